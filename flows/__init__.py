@@ -1,0 +1,1 @@
+"""The conversation, free of any transport: events in, new session and effects out."""

@@ -1,0 +1,48 @@
+"""What can happen to a user's conversation, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A slash command, without the slash and any @botname suffix, lower-cased."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """An inline button: `seq` ties it to the prompt it was shown with."""
+
+    seq: int
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Other:
+    """Anything that is not text: a sticker, photo, voice, location..."""
+
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPress:
+    """A button on a reminder ping (start / snooze / skip)."""
+
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderDue:
+    """The scheduler says a set is due: the flow words the ping."""
+
+
+Event = Command | Press | Text | Other | ReminderPress | ReminderDue

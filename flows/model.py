@@ -1,0 +1,83 @@
+"""Domain vocabulary shared by the flow engine, storage and adapters.
+
+Values are short stable strings because they are persisted and put into
+Telegram callback data (64 bytes max); renaming one is a schema migration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Side(StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+    CENTRE = "centre"
+
+
+class Reach(StrEnum):
+    """The furthest point the pain reaches, ordered from far (foot) to near (none)."""
+
+    FOOT = "foot"
+    CALF = "calf"
+    THIGH = "thigh"
+    BUTTOCK = "buttock"
+    BACK_SIDE = "back_side"
+    BACK_CENTRE = "back_centre"
+    NONE = "none"
+
+    @property
+    def rank(self) -> int:
+        """0 for the foot up to 6 for no pain: a higher rank is more central."""
+        return list(Reach).index(self)
+
+
+class Rung(StrEnum):
+    """The progression ladder, in the order the protocol climbs it."""
+
+    PRESS_UPS = "press_ups"
+    HIPS_OFF_CENTRE = "hips_off_centre"
+    SIDE_GLIDE = "side_glide"
+    FLEXION_ROTATION = "flexion_rotation"
+    SEE_PT = "see_pt"
+
+
+class Answer(StrEnum):
+    """The five check-in answers."""
+
+    CENTRALIZING = "centralizing"
+    LEG_GONE = "leg_gone"
+    NO_CHANGE = "no_change"
+    WORSE = "worse"
+    ALL_GONE = "all_gone"
+
+
+class Trend(StrEnum):
+    CENTRALIZING = "centralizing"
+    STABLE = "stable"
+    PERIPHERALIZING = "peripheralizing"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """One answered check-in, as stored and as charted/exported."""
+
+    at: datetime  # timezone-aware, UTC
+    rung: Rung
+    answer: Answer
+    pain: int  # 0-10
+    reach: Reach
+
+
+@dataclass(frozen=True, slots=True)
+class RungChange:
+    """A move on the ladder with the reason the user was given (a message id)."""
+
+    at: datetime
+    from_rung: Rung | None
+    to_rung: Rung
+    reason: str
