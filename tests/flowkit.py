@@ -1,0 +1,89 @@
+"""Helpers to script the pure engine like a user: press buttons by value, type, command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from flows.effects import Effect, Say
+from flows.engine import Outcome, advance, choices
+from flows.events import Command, Event, Press, Text
+from flows.rules import Rules
+from flows.session import Session
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Script:
+    session: Session = field(default_factory=Session)
+    rules: Rules = field(default_factory=Rules)
+    now: datetime = T0
+    effects: list[Effect] = field(default_factory=list)
+    log: list[Effect] = field(default_factory=list)
+
+    def send(self, event: Event) -> Outcome:
+        self.now += timedelta(minutes=1)
+        out = advance(self.session, event, self.now, self.rules)
+        self.session = out.session
+        self.effects = list(out.effects)
+        self.log.extend(out.effects)
+        return out
+
+    def cmd(self, name: str) -> Script:
+        self.send(Command(name))
+        return self
+
+    def type(self, text: str) -> Script:
+        self.send(Text(text))
+        return self
+
+    def press(self, *values: str) -> Script:
+        for value in values:
+            offered = [c.value for c in choices(self.session)]
+            assert value in offered, f"{value!r} not offered in {self.session.state}: {offered}"
+            self.send(Press(self.session.seq, value))
+        return self
+
+    def says(self) -> list[Say]:
+        return [e for e in self.effects if isinstance(e, Say)]
+
+    def texts(self) -> list[str]:
+        return [s.text for s in self.says()]
+
+    def of(self, kind: type) -> list[Effect]:
+        return [e for e in self.effects if isinstance(e, kind)]
+
+    def all_of(self, kind: type) -> list[Effect]:
+        return [e for e in self.log if isinstance(e, kind)]
+
+    # common paths -------------------------------------------------------------
+    def screened(self) -> Script:
+        self.cmd("start").press("ok")
+        while self.session.state.startswith("screen."):
+            self.press("no")
+        return self
+
+    def onboard(
+        self, side: str = "left", reach: str = "thigh", pain: str = "6", tried: str = "both"
+    ) -> Script:
+        self.screened().press(side)
+        if self.session.state == "assess.wall":
+            self.press("no")
+        self.press(reach, pain)
+        if self.session.state == "assess.tried":
+            self.press(tried)
+        return self
+
+    def do_set(self) -> Script:
+        """From anywhere idle: /exercise, answer the pre-set check, walk every step."""
+        self.cmd("exercise")
+        if self.session.state == "preset":
+            self.press("nothing")
+        while self.session.state.startswith("ex."):
+            self.press("next")
+        return self
+
+    def checkin(self, answer: str, pain: str = "4", reach: str = "thigh") -> Script:
+        assert self.session.state == "check.answer", self.session.state
+        return self.press(answer, pain, reach)
