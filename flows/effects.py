@@ -28,6 +28,7 @@ class Say:
     prefix: str | None = None  # msgid shown first, e.g. "please use the buttons"
     seq: int = 0  # the prompt generation the buttons belong to
     reminder: bool = False  # buttons are reminder actions, not tied to seq
+    note: str | None = None  # msgid shown before the prefix ("welcome back", "please tap")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +99,15 @@ class ForgetUser:
 
 
 @dataclass(frozen=True, slots=True)
-class EditReminders:
-    """Hand the /remind conversation to the reminder flow."""
+class SetSchedule:
+    """Save the user's reminder schedule (the adapter validates it into a Schedule)."""
 
-    action: str = "show"
+    tz: str
+    mode: str
+    every_hours: int
+    start: str
+    end: str
+    fixed_times: tuple[str, ...]
 
 
 Effect = (
@@ -117,5 +123,5 @@ Effect = (
     | SendExport
     | ShowMyData
     | ForgetUser
-    | EditReminders
+    | SetSchedule
 )

@@ -12,12 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from flows import catalogue, screening
+from flows import catalogue, remind, screening
 from flows import texts as t
 from flows.catalogue import EXERCISES, REPS
 from flows.effects import (
     Choice,
-    EditReminders,
     Effect,
     ForgetUser,
     RecordCheckIn,
@@ -78,6 +77,7 @@ ALL_STATES: frozenset[str] = frozenset(
     STATIC_STATES
     + tuple(screening.state_id(f) for f in screening.RED_FLAGS)
     + tuple(catalogue.all_step_states())
+    + remind.STATES
 )
 # states whose question may be left open while the user does something else
 IN_SET_PREFIXES = ("ex.", "check.", "preset")
@@ -114,7 +114,11 @@ def is_busy(session: Session) -> bool:
 def prompt(s: Session, prefix: str | None = None) -> list[Effect]:
     """The question of the current state, with its buttons bound to `s.seq`."""
     state = s.state
+    if state.startswith("remind."):
+        say = remind.prompt(s)
+        return [replace(say, prefix=prefix or say.prefix)]
     choices = _choices(s)
+    note: str | None = None
     params: dict[str, object] = {}
     columns = 1
     speak: list[Effect] = []
@@ -154,7 +158,7 @@ def prompt(s: Session, prefix: str | None = None) -> list[Effect]:
         side = catalogue.step_side(rung, s.side, s.glide_shoulder)
         text = ex.steps[n - 1].for_side(side)
         params.update(reps=REPS, n=n, total=len(ex.steps))
-        prefix = prefix or t.STEP_PREFIX
+        note, prefix = prefix, t.STEP_PREFIX
         columns = 2
         if s.voice:
             speak.append(Speak(text, {"reps": REPS}))
@@ -174,11 +178,13 @@ def prompt(s: Session, prefix: str | None = None) -> list[Effect]:
         text = t.IDLE_HINT
     else:  # "new": nothing has been said yet
         text = t.WELCOME
-    return [*speak, Say(text, params, choices, columns, prefix, s.seq)]
+    return [*speak, Say(text, params, choices, columns, prefix, s.seq, note=note)]
 
 
 def _choices(s: Session) -> tuple[Choice, ...]:
     state = s.state
+    if state.startswith("remind."):
+        return remind.choices(s)
     if state == "welcome":
         return (Choice("ok", t.B_OK),)
     if state.startswith("screen."):
@@ -366,16 +372,27 @@ def _cmd_voice(s: Session, now: datetime) -> Outcome:
 
 def _detour(s: Session, state: str) -> Outcome:
     """Open a side question (language, forget) that returns to where the user was."""
-    back = s.return_to if s.state in ("language", "forget.confirm") else s.state
+    back = s.return_to if s.state.startswith(_DETOURS) else s.state
     return _enter(replace(s, return_to=back), state)
 
 
+_DETOURS = ("language", "forget.confirm", "remind.")
+
+
 def _cmd_remind(s: Session, now: datetime) -> Outcome:
-    if not s.onboarded:
+    """Reminders remind of a set: before onboarding, onboarding comes first."""
+    if not s.onboarded or s.red_flag:
         gated = _gate(s)
         if gated is not None:
             return gated
-    return Outcome(s, (EditReminders("show"),))
+    return _detour(s, "remind.menu")
+
+
+def _remind_step(s: Session, step: remind.Step) -> Outcome:
+    s, effects, nxt = step
+    if nxt is None:
+        return _return(s, effects)
+    return _enter(s, nxt, effects)
 
 
 _COMMANDS: dict[str, Handler] = {
@@ -408,6 +425,11 @@ def _text(s: Session, text: str, now: datetime, rules: Rules) -> Outcome:
             return _choose(s, str(int(stripped)), now, rules)
     if s.state == "redflag":
         return Outcome(s, tuple(prompt(s)))
+    if s.state.startswith("remind."):
+        step = remind.text(s, text)
+        if isinstance(step, str):
+            return _reprompt(s, step)
+        return _remind_step(s, step)
     return _reprompt(s, t.PLEASE_BUTTONS)
 
 
@@ -444,6 +466,8 @@ def _choose(s: Session, value: str, now: datetime, rules: Rules) -> Outcome:
         if value == "yes":
             return Outcome(Session(language=s.language), (ForgetUser(), Say(t.FORGOTTEN)))
         return _return(s, (Say(t.FORGET_KEPT),))
+    if state.startswith("remind."):
+        return _remind_step(s, remind.choose(s, value))
     if state == "language":
         s = replace(s, language=value)
         return _return(s, (Say(t.LANGUAGE_SET),))

@@ -18,9 +18,22 @@ from flows.session import Session
 
 # states a user leaves with a command rather than a button, by design
 COMMAND_EXITS = frozenset({"new", "idle", "redflag"})
-EXPLORE_COMMANDS = ("start", "exercise", "checkin", "safety", "stop", "language", "forget")
+EXPLORE_COMMANDS = (
+    "start",
+    "exercise",
+    "checkin",
+    "safety",
+    "stop",
+    "language",
+    "forget",
+    "remind",
+)
 # pain values behave alike; languages too (the graph is the same in each)
-_SKIPPED_VALUES = frozenset({str(i) for i in range(1, 11)} | {"es", "de", "ru"})
+_SKIPPED_VALUES = frozenset(
+    {str(i) for i in range(1, 11)}
+    | {"es", "de", "ru", "UTC-8", "UTC-5", "UTC-3", "UTC+1", "UTC+2", "UTC+3", "UTC+8"}
+    | {"every2", "every4", "07:00-22:00", "09:00-20:00"}
+)
 _NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -90,4 +103,6 @@ def _key(s: Session) -> tuple[object, ...]:
         s.stall,
         s.after_screening,
         s.pending_answer,
+        # reminder settings only shape the /remind questions themselves
+        (s.tz is None, s.remind_mode, s.remind_paused) if s.state.startswith("remind.") else (),
     )

@@ -39,6 +39,13 @@ class Session:
     # a check-in in progress
     pending_answer: Answer | None = None
     pending_pain: int | None = None
+    # reminder settings as the user chose them (the reminders table is the ticker's copy)
+    tz: str | None = None
+    remind_mode: str | None = None  # "every" | "fixed"; None until set up
+    remind_every: int = 3
+    remind_window: str = "08:00-21:00"
+    remind_times: str = ""  # "08:00,12:00"
+    remind_paused: bool = False
     # where /language, /forget and friends return to
     return_to: str | None = None
 

@@ -351,11 +351,11 @@ def test_free_text_where_a_button_is_expected_reprompts_with_buttons() -> None:
     s.type("what now?")
     assert s.session == before
     (say,) = s.says()
-    assert say.prefix == t.PLEASE_BUTTONS
+    assert say.note == t.PLEASE_BUTTONS and say.prefix == t.STEP_PREFIX
     assert [c.value for c in say.choices] == ["next", "repeat", "stop", "voice"]
     assert say.seq == before.seq  # old keyboard stays valid too
     s.send(Other("sticker"))
-    assert s.says()[0].prefix == t.NOT_TEXT
+    assert s.says()[0].note == t.NOT_TEXT
 
 
 def test_stale_and_forged_buttons_are_ignored() -> None:
@@ -423,7 +423,7 @@ def test_start_mid_conversation_resumes_the_same_question() -> None:
     s = Script().onboard().press("start", "next")
     s.cmd("start")
     assert s.session.state == "ex.side_glide.2"
-    assert s.says()[-1].prefix == t.WELCOME_BACK
+    assert s.says()[-1].note == t.WELCOME_BACK
 
 
 def test_reminder_ping_and_its_buttons() -> None:

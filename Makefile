@@ -1,0 +1,70 @@
+# The two set-up commands are `make run` and `make test`; both work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+LANGS := es de ru
+APT_PACKAGES := ffmpeg espeak-ng
+
+.PHONY: run console test lint bench locales locales-extract locales-update system-deps venv clean
+
+run: system-deps venv locales
+	$(BIN)/sideglide run
+
+console: system-deps venv locales
+	$(BIN)/sideglide console
+
+test: system-deps venv locales
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check bot flows tests bench
+	$(BIN)/ruff format --check bot flows tests bench
+	$(BIN)/mypy bot flows
+
+bench: system-deps venv locales
+	$(BIN)/python bench/bench_bot.py
+	$(BIN)/python bench/bench_voice.py
+	$(BIN)/python bench/bench_reminders.py
+	$(BIN)/python bench/bench_charts.py
+
+# Debian packages the voice needs; installed when we are root and they are missing.
+system-deps:
+	@missing=""; for c in ffmpeg ffprobe espeak-ng; do command -v $$c >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "installing $(APT_PACKAGES) with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	  else \
+	    echo "warning: $(APT_PACKAGES) are missing; voice notes need them (run as root or install them)"; \
+	  fi; \
+	fi
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+# gettext catalogues: extract from the code, merge into each language, compile .mo
+locales-extract: venv
+	$(BIN)/pybabel extract -q -F babel.cfg -k N_ -o locales/messages.pot --no-location --sort-output --project sideglide .
+
+locales-update: locales-extract
+	for l in $(LANGS); do \
+	  if [ -f locales/$$l/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -q -i locales/messages.pot -d locales -l $$l --no-fuzzy-matching; \
+	  else \
+	    $(BIN)/pybabel init -q -i locales/messages.pot -d locales -l $$l; \
+	  fi; \
+	done
+
+locales: venv
+	@if ls locales/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile -q -d locales --statistics 2>&1 | tail -n 3 || true; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

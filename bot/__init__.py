@@ -1,0 +1,1 @@
+"""Adapters and wiring around the flow engine: Telegram, console, storage, voice."""

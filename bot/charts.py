@@ -1,0 +1,418 @@
+"""The /progress chart: pain, where it reaches and sets per day, on the ladder's rungs.
+
+Built with matplotlib's object-oriented API (a `Figure` and an Agg canvas, no
+pyplot state), so renders are independent of each other. Rendering holds the
+GIL for most of its ~0.1-0.5 s, which would stall every user's updates if it
+ran on the event loop or in a thread; `ChartRenderer` runs it in a separate
+process instead (see bench/bench_charts.py for the measured stall).
+
+Every user-visible string comes in through `ChartLabels`, already translated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import multiprocessing
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from flows.catalogue import EXERCISES
+from flows.i18n import N_
+from flows.model import Answer, CheckIn, Reach, Rung, RungChange
+from flows.texts import REACH_LABELS
+
+WIDTH_PX = 1000
+HEIGHT_PX = 1200
+DPI = 100
+
+# gids of the plotted artists, so tests and callers can read the data back
+PAIN_GID = "pain"
+REACH_GID = "reach"
+WORSE_GID = "worse"
+SETS_GID = "sets"
+BAND_GID = "rung"
+
+RUNG_COLOURS: Mapping[Rung, str] = {
+    Rung.PRESS_UPS: "#d6e6f5",
+    Rung.HIPS_OFF_CENTRE: "#dcf0d5",
+    Rung.SIDE_GLIDE: "#fbeec4",
+    Rung.FLEXION_ROTATION: "#eadcf2",
+    Rung.SEE_PT: "#e6e6e6",
+}
+PAIN_COLOUR = "#c0392b"
+REACH_COLOUR = "#1f5f99"
+SETS_COLOUR = "#5d6d7e"
+
+# numeric dates read the same in every language (month names would come from
+# the C locale, i.e. English)
+_DATE_FORMATS = ["%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%S.%f"]
+_ZERO_FORMATS = ["", "%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M"]
+_OFFSET_FORMATS = ["", "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"]
+
+T_TITLE = N_("Your progress")
+T_PAIN = N_("Pain (0-10)")
+T_REACH = N_("Pain reaches")
+T_SETS = N_("Sets per day")
+T_TIME = N_("Date")
+T_WORSE = N_("Worse / spreading")
+T_EMPTY = N_("No check-ins yet.\nAfter your first set, your progress shows up here.")
+T_SEE_PT = N_("See a physical therapist")
+
+
+@dataclass(frozen=True, slots=True)
+class ChartLabels:
+    """Every string the chart shows, translated by the caller."""
+
+    title: str
+    pain_axis: str
+    reach_axis: str
+    sets_axis: str
+    time_axis: str
+    worse: str
+    empty_note: str
+    reach_names: Mapping[Reach, str]
+    rung_names: Mapping[Rung, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartResult:
+    png: bytes
+    width_px: int
+    height_px: int
+    points: int  # check-ins plotted
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def chart_labels(translate: Callable[[str], str] = str) -> ChartLabels:
+    """The chart's labels in one language, from the msgids (`translate` is a gettext)."""
+    rung_names = {rung: _sentence_case(translate(ex.name)) for rung, ex in EXERCISES.items()}
+    rung_names.setdefault(Rung.SEE_PT, translate(T_SEE_PT))
+    return ChartLabels(
+        title=translate(T_TITLE),
+        pain_axis=translate(T_PAIN),
+        reach_axis=translate(T_REACH),
+        sets_axis=translate(T_SETS),
+        time_axis=translate(T_TIME),
+        worse=translate(T_WORSE),
+        empty_note=translate(T_EMPTY),
+        reach_names={reach: translate(msgid) for reach, msgid in REACH_LABELS.items()},
+        rung_names=rung_names,
+    )
+
+
+def _plain(text: str) -> str:
+    """Keep translated text literal: matplotlib reads a pair of `$` as mathtext."""
+    return text.replace("$", r"\$")
+
+
+def rung_bands(
+    history: Sequence[CheckIn], changes: Sequence[RungChange], end: datetime
+) -> list[tuple[datetime, datetime, Rung]]:
+    """(start, end, rung) spans: from the recorded changes, else from the check-ins' rung."""
+    bands: list[tuple[datetime, datetime, Rung]] = []
+    starts: list[tuple[datetime, Rung]] = []
+    ordered_changes = sorted(changes, key=lambda c: c.at)
+    checkins = sorted(history, key=lambda c: c.at)
+    if ordered_changes:
+        first = ordered_changes[0]
+        before = first.from_rung
+        if before is None and checkins and checkins[0].at < first.at:
+            before = checkins[0].rung
+        if before is not None and checkins and checkins[0].at < first.at:
+            starts.append((checkins[0].at, before))
+        starts.extend((c.at, c.to_rung) for c in ordered_changes)
+    else:
+        for c in checkins:
+            if not starts or starts[-1][1] != c.rung:
+                starts.append((c.at, c.rung))
+    for i, (start, rung) in enumerate(starts):
+        stop = starts[i + 1][0] if i + 1 < len(starts) else max(end, start)
+        if stop > start or i + 1 == len(starts):
+            bands.append((start, stop, rung))
+    return bands
+
+
+def _x(at: datetime) -> float:
+    """matplotlib's date number: typed, unlike date2num, and tz-aware input only."""
+    return float(date2num(at))  # type: ignore[no-untyped-call]
+
+
+def _marker_size(n: int) -> float:
+    if n <= 60:
+        return 9.0
+    if n <= 250:
+        return 5.0
+    return 2.5
+
+
+def _style_axis(ax: Axes, ylabel: str) -> None:
+    ax.set_ylabel(_plain(ylabel), fontsize=18)
+    ax.tick_params(labelsize=15)
+    ax.grid(axis="y", color="#cccccc", linewidth=0.8)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+
+
+def build_progress_figure(
+    history: Sequence[CheckIn],
+    changes: Sequence[RungChange],
+    labels: ChartLabels,
+    now: datetime,
+    tz: tzinfo = UTC,
+) -> Figure:
+    """The chart as a Figure (not yet drawn), so its data can be read back."""
+    points = sorted(history, key=lambda c: c.at)
+    fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.suptitle(_plain(labels.title), fontsize=26, fontweight="bold")
+    grid = fig.add_gridspec(3, 1, height_ratios=(4, 4, 2))
+    ax_pain = fig.add_subplot(grid[0])
+    ax_reach = fig.add_subplot(grid[1], sharex=ax_pain)
+    ax_sets = fig.add_subplot(grid[2], sharex=ax_pain)
+
+    times = [c.at for c in points]
+    xs = [_x(t) for t in times]
+    first_seen = [*times[:1], *(c.at for c in changes)]
+    start = min(first_seen) if first_seen else now - timedelta(days=7)
+    end = max([now, *times[-1:]])
+    pad = max((end - start) * 0.03, timedelta(hours=12))
+    ax_pain.set_xlim(_x(start - pad), _x(end + pad))
+
+    legend: dict[str, Patch | Line2D] = {}
+    for band_start, band_end, rung in rung_bands(points, changes, end + pad):
+        colour = RUNG_COLOURS.get(rung, "#eeeeee")
+        for ax in (ax_pain, ax_reach, ax_sets):
+            ax.axvspan(
+                _x(band_start), _x(band_end), color=colour, zorder=0, gid=BAND_GID, linewidth=0
+            )
+        name = _plain(labels.rung_names.get(rung, rung.value))
+        legend.setdefault(name, Patch(facecolor=colour, edgecolor="#999999", label=name))
+
+    size = _marker_size(len(points))
+    ax_pain.plot(
+        xs,
+        [c.pain for c in points],
+        color=PAIN_COLOUR,
+        marker="o",
+        markersize=size,
+        linewidth=2,
+        gid=PAIN_GID,
+    )
+    worse = [c for c in points if c.answer == Answer.WORSE]
+    if worse:
+        ax_pain.plot(
+            [_x(c.at) for c in worse],
+            [c.pain for c in worse],
+            linestyle="none",
+            marker="X",
+            markersize=size + 8,
+            color="#000000",
+            gid=WORSE_GID,
+        )
+        legend[_plain(labels.worse)] = Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="X",
+            markersize=14,
+            color="#000000",
+            label=_plain(labels.worse),
+        )
+    ax_pain.set_ylim(-0.5, 10.5)
+    ax_pain.set_yticks(range(0, 11, 2))
+    _style_axis(ax_pain, labels.pain_axis)
+
+    ax_reach.plot(
+        xs,
+        [c.reach.rank for c in points],
+        color=REACH_COLOUR,
+        marker="s",
+        markersize=size,
+        linewidth=2,
+        gid=REACH_GID,
+    )
+    ax_reach.set_ylim(-0.5, len(Reach) - 0.5)
+    ax_reach.set_yticks(
+        [r.rank for r in Reach], [_plain(labels.reach_names.get(r, r.value)) for r in Reach]
+    )
+    _style_axis(ax_reach, labels.reach_axis)
+
+    per_day = Counter(c.at.astimezone(tz).date() for c in points)
+    days = sorted(per_day)
+    noon = [_x(datetime(d.year, d.month, d.day, 12, tzinfo=tz)) for d in days]
+    bars = ax_sets.bar(noon, [per_day[d] for d in days], width=0.8, color=SETS_COLOUR)
+    for bar in bars:
+        bar.set_gid(SETS_GID)
+    ax_sets.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    ax_sets.set_ylim(0, max([1, *per_day.values()]) * 1.15)
+    _style_axis(ax_sets, labels.sets_axis)
+    ax_sets.set_xlabel(_plain(labels.time_axis), fontsize=18)
+
+    locator = AutoDateLocator(tz=tz, minticks=3)  # type: ignore[no-untyped-call]
+    ax_sets.xaxis.set_major_locator(locator)
+    ax_sets.xaxis.set_major_formatter(
+        ConciseDateFormatter(  # type: ignore[no-untyped-call]
+            locator,
+            tz=tz,
+            formats=_DATE_FORMATS,
+            zero_formats=_ZERO_FORMATS,
+            offset_formats=_OFFSET_FORMATS,
+        )
+    )
+    ax_sets.xaxis.get_offset_text().set_fontsize(15)
+    for ax in (ax_pain, ax_reach):
+        ax.tick_params(labelbottom=False)
+
+    if not points:
+        ax_pain.text(
+            0.5,
+            0.5,
+            _plain(labels.empty_note),
+            transform=ax_pain.transAxes,
+            ha="center",
+            va="center",
+            fontsize=20,
+            wrap=True,
+            bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "#999999"},
+        )
+    fig.align_ylabels([ax_pain, ax_reach, ax_sets])
+    if legend:
+        fig.legend(
+            handles=list(legend.values()),
+            loc="outside lower center",
+            ncols=2,
+            fontsize=15,
+            frameon=False,
+        )
+    return fig
+
+
+def render_progress_chart(
+    history: Sequence[CheckIn],
+    changes: Sequence[RungChange],
+    labels: ChartLabels,
+    now: datetime,
+    tz: tzinfo = UTC,
+) -> ChartResult:
+    """The chart as a PNG. Blocking and CPU-bound: from async code use the async version."""
+    fig = build_progress_figure(history, changes, labels, now, tz)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    width, height = (int(v) for v in fig.canvas.get_width_height())
+    return ChartResult(buf.getvalue(), width, height, len(history))
+
+
+def _noop() -> None:
+    """Run once in a new worker so it imports matplotlib before the first real chart."""
+
+
+class ChartRenderer:
+    """Renders charts in a worker process, created on first use and ended by `close()`.
+
+    A process, not a thread: matplotlib keeps the GIL for most of a render, so a
+    thread would still stall the event loop (tens to hundreds of ms for a
+    large history). Submissions go through a thread because starting a worker
+    blocks for a moment too.
+    """
+
+    def __init__(self, max_workers: int = 1, start_method: str = "spawn") -> None:
+        self._max_workers = max_workers
+        self._start_method = start_method
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self._max_workers,
+                    mp_context=multiprocessing.get_context(self._start_method),
+                )
+            return self._pool
+
+    def _submit(self, fn: Callable[..., object], *args: object) -> Future[object]:
+        return self._get_pool().submit(fn, *args)
+
+    def _discard(self, pool: ProcessPoolExecutor | None) -> None:
+        with self._lock:
+            if pool is not None and self._pool is pool:
+                self._pool = None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    async def warm_up(self) -> None:
+        """Start the worker now (e.g. at bot start), so the first /progress is not slow."""
+        await asyncio.wrap_future(await asyncio.to_thread(self._submit, _noop))
+
+    async def render(
+        self,
+        history: Sequence[CheckIn],
+        changes: Sequence[RungChange],
+        labels: ChartLabels,
+        now: datetime,
+        tz: tzinfo = UTC,
+    ) -> ChartResult:
+        args = (tuple(history), tuple(changes), labels, now, tz)
+        for attempt in range(2):
+            future = await asyncio.to_thread(self._submit, render_progress_chart, *args)
+            try:
+                result = await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                # a worker died (e.g. killed for memory): start a fresh pool once
+                self._discard(self._pool)
+                if attempt:
+                    raise
+                continue
+            assert isinstance(result, ChartResult)
+            return result
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """End the worker; the next render starts a new one."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self.close)
+
+
+_default = ChartRenderer()
+
+
+async def render_progress_chart_async(
+    history: Sequence[CheckIn],
+    changes: Sequence[RungChange],
+    labels: ChartLabels,
+    now: datetime,
+    tz: tzinfo = UTC,
+) -> ChartResult:
+    """`render_progress_chart` in the shared worker process, off the event loop."""
+    return await _default.render(history, changes, labels, now, tz)
+
+
+async def warm_up() -> None:
+    await _default.warm_up()
+
+
+def close() -> None:
+    """Stop the shared worker process (call from the application's shutdown)."""
+    _default.close()

@@ -1,0 +1,113 @@
+"""The application service both adapters share: lock the user, run the flow, save.
+
+Adapters translate transport events into flow events and render the effects
+this returns; they never touch storage or decide anything themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.storage import Store
+from flows.effects import Effect, ForgetUser, Reminders, SetSchedule
+from flows.engine import advance
+from flows.events import Event
+from flows.rules import Rules
+from flows.session import Session
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+ReminderHook = Callable[[int, Reminders | SetSchedule, Session, datetime], Awaitable[None]]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One handled event: the session after it and what to show."""
+
+    session: Session
+    effects: tuple[Effect, ...]
+    duplicate: bool = False
+
+
+class Coach:
+    def __init__(
+        self,
+        store: Store,
+        rules: Rules | None = None,
+        clock: Clock = utcnow,
+        on_reminders: ReminderHook | None = None,
+    ) -> None:
+        self.store = store
+        self.rules = rules or Rules()
+        self.clock = clock
+        self.on_reminders = on_reminders
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def lock(self, user_id: int) -> asyncio.Lock:
+        """One lock per user: a user's updates stay in order, users run in parallel."""
+        lock = self._locks.get(user_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[user_id] = lock
+        return lock
+
+    async def session(self, user_id: int) -> Session | None:
+        loaded = await self.store.load(user_id)
+        return loaded.session if loaded else None
+
+    async def handle(
+        self,
+        user_id: int,
+        chat_id: int,
+        event: Event,
+        *,
+        update_id: int | None = None,
+        language: str = "en",
+    ) -> Turn:
+        async with self.lock(user_id):
+            return await self.handle_unlocked(user_id, chat_id, event, update_id, language)
+
+    async def handle_unlocked(
+        self,
+        user_id: int,
+        chat_id: int,
+        event: Event,
+        update_id: int | None = None,
+        language: str = "en",
+    ) -> Turn:
+        """For adapters that hold `lock(user_id)` themselves while they also render."""
+        loaded = await self.store.load(user_id)
+        if loaded is not None and update_id is not None and update_id <= loaded.last_update_id:
+            # Telegram re-delivers updates the bot handled but had not confirmed
+            # before a crash: the answer is already stored, do not count it twice.
+            return Turn(loaded.session, (), duplicate=True)
+        session = loaded.session if loaded else Session(language=language)
+        now = self.clock()
+        outcome = advance(session, event, now, self.rules)
+        if any(isinstance(e, ForgetUser) for e in outcome.effects):
+            await self.store.forget(user_id)
+            if self.on_reminders is not None:
+                await self.on_reminders(user_id, Reminders("forget"), outcome.session, now)
+            return Turn(outcome.session, outcome.effects)
+        await self.store.save(user_id, chat_id, outcome.session, outcome.effects, now, update_id)
+        await self._reminders(user_id, outcome.session, outcome.effects, now)
+        return Turn(outcome.session, outcome.effects)
+
+    async def _reminders(
+        self, user_id: int, session: Session, effects: Sequence[Effect], now: datetime
+    ) -> None:
+        if self.on_reminders is None:
+            return
+        for effect in effects:
+            if isinstance(effect, (Reminders, SetSchedule)):
+                await self.on_reminders(user_id, effect, session, now)

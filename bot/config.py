@@ -1,0 +1,112 @@
+"""Settings from the environment (and a `.env` file), validated once at start.
+
+A bad value must stop the process with one line naming the variable, never a
+traceback: operators read that line in a systemd journal or a CI log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+
+
+class ConfigError(Exception):
+    """One clear line for the operator."""
+
+
+def _host_port(value: str, name: str) -> str:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"{name} must be HOST:PORT, got {value!r}")
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=True, env_ignore_empty=True
+    )
+
+    TELEGRAM_BOT_TOKEN: SecretStr | None = None
+    TELEGRAM_BASE_URL: str = DEFAULT_BASE_URL
+    TELEGRAM_BASE_FILE_URL: str = DEFAULT_BASE_FILE_URL
+    SIDEGLIDE_DB: Path = Path("var/sideglide.sqlite3")
+    SIDEGLIDE_TTS: Literal["gtts", "espeak", "off"] = "gtts"
+    SIDEGLIDE_AUDIO_CACHE: Path = Path("var/audio")
+    SIDEGLIDE_WEBHOOK_URL: str | None = None
+    SIDEGLIDE_WEBHOOK_SECRET: SecretStr | None = None
+    SIDEGLIDE_LISTEN: str = "0.0.0.0:8443"
+    SIDEGLIDE_HEALTH_LISTEN: str | None = "127.0.0.1:8081"
+    SIDEGLIDE_PROGRESS_AFTER: int = Field(default=3, ge=1, le=20)
+    SIDEGLIDE_REMINDER_RATE: float = Field(default=25.0, gt=0, le=1000)
+    SIDEGLIDE_CONCURRENCY: int = Field(default=32, ge=1, le=1024)
+    SIDEGLIDE_LOG_FORMAT: Literal["text", "json"] = "text"
+    SIDEGLIDE_LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("TELEGRAM_BOT_TOKEN")
+    @classmethod
+    def _token_shape(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is None or not v.get_secret_value().strip():
+            return None
+        token = v.get_secret_value().strip()
+        head, sep, tail = token.partition(":")
+        if not sep or not head.isdigit() or len(tail) < 20:
+            raise ValueError("does not look like a bot token (expected 123456:ABC...)")
+        return SecretStr(token)
+
+    @field_validator("TELEGRAM_BASE_URL", "TELEGRAM_BASE_FILE_URL")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return v.rstrip("/")
+
+    @field_validator("SIDEGLIDE_WEBHOOK_URL")
+    @classmethod
+    def _webhook(cls, v: str | None) -> str | None:
+        if v and not v.startswith("https://") and not v.startswith("http://127.0.0.1"):
+            raise ValueError("must be an https:// URL")
+        return v or None
+
+    @field_validator("SIDEGLIDE_LISTEN")
+    @classmethod
+    def _listen(cls, v: str) -> str:
+        return _host_port(v, "SIDEGLIDE_LISTEN")
+
+    @field_validator("SIDEGLIDE_HEALTH_LISTEN")
+    @classmethod
+    def _health(cls, v: str | None) -> str | None:
+        if not v or v.lower() == "off":
+            return None
+        return _host_port(v, "SIDEGLIDE_HEALTH_LISTEN")
+
+    @property
+    def token(self) -> str | None:
+        return self.TELEGRAM_BOT_TOKEN.get_secret_value() if self.TELEGRAM_BOT_TOKEN else None
+
+    @property
+    def webhook_secret(self) -> str | None:
+        s = self.SIDEGLIDE_WEBHOOK_SECRET
+        return s.get_secret_value() if s else None
+
+
+def load_settings(env_file: str | None = ".env") -> Settings:
+    """Environment variables win over `.env` (pydantic-settings' own order)."""
+    try:
+        settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = ".".join(str(p) for p in err["loc"]) or "configuration"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"configuration error: {name}: {msg}") from None
+    if settings.SIDEGLIDE_WEBHOOK_URL and not settings.webhook_secret:
+        raise ConfigError(
+            "configuration error: SIDEGLIDE_WEBHOOK_SECRET: required when "
+            "SIDEGLIDE_WEBHOOK_URL is set"
+        )
+    return settings

@@ -1,0 +1,147 @@
+"""The same conversation in a terminal, with no Telegram token.
+
+Buttons are numbered; typing the number presses it. Commands work as in
+Telegram (/exercise, /checkin...). Voice notes are written to the audio cache
+and their paths printed, and played when a player is on the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from typing import TextIO
+
+from bot.i18n import render
+from bot.render import Button, render_say
+from bot.services import Services
+from flows.effects import (
+    Effect,
+    ForgetUser,
+    Say,
+    SendExport,
+    ShowChart,
+    ShowMyData,
+    Speak,
+    SpeakGuided,
+)
+from flows.events import Command, Event, Press, ReminderPress, Text
+
+CONSOLE_USER = 1  # the console is one local user
+PLAYERS = ("ffplay", "paplay", "aplay", "afplay")
+
+
+class Console:
+    def __init__(
+        self,
+        services: Services,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+        user_id: int = CONSOLE_USER,
+        play: bool = True,
+    ) -> None:
+        self.services = services
+        self.stdin = stdin
+        self.stdout = stdout
+        self.user_id = user_id
+        self.buttons: list[Button] = []
+        self.player = next((p for p in PLAYERS if shutil.which(p)), None) if play else None
+
+    def out(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    async def run(self) -> None:
+        self.out(
+            "Side glide coach - console mode. Type a button's number, a /command, "
+            "or /quit to leave."
+        )
+        await self.send(Command("start"))
+        while True:
+            self.stdout.write("> ")
+            self.stdout.flush()
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
+                self.out()
+                return
+            line = line.strip()
+            if line in ("/quit", "/exit"):
+                return
+            event = self.parse(line)
+            if event is not None:
+                await self.send(event)
+
+    def parse(self, line: str) -> Event | None:
+        if not line:
+            return None
+        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
+            data = self.buttons[int(line) - 1].data
+            head, _, value = data.partition(":")
+            return ReminderPress(value) if head == "r" else Press(int(head), value)
+        if line.startswith("/"):
+            word, _, args = line[1:].partition(" ")
+            return Command(word.lower(), args)
+        return Text(line)
+
+    async def send(self, event: Event) -> None:
+        turn = await self.services.coach.handle(self.user_id, self.user_id, event)
+        await self.show(turn.session.language, turn.session.voice, turn.effects)
+
+    async def show(self, lang: str, voice: bool, effects: tuple[Effect, ...]) -> None:
+        for effect in effects:
+            if isinstance(effect, Say):
+                message = render_say(effect, lang)
+                self.out()
+                self.out(message.text)
+                if message.rows:
+                    self.buttons = [b for row in message.rows for b in row]
+                    self.out(
+                        "   "
+                        + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(self.buttons, 1))
+                    )
+            elif isinstance(effect, Speak) and voice:
+                await self.speak(render(lang, effect.text, effect.params), lang)
+            elif isinstance(effect, SpeakGuided) and voice:
+                await self.guided(effect, lang)
+            elif isinstance(effect, ShowMyData):
+                counts = await self.services.store.count_rows(self.user_id)
+                self.out("Stored rows: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+            elif isinstance(effect, (ShowChart, SendExport)):
+                await self.files(effect, lang)
+            elif isinstance(effect, ForgetUser):
+                self.buttons = []
+
+    async def speak(self, text: str, lang: str) -> None:
+        voice = self.services.voice
+        if voice is None:
+            return
+        clip = await voice.clip(text, lang)
+        if clip is not None:
+            self.audio(str(clip.path))
+
+    async def guided(self, effect: SpeakGuided, lang: str) -> None:
+        voice = self.services.voice
+        if voice is None:
+            return
+        from bot.voice_script import guided_inputs
+
+        setup, reps = guided_inputs(effect, lang)
+        clip = await voice.guided_set(lang, setup, reps)
+        if clip is not None:
+            self.audio(str(clip.path))
+
+    def audio(self, path: str) -> None:
+        self.out(f"(voice note: {path})")
+        if self.player is not None:
+            args = [self.player, "-nodisp", "-autoexit", "-loglevel", "quiet", path]
+            if self.player != "ffplay":
+                args = [self.player, path]
+            subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    async def files(self, effect: Effect, lang: str) -> None:
+        from bot import reports
+
+        paths = await reports.write_files(self.services, self.user_id, lang, effect)
+        for path in paths:
+            self.out(f"(file: {path})")

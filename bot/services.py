@@ -1,0 +1,20 @@
+"""Everything a handler needs, built once at start and shared by the adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.coach import Coach
+from bot.config import Settings
+from bot.storage import Store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    coach: Coach
+    voice: Any = None  # bot.voice.service.VoiceService when voice is on
+    metrics: Any = None  # bot.ops.metrics.Metrics
+    extras: dict[str, Any] = field(default_factory=dict)

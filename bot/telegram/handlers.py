@@ -1,0 +1,126 @@
+"""One handler for every update: translate, lock the user, run the coach, render.
+
+A single TypeHandler instead of a ConversationHandler: the conversation is the
+flow engine's, and every kind of update (stickers, edits, group messages,
+forged callbacks) reaches the same place to get a deliberate answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from typing import Any, cast
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import CallbackContext
+
+from bot.i18n import _, pick_language
+from bot.services import Services
+from bot.telegram import features
+from bot.telegram.events import to_event
+from bot.telegram.sender import Sender
+from bot.texts import GROUP_HINT, STALE_BUTTON
+from flows.effects import SendExport, ShowChart, ShowMyData, Stale
+from flows.events import Event
+
+log = logging.getLogger(__name__)
+
+Context = CallbackContext[Any, Any, Any, Any]
+
+
+def services_of(context: Context) -> Services:
+    return cast(Services, context.application.bot_data["services"])
+
+
+async def on_update(update: object, context: Context) -> None:
+    if not isinstance(update, Update):
+        return
+    services = services_of(context)
+    started = time.perf_counter()
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return  # channel posts, polls, chat member changes: nobody to answer
+    if chat.type != ChatType.PRIVATE:
+        await _group_hint(update, context)
+        return
+    event = to_event(update, context.bot.username)
+    if event is None:
+        log.debug("ignored update without a user message")
+        return
+    await handle_event(services, context, update, user.id, chat.id, event, user.language_code)
+    if services.metrics is not None:
+        services.metrics.observe_update(type(event).__name__, time.perf_counter() - started)
+
+
+async def handle_event(
+    services: Services,
+    context: Context,
+    update: Update | None,
+    user_id: int,
+    chat_id: int,
+    event: Event,
+    language_code: str | None,
+) -> None:
+    coach = services.coach
+    sender = Sender(context.bot, services)
+    query = update.callback_query if update is not None else None
+    async with coach.lock(user_id):
+        turn = await coach.handle_unlocked(
+            user_id,
+            chat_id,
+            event,
+            update_id=update.update_id if update is not None else None,
+            language=pick_language(language_code),
+        )
+        if query is not None:
+            stale = any(isinstance(e, Stale) for e in turn.effects)
+            try:
+                await query.answer(_(turn.session.language, STALE_BUTTON) if stale else None)
+            except TelegramError as exc:
+                log.info("could not answer a callback: %s", type(exc).__name__)
+        if turn.duplicate:
+            return
+        await sender.effects(chat_id, turn.session, turn.effects)
+        for effect in turn.effects:
+            if isinstance(effect, ShowChart):
+                await features.send_progress(services, sender, user_id, chat_id, turn.session)
+            elif isinstance(effect, SendExport):
+                await features.send_export(services, sender, user_id, chat_id, turn.session)
+            elif isinstance(effect, ShowMyData):
+                await features.send_mydata(services, sender, user_id, chat_id, turn.session)
+
+
+async def _group_hint(update: Update, context: Context) -> None:
+    """In groups we never keep state: one user's answers must not mix with another's."""
+    message = update.effective_message
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer(_("en", GROUP_HINT)[:190])
+        return
+    if message is None or message.text is None:
+        return
+    text = message.text
+    username = context.bot.username or ""
+    addressed = text.startswith("/") or (username and f"@{username}" in text)
+    if not addressed:
+        return
+    lang = pick_language(update.effective_user.language_code if update.effective_user else None)
+    try:
+        await message.reply_text(_(lang, GROUP_HINT))
+    except TelegramError as exc:
+        log.info("could not reply in a group: %s", type(exc).__name__)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure's type and where, never the update (it holds health answers)."""
+    err = context.error
+    if isinstance(err, Forbidden):
+        log.info("a user blocked the bot")
+        return
+    log.error("error while handling an update: %s", type(err).__name__, exc_info=err)
+    services = context.application.bot_data.get("services")
+    if services is not None and services.metrics is not None:
+        services.metrics.count_error("handler")

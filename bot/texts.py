@@ -1,0 +1,31 @@
+"""Adapter-level messages (not part of the conversation graph), as msgids."""
+
+from __future__ import annotations
+
+from flows.i18n import N_
+
+STALE_BUTTON = N_("That button belongs to an earlier question.")
+GROUP_HINT = N_(
+    "Hi! I coach people one to one, so please talk to me in a private chat: tap my name "
+    "and then Message. Your answers stay between us there."
+)
+MYDATA = N_(
+    "What I store about you: your answers to the safety questions ({screenings}), your "
+    "starting point and current exercise, {checkins} check-ins, {changes} exercise changes "
+    "and your reminder settings. /export sends it all as a file; /forget deletes it."
+)
+NO_DATA = N_("I have nothing stored about you. /start begins.")
+
+COMMAND_DESCRIPTIONS: dict[str, str] = {
+    "start": N_("Begin, or pick up where you left off"),
+    "exercise": N_("Start your next set"),
+    "checkin": N_("Tell me where your pain is now"),
+    "remind": N_("Set, change or pause reminders"),
+    "progress": N_("Your chart and summary"),
+    "export": N_("A report for your physical therapist"),
+    "language": N_("Change the language"),
+    "safety": N_("The safety questions again"),
+    "help": N_("What I can do"),
+    "stop": N_("Pause the current set"),
+    "forget": N_("Delete everything about you"),
+}

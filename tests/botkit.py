@@ -1,0 +1,87 @@
+"""Run the real bot in-process against the fake Bot API, and talk to it as a user."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.runner import serve
+from tests.fakebotapi import FakeBotAPI, SentMessage
+
+TOKEN = "123456:TEST-token-for-the-fake-bot-api-0000"
+
+
+def settings_for(api: FakeBotAPI, tmp: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": api.base_url,
+        "TELEGRAM_BASE_FILE_URL": api.base_file_url,
+        "SIDEGLIDE_DB": tmp / "sideglide.sqlite3",
+        "SIDEGLIDE_TTS": "off",
+        "SIDEGLIDE_AUDIO_CACHE": tmp / "audio",
+        "SIDEGLIDE_HEALTH_LISTEN": "off",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[asyncio.Event]:
+    """The bot's whole lifetime; leaving the block stops it like SIGTERM would."""
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(serve(settings, stop, ready))
+    waiter = asyncio.create_task(ready.wait())
+    done, _ = await asyncio.wait({task, waiter}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        waiter.cancel()
+        task.result()  # raises the start-up error
+    if not ready.is_set():
+        task.cancel()
+        raise TimeoutError("the bot did not start")
+    try:
+        yield stop
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)
+
+
+class User:
+    """One scripted Telegram user in a private chat with the bot."""
+
+    def __init__(self, api: FakeBotAPI, user_id: int, language: str = "en") -> None:
+        self.api = api
+        self.id = user_id
+        self.language = language
+        self.last: SentMessage | None = None
+
+    def say(self, text: str) -> None:
+        self.api.send_text(self.id, text, language_code=self.language)
+
+    async def expect(self, contains: str = "", timeout: float = 10.0, kind: str | None = None) -> SentMessage:
+        msg = await self.api.wait_for_message(
+            self.id, lambda m: contains in (m.text or ""), timeout, kind=kind
+        )
+        if msg.buttons:
+            self.last = msg
+        return msg
+
+    async def keyboard(self, timeout: float = 10.0) -> SentMessage:
+        """The next message that carries buttons."""
+        msg = await self.api.wait_for_message(self.id, lambda m: bool(m.buttons), timeout)
+        self.last = msg
+        return msg
+
+    async def tap(self, label: str, message: SentMessage | None = None) -> None:
+        target = message or self.last
+        assert target is not None, "no message with buttons yet"
+        self.api.press_button(self.id, target, label, language_code=self.language)
+
+    async def answer(self, label: str) -> SentMessage:
+        """Wait for the next keyboard, tap `label` on it."""
+        msg = await self.keyboard()
+        await self.tap(label, msg)
+        return msg

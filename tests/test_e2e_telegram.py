@@ -1,0 +1,171 @@
+"""The real bot over real HTTP against the fake Bot API: a user's whole first day."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows import screening
+from flows import texts as t
+from flows.catalogue import SIDE_GLIDE
+from tests.botkit import User, running, settings_for
+from tests.fakebotapi import FakeBotAPI
+
+STEP_BUTTONS = ["Next", "Repeat step", "Stop", "Voice off"]
+ANSWERS = list(t.ANSWER_LABELS.values())
+
+
+async def onboard(user: User) -> None:
+    user.say("/start")
+    welcome = await user.expect("coach, not a doctor")
+    assert welcome.button_texts == [t.B_OK]
+    await user.tap(t.B_OK)
+    for flag in screening.RED_FLAGS:
+        q = await user.keyboard()
+        assert flag.question in (q.text or "")
+        assert q.button_texts == ["Yes", "No"]
+        await user.tap("No")
+    side = await user.keyboard()
+    assert side.text and t.ASK_SIDE in side.text
+    await user.tap("Left side")
+    await user.answer(t.B_WALL_NO)
+    await user.answer("Thigh")
+    pain = await user.keyboard()
+    assert pain.button_texts == [str(i) for i in range(11)]
+    await user.tap("6")
+    await user.answer(t.B_TRIED_BOTH)
+    await user.expect("pain 6 out of 10, reaching Thigh")
+    await user.expect(t.START_GLIDE)
+    offer = await user.keyboard()
+    assert offer.button_texts == [t.B_START, t.B_LATER]
+
+
+async def do_set(user: User, first: bool = False) -> None:
+    if first:
+        await user.tap(t.B_START)
+    else:
+        user.say("/exercise")
+        await user.answer(t.B_NOTHING_NEW)
+    await user.expect("Side glide at a wall: 10 slow repetitions")
+    steps = []
+    for i in range(len(SIDE_GLIDE.steps)):
+        step = await user.keyboard()
+        steps.append(step)
+        assert f"Step {i + 1} of 8" in (step.text or "")
+        last = i == len(SIDE_GLIDE.steps) - 1
+        assert step.button_texts == (["Done", *STEP_BUTTONS[1:]] if last else STEP_BUTTONS)
+        await user.tap("Done" if last else "Next")
+    assert "RIGHT shoulder toward the wall" in (steps[0].text or "")
+    # each step is its own message
+    assert len({s.message_id for s in steps}) == len(steps)
+
+
+async def check_in(user: User, answer: str, pain: str, reach: str) -> None:
+    q = await user.keyboard()
+    assert q.button_texts == ANSWERS
+    await user.tap(answer)
+    await user.answer(pain)
+    await user.answer(reach)
+
+
+async def test_a_user_goes_from_start_through_every_check_in_answer(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+        user = User(api, 1001)
+        await onboard(user)
+        await do_set(user, first=True)
+        await check_in(user, ANSWERS[0], "5", "Buttock")
+        await user.expect("exactly what we want, so keep doing the side glide at a wall")
+
+        await do_set(user)
+        await check_in(user, ANSWERS[1], "3", "Low back, one side")
+        await user.expect("stop the side glide and go back to straight press-ups")
+
+        user.say("/exercise")
+        await user.answer(t.B_NOTHING_NEW)
+        await user.expect("Straight press-ups: 10 slow repetitions")
+        await user.expect("spinal stenosis")
+        for _ in range(6):
+            step = await user.keyboard()
+            await user.tap(step.button_texts[0])
+        await check_in(user, ANSWERS[2], "3", "Low back, one side")
+        await user.expect("No change yet (1 of 3)")
+
+        user.say("/checkin")
+        await check_in(user, ANSWERS[3], "7", "Thigh")
+        await user.expect("Stop it and see a physical therapist")
+        halted = await user.keyboard()
+        assert halted.button_texts == [t.B_PT_OK]
+        user.say("/exercise")
+        again = await user.keyboard()
+        assert "Exercises are paused" in (again.text or "")
+        await user.tap(t.B_PT_OK)
+        await user.expect("said to carry on")
+        offer = await user.keyboard()
+        assert offer.button_texts == [t.B_START, t.B_LATER]
+
+        user.say("/checkin")
+        await check_in(user, ANSWERS[4], "0", "No pain")
+        await user.expect("All pain gone")
+        done = await user.keyboard()
+        assert done.button_texts == [t.B_MORE, t.B_DONE_FOR_NOW]
+
+        # the menu was registered and every callback was answered
+        assert api.calls("setMyCommands")
+        unanswered = [c for c in api.calls("answerCallbackQuery") if not c.ok]
+        assert not unanswered
+
+
+async def test_bad_input_gets_a_clear_reply(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+        user = User(api, 2002)
+        user.say("/start")
+        welcome = await user.keyboard()
+        user.say("hello?")
+        again = await user.keyboard()
+        assert again.message_id != welcome.message_id
+        assert again.button_texts == welcome.button_texts
+        api.send_sticker(2002)
+        sticker = await user.keyboard()
+        assert "I can only read text and buttons" in (sticker.text or "")
+        user.say("/frobnicate")
+        await user.expect("I don't know that command")
+        user.say("x" * 5000)
+        await user.expect(t.PLEASE_BUTTONS)
+        # a stale button: the welcome's OK after moving on
+        await user.tap(t.B_OK, welcome)
+        first_q = await user.keyboard()
+        press = api.press(2002, welcome, welcome.callback_datas[0])
+        answer = await api.wait_for_answer(press)
+        assert "earlier question" in str(answer.get("text"))
+        # a forged callback
+        forged = api.press(2002, first_q, "999:delete", check=False)
+        answer = await api.wait_for_answer(forged)
+        assert "earlier question" in str(answer.get("text"))
+        await api.expect_no_message(2002, within=0.3)
+
+
+async def test_restart_mid_conversation_resumes_where_the_user_was(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api:
+        settings = settings_for(api, tmp_path)
+        user = User(api, 3003)
+        async with running(settings):
+            await onboard(user)
+            await user.tap(t.B_START)
+            await user.expect("Side glide at a wall")
+            await user.answer("Next")
+            step2 = await user.keyboard()
+            assert "Step 2 of 8" in (step2.text or "")
+        async with running(settings):
+            # the old keyboard still works after the restart: same question, same seq
+            await user.tap("Next", step2)
+            step3 = await user.keyboard()
+            assert "Step 3 of 8" in (step3.text or "")
+            user.say("/start")
+            resumed = await user.keyboard()
+            assert "Welcome back" in (resumed.text or "") and "Step 3 of 8" in (resumed.text or "")
+
+
+async def test_group_chats_are_sent_to_a_private_chat(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+        api.send_text(4004, "/start", chat_id=-100123, chat_type="supergroup")
+        msg = await api.wait_for_message(-100123, timeout=10)
+        assert "private chat" in (msg.text or "")

@@ -1,0 +1,480 @@
+"""The reminder ticker against a real SQLite file, with a hand-driven clock."""
+
+from __future__ import annotations
+
+import asyncio
+import time as monotonic
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.reminder_store import SCHEMA, ReminderStore
+from bot.reminder_tick import ReminderInfo, ReminderTicker, SendOutcome
+from flows.schedule import Schedule, snooze
+
+T0 = datetime(2024, 6, 3, 7, 0, tzinfo=UTC)  # a Monday, before the 08:00 slot
+EVERY3 = Schedule("UTC")  # 08:00, 11:00, 14:00, 17:00, 20:00
+
+
+def at(h: int, m: int = 0, s: int = 0, day: int = 3) -> datetime:
+    return datetime(2024, 6, day, h, m, s, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Inbox:
+    """A fake send target: records what each user received, answers as told."""
+
+    def __init__(self) -> None:
+        self.received: Counter[int] = Counter()
+        self.calls: Counter[int] = Counter()
+        self.infos: list[ReminderInfo] = []
+        self.answers: dict[int, list[SendOutcome]] = {}
+        self.hook: Callable[[int], Awaitable[None]] | None = None
+
+    async def __call__(self, user_id: int, info: ReminderInfo) -> SendOutcome:
+        self.calls[user_id] += 1
+        if self.hook is not None:
+            await self.hook(user_id)
+        queued = self.answers.get(user_id)
+        outcome = queued.pop(0) if queued else SendOutcome.OK
+        if outcome is SendOutcome.OK:
+            self.received[user_id] += 1
+            self.infos.append(info)
+        return outcome
+
+
+async def open_store(path: Path) -> tuple[aiosqlite.Connection, ReminderStore]:
+    conn = await aiosqlite.connect(path)
+    await conn.execute("PRAGMA journal_mode=WAL")
+    async with conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'reminders'"
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is not None and row[0] == 0:
+        for statement in SCHEMA:
+            await conn.execute(statement)
+        await conn.commit()
+    return conn, ReminderStore(conn)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[tuple[Path, ReminderStore]]:
+    path = tmp_path / "reminders.sqlite3"
+    conn, store = await open_store(path)
+    yield path, store
+    await conn.close()
+
+
+async def add_users(store: ReminderStore, ids: range, schedule: Schedule = EVERY3) -> None:
+    for uid in ids:
+        await store.put(uid, schedule, T0)
+
+
+def ticker(store: ReminderStore, inbox: Inbox, clock: Clock, **kwargs: object) -> ReminderTicker:
+    return ReminderTicker(store, inbox, clock=clock, **kwargs)  # type: ignore[arg-type]
+
+
+# --- the basics -----------------------------------------------------------------
+
+
+async def test_due_pings_are_sent_once_and_the_schedule_moves_on(
+    db: tuple[Path, ReminderStore],
+) -> None:
+    _, store = db
+    await add_users(store, range(1, 4))
+    clock, inbox = Clock(T0), Inbox()
+    t = ticker(store, inbox, clock)
+
+    assert (await t.tick(at(7, 59, 59))).sent == 0
+    clock.now = at(8, 0, 5)
+    report = await t.tick(clock.now)
+    assert report.sent == 3
+    assert inbox.received == {1: 1, 2: 1, 3: 1}
+    assert {i.kind for i in inbox.infos} == {"scheduled"}
+    assert {i.slot for i in inbox.infos} == {at(8)}
+    assert (await t.tick(at(8, 0, 15))).sent == 0
+    assert sum(inbox.calls.values()) == 3
+
+    row = await store.get(1)
+    assert row is not None
+    assert (row.next_due, row.last_sent, row.in_flight) == (at(11), at(8, 0, 5), None)
+
+
+async def test_batches_cover_every_due_row_in_one_tick(db: tuple[Path, ReminderStore]) -> None:
+    _, store = db
+    await add_users(store, range(1, 12))
+    inbox = Inbox()
+    report = await ticker(store, inbox, Clock(at(8)), batch_size=2, max_in_flight=3).tick(at(8))
+    assert report.sent == 11 and inbox.received == dict.fromkeys(range(1, 12), 1)
+
+
+async def test_due_query_uses_the_index(db: tuple[Path, ReminderStore]) -> None:
+    path, _ = db
+    async with (
+        aiosqlite.connect(path) as conn,
+        conn.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM reminders WHERE next_due <= 1 "
+            "ORDER BY next_due LIMIT 5"
+        ) as cursor,
+    ):
+        plan = " ".join(str(r[-1]) for r in await cursor.fetchall())
+    assert "USING INDEX reminders_next_due" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+async def test_restart_keeps_the_schedule(tmp_path: Path) -> None:
+    path = tmp_path / "r.sqlite3"
+    conn, store = await open_store(path)
+    fixed = Schedule("Europe/Berlin", mode="fixed", fixed_times=(time(9, 30),))
+    await store.put(7, fixed, T0)
+    await ticker(store, Inbox(), Clock(T0)).tick(T0)
+    await conn.close()
+
+    conn, store = await open_store(path)
+    try:
+        row = await store.get(7)
+        assert row is not None and row.schedule == fixed
+        assert row.next_due == at(7, 30)  # 09:30 CEST
+        inbox = Inbox()
+        assert (await ticker(store, inbox, Clock(at(7, 30))).tick(at(7, 30, 3))).sent == 1
+    finally:
+        await conn.close()
+
+
+async def test_catch_up_after_a_ten_hour_outage_sends_exactly_one(
+    db: tuple[Path, ReminderStore],
+) -> None:
+    _, store = db
+    await add_users(store, range(1, 3), Schedule("UTC", every_hours=2))
+    inbox = Inbox()
+    t = ticker(store, inbox, Clock(at(18, 20)))
+    await t.tick(at(18, 20))  # down from before 08:00 to 18:20: 6 slots missed
+    await t.tick(at(18, 20, 10))
+    assert inbox.received == {1: 1, 2: 1}
+    assert {(i.kind, i.slot, i.next_due) for i in inbox.infos} == {("catch_up", at(18), at(20))}
+
+
+async def test_outage_into_the_night_sends_nothing_until_morning(
+    db: tuple[Path, ReminderStore],
+) -> None:
+    _, store = db
+    await add_users(store, range(1, 2))
+    inbox = Inbox()
+    t = ticker(store, inbox, Clock(at(23, 30)))
+    report = await t.tick(at(23, 30))
+    assert report.held_back == 1 and not inbox.calls
+    row = await store.get(1)
+    assert row is not None and row.next_due == at(8, day=4)
+
+
+# --- user actions ---------------------------------------------------------------
+
+
+async def test_snooze_fires_once_then_the_schedule_resumes(db: tuple[Path, ReminderStore]) -> None:
+    _, store = db
+    await add_users(store, range(1, 2))
+    clock, inbox = Clock(at(8)), Inbox()
+    t = ticker(store, inbox, clock)
+    await t.tick(at(8))
+    assert await store.snooze(1, snooze(at(8, 1)))  # 08:31
+    await t.tick(at(8, 30, 59))
+    assert inbox.received[1] == 1
+    await t.tick(at(8, 31))
+    assert inbox.received[1] == 2 and inbox.infos[-1].kind == "snoozed"
+    row = await store.get(1)
+    assert row is not None and row.next_due == at(11) and row.snoozed_until is None
+
+
+async def test_skip_drops_a_snooze_and_waits_for_the_next_slot(
+    db: tuple[Path, ReminderStore],
+) -> None:
+    _, store = db
+    await add_users(store, range(1, 2))
+    inbox = Inbox()
+    t = ticker(store, inbox, Clock(at(8)))
+    await t.tick(at(8))
+    await store.snooze(1, at(8, 30))
+    assert await store.skip(1, at(8, 5)) == at(11)
+    await t.tick(at(8, 31))
+    assert inbox.received[1] == 1
+    await t.tick(at(11))
+    assert inbox.received[1] == 2
+
+
+async def test_pause_and_resume_with_reasons(db: tuple[Path, ReminderStore]) -> None:
+    _, store = db
+    await add_users(store, range(1, 2))
+    inbox = Inbox()
+    t = ticker(store, inbox, Clock(at(8)))
+    assert await store.pause(1, "worse")
+    await t.tick(at(8))
+    await t.tick(at(11))
+    assert not inbox.calls
+    row = await store.get(1)
+    assert row is not None and row.schedule.paused and row.paused_reason == "worse"
+    assert row.next_due is None
+    assert not await store.snooze(1, at(12))  # paused stays paused
+
+    assert await store.resume(1, at(12), reasons={"blocked"}) is None  # needs a PT restart
+    assert await store.resume(1, at(12)) == at(14)
+    await t.tick(at(14))
+    assert inbox.received[1] == 1
+    with pytest.raises(ValueError):
+        await store.pause(1, "bored")
+
+
+async def test_put_replaces_the_schedule_and_delete_forgets(
+    db: tuple[Path, ReminderStore],
+) -> None:
+    _, store = db
+    await store.put(1, EVERY3, T0)
+    await store.snooze(1, at(7, 30))
+    fixed = Schedule("UTC", mode="fixed", fixed_times=(time(19, 0),))
+    assert await store.put(1, fixed, T0) == at(19)
+    row = await store.get(1)
+    assert row is not None and row.schedule == fixed and row.snoozed_until is None
+    assert await store.put(2, Schedule("UTC", paused=True), T0) is None
+    row2 = await store.get(2)
+    assert row2 is not None and row2.paused_reason == "user"
+    assert await store.delete(1)
+    assert await store.get(1) is None
+    assert not await store.delete(1)
+
+
+# --- send outcomes --------------------------------------------------------------
+
+
+async def test_blocked_user_is_paused_and_never_retried(db: tuple[Path, ReminderStore]) -> None:
+    _, store = db
+    await add_users(store, range(1, 4))
+    inbox = Inbox()
+    inbox.answers[2] = [SendOutcome.BLOCKED]
+    t = ticker(store, inbox, Clock(at(8)))
+    report = await t.tick(at(8))
+    assert (report.sent, report.blocked) == (2, 1)
+    for h in (11, 14, 17, 20):
+        await t.tick(at(h))
+    assert inbox.calls[2] == 1 and inbox.received[1] == 5
+    row = await store.get(2)
+    assert row is not None and row.paused_reason == "blocked" and row.next_due is None
+    # The user comes back (/start): only a "blocked" pause is lifted that way.
+    assert await store.resume(2, at(20, 30), reasons={"blocked"}) == at(8, day=4)
+
+
+async def test_retry_after_leaves_it_due_and_holds_all_sends(
+    db: tuple[Path, ReminderStore],
+) -> None:
+    _, store = db
+    await add_users(store, range(1, 3))
+    inbox = Inbox()
+    inbox.answers[1] = [SendOutcome.RETRY_AFTER(30)]
+    t = ticker(store, inbox, Clock(at(8)), max_in_flight=1)
+    report = await t.tick(at(8))
+    assert report.retry_later >= 1 and inbox.received[1] == 0
+    row = await store.get(1)
+    assert row is not None and row.next_due == at(8) and row.in_flight is None
+
+    assert (await t.tick(at(8, 0, 20))).skipped  # still inside retry_after
+    assert inbox.calls[1] == 1
+    await t.tick(at(8, 0, 31))
+    assert inbox.received == {1: 1, 2: 1}
+    assert inbox.calls[1] == 2
+
+
+async def test_failed_or_raising_send_gives_up_that_slot_only(
+    db: tuple[Path, ReminderStore],
+) -> None:
+    _, store = db
+    await add_users(store, range(1, 4))
+    inbox = Inbox()
+    inbox.answers[1] = [SendOutcome.FAILED]
+
+    async def explode(user_id: int) -> None:
+        if user_id == 2:
+            raise RuntimeError("network down")
+
+    inbox.hook = explode
+    t = ticker(store, inbox, Clock(at(8)))
+    report = await t.tick(at(8))
+    assert (report.sent, report.failed) == (1, 2)
+    inbox.hook = None
+    await t.tick(at(8, 0, 10))
+    assert sum(inbox.calls.values()) == 3  # no retry of the failed slot
+    await t.tick(at(11))
+    assert inbox.received == {1: 1, 2: 1, 3: 2}
+
+
+async def test_busy_user_is_deferred_not_lost(db: tuple[Path, ReminderStore]) -> None:
+    _, store = db
+    await add_users(store, range(1, 3))
+    busy = {1}
+
+    async def is_busy(user_id: int) -> bool:
+        return user_id in busy
+
+    inbox = Inbox()
+    t = ticker(store, inbox, Clock(at(8)), is_busy=is_busy)
+    report = await t.tick(at(8))
+    assert (report.sent, report.busy) == (1, 1)
+    await t.tick(at(8, 9))
+    assert inbox.calls[1] == 0
+    busy.clear()
+    await t.tick(at(8, 10))
+    assert inbox.received[1] == 1 and inbox.infos[-1].kind == "snoozed"
+    row = await store.get(1)
+    assert row is not None and row.next_due == at(11)
+
+
+async def test_a_change_between_reading_and_claiming_wins(db: tuple[Path, ReminderStore]) -> None:
+    _, store = db
+    await add_users(store, range(1, 2))
+
+    async def pauses_meanwhile(user_id: int) -> bool:
+        await store.pause(user_id, "user")
+        return False
+
+    inbox = Inbox()
+    report = await ticker(store, inbox, Clock(at(8)), is_busy=pauses_meanwhile).tick(at(8))
+    assert report.raced == 1 and not inbox.calls
+
+
+async def test_overlapping_ticks_do_not_double_send(db: tuple[Path, ReminderStore]) -> None:
+    _, store = db
+    await add_users(store, range(1, 6))
+    gate = asyncio.Event()
+
+    async def slow(user_id: int) -> None:
+        await gate.wait()
+
+    inbox = Inbox()
+    inbox.hook = slow
+    t = ticker(store, inbox, Clock(at(8)), max_in_flight=2)
+    first = asyncio.create_task(t.tick(at(8)))
+    await asyncio.sleep(0.05)
+    assert (await t.tick(at(8, 0, 10))).skipped
+    gate.set()
+    assert (await first).sent == 5
+    assert inbox.received == dict.fromkeys(range(1, 6), 1)
+
+
+async def test_rate_limit_paces_sends(db: tuple[Path, ReminderStore]) -> None:
+    _, store = db
+    await add_users(store, range(1, 12))
+    inbox = Inbox()
+    t = ticker(store, inbox, Clock(at(8)), rate_per_s=100.0, burst_s=0.01)
+    started = monotonic.perf_counter()
+    assert (await t.tick(at(8))).sent == 11
+    # 11 tokens from a bucket of 1 refilled at 100/s cannot take less than 0.1 s.
+    assert monotonic.perf_counter() - started >= 0.095
+
+
+async def test_aclose_lets_in_flight_sends_finish_and_loses_nothing(
+    db: tuple[Path, ReminderStore],
+) -> None:
+    _, store = db
+    users = range(1, 21)
+    await add_users(store, users)
+    inbox = Inbox()
+    release = asyncio.Event()
+
+    async def slow(user_id: int) -> None:
+        await release.wait()
+
+    inbox.hook = slow
+    t = ticker(store, inbox, Clock(at(8)), max_in_flight=3)
+    running = asyncio.create_task(t.tick(at(8)))
+    await asyncio.sleep(0.05)
+    closing = asyncio.create_task(t.aclose())
+    await asyncio.sleep(0.01)
+    assert not closing.done()  # waits for the three sends in flight
+    release.set()
+    await closing
+    first = await running
+    assert first.sent == 3 and (await t.tick(at(8, 0, 5))).skipped
+
+    report = await ticker(store, inbox, Clock(at(8, 0, 10))).tick(at(8, 0, 10))
+    assert report.lost_in_crash == 0 and report.sent == 17
+    assert inbox.received == dict.fromkeys(users, 1)
+
+
+# --- crashes --------------------------------------------------------------------
+
+
+class ProcessDied(BaseException):
+    """Stands for the process being killed: nothing in the ticker may catch it."""
+
+
+async def test_crash_mid_batch_never_duplicates_and_loses_only_the_in_flight(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "crash.sqlite3"
+    conn, store = await open_store(path)
+    users = range(1, 41)
+    await add_users(store, users)
+    inbox = Inbox()
+    crash_at = 13
+
+    async def die(user_id: int) -> None:
+        if sum(inbox.calls.values()) == crash_at:
+            raise ProcessDied
+
+    inbox.hook = die
+    with pytest.raises(BaseExceptionGroup) as raised:
+        await ticker(store, inbox, Clock(at(8)), max_in_flight=4, batch_size=7).tick(at(8))
+    assert raised.group_contains(ProcessDied)
+    await conn.close()  # whatever was not committed is gone
+
+    conn, store = await open_store(path)
+    try:
+        inbox.hook = None
+        report = await ticker(store, inbox, Clock(at(8, 0, 10))).tick(at(8, 0, 10))
+        assert max(inbox.received.values()) == 1  # no duplicates
+        lost = [u for u in users if inbox.received[u] == 0]
+        # Lost: only what was in flight. Markers count sends not yet settled, some
+        # of which did go through ("may have been lost").
+        assert 1 <= len(lost) <= report.lost_in_crash <= 4
+        assert all(inbox.calls[u] == 1 for u in lost)  # claimed, never re-sent
+        for u in users:  # and every schedule goes on
+            row = await store.get(u)
+            assert row is not None and row.next_due == at(11) and row.in_flight is None
+    finally:
+        await conn.close()
+
+
+async def test_cancelled_tick_then_rerun_no_duplicates(db: tuple[Path, ReminderStore]) -> None:
+    _, store = db
+    users = range(1, 31)
+    await add_users(store, users)
+    inbox = Inbox()
+    stuck = asyncio.Event()
+
+    async def hang_after_ten(user_id: int) -> None:
+        if sum(inbox.calls.values()) > 10:
+            stuck.set()
+            await asyncio.Event().wait()
+
+    inbox.hook = hang_after_ten
+    task = asyncio.create_task(ticker(store, inbox, Clock(at(8)), max_in_flight=3).tick(at(8)))
+    await stuck.wait()
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    inbox.hook = None
+    report = await ticker(store, inbox, Clock(at(8, 0, 10))).tick(at(8, 0, 10))
+    assert max(inbox.received.values()) == 1
+    lost = [u for u in users if inbox.received[u] == 0]
+    assert 1 <= len(lost) <= report.lost_in_crash <= 3
+    assert sum(inbox.received.values()) == len(users) - len(lost)
