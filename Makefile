@@ -50,20 +50,20 @@ $(STAMP): pyproject.toml
 
 # gettext catalogues: extract from the code, merge into each language, compile .mo
 locales-extract: venv
-	$(BIN)/pybabel extract -q -F babel.cfg -k N_ -o locales/messages.pot --no-location --sort-output --project sideglide .
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -o locales/messages.pot --no-location --sort-output --project sideglide .
 
 locales-update: locales-extract
 	for l in $(LANGS); do \
 	  if [ -f locales/$$l/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel update -q -i locales/messages.pot -d locales -l $$l --no-fuzzy-matching; \
+	    $(BIN)/pybabel -q update -i locales/messages.pot -d locales -l $$l --no-fuzzy-matching; \
 	  else \
-	    $(BIN)/pybabel init -q -i locales/messages.pot -d locales -l $$l; \
+	    $(BIN)/pybabel -q init -i locales/messages.pot -d locales -l $$l; \
 	  fi; \
 	done
 
 locales: venv
 	@if ls locales/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(BIN)/pybabel compile -q -d locales --statistics 2>&1 | tail -n 3 || true; \
+	  $(BIN)/pybabel -q compile -d locales --statistics 2>&1 | tail -n 3 || true; \
 	fi
 
 clean:

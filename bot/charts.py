@@ -150,7 +150,7 @@ def rung_bands(
 
 
 def _x(at: datetime) -> float:
-    """matplotlib's date number: typed, unlike date2num, and tz-aware input only."""
+    """matplotlib's date number (days since its epoch), with a type mypy can check."""
     return float(date2num(at))  # type: ignore[no-untyped-call]
 
 
@@ -347,19 +347,39 @@ class ChartRenderer:
                 )
             return self._pool
 
-    def _submit(self, fn: Callable[..., object], *args: object) -> Future[object]:
-        return self._get_pool().submit(fn, *args)
+    def _submit(
+        self, fn: Callable[..., object], *args: object
+    ) -> tuple[ProcessPoolExecutor, Future[object]]:
+        pool = self._get_pool()
+        return pool, pool.submit(fn, *args)
 
-    def _discard(self, pool: ProcessPoolExecutor | None) -> None:
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        """Forget a broken pool, unless another caller already replaced it."""
         with self._lock:
-            if pool is not None and self._pool is pool:
+            if self._pool is pool:
                 self._pool = None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _run(self, fn: Callable[..., object], *args: object) -> object:
+        for attempt in range(2):
+            pool: ProcessPoolExecutor | None = None
+            try:
+                # submitting may start a worker process, which blocks: not on the loop
+                pool, future = await asyncio.to_thread(self._submit, fn, *args)
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                # a worker died (e.g. killed for memory): start a fresh pool, once
+                if pool is None:
+                    pool = self._pool
+                if pool is not None:
+                    self._discard(pool)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     async def warm_up(self) -> None:
         """Start the worker now (e.g. at bot start), so the first /progress is not slow."""
-        await asyncio.wrap_future(await asyncio.to_thread(self._submit, _noop))
+        await self._run(_noop)
 
     async def render(
         self,
@@ -369,20 +389,11 @@ class ChartRenderer:
         now: datetime,
         tz: tzinfo = UTC,
     ) -> ChartResult:
-        args = (tuple(history), tuple(changes), labels, now, tz)
-        for attempt in range(2):
-            future = await asyncio.to_thread(self._submit, render_progress_chart, *args)
-            try:
-                result = await asyncio.wrap_future(future)
-            except BrokenProcessPool:
-                # a worker died (e.g. killed for memory): start a fresh pool once
-                self._discard(self._pool)
-                if attempt:
-                    raise
-                continue
-            assert isinstance(result, ChartResult)
-            return result
-        raise AssertionError("unreachable")
+        result = await self._run(
+            render_progress_chart, tuple(history), tuple(changes), labels, now, tz
+        )
+        assert isinstance(result, ChartResult)
+        return result
 
     def close(self) -> None:
         """End the worker; the next render starts a new one."""

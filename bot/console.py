@@ -14,7 +14,7 @@ import sys
 from typing import TextIO
 
 from bot.i18n import render
-from bot.render import Button, render_say
+from bot.render import Button, Joined, merge_says, render_joined, render_say
 from bot.services import Services
 from flows.effects import (
     Effect,
@@ -89,9 +89,13 @@ class Console:
         await self.show(turn.session.language, turn.session.voice, turn.effects)
 
     async def show(self, lang: str, voice: bool, effects: tuple[Effect, ...]) -> None:
-        for effect in effects:
-            if isinstance(effect, Say):
-                message = render_say(effect, lang)
+        for effect in merge_says(effects, voice and self.services.voice is not None):
+            if isinstance(effect, (Say, Joined)):
+                message = (
+                    render_joined(effect, lang)
+                    if isinstance(effect, Joined)
+                    else render_say(effect, lang)
+                )
                 self.out()
                 self.out(message.text)
                 if message.rows:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from html import escape
+from typing import Protocol
 
 from flows import rules, texts
 from flows.catalogue import EXERCISES
@@ -86,10 +87,21 @@ class Baseline:
     at: datetime | None = None
 
 
+class ScreeningAnswer(Protocol):
+    """One answered red-flag question; bot.storage.Screening has this shape."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def question(self) -> str: ...  # a flows.screening RedFlag id
+    @property
+    def yes(self) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class RedFlagAnswer:
     at: datetime
-    question: str  # a flows.screening RedFlag id
+    question: str
     yes: bool
 
 
@@ -284,14 +296,17 @@ def pt_report_html(
     history: Sequence[CheckIn],
     changes: Sequence[RungChange],
     baseline: Baseline | None,
-    red_flags: Sequence[RedFlagAnswer],
+    red_flags: Sequence[ScreeningAnswer],
     chart_png: bytes | None,
     labels: ReportLabels,
     now: datetime,
     tz: tzinfo = UTC,
     progress_after: int = rules.DEFAULT_PROGRESS_AFTER,
 ) -> bytes:
-    """One self-contained, printable HTML page (UTF-8): nothing is fetched when opened."""
+    """One self-contained, printable HTML page (UTF-8): nothing is fetched when opened.
+
+    `red_flags` may be every screening answer: only the "yes" answers are shown.
+    """
     lb = labels
     unknown = lb.unknown
     points = sorted(history, key=lambda c: c.at)
@@ -347,14 +362,15 @@ def pt_report_html(
         "</ul>",
         f"<h2>{escape(lb.red_flags_heading)}</h2>",
     ]
-    if red_flags:
+    flagged = sorted((f for f in red_flags if f.yes), key=lambda f: f.at)
+    if flagged:
         rows = [
             (
                 _when(f.at, tz, unknown),
                 lb.questions.get(f.question, f.question),
                 lb.yes if f.yes else lb.no,
             )
-            for f in sorted(red_flags, key=lambda f: f.at)
+            for f in flagged
         ]
         parts.append(_table((lb.col_date, lb.col_question, lb.col_answer), rows, "flags"))
     else:

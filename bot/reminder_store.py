@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Collection, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from typing import Any, Final
 
@@ -209,15 +209,7 @@ class ReminderStore:
             return None
         if reasons is not None and row.paused_reason not in reasons:
             return None
-        schedule = Schedule(
-            tz=row.schedule.tz,
-            mode=row.schedule.mode,
-            every_hours=row.schedule.every_hours,
-            start=row.schedule.start,
-            end=row.schedule.end,
-            fixed_times=row.schedule.fixed_times,
-        )
-        due = next_due(schedule, now)
+        due = next_due(replace(row.schedule, paused=False), now)
         changed = await self._update(
             "UPDATE reminders SET paused = 0, paused_reason = NULL, next_due = ?, "
             "snoozed_until = NULL WHERE user_id = ? AND paused = 1",

@@ -98,7 +98,7 @@ class TickReport:
     failed: int = 0
     busy: int = 0  # deferred, not lost
     held_back: int = 0  # late catch-ups not sent (quiet hours): schedule moved on
-    retry_later: int = 0  # left due after a 429 or at shutdown
+    retry_later: int = 0  # left due: a 429, a shutdown, or the tick's budget ran out
     raced: int = 0  # the row changed between reading and claiming it
     lost_in_crash: int = 0  # in_flight markers found from before a restart
     skipped: bool = False  # another tick was running, or a retry_after hold
@@ -119,6 +119,7 @@ class ReminderTicker:
         max_in_flight: int = 8,
         busy_defer: timedelta = timedelta(minutes=10),
         burst_s: float = 0.2,
+        budget_s: float | None = None,
     ) -> None:
         """`rate_per_s` paces sends (None: unlimited, e.g. when PTB's AIORateLimiter does it).
 
@@ -126,6 +127,9 @@ class ReminderTicker:
         the long-run rate exact without bursting past Telegram's limit.
         `max_in_flight` sends run concurrently: needed to reach 30/s when each
         send takes a network round trip, and the most a crash can lose.
+        `budget_s` bounds one tick's wall time (claims stop, in-flight sends
+        finish): set it a little under the run_repeating interval so a backlog
+        paced at 30/s never keeps the JobQueue waiting at shutdown.
         """
         if batch_size < 1 or max_in_flight < 1:
             raise ValueError("batch_size and max_in_flight must be positive")
@@ -146,6 +150,8 @@ class ReminderTicker:
         self._running = False
         self._recovered = False
         self._closing = False
+        self._budget_s = budget_s
+        self._deadline: float | None = None
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -165,11 +171,13 @@ class ReminderTicker:
         rate limit is never doubled by the scheduler.
         """
         report = TickReport()
-        if self._running or self._closing:
+        if self._running or self._closing or self._holding(now or self._clock()):
             report.skipped = True
             return report
         self._running = True
         self._idle.clear()
+        loop = asyncio.get_running_loop()
+        self._deadline = None if self._budget_s is None else loop.time() + self._budget_s
         try:
             if not self._recovered:
                 report.lost_in_crash = await self._store.clear_in_flight()
@@ -181,15 +189,14 @@ class ReminderTicker:
                     )
             while True:
                 at = now or self._clock()
-                if self._holding(at) or self._closing:
-                    report.skipped = True
+                if self._must_stop(at):
                     break
                 rows = await self._store.due(at, self._batch_size)
                 if not rows:
                     break
                 before = report.raced + report.retry_later
-                await self._run_batch(rows, at, report)
-                if self._holding(at) or self._closing or len(rows) < self._batch_size:
+                await self._run_batch(rows, now, report)
+                if self._must_stop(at) or len(rows) < self._batch_size:
                     break
                 if report.raced + report.retry_later - before == len(rows):
                     break  # nothing moved on; do not spin on the same rows
@@ -201,7 +208,15 @@ class ReminderTicker:
     def _holding(self, at: datetime) -> bool:
         return self._hold_until is not None and at < self._hold_until
 
-    async def _run_batch(self, rows: list[ReminderRow], at: datetime, report: TickReport) -> None:
+    def _must_stop(self, at: datetime) -> bool:
+        """No new claims: shutting down, a 429 hold, or this tick's time is up."""
+        if self._closing or self._holding(at):
+            return True
+        return self._deadline is not None and asyncio.get_running_loop().time() > self._deadline
+
+    async def _run_batch(
+        self, rows: list[ReminderRow], now: datetime | None, report: TickReport
+    ) -> None:
         """Runs up to `max_in_flight` rows at once; stops early on a hold or a close.
 
         Tasks are created only as slots free up, so a close or a 429 takes
@@ -211,27 +226,33 @@ class ReminderTicker:
         async with asyncio.TaskGroup() as group:
             for row in rows:
                 await gate.acquire()
-                if self._closing or self._holding(at):
+                if self._must_stop(now or self._clock()):
                     gate.release()
                     break
-                task = group.create_task(self._one(row, at, report))
+                task = group.create_task(self._one(row, now, report))
                 task.add_done_callback(lambda _: gate.release())
 
-    async def _one(self, row: ReminderRow, at: datetime, report: TickReport) -> None:
+    async def _one(self, row: ReminderRow, now: datetime | None, report: TickReport) -> None:
+        """One due row. The decision is taken with the time of the send (read after
+        the token wait), so a ping paced late in a backlog still advances past
+        every slot that passed meanwhile.
+        """
         due = row.next_due
         if due is None:
             return
-        decision = catch_up(row.schedule, due, at)
+        decision = catch_up(row.schedule, due, now or self._clock())
+        if decision.send and self._limiter is not None:
+            await self._limiter.acquire()
+            decision = catch_up(row.schedule, due, now or self._clock())
+        at = now or self._clock()
         if not decision.send or decision.slot is None:
             if await self._store.advance(row.user_id, due, decision.next_due):
                 report.held_back += 1
             else:
                 report.raced += 1
             return
-        if self._limiter is not None:
-            await self._limiter.acquire()
-        if self._holding(at) or self._closing:
-            report.retry_later += 1  # a 429 or a shutdown came while waiting: leave it due
+        if self._must_stop(at):
+            report.retry_later += 1  # a 429, a shutdown or the budget came: leave it due
             return
         if self._is_busy is not None and await self._is_busy(row.user_id):
             if await self._store.defer(row.user_id, due, at + self._busy_defer):
@@ -252,7 +273,7 @@ class ReminderTicker:
         except Exception:
             log.exception("reminder send to user %d raised", row.user_id)
             outcome = SendOutcome.FAILED
-        await self._settle(row, decision.next_due, slot, outcome, at, report)
+        await self._settle(row, decision.next_due, slot, outcome, now, report)
 
     async def _settle(
         self,
@@ -260,11 +281,11 @@ class ReminderTicker:
         claimed: datetime | None,
         slot: datetime,
         outcome: SendOutcome,
-        at: datetime,
+        now: datetime | None,
         report: TickReport,
     ) -> None:
         if outcome.kind == "ok":
-            await self._store.settle(row.user_id, slot, self._clock())
+            await self._store.settle(row.user_id, slot, now or self._clock())
             report.sent += 1
         elif outcome.kind == "blocked":
             await self._store.pause(row.user_id, "blocked")
@@ -272,7 +293,7 @@ class ReminderTicker:
         elif outcome.kind == "retry_after":
             assert row.next_due is not None
             await self._store.release(row.user_id, claimed, row.next_due, row.snoozed_until)
-            until = at + timedelta(seconds=outcome.retry_after)
+            until = (now or self._clock()) + timedelta(seconds=outcome.retry_after)
             if self._hold_until is None or until > self._hold_until:
                 self._hold_until = until
             log.warning(

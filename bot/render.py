@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.i18n import _, render
-from flows.effects import Say
+from flows.effects import (
+    Effect,
+    RecordCheckIn,
+    RecordRungChange,
+    RecordScreening,
+    Reminders,
+    Say,
+    SetSchedule,
+    Speak,
+    SpeakGuided,
+)
 from flows.events import Event, Press, ReminderPress
 
 MAX_TEXT = 4096  # Telegram's limit for one message
@@ -41,6 +52,46 @@ def render_say(say: Say, lang: str) -> Message:
     cols = max(1, say.columns)
     rows = tuple(tuple(buttons[i : i + cols]) for i in range(0, len(buttons), cols))
     return Message(text, rows)
+
+
+_SILENT = (RecordCheckIn, RecordRungChange, RecordScreening, Reminders, SetSchedule)
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """Adjacent texts shown as one message; only the last may carry buttons."""
+
+    says: tuple[Say, ...]
+
+
+def merge_says(effects: Sequence[Effect], voice: bool = True) -> list[Effect | Joined]:
+    """Join adjacent texts into one message, up to the one carrying buttons.
+
+    Fewer messages read better on a phone and halve the Bot API calls of a
+    turn; a message with buttons always ends a group, so every question (and
+    every exercise step) is still a message of its own.
+    """
+    out: list[Effect | Joined] = []
+    for effect in effects:
+        if isinstance(effect, _SILENT):
+            continue  # stored by the coach already; nothing to show
+        if not voice and isinstance(effect, (Speak, SpeakGuided)):
+            continue
+        prev = out[-1] if out else None
+        if isinstance(effect, Say) and not effect.reminder:
+            if isinstance(prev, Joined) and not prev.says[-1].choices:
+                out[-1] = Joined((*prev.says, effect))
+                continue
+            out.append(Joined((effect,)))
+            continue
+        out.append(effect)
+    return out
+
+
+def render_joined(joined: Joined, lang: str) -> Message:
+    messages = [render_say(say, lang) for say in joined.says]
+    text = "\n\n".join(m.text for m in messages)[:MAX_TEXT]
+    return Message(text, messages[-1].rows)
 
 
 def parse_callback(data: str | None) -> Event | None:

@@ -17,6 +17,16 @@ Fidelity choices worth knowing (each mirrors Telegram, so a bot bug shows up her
   an edit that changes nothing answers 400 "message is not modified".
 - Only inline keyboards are echoed in the returned Message (reply keyboards are not).
 - Uploaded photos must be real PNG/JPEG/GIF/WebP images (``strict_media``).
+
+Typical use::
+
+    async with FakeBotAPI() as tg:               # 127.0.0.1, ephemeral port
+        bot = Bot(TOKEN, base_url=tg.base_url, base_file_url=tg.base_file_url)
+        tg.send_text(42, "/start")               # user 42 types /start
+        msg = await tg.wait_for_message(42)      # the bot's next message to chat 42
+        tg.press_button(42, msg, "Yes")          # taps the inline button labelled Yes
+        tg.fail("sendMessage", 429, retry_after=1)   # the next send is rate limited
+        assert len(tg.delivered(42)) == ...          # deliveries, vs tg.calls(): attempts
 """
 
 from __future__ import annotations
@@ -122,7 +132,7 @@ class Call:
 class Fault:
     """An injected failure (or a block): what the client got instead of a normal answer."""
 
-    kind: str  # "http", "429", "500", "502", "reset", "stall" or "blocked"
+    kind: str  # "429", "500", "502", "http" (other statuses), "reset", "stall", "blocked"
     method: str
     status: int | None  # None for reset / stall: no HTTP answer at all
     description: str | None
@@ -876,6 +886,7 @@ class FakeBotAPI:
         self._internal_errors: list[BaseException] = []
 
         self._calls: list[Call] = []
+        self._calls_by_method: dict[str, list[Call]] = {}
         self._faults: list[Fault] = []
         self._tokens: list[str] = []
         self._downloads: list[str] = []
@@ -950,7 +961,8 @@ class FakeBotAPI:
         await runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._requested_port))
+        # a restart binds the port it had, so a bot configured with it reconnects
+        sock.bind((self.host, self._port or self._requested_port))
         site = web.SockSite(runner, sock)
         await site.start()
         self._runner = runner
@@ -1146,6 +1158,7 @@ class FakeBotAPI:
             params, files, encoding, read_error = {}, {}, "invalid", exc
         call = Call(method, token, params, files, at, request.method, encoding)
         self._calls.append(call)
+        self._calls_by_method.setdefault(method, []).append(call)
         if token not in self._tokens:
             self._tokens.append(token)
         self._bump()
@@ -2712,13 +2725,9 @@ class FakeBotAPI:
 
     def calls(self, method: str | None = None, *, chat_id: ChatKey | None = None) -> list[Call]:
         """Every request (attempts, faulted or not), optionally for one method / chat."""
-        name = None if method is None else _canonical(method)
+        pool = self._calls if method is None else self._calls_by_method.get(_canonical(method), [])
         key = _chat_key(chat_id)
-        return [
-            c
-            for c in self._calls
-            if (name is None or c.method == name) and (key is None or c.chat_id == key)
-        ]
+        return [c for c in pool if key is None or c.chat_id == key]
 
     def faults(self, method: str | None = None) -> list[Fault]:
         """Injected failures and blocks, in order."""
@@ -2878,7 +2887,10 @@ class FakeBotAPI:
         """
 
         def find() -> list[Call] | None:
-            found = [c for c in self.calls(method) if predicate is None or predicate(c)]
+            pool = self._calls_by_method.get(_canonical(method), [])
+            if len(pool) < count:
+                return None  # cheap early exit: wait_for re-checks after every change
+            found = [c for c in pool if predicate is None or predicate(c)]
             return found if len(found) >= count else None
 
         if count <= 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import struct
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -184,7 +185,7 @@ def test_renders_in_parallel_threads_do_not_interfere() -> None:
 
 
 @pytest.fixture
-async def renderer():  # type: ignore[no-untyped-def]
+async def renderer() -> AsyncIterator[ChartRenderer]:
     r = ChartRenderer()
     yield r
     await r.aclose()

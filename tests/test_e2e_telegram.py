@@ -33,9 +33,10 @@ async def onboard(user: User) -> None:
     assert pain.button_texts == [str(i) for i in range(11)]
     await user.tap("6")
     await user.answer(t.B_TRIED_BOTH)
-    await user.expect("pain 6 out of 10, reaching Thigh")
-    await user.expect(t.START_GLIDE)
     offer = await user.keyboard()
+    # the saved baseline, the reason for the first exercise and the offer: one message
+    assert "pain 6 out of 10, reaching Thigh" in (offer.text or "")
+    assert t.START_GLIDE in (offer.text or "")
     assert offer.button_texts == [t.B_START, t.B_LATER]
 
 
@@ -45,7 +46,6 @@ async def do_set(user: User, first: bool = False) -> None:
     else:
         user.say("/exercise")
         await user.answer(t.B_NOTHING_NEW)
-    await user.expect("Side glide at a wall: 10 slow repetitions")
     steps = []
     for i in range(len(SIDE_GLIDE.steps)):
         step = await user.keyboard()
@@ -55,6 +55,7 @@ async def do_set(user: User, first: bool = False) -> None:
         assert step.button_texts == (["Done", *STEP_BUTTONS[1:]] if last else STEP_BUTTONS)
         await user.tap("Done" if last else "Next")
     assert "RIGHT shoulder toward the wall" in (steps[0].text or "")
+    assert "Side glide at a wall: 10 slow repetitions" in (steps[0].text or "")
     # each step is its own message
     assert len({s.message_id for s in steps}) == len(steps)
 
@@ -81,31 +82,32 @@ async def test_a_user_goes_from_start_through_every_check_in_answer(tmp_path: Pa
 
         user.say("/exercise")
         await user.answer(t.B_NOTHING_NEW)
-        await user.expect("Straight press-ups: 10 slow repetitions")
-        await user.expect("spinal stenosis")
-        for _ in range(6):
+        for i in range(6):
             step = await user.keyboard()
+            if i == 0:
+                assert "Straight press-ups: 10 slow repetitions" in (step.text or "")
+                assert "spinal stenosis" in (step.text or "")
             await user.tap(step.button_texts[0])
         await check_in(user, ANSWERS[2], "3", "Low back, one side")
         await user.expect("No change yet (1 of 3)")
 
         user.say("/checkin")
         await check_in(user, ANSWERS[3], "7", "Thigh")
-        await user.expect("Stop it and see a physical therapist")
         halted = await user.keyboard()
+        assert "Stop it and see a physical therapist" in (halted.text or "")
         assert halted.button_texts == [t.B_PT_OK]
         user.say("/exercise")
         again = await user.keyboard()
         assert "Exercises are paused" in (again.text or "")
         await user.tap(t.B_PT_OK)
-        await user.expect("said to carry on")
         offer = await user.keyboard()
+        assert "said to carry on" in (offer.text or "")
         assert offer.button_texts == [t.B_START, t.B_LATER]
 
         user.say("/checkin")
         await check_in(user, ANSWERS[4], "0", "No pain")
-        await user.expect("All pain gone")
         done = await user.keyboard()
+        assert "All pain gone" in (done.text or "")
         assert done.button_texts == [t.B_MORE, t.B_DONE_FOR_NOW]
 
         # the menu was registered and every callback was answered
@@ -150,8 +152,9 @@ async def test_restart_mid_conversation_resumes_where_the_user_was(tmp_path: Pat
         async with running(settings):
             await onboard(user)
             await user.tap(t.B_START)
-            await user.expect("Side glide at a wall")
-            await user.answer("Next")
+            step1 = await user.keyboard()
+            assert "Side glide at a wall" in (step1.text or "")
+            await user.tap("Next")
             step2 = await user.keyboard()
             assert "Step 2 of 8" in (step2.text or "")
         async with running(settings):

@@ -241,6 +241,18 @@ def test_report_respects_the_users_time_zone() -> None:
     assert "2024-05-14 18:00" in text  # the red flag at 16:00 UTC
 
 
+def test_only_yes_answers_are_listed_as_warning_signs() -> None:
+    answers = [
+        RedFlagAnswer(NOW - timedelta(hours=9), "bladder", False),
+        RedFlagAnswer(NOW - timedelta(hours=8), "trauma", True),
+        RedFlagAnswer(NOW - timedelta(hours=7), "saddle", False),
+    ]
+    text = page_text(report(red_flags=answers))
+    assert "Did the pain start after a significant fall or accident?" in text
+    assert "bladder" not in text and "genitals" not in text
+    assert page_text(report(red_flags=answers[:1])).count(LABELS.no_red_flags) == 1
+
+
 def test_report_escapes_every_caller_string() -> None:
     evil = "<script>alert('x')</script> & \"q\""
     labels = replace(
@@ -272,10 +284,10 @@ def test_unknown_reason_and_question_ids_show_as_given() -> None:
     text = page_text(
         report(
             changes=[RungChange(NOW, Rung.SIDE_GLIDE, Rung.SEE_PT, "some.future.reason")],
-            red_flags=[RedFlagAnswer(NOW, "new_flag", False)],
+            red_flags=[RedFlagAnswer(NOW, "new_flag", True)],
         )
     )
-    assert "some.future.reason" in text and "new_flag" in text and "No" in text
+    assert "some.future.reason" in text and "new_flag" in text
     assert "See a physical therapist" in text
 
 

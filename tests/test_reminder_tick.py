@@ -178,6 +178,27 @@ async def test_outage_into_the_night_sends_nothing_until_morning(
     assert row is not None and row.next_due == at(8, day=4)
 
 
+async def test_each_ping_is_decided_at_its_own_send_time(
+    db: tuple[Path, ReminderStore],
+) -> None:
+    _, store = db
+    await add_users(store, range(1, 3))  # both due 08:00; the bot comes back at 10:59:50
+    clock, inbox = Clock(at(10, 59, 50)), Inbox()
+
+    async def slow_send(user_id: int) -> None:
+        clock.now = at(11, 0, 5)  # the first send takes us past the 11:00 slot
+
+    inbox.hook = slow_send
+    t = ticker(store, inbox, clock, max_in_flight=1)
+    await t.tick()
+    first, second = inbox.infos
+    assert (first.kind, first.slot, first.next_due) == ("catch_up", at(8), at(11))
+    assert (second.kind, second.slot, second.next_due) == ("catch_up", at(11), at(14))
+    inbox.hook = None
+    await t.tick(at(11, 0, 10))
+    assert inbox.received == {first.user_id: 2, second.user_id: 1}
+
+
 # --- user actions ---------------------------------------------------------------
 
 
@@ -406,6 +427,22 @@ async def test_aclose_lets_in_flight_sends_finish_and_loses_nothing(
     report = await ticker(store, inbox, Clock(at(8, 0, 10))).tick(at(8, 0, 10))
     assert report.lost_in_crash == 0 and report.sent == 17
     assert inbox.received == dict.fromkeys(users, 1)
+
+
+async def test_budget_bounds_a_tick_and_the_next_one_continues(
+    db: tuple[Path, ReminderStore],
+) -> None:
+    _, store = db
+    await add_users(store, range(1, 31))
+    inbox = Inbox()
+    t = ticker(store, inbox, Clock(at(8)), rate_per_s=200.0, burst_s=0.005, budget_s=0.05)
+    first = await t.tick(at(8))
+    assert 1 <= first.sent < 30  # 30 sends at 200/s need 0.15 s
+    for _ in range(20):  # bounded: a broken budget must fail, not hang
+        if sum(inbox.received.values()) == 30:
+            break
+        await t.tick(at(8, 0, 10))
+    assert inbox.received == dict.fromkeys(range(1, 31), 1)
 
 
 # --- crashes --------------------------------------------------------------------

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flows.schedule import (
     Schedule,
@@ -327,3 +329,52 @@ def test_describe_every_fixed_and_paused() -> None:
     assert describe(Schedule("UTC", paused=True), paused_reason="weird")[0] == (
         "Reminders are paused."
     )
+
+
+# --- properties over many zones, schedules and instants -------------------------
+
+ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata",
+         "America/Santiago", "Pacific/Apia", "Etc/GMT-14"]  # fmt: skip
+
+schedules = st.one_of(
+    st.builds(
+        Schedule,
+        tz=st.sampled_from(ZONES),
+        every_hours=st.sampled_from([2, 3, 4]),
+        start=st.builds(time, st.integers(0, 11), st.sampled_from([0, 30])),
+        end=st.builds(time, st.integers(12, 23), st.sampled_from([0, 59])),
+    ),
+    st.builds(
+        Schedule,
+        tz=st.sampled_from(ZONES),
+        mode=st.just("fixed"),
+        fixed_times=st.lists(
+            st.builds(time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45])),
+            min_size=1,
+            max_size=4,
+        ).map(tuple),
+    ),
+)
+instants = st.datetimes(
+    min_value=datetime(2011, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(schedules, instants)
+def test_next_due_is_the_first_slot_after(s: Schedule, after: datetime) -> None:
+    nxt = next_due(s, after)
+    assert nxt is not None and nxt > after
+    assert nxt - after <= timedelta(days=2)
+    assert previous_slot(s, nxt) == nxt  # it is a slot
+    before = previous_slot(s, nxt - timedelta(microseconds=1))
+    assert before is None or before <= after  # and none was skipped
+
+
+@settings(max_examples=300, deadline=None)
+@given(schedules, instants, st.integers(0, 30 * 24 * 60))
+def test_catch_up_never_floods(s: Schedule, due: datetime, minutes_late: int) -> None:
+    now = due + timedelta(minutes=minutes_late)
+    d = catch_up(s, due, now)
+    assert d.next_due is not None and d.next_due > now  # nothing left to send at `now`
+    assert d.slot is not None and due <= d.slot <= now

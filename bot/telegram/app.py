@@ -30,7 +30,13 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         # the coach's per-user lock keeps each user's updates in order
         .concurrent_updates(settings.SIDEGLIDE_CONCURRENCY)
         # retries on 429 after retry_after (PTB's default max_retries=0 loses the reply)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.SIDEGLIDE_SEND_RATE,
+                overall_time_period=1 if settings.SIDEGLIDE_SEND_RATE else 0,
+                max_retries=3,
+            )
+        )
         .build()
     )
     app.bot_data["services"] = services

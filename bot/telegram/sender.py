@@ -16,7 +16,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.i18n import render
-from bot.render import Message, render_say
+from bot.render import Joined, Message, merge_says, render_joined, render_say
 from bot.services import Services
 from flows.effects import Effect, Say, Speak, SpeakGuided
 from flows.session import Session
@@ -51,8 +51,11 @@ class Sender:
     async def effects(self, chat_id: int, session: Session, effects: Sequence[Effect]) -> None:
         lang = session.language
         try:
-            for effect in effects:
-                if isinstance(effect, Say):
+            voice = session.voice and self.services.voice is not None
+            for effect in merge_says(effects, voice):
+                if isinstance(effect, Joined):
+                    await self._guard(self.text(chat_id, render_joined(effect, lang)))
+                elif isinstance(effect, Say):
                     await self._guard(self.text(chat_id, render_say(effect, lang)))
                 elif isinstance(effect, Speak) and session.voice:
                     await self._guard(

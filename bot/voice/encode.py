@@ -74,7 +74,7 @@ def _check_size(dst: Path) -> None:
         raise EncodeError(f"voice note is {size} bytes, over {MAX_NOTE_BYTES}")
 
 
-def _bitrate_for(duration_s: float) -> int:
+def bitrate_for(duration_s: float) -> int:
     """24 kbit/s unless that would break the size limit (with 10% headroom for VBR)."""
     if duration_s <= 0:
         return BITRATE_KBPS
@@ -90,7 +90,7 @@ def encode_voice(src: Path, dst: Path) -> None:
     """
     _run([*_FFMPEG, "-i", str(src), *_OPUS_OUT, "-b:a", f"{BITRATE_KBPS}k", "-f", "ogg", str(dst)])
     if dst.stat().st_size > MAX_NOTE_BYTES:  # only a very long text gets here
-        kbps = _bitrate_for(probe(dst).duration)
+        kbps = bitrate_for(probe(dst).duration)
         _run([*_FFMPEG, "-i", str(src), *_OPUS_OUT, "-b:a", f"{kbps}k", "-f", "ogg", str(dst)])
         _check_size(dst)
 
@@ -138,7 +138,7 @@ def trim_pcm(pcm: bytes, *, threshold: int = 400, keep_s: float = 0.04) -> bytes
 
 def encode_pcm(pcm: bytes, dst: Path) -> None:
     """Mono 48 kHz s16le -> one voice note, the bitrate lowered only if needed for 1 MB."""
-    kbps = _bitrate_for(pcm_seconds(pcm))
+    kbps = bitrate_for(pcm_seconds(pcm))
     _run(
         [
             *_FFMPEG,

@@ -150,12 +150,10 @@ class VoiceService:
         return await self._get(note)
 
     def _cached(self, note: _Note) -> Clip | None:
+        """The note by the best backend available now. An espeak-ng clip made during a
+        gTTS outage is not served once gTTS is back: the better voice is made instead."""
         assert self.tts is not None
-        for backend in self.tts.candidates():
-            found = self.cache.get(note.key(backend.name))
-            if found is not None:
-                return found
-        return None
+        return self.cache.get(note.key(self.tts.candidates()[0].name))
 
     async def _get(self, note: _Note) -> Clip | None:
         found = self._cached(note)

@@ -1,0 +1,173 @@
+"""Throughput of the whole bot against a bare python-telegram-bot echo bot, same fake API.
+
+Both run in this process against the project's fake Bot API on loopback, with
+the same concurrency setting, driven by 100 simulated users. Our users go
+through screening, assessment and 5 sets with check-ins; the echo users send
+the same number of messages, each waiting for its reply. Prints updates/s of
+both, the ratio, and p50/p99 of the time spent in our own code per update
+(flow engine + SQLite persistence, measured around Coach.handle_unlocked).
+
+Both use AIORateLimiter with the overall 30/s cap off (it would cap both at 30/s and
+hide the difference); per-chat limits stay.
+
+Run: .venv/bin/python bench/bench_bot.py [--users 100] [--sets 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import AIORateLimiter, ApplicationBuilder, TypeHandler  # noqa: E402
+
+from bot.coach import Coach  # noqa: E402
+from flows import texts as t  # noqa: E402
+from tests.botkit import TOKEN, running, settings_for  # noqa: E402
+from tests.fakebotapi import FakeBotAPI, SentMessage  # noqa: E402
+
+CONCURRENCY = 32
+ANSWER = t.ANSWER_LABELS[next(iter(t.ANSWER_LABELS))]
+REACHES = ["Thigh", "Buttock", "Low back, one side", "Thigh", "Buttock"]
+
+
+def pick(labels: list[str], set_no: int) -> str:
+    if labels == ["Yes", "No"]:
+        return "No"
+    if "Left side" in labels:
+        return "Left side"
+    if t.B_WALL_NO in labels:
+        return t.B_WALL_NO
+    if labels == [str(i) for i in range(11)]:
+        return "5"
+    if "No pain" in labels:
+        return REACHES[set_no % len(REACHES)]
+    if "Thigh" in labels:
+        return "Thigh"
+    if t.B_TRIED_BOTH in labels:
+        return t.B_TRIED_BOTH
+    if ANSWER in labels:
+        return ANSWER
+    if t.B_NOTHING_NEW in labels:
+        return t.B_NOTHING_NEW
+    if t.B_START in labels:
+        return t.B_START
+    return labels[0]  # OK / Next / Done
+
+
+async def our_user(api: FakeBotAPI, uid: int, sets: int) -> int:
+    updates = 1
+    api.send_text(uid, "/start")
+    done = 0
+    while True:
+        msg: SentMessage = await api.wait_for_message(
+            uid, lambda m: bool(m.buttons) or "Use /exercise" in (m.text or ""), 60
+        )
+        if not msg.buttons:  # a check-in finished: idle
+            done += 1
+            if done >= sets:
+                return updates
+            api.send_text(uid, "/exercise")
+            updates += 1
+            continue
+        api.press_button(uid, msg, pick(msg.button_texts, done))
+        updates += 1
+
+
+async def bench_ours(users: int, sets: int, tmp: Path) -> tuple[int, float, list[float]]:
+    samples: list[float] = []
+    original = Coach.handle_unlocked
+
+    async def timed(self: Coach, *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return await original(self, *args, **kwargs)
+        finally:
+            samples.append(time.perf_counter() - start)
+
+    Coach.handle_unlocked = timed  # type: ignore[method-assign]
+    try:
+        async with FakeBotAPI() as api:
+            settings = settings_for(
+                api, tmp, SIDEGLIDE_CONCURRENCY=CONCURRENCY, SIDEGLIDE_SEND_RATE=0
+            )
+            async with running(settings):
+                start = time.perf_counter()
+                counts = await asyncio.gather(*(our_user(api, 10_000 + i, sets) for i in range(users)))
+                elapsed = time.perf_counter() - start
+    finally:
+        Coach.handle_unlocked = original  # type: ignore[method-assign]
+    return sum(counts), elapsed, samples
+
+
+async def bench_echo(users: int, per_user: int) -> tuple[int, float]:
+    async def echo(update: object, context: Any) -> None:
+        if isinstance(update, Update) and update.effective_chat and update.effective_message:
+            await context.bot.send_message(update.effective_chat.id, update.effective_message.text or "")
+
+    async with FakeBotAPI() as api:
+        app = (
+            ApplicationBuilder()
+            .token(TOKEN)
+            .base_url(api.base_url)
+            .base_file_url(api.base_file_url)
+            .concurrent_updates(CONCURRENCY)
+            .rate_limiter(AIORateLimiter(overall_max_rate=0, overall_time_period=0, max_retries=3))
+            .build()
+        )
+        app.add_handler(TypeHandler(Update, echo))
+        async with app:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(timeout=10, poll_interval=0.0)
+
+            async def user(uid: int) -> int:
+                for i in range(per_user):
+                    api.send_text(uid, f"message {i}")
+                    await api.wait_for_message(uid, timeout=60)
+                return per_user
+
+            start = time.perf_counter()
+            counts = await asyncio.gather(*(user(20_000 + i) for i in range(users)))
+            elapsed = time.perf_counter() - start
+            await app.updater.stop()
+            await app.stop()
+    return sum(counts), elapsed
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--users", type=int, default=100)
+    ap.add_argument("--sets", type=int, default=5)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        n_ours, t_ours, samples = await bench_ours(args.users, args.sets, Path(tmp))
+    per_user = max(1, n_ours // args.users)
+    n_echo, t_echo = await bench_echo(args.users, per_user)
+    ours_rate, echo_rate = n_ours / t_ours, n_echo / t_echo
+    print(f"users: {args.users}, sets each: {args.sets}, concurrency: {CONCURRENCY}")
+    print(f"echo bot (baseline): {n_echo} updates in {t_echo:.2f} s = {echo_rate:.0f} updates/s")
+    print(f"side glide bot:      {n_ours} updates in {t_ours:.2f} s = {ours_rate:.0f} updates/s")
+    print(f"ratio ours/echo: {ours_rate / echo_rate:.2f}  (target >= 0.6)")
+    ms = [s * 1000 for s in samples]
+    print(
+        f"own code per update (flow + SQLite): p50 {pct(ms, 0.5):.2f} ms, "
+        f"p99 {pct(ms, 0.99):.2f} ms, mean {statistics.fmean(ms):.2f} ms  (target p99 <= 5 ms)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
