@@ -50,7 +50,7 @@ $(STAMP): pyproject.toml
 
 # gettext catalogues: extract from the code, merge into each language, compile .mo
 locales-extract: venv
-	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -o locales/messages.pot --no-location --sort-output --project sideglide .
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -k Nn_:1,2 -o locales/messages.pot --no-location --sort-output --project sideglide .
 
 locales-update: locales-extract
 	for l in $(LANGS); do \

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.storage import Store
-from flows.effects import Effect, ForgetUser, Reminders, SetSchedule
+from flows.effects import Effect, ForgetUser, RecordCheckIn, Reminders, Say, SetSchedule
 from flows.engine import advance
 from flows.events import Event
 from flows.rules import Rules
 from flows.session import Session
+from flows.trend import adherence_nudge, sets_today
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,22 @@ class Coach:
             return Turn(outcome.session, outcome.effects)
         await self.store.save(user_id, chat_id, outcome.session, outcome.effects, now, update_id)
         await self._reminders(user_id, outcome.session, outcome.effects, now)
-        return Turn(outcome.session, outcome.effects)
+        effects = outcome.effects
+        if any(isinstance(e, RecordCheckIn) for e in effects):
+            effects = (*effects, *await self._nudge(user_id, outcome.session, now))
+        return Turn(outcome.session, effects)
+
+    async def _nudge(self, user_id: int, session: Session, now: datetime) -> tuple[Say, ...]:
+        """ "3 of 5 sets today": counted from stored check-ins, never while paused."""
+        from bot.reports import planned_per_day, user_tz
+
+        history = await self.store.checkins(user_id)
+        done = sets_today(history, now, user_tz(session))
+        paused = session.halted or session.recovered or session.red_flag is not None
+        nudge = adherence_nudge(done, planned_per_day(session), paused=paused)
+        if nudge is None:
+            return ()
+        return (Say(nudge.msgid, dict(nudge.params), plural=nudge.plural, count=nudge.count),)
 
     async def _reminders(
         self, user_id: int, session: Session, effects: Sequence[Effect], now: datetime

@@ -95,8 +95,22 @@ def render(lang: str, msgid: str, params: Mapping[str, object] | None = None) ->
         return text.format(**values)
     except (KeyError, IndexError, ValueError):
         log.error("bad placeholders in %s translation of %r", lang, msgid[:60])
-        return msgid.format(**values)
+        try:
+            return msgid.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return text
 
 
 def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
     return translations(lang).ngettext(singular, plural, n)
+
+
+def render_plural(
+    lang: str, singular: str, plural: str, n: int, params: Mapping[str, object]
+) -> str:
+    text = ngettext(lang, singular, plural, n)
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        log.error("bad placeholders in %s plural of %r", lang, singular[:60])
+        return (singular if n == 1 else plural).format(**params)

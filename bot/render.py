@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.i18n import _, render
+from bot.i18n import _, render, render_plural
 from flows.effects import (
     Effect,
     RecordCheckIn,
@@ -40,7 +40,10 @@ def render_say(say: Say, lang: str) -> Message:
         parts.append(render(lang, say.note, say.params))
     if say.prefix:
         parts.append(render(lang, say.prefix, say.params))
-    parts.append(render(lang, say.text, say.params))
+    if say.plural is not None:
+        parts.append(render_plural(lang, say.text, say.plural, say.count, say.params))
+    else:
+        parts.append(render(lang, say.text, say.params))
     text = "\n\n".join(parts)[:MAX_TEXT]
     buttons = [
         Button(

@@ -29,3 +29,10 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "stop": N_("Pause the current set"),
     "forget": N_("Delete everything about you"),
 }
+
+SUMMARY_TREND = N_("Leg pain, last 7 days: {trend}.")
+SUMMARY_SETS = N_("Sets this week: {done} of {planned} planned.")
+SUMMARY_NOW = N_("Now: {exercise}. Why: {reason}")
+PROGRESS_EMPTY = N_("No check-ins yet: your chart fills in after your first set.")
+EXPORT_CAPTION = N_("For your physical therapist: every check-in (CSV) and a one-page report.")
+RENDERING = N_("Drawing your chart...")

@@ -29,6 +29,8 @@ class Say:
     seq: int = 0  # the prompt generation the buttons belong to
     reminder: bool = False  # buttons are reminder actions, not tied to seq
     note: str | None = None  # msgid shown before the prefix ("welcome back", "please tap")
+    plural: str | None = None  # plural msgid: `text` is the singular, `count` picks the form
+    count: int = 0
 
 
 @dataclass(frozen=True, slots=True)

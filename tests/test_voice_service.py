@@ -128,7 +128,7 @@ async def test_a_slow_synthesis_does_not_block_the_event_loop(tmp_path: Path) ->
             await asyncio.sleep(0.01)
             ticks += 1
         assert await task is not None
-    assert ticks > 30
+    assert ticks > 10  # a blocked loop would tick once at most
 
 
 class HalfThenCrash:
@@ -185,7 +185,7 @@ async def test_off_returns_none_at_once(tmp_path: Path) -> None:
         guided = await voice.guided_set("en", SETUP, GuidedReps("a", "b", ("c",), "d"))
         elapsed = time.perf_counter() - started
     assert clip is None and guided is None and not voice.enabled
-    assert elapsed < 0.05
+    assert elapsed < 0.1
     assert list((tmp_path / "cache").iterdir()) == []
 
 

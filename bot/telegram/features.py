@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from telegram import InputFile
+from telegram.constants import ChatAction
+
+from bot import reports
 from bot.i18n import render
 from bot.render import Message
 from bot.services import Services
 from bot.telegram.sender import Sender
-from bot.texts import MYDATA, NO_DATA
+from bot.texts import EXPORT_CAPTION, MYDATA, NO_DATA, PROGRESS_EMPTY
 from flows.session import Session
 
 
@@ -33,10 +37,36 @@ async def send_mydata(
 async def send_progress(
     services: Services, sender: Sender, user_id: int, chat_id: int, session: Session
 ) -> None:
-    raise NotImplementedError
+    now = services.coach.clock()
+    await sender._guard(sender.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO))
+    result = await reports.progress(services, user_id, session, now)
+    if not result.points:
+        await sender._guard(
+            sender.text(chat_id, Message(render(session.language, PROGRESS_EMPTY)))
+        )
+    await sender._guard(
+        sender.bot.send_photo(
+            chat_id, InputFile(result.png, filename="progress.png"), caption=result.summary
+        )
+    )
 
 
 async def send_export(
     services: Services, sender: Sender, user_id: int, chat_id: int, session: Session
 ) -> None:
-    raise NotImplementedError
+    now = services.coach.clock()
+    await sender._guard(sender.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
+    files = await reports.export_files(services, user_id, session, now)
+    stamp = now.strftime("%Y-%m-%d")
+    await sender._guard(
+        sender.bot.send_document(
+            chat_id,
+            InputFile(files.csv, filename=f"sideglide-checkins-{stamp}.csv"),
+            caption=render(session.language, EXPORT_CAPTION),
+        )
+    )
+    await sender._guard(
+        sender.bot.send_document(
+            chat_id, InputFile(files.html, filename=f"sideglide-report-{stamp}.html")
+        )
+    )

@@ -1,0 +1,73 @@
+"""/progress, /export, /mydata and /forget through the fake Bot API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from pathlib import Path
+
+from flows import texts as t
+from tests.botkit import User, running, settings_for
+from tests.fakebotapi import FakeBotAPI
+from tests.test_e2e_telegram import ANSWERS, check_in, do_set, onboard
+
+
+async def test_progress_export_mydata_and_forget(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api:
+        settings = settings_for(api, tmp_path)
+        async with running(settings):
+            user = User(api, 5005)
+            await onboard(user)
+            await do_set(user, first=True)
+            await check_in(user, ANSWERS[0], "5", "Buttock")
+            nudged = await user.expect("exactly what we want")
+            assert "1 of 5 sets today" in (nudged.text or "")
+            await do_set(user)
+            await check_in(user, ANSWERS[0], "4", "Low back, one side")
+
+            user.say("/progress")
+            photo = await user.expect(kind="photo", timeout=60)
+            assert photo.data is not None and photo.data[:8] == b"\x89PNG\r\n\x1a\n"
+            width = int.from_bytes(photo.data[16:20], "big")
+            assert width >= 800
+            assert "Leg pain, last 7 days" in (photo.caption or "")
+            assert "Sets this week: 2 of 35 planned" in (photo.caption or "")
+
+            user.say("/export")
+            csv_doc = await user.expect(kind="document", timeout=60)
+            report = await user.expect(kind="document", timeout=60)
+            assert csv_doc.filename and csv_doc.filename.endswith(".csv")
+            rows = list(csv.DictReader(io.StringIO((csv_doc.data or b"").decode())))
+            assert [(r["answer"], r["pain"], r["reach"]) for r in rows] == [
+                ("centralizing", "5", "buttock"),
+                ("centralizing", "4", "back_side"),
+            ]
+            assert rows[0]["timestamp"].endswith(("Z", "+00:00"))
+            assert report.filename and report.filename.endswith(".html")
+            assert b"data:image/png;base64," in (report.data or b"")
+
+            user.say("/mydata")
+            await user.expect("2 check-ins")
+
+            user.say("/forget")
+            confirm = await user.keyboard()
+            await user.tap(t.B_FORGET, confirm)
+            await user.expect("everything I had stored about you is deleted")
+        # the bot is stopped: look at every table directly
+        db = sqlite3.connect(settings.SIDEGLIDE_DB)
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            cols = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
+            if "user_id" in cols:
+                n = db.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = 5005").fetchone()[0]
+                assert n == 0, f"{table} still holds the user"
+            if "chat_id" in cols:
+                n = db.execute(f"SELECT COUNT(*) FROM {table} WHERE chat_id = 5005").fetchone()[0]
+                assert n == 0, f"{table} still holds the chat"
+        assert {"users", "checkins", "screenings", "rung_changes", "reminders"} <= set(tables)
+        db.close()
+        async with running(settings):
+            user.say("/start")
+            welcome = await user.keyboard()
+            assert "coach, not a doctor" in (welcome.text or "")
