@@ -61,7 +61,9 @@ class User:
     def say(self, text: str) -> None:
         self.api.send_text(self.id, text, language_code=self.language)
 
-    async def expect(self, contains: str = "", timeout: float = 10.0, kind: str | None = None) -> SentMessage:
+    async def expect(
+        self, contains: str = "", timeout: float = 10.0, kind: str | None = None
+    ) -> SentMessage:
         msg = await self.api.wait_for_message(
             self.id, lambda m: contains in (m.text or ""), timeout, kind=kind
         )
