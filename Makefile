@@ -50,12 +50,12 @@ $(STAMP): pyproject.toml
 
 # gettext catalogues: extract from the code, merge into each language, compile .mo
 locales-extract: venv
-	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -k Nn_:1,2 -o locales/messages.pot --no-location --sort-output --project sideglide .
+	$(BIN)/pybabel -q extract --no-default-keywords -F babel.cfg -k N_ -k Nn_:1,2 -o locales/messages.pot --no-location --sort-output --project sideglide .
 
 locales-update: locales-extract
 	for l in $(LANGS); do \
 	  if [ -f locales/$$l/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel -q update -i locales/messages.pot -d locales -l $$l --no-fuzzy-matching; \
+	    $(BIN)/pybabel -q update -i locales/messages.pot -d locales -l $$l --no-fuzzy-matching --ignore-obsolete; \
 	  else \
 	    $(BIN)/pybabel -q init -i locales/messages.pot -d locales -l $$l; \
 	  fi; \

@@ -85,6 +85,9 @@ async def build_services(settings: Settings) -> Services:
     services = Services(settings=settings, store=store, coach=coach)
     services.extras["reminders"] = hub
     services.voice = build_voice(settings)
+    from bot.ops.metrics import Metrics
+
+    services.metrics = Metrics()
     return services
 
 
@@ -103,4 +106,14 @@ async def run_console(settings: Settings) -> None:
     try:
         await Console(services).run()
     finally:
-        await services.store.close()
+        await close_services(services)
+
+
+async def close_services(services: Services) -> None:
+    """Everything build_services opened, in reverse order."""
+    hub = services.extras.get("reminders")
+    if hub is not None:
+        await hub.close()
+    if services.voice is not None:
+        services.voice.close()
+    await services.store.close()

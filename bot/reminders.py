@@ -8,6 +8,7 @@ ticker from python-telegram-bot's JobQueue, one short job for all users.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -36,18 +37,20 @@ class ReminderHub:
         self.ticker: ReminderTicker | None = None
         self.running = False
         self._job: Any = None
+        self._open_lock = asyncio.Lock()
 
     @staticmethod
     def migrations() -> list[tuple[int, list[str]]]:
         return [(2, list(SCHEMA))]
 
     async def open(self) -> ReminderStore:
-        if self.reminders is None:
-            path = await self._db_path()
-            self._conn = await aiosqlite.connect(path)
-            await self._conn.execute("PRAGMA busy_timeout=5000")
-            self.reminders = ReminderStore(self._conn)
-        return self.reminders
+        async with self._open_lock:  # two first users at once must not open two connections
+            if self.reminders is None:
+                path = await self._db_path()
+                self._conn = await aiosqlite.connect(path)
+                await self._conn.execute("PRAGMA busy_timeout=5000")
+                self.reminders = ReminderStore(self._conn)
+            return self.reminders
 
     async def _db_path(self) -> str:
         async with self.store.conn.execute("PRAGMA database_list") as cur:
@@ -57,6 +60,10 @@ class ReminderHub:
     async def close(self) -> None:
         if self.ticker is not None:
             await self.ticker.aclose()
+        async with self._open_lock:
+            await self._close_conn()
+
+    async def _close_conn(self) -> None:
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -93,6 +100,11 @@ class ReminderHub:
             await store.skip(user_id, now)
         elif action == "forget":
             await store.delete(user_id)
+
+    async def user_blocked(self, user_id: int) -> None:
+        """403 from Telegram: pings pause until the user writes again, never retried."""
+        store = await self.open()
+        await store.pause(user_id, "blocked")
 
     async def user_returned(self, user_id: int, now: datetime) -> None:
         """A user who had blocked the bot came back (/start): their pings resume."""

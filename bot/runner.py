@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 
-from bot.cli import build_services
+from bot import charts
+from bot.cli import build_services, close_services
 from bot.config import Settings
 from bot.services import Services
 from bot.telegram.app import build_application, set_commands
@@ -64,7 +65,8 @@ async def serve(
     finally:
         if health is not None:
             await health.stop()
-        await services.store.close()
+        await asyncio.to_thread(charts.close)
+        await close_services(services)
         log.info("stopped cleanly")
     return services
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.cli import build_services
+from bot.cli import build_services, close_services
 from bot.config import Settings
 from bot.console import Console
 from flows import screening
@@ -47,7 +47,7 @@ async def test_console_walks_onboarding_a_set_and_a_check_in(tmp_path: Path) -> 
         ]
         assert "checkins=1" in text
     finally:
-        await services.store.close()
+        await close_services(services)
 
 
 def test_sideglide_without_a_token_starts_console_mode(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from bot.telegram.events import to_event
 from bot.telegram.sender import Sender
 from bot.texts import GROUP_HINT, STALE_BUTTON
 from flows.effects import SendExport, ShowChart, ShowMyData, Stale
-from flows.events import Event
+from flows.events import Command, Event
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,8 @@ async def on_update(update: object, context: Context) -> None:
         return
     await handle_event(services, context, update, user.id, chat.id, event, user.language_code)
     if services.metrics is not None:
-        services.metrics.observe_update(type(event).__name__, time.perf_counter() - started)
+        services.metrics.count_update(type(event).__name__.lower())
+        services.metrics.handler_seconds.observe(time.perf_counter() - started)
 
 
 async def handle_event(
@@ -67,6 +68,9 @@ async def handle_event(
 ) -> None:
     coach = services.coach
     sender = Sender(context.bot, services)
+    hub = services.extras.get("reminders")
+    if hub is not None and isinstance(event, Command) and event.name == "start":
+        await hub.user_returned(user_id, coach.clock())
     query = update.callback_query if update is not None else None
     async with coach.lock(user_id):
         turn = await coach.handle_unlocked(

@@ -54,9 +54,11 @@ class Sender:
             voice = session.voice and self.services.voice is not None
             for effect in merge_says(effects, voice):
                 if isinstance(effect, Joined):
-                    await self._guard(self.text(chat_id, render_joined(effect, lang)))
+                    await self._guard(
+                        self.text(chat_id, render_joined(effect, lang)), "sendMessage"
+                    )
                 elif isinstance(effect, Say):
-                    await self._guard(self.text(chat_id, render_say(effect, lang)))
+                    await self._guard(self.text(chat_id, render_say(effect, lang)), "sendMessage")
                 elif isinstance(effect, Speak) and session.voice:
                     await self._guard(
                         self.speak(chat_id, lang, render(lang, effect.text, effect.params))
@@ -65,14 +67,25 @@ class Sender:
                     await self._guard(self.guided(chat_id, lang, effect))
         except Blocked:
             log.info("user blocked the bot; skipping the rest of this turn")
+            hub = self.services.extras.get("reminders")
+            if hub is not None:
+                await hub.user_blocked(chat_id)
 
-    async def _guard(self, coro: object) -> None:
+    async def _guard(self, coro: object, method: str = "send") -> None:
+        metrics = self.services.metrics
         try:
             await coro  # type: ignore[misc]
         except Forbidden as exc:
+            if metrics is not None:
+                metrics.count_send(method, "blocked")
             raise Blocked from exc
         except TelegramError as exc:
             log.warning("send failed: %s", type(exc).__name__)
+            if metrics is not None:
+                metrics.count_send(method, "error")
+        else:
+            if metrics is not None:
+                metrics.count_send(method, "ok")
 
     # --- voice --------------------------------------------------------------------
 
@@ -80,9 +93,20 @@ class Sender:
         voice = self.services.voice
         if voice is None:
             return
+        before = (voice.hits, voice.misses, voice.failures)
         clip = await voice.clip(text, lang)
+        self._count_tts(before)
         if clip is not None:
             await self.send_clip(chat_id, clip)
+
+    def _count_tts(self, before: tuple[int, int, int]) -> None:
+        voice, metrics = self.services.voice, self.services.metrics
+        if metrics is None or voice is None:
+            return
+        after = (voice.hits, voice.misses, voice.failures)
+        for result, b, a in zip(("hit", "miss", "failure"), before, after, strict=True):
+            for _ in range(a - b):
+                metrics.count_tts_cache(result)
 
     async def guided(self, chat_id: int, lang: str, effect: SpeakGuided) -> None:
         voice = self.services.voice
