@@ -26,13 +26,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import Update  # noqa: E402
-from telegram.ext import AIORateLimiter, ApplicationBuilder, TypeHandler  # noqa: E402
+from telegram import Update
+from telegram.ext import AIORateLimiter, ApplicationBuilder, TypeHandler
 
-from bot.coach import Coach  # noqa: E402
-from flows import texts as t  # noqa: E402
-from tests.botkit import TOKEN, running, settings_for  # noqa: E402
-from tests.fakebotapi import FakeBotAPI, SentMessage  # noqa: E402
+from bot.coach import Coach
+from flows import texts as t
+from tests.botkit import TOKEN, running, settings_for
+from tests.fakebotapi import FakeBotAPI, SentMessage
 
 CONCURRENCY = 32
 ANSWER = t.ANSWER_LABELS[next(iter(t.ANSWER_LABELS))]
@@ -101,7 +101,9 @@ async def bench_ours(users: int, sets: int, tmp: Path) -> tuple[int, float, list
             )
             async with running(settings):
                 start = time.perf_counter()
-                counts = await asyncio.gather(*(our_user(api, 10_000 + i, sets) for i in range(users)))
+                counts = await asyncio.gather(
+                    *(our_user(api, 10_000 + i, sets) for i in range(users))
+                )
                 elapsed = time.perf_counter() - start
     finally:
         Coach.handle_unlocked = original  # type: ignore[method-assign]
@@ -111,7 +113,9 @@ async def bench_ours(users: int, sets: int, tmp: Path) -> tuple[int, float, list
 async def bench_echo(users: int, per_user: int) -> tuple[int, float]:
     async def echo(update: object, context: Any) -> None:
         if isinstance(update, Update) and update.effective_chat and update.effective_message:
-            await context.bot.send_message(update.effective_chat.id, update.effective_message.text or "")
+            await context.bot.send_message(
+                update.effective_chat.id, update.effective_message.text or ""
+            )
 
     async with FakeBotAPI() as api:
         app = (

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     SIDEGLIDE_HEALTH_LISTEN: str | None = "127.0.0.1:8081"
     SIDEGLIDE_PROGRESS_AFTER: int = Field(default=3, ge=1, le=20)
     SIDEGLIDE_REMINDER_RATE: float = Field(default=25.0, gt=0, le=1000)
+    SIDEGLIDE_REMINDER_TICK: float = Field(default=10.0, ge=0.2, le=300)
     # Telegram's overall limit is about 30 messages/s per bot; 0 turns the limiter's
     # overall cap off (a local Bot API server in load tests)
     SIDEGLIDE_SEND_RATE: float = Field(default=30.0, ge=0, le=10_000)

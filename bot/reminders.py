@@ -24,7 +24,6 @@ from flows.session import Session
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 10.0
 # flow reasons -> the store's pause reasons
 _PAUSE = {"redflag": "worse", "worse": "worse", "see_pt": "worse", "user": "user"}
 
@@ -116,11 +115,17 @@ class ReminderHub:
     def start(self, app: Any, services: Any) -> None:
         from bot.reminder_send import make_sender
 
+        interval = float(services.settings.SIDEGLIDE_REMINDER_TICK)
+
         async def begin(_: Any) -> None:
             store = await self.open()
             send, is_busy = make_sender(app, services)
             self.ticker = ReminderTicker(
-                store, send, is_busy, rate_per_s=services.settings.SIDEGLIDE_REMINDER_RATE
+                store,
+                send,
+                is_busy,
+                rate_per_s=services.settings.SIDEGLIDE_REMINDER_RATE,
+                budget_s=interval * 0.9,  # one tick never overlaps the next
             )
 
         async def tick(_: Any) -> None:
@@ -136,7 +141,7 @@ class ReminderHub:
 
         jq = app.job_queue
         jq.run_once(begin, when=0)
-        self._job = jq.run_repeating(tick, interval=TICK_SECONDS, first=timedelta(seconds=1))
+        self._job = jq.run_repeating(tick, interval=interval, first=timedelta(seconds=interval))
         self.running = True
 
     async def stop(self) -> None:
