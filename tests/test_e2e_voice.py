@@ -1,4 +1,4 @@
-"""Voice notes through the fake Bot API: real espeak-ng + ffmpeg, uploaded once, then by file_id."""
+"""Voice notes via the fake Bot API: real espeak-ng + ffmpeg, uploaded once, then by file_id."""
 
 from __future__ import annotations
 

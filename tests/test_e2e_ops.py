@@ -1,0 +1,153 @@
+"""Operating the bot: webhook mode with its secret, health and metrics, SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sqlite3
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from flows import texts as t
+from tests.botkit import TOKEN, User, running, settings_for
+from tests.fakebotapi import FakeBotAPI
+from tests.test_e2e_telegram import ANSWERS, onboard
+
+SECRET = "s3cret-Token_for-webhooks"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_webhook_mode_checks_the_secret_and_serves_health(tmp_path: Path) -> None:
+    hook_port, health_port = free_port(), free_port()
+    url = f"http://127.0.0.1:{hook_port}/telegram/hook"
+    async with FakeBotAPI() as api:
+        settings = settings_for(
+            api,
+            tmp_path,
+            SIDEGLIDE_WEBHOOK_URL=url,
+            SIDEGLIDE_WEBHOOK_SECRET=SECRET,
+            SIDEGLIDE_LISTEN=f"127.0.0.1:{hook_port}",
+            SIDEGLIDE_HEALTH_LISTEN=f"127.0.0.1:{health_port}",
+        )
+        async with running(settings):
+            assert api.webhook.url == url
+            assert api.webhook.secret_token == SECRET
+            user = User(api, 9009)
+            user.say("/start")  # the fake delivers it to the webhook with the secret
+            welcome = await user.keyboard()
+            assert "coach, not a doctor" in (welcome.text or "")
+
+            forged = {
+                "update_id": 999_999,
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "text": "/start",
+                    "chat": {"id": 4242, "type": "private"},
+                    "from": {"id": 4242, "is_bot": False, "first_name": "Eve"},
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                },
+            }
+            status, _ = await api.deliver_webhook(url, forged)
+            assert status == 403
+            status, _ = await api.deliver_webhook(url, forged, secret_token="wrong-secret")
+            assert status == 403
+            await api.expect_no_message(4242, within=0.5)
+            db = sqlite3.connect(settings.SIDEGLIDE_DB)
+            assert db.execute("SELECT COUNT(*) FROM users WHERE user_id = 4242").fetchone()[0] == 0
+            db.close()
+
+            base = f"http://127.0.0.1:{health_port}"
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"{base}/healthz") as r:
+                    assert r.status == 200 and (await r.json())["status"] == "ok"
+                async with http.get(f"{base}/readyz") as r:
+                    body = await r.json()
+                    assert r.status == 200, body
+                    assert body["checks"] == {"database": True, "scheduler": True}
+                async with http.get(f"{base}/metrics") as r:
+                    text = await r.text()
+                    assert r.status == 200
+                    for name in (
+                        "sideglide_updates_total",
+                        "sideglide_sends_total",
+                        "sideglide_handler_seconds_bucket",
+                        "sideglide_reminders_total",
+                        "sideglide_tts_cache_total",
+                        "sideglide_errors_total",
+                    ):
+                        assert name in text
+                    assert 'sideglide_sends_total{method="sendMessage",result="ok"}' in text
+
+
+async def test_sigterm_during_a_conversation_loses_no_check_in(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api:
+        settings = settings_for(api, tmp_path)
+        env = {
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("TELEGRAM_", "SIDEGLIDE_"))
+            },
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": api.base_url,
+            "TELEGRAM_BASE_FILE_URL": api.base_file_url,
+            "SIDEGLIDE_DB": str(settings.SIDEGLIDE_DB),
+            "SIDEGLIDE_TTS": "off",
+            "SIDEGLIDE_HEALTH_LISTEN": "off",
+            "SIDEGLIDE_LOG_FORMAT": "json",
+        }
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            user = User(api, 1111)
+            await onboard(user)
+            await user.tap(t.B_START)
+            for _ in range(8):
+                step = await user.keyboard()
+                await user.tap(step.button_texts[0])
+            q = await user.keyboard()
+            await user.tap(ANSWERS[0], q)
+            await user.answer("4")
+            reach = await user.keyboard()
+            await user.tap("Buttock", reach)
+            proc.send_signal(signal.SIGTERM)  # while that answer is in flight
+            _, stderr = await asyncio.wait_for(proc.communicate(), 30)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        assert proc.returncode == 0, stderr.decode()[-2000:]
+        logs = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+        assert any("stopped cleanly" in entry["msg"] for entry in logs)
+        assert TOKEN not in stderr.decode()
+        replied = any("exactly what we want" in (m.text or "") for m in api.sent_to(1111))
+        db = sqlite3.connect(settings.SIDEGLIDE_DB)
+        rows = db.execute(
+            "SELECT answer, pain, reach FROM checkins WHERE user_id = 1111"
+        ).fetchall()
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        db.close()
+        if replied:
+            assert rows == [("centralizing", 4, "buttock")]
+        assert len(rows) <= 1
+        # a graceful stop finishes the update it had: the answer was stored
+        assert rows == [("centralizing", 4, "buttock")]
