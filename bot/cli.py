@@ -13,6 +13,7 @@ from bot.coach import Coach
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import Services
 from bot.storage import Store
+from bot.throttle import Throttle
 from flows.rules import Rules
 
 log = logging.getLogger("sideglide")
@@ -83,6 +84,8 @@ async def build_services(settings: Settings) -> Services:
         store, Rules(progress_after=settings.SIDEGLIDE_PROGRESS_AFTER), on_reminders=hub.on_effect
     )
     services = Services(settings=settings, store=store, coach=coach)
+    rate = settings.SIDEGLIDE_USER_RATE
+    services.throttle = Throttle(rate=rate or 1e9, burst=max(1.0, 3 * rate) if rate else 1e9)
     services.extras["reminders"] = hub
     services.voice = build_voice(settings)
     from bot.ops.metrics import Metrics

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # Telegram's overall limit is about 30 messages/s per bot; 0 turns the limiter's
     # overall cap off (a local Bot API server in load tests)
     SIDEGLIDE_SEND_RATE: float = Field(default=30.0, ge=0, le=10_000)
+    # per-user flood control: messages a second (and a burst of 3 s worth); 0 = off
+    SIDEGLIDE_USER_RATE: float = Field(default=4.0, ge=0, le=10_000)
     SIDEGLIDE_CONCURRENCY: int = Field(default=32, ge=1, le=1024)
     SIDEGLIDE_LOG_FORMAT: Literal["text", "json"] = "text"
     SIDEGLIDE_LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -8,6 +8,7 @@ from typing import Any
 from bot.coach import Coach
 from bot.config import Settings
 from bot.storage import Store
+from bot.throttle import Throttle
 
 
 @dataclass
@@ -17,4 +18,5 @@ class Services:
     coach: Coach
     voice: Any = None  # bot.voice.service.VoiceService when voice is on
     metrics: Any = None  # bot.ops.metrics.Metrics
+    throttle: Throttle = field(default_factory=Throttle)
     extras: dict[str, Any] = field(default_factory=dict)

@@ -24,6 +24,8 @@ def settings_for(api: FakeBotAPI, tmp: Path, **overrides: Any) -> Settings:
         "SIDEGLIDE_TTS": "off",
         "SIDEGLIDE_AUDIO_CACHE": tmp / "audio",
         "SIDEGLIDE_HEALTH_LISTEN": "off",
+        # scripted users tap faster than any person; the flood test sets its own limit
+        "SIDEGLIDE_USER_RATE": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -106,6 +106,7 @@ async def test_sigterm_during_a_conversation_loses_no_check_in(tmp_path: Path) -
             "SIDEGLIDE_TTS": "off",
             "SIDEGLIDE_HEALTH_LISTEN": "off",
             "SIDEGLIDE_LOG_FORMAT": "json",
+            "SIDEGLIDE_USER_RATE": "0",
         }
         proc = await asyncio.create_subprocess_exec(
             sys.executable,

@@ -23,7 +23,8 @@ from bot.services import Services
 from bot.telegram import features
 from bot.telegram.events import to_event
 from bot.telegram.sender import Sender
-from bot.texts import GROUP_HINT, STALE_BUTTON
+from bot.texts import GROUP_HINT, SLOW_DOWN, STALE_BUTTON
+from bot.throttle import Verdict as ThrottleVerdict
 from flows.effects import SendExport, ShowChart, ShowMyData, Stale
 from flows.events import Command, Event
 
@@ -50,6 +51,10 @@ async def on_update(update: object, context: Context) -> None:
     event = to_event(update, context.bot.username)
     if event is None:
         log.debug("ignored update without a user message")
+        return
+    verdict = services.throttle.check(user.id)
+    if verdict is not ThrottleVerdict.OK:
+        await _throttled(update, context, verdict, user.language_code)
         return
     await handle_event(services, context, update, user.id, chat.id, event, user.language_code)
     if services.metrics is not None:
@@ -100,6 +105,19 @@ async def handle_event(
                 await features.send_export(services, sender, user_id, chat_id, turn.session)
             elif isinstance(effect, ShowMyData):
                 await features.send_mydata(services, sender, user_id, chat_id, turn.session)
+
+
+async def _throttled(
+    update: Update, context: Context, verdict: ThrottleVerdict, language_code: str | None
+) -> None:
+    """Over the per-user limit: answer taps, say "slow down" once, handle nothing."""
+    if update.callback_query is not None:
+        await _answer(update.callback_query, None)
+    if verdict is ThrottleVerdict.WARN and update.effective_chat is not None:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                update.effective_chat.id, _(pick_language(language_code), SLOW_DOWN)
+            )
 
 
 async def _answer(query: CallbackQuery, text: str | None) -> None:
