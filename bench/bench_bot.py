@@ -147,6 +147,68 @@ async def bench_echo(users: int, per_user: int) -> tuple[int, float]:
     return sum(counts), elapsed
 
 
+VALUE_FOR = {
+    "welcome": "ok",
+    "assess.side": "left",
+    "assess.wall": "no",
+    "assess.reach": "thigh",
+    "assess.pain": "5",
+    "assess.tried": "both",
+    "offer": "start",
+    "preset": "nothing",
+    "check.answer": "centralizing",
+    "check.pain": "4",
+}
+
+
+async def bench_own_code(users: int, sets: int, tmp: Path) -> list[float]:
+    """Our code alone, one update at a time: flow + SQLite + rendering the reply texts."""
+    from bot.cli import build_services, close_services
+    from bot.render import Joined, merge_says, render_joined
+    from flows.engine import choices
+    from flows.events import Command, Event, Press
+
+    from bot.config import Settings
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, SIDEGLIDE_DB=tmp / "own.sqlite3", SIDEGLIDE_TTS="off"
+    )
+    services = await build_services(settings)
+    samples: list[float] = []
+    try:
+        for u in range(users):
+            uid, done = 30_000 + u, 0
+            event: Event = Command("start")
+            while done < sets:
+                start = time.perf_counter()
+                turn = await services.coach.handle(uid, uid, event)
+                for effect in merge_says(turn.effects, voice=False):
+                    if isinstance(effect, Joined):
+                        render_joined(effect, "en")
+                samples.append(time.perf_counter() - start)
+                s = turn.session
+                if s.state == "idle":
+                    done += 1
+                    event = Command("exercise")
+                    continue
+                offered = [c.value for c in choices(s)]
+                if s.state.startswith("screen."):
+                    value = "no"
+                elif s.state.startswith("ex."):
+                    value = "next"
+                elif s.state == "check.reach":
+                    value = REACH_VALUES[done % len(REACH_VALUES)]
+                else:
+                    value = VALUE_FOR.get(s.state, offered[0])
+                event = Press(s.seq, value)
+    finally:
+        await close_services(services)
+    return samples
+
+
+REACH_VALUES = ["thigh", "buttock", "back_side", "thigh", "buttock"]
+
+
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
@@ -158,6 +220,8 @@ async def main() -> None:
     ap.add_argument("--sets", type=int, default=5)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        own = await bench_own_code(args.users, args.sets, Path(tmp))
+    with tempfile.TemporaryDirectory() as tmp:
         n_ours, t_ours, samples = await bench_ours(args.users, args.sets, Path(tmp))
     per_user = max(1, n_ours // args.users)
     n_echo, t_echo = await bench_echo(args.users, per_user)
@@ -166,10 +230,16 @@ async def main() -> None:
     print(f"echo bot (baseline): {n_echo} updates in {t_echo:.2f} s = {echo_rate:.0f} updates/s")
     print(f"side glide bot:      {n_ours} updates in {t_ours:.2f} s = {ours_rate:.0f} updates/s")
     print(f"ratio ours/echo: {ours_rate / echo_rate:.2f}  (target >= 0.6)")
+    ms = [s * 1000 for s in own]
+    print(
+        f"own code per update, alone ({len(ms)} updates, flow + SQLite + reply text): "
+        f"p50 {pct(ms, 0.5):.2f} ms, p99 {pct(ms, 0.99):.2f} ms  (target p99 <= 5 ms)"
+    )
     ms = [s * 1000 for s in samples]
     print(
-        f"own code per update (flow + SQLite): p50 {pct(ms, 0.5):.2f} ms, "
-        f"p99 {pct(ms, 0.99):.2f} ms, mean {statistics.fmean(ms):.2f} ms  (target p99 <= 5 ms)"
+        f"same, inside the loaded bot (wall time incl. waiting for other users' turns): "
+        f"p50 {pct(ms, 0.5):.2f} ms, p99 {pct(ms, 0.99):.2f} ms, "
+        f"mean {statistics.fmean(ms):.2f} ms"
     )
 
 

@@ -321,8 +321,10 @@ def test_unit_is_hardened(unit: configparser.ConfigParser) -> None:
 
 
 def test_env_example_names_and_explains_every_variable() -> None:
+    from bot.config import Settings
+
     lines = (DEPLOY / ".env.example").read_text().splitlines()
-    for name in ENV_VARS:
+    for name in sorted({*ENV_VARS, *Settings.model_fields}):
         at = [i for i, line in enumerate(lines) if re.match(rf"#?\s*{name}=", line)]
         assert len(at) == 1, f"{name} should appear exactly once as an assignment"
         above = lines[at[0] - 1]
