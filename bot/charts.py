@@ -96,13 +96,13 @@ class ChartResult:
     points: int  # check-ins plotted
 
 
-def _sentence_case(text: str) -> str:
+def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
 def chart_labels(translate: Callable[[str], str] = str) -> ChartLabels:
     """The chart's labels in one language, from the msgids (`translate` is a gettext)."""
-    rung_names = {rung: _sentence_case(translate(ex.name)) for rung, ex in EXERCISES.items()}
+    rung_names = {rung: sentence_case(translate(ex.name)) for rung, ex in EXERCISES.items()}
     rung_names.setdefault(Rung.SEE_PT, translate(T_SEE_PT))
     return ChartLabels(
         title=translate(T_TITLE),

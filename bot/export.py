@@ -17,6 +17,7 @@ from datetime import UTC, datetime, tzinfo
 from html import escape
 from typing import Protocol
 
+from bot.charts import T_SEE_PT, sentence_case
 from flows import rules, texts
 from flows.catalogue import EXERCISES
 from flows.i18n import N_
@@ -188,7 +189,6 @@ TREND_TERMS: Mapping[Trend, str] = {
     Trend.PERIPHERALIZING: N_("peripheralizing (spreading or worse)"),
     Trend.UNKNOWN: N_("not enough check-ins to tell"),
 }
-L_SEE_PT = N_("See a physical therapist")
 
 
 def _known_reasons() -> list[str]:
@@ -201,8 +201,8 @@ def _known_reasons() -> list[str]:
 def report_labels(translate: Callable[[str], str] = str, lang: str = "en") -> ReportLabels:
     """The report's labels in one language, from the msgids (`translate` is a gettext)."""
     t = translate
-    rung_names = {r: _sentence_case(t(ex.name)) for r, ex in EXERCISES.items()}
-    rung_names.setdefault(Rung.SEE_PT, t(L_SEE_PT))
+    rung_names = {r: sentence_case(t(ex.name)) for r, ex in EXERCISES.items()}
+    rung_names.setdefault(Rung.SEE_PT, t(T_SEE_PT))
     return ReportLabels(
         lang=lang,
         title=t(L_TITLE),
@@ -240,10 +240,6 @@ def report_labels(translate: Callable[[str], str] = str, lang: str = "en") -> Re
         reasons={msgid: t(msgid) for msgid in _known_reasons()},
         questions={flag.id: t(flag.question) for flag in RED_FLAGS},
     )
-
-
-def _sentence_case(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _fill(template: str, **params: object) -> str:
