@@ -82,7 +82,15 @@ async def our_user(api: FakeBotAPI, uid: int, sets: int) -> int:
         updates += 1
 
 
-async def bench_ours(users: int, sets: int, tmp: Path) -> tuple[int, float, list[float]]:
+PLUMBING = {"getUpdates", "getMe", "setMyCommands", "deleteWebhook", "getWebhookInfo"}
+
+
+def api_calls(api: FakeBotAPI) -> int:
+    """Bot API calls that answer users (not polling or start-up)."""
+    return sum(1 for c in api.calls() if c.method not in PLUMBING)
+
+
+async def bench_ours(users: int, sets: int, tmp: Path) -> tuple[int, float, list[float], int]:
     samples: list[float] = []
     original = Coach.handle_unlocked
 
@@ -105,12 +113,13 @@ async def bench_ours(users: int, sets: int, tmp: Path) -> tuple[int, float, list
                     *(our_user(api, 10_000 + i, sets) for i in range(users))
                 )
                 elapsed = time.perf_counter() - start
+            calls = api_calls(api)
     finally:
         Coach.handle_unlocked = original  # type: ignore[method-assign]
-    return sum(counts), elapsed, samples
+    return sum(counts), elapsed, samples, calls
 
 
-async def bench_echo(users: int, per_user: int) -> tuple[int, float]:
+async def bench_echo(users: int, per_user: int) -> tuple[int, float, int]:
     async def echo(update: object, context: Any) -> None:
         if isinstance(update, Update) and update.effective_chat and update.effective_message:
             await context.bot.send_message(
@@ -144,7 +153,8 @@ async def bench_echo(users: int, per_user: int) -> tuple[int, float]:
             elapsed = time.perf_counter() - start
             await app.updater.stop()
             await app.stop()
-    return sum(counts), elapsed
+        calls = api_calls(api)
+    return sum(counts), elapsed, calls
 
 
 VALUE_FOR = {
@@ -164,11 +174,10 @@ VALUE_FOR = {
 async def bench_own_code(users: int, sets: int, tmp: Path) -> list[float]:
     """Our code alone, one update at a time: flow + SQLite + rendering the reply texts."""
     from bot.cli import build_services, close_services
+    from bot.config import Settings
     from bot.render import Joined, merge_says, render_joined
     from flows.engine import choices
     from flows.events import Command, Event, Press
-
-    from bot.config import Settings
 
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, SIDEGLIDE_DB=tmp / "own.sqlite3", SIDEGLIDE_TTS="off"
@@ -222,14 +231,19 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         own = await bench_own_code(args.users, args.sets, Path(tmp))
     with tempfile.TemporaryDirectory() as tmp:
-        n_ours, t_ours, samples = await bench_ours(args.users, args.sets, Path(tmp))
+        n_ours, t_ours, samples, c_ours = await bench_ours(args.users, args.sets, Path(tmp))
     per_user = max(1, n_ours // args.users)
-    n_echo, t_echo = await bench_echo(args.users, per_user)
+    n_echo, t_echo, c_echo = await bench_echo(args.users, per_user)
     ours_rate, echo_rate = n_ours / t_ours, n_echo / t_echo
     print(f"users: {args.users}, sets each: {args.sets}, concurrency: {CONCURRENCY}")
     print(f"echo bot (baseline): {n_echo} updates in {t_echo:.2f} s = {echo_rate:.0f} updates/s")
     print(f"side glide bot:      {n_ours} updates in {t_ours:.2f} s = {ours_rate:.0f} updates/s")
     print(f"ratio ours/echo: {ours_rate / echo_rate:.2f}  (target >= 0.6)")
+    print(
+        f"Bot API calls per update: echo {c_echo / n_echo:.2f}, ours {c_ours / n_ours:.2f} "
+        f"(a button tap needs answerCallbackQuery besides the reply); "
+        f"calls/s ratio ours/echo: {(c_ours / t_ours) / (c_echo / t_echo):.2f}"
+    )
     ms = [s * 1000 for s in own]
     print(
         f"own code per update, alone ({len(ms)} updates, flow + SQLite + reply text): "

@@ -1057,7 +1057,7 @@ class FakeBotAPI:
     async def wait_for(
         self,
         predicate: Callable[[], Any],
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
         what: str | Callable[[], str] = "condition",
     ) -> Any:
         """Wait until ``predicate()`` returns something truthy and return it.
@@ -2642,7 +2642,7 @@ class FakeBotAPI:
         url: str,
         update: JSON,
         secret_token: str | None = None,
-        timeout: float = 10.0,  # noqa: ASYNC109
+        timeout: float = 10.0,
     ) -> tuple[int, str]:
         """POST one update to a webhook as Telegram does; returns (status, body text).
 
@@ -2793,7 +2793,7 @@ class FakeBotAPI:
         self,
         chat_id: ChatKey,
         predicate: Callable[[SentMessage], bool] | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
         *,
         kind: str | None = None,
     ) -> SentMessage:
@@ -2825,7 +2825,7 @@ class FakeBotAPI:
         self,
         chat_id: ChatKey,
         count: int,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
     ) -> list[SentMessage]:
         """The next ``count`` unread messages of the chat, consumed."""
         key = _chat_key(chat_id) or 0
@@ -2850,7 +2850,7 @@ class FakeBotAPI:
         self,
         chat_id: ChatKey,
         predicate: Callable[[Edit], bool] | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
         *,
         message_id: int | None = None,
     ) -> Edit:
@@ -2877,7 +2877,7 @@ class FakeBotAPI:
         self,
         method: str,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
         predicate: Callable[[Call], bool] | None = None,
     ) -> list[Call]:
         """All calls of ``method`` (matching ``predicate``) once there are at least ``count``.
@@ -2905,7 +2905,7 @@ class FakeBotAPI:
     async def wait_for_answer(
         self,
         press: CallbackPress,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
     ) -> JSON:
         """The bot's answerCallbackQuery parameters for this press."""
         result: JSON = await self.wait_for(
@@ -2916,7 +2916,7 @@ class FakeBotAPI:
     async def wait_for_confirmed(
         self,
         update: JSON | int,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
     ) -> None:
         """Until the bot has acknowledged the update (next getUpdates offset, or webhook 2xx).
 

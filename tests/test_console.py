@@ -82,3 +82,21 @@ def test_a_bad_setting_fails_with_one_line_naming_the_variable(tmp_path: Path) -
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "SIDEGLIDE_TTS" in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+async def test_console_prints_the_voice_notes_paths(tmp_path: Path) -> None:
+    settings = console_settings(tmp_path).model_copy(
+        update={"SIDEGLIDE_TTS": "espeak", "SIDEGLIDE_AUDIO_CACHE": tmp_path / "audio"}
+    )
+    lines = ["1", *["2"] * len(screening.RED_FLAGS), "1", "1", "3", "7", "3", "1", "/quit"]
+    out = io.StringIO()
+    services = await build_services(settings)
+    try:
+        await Console(services, io.StringIO("\n".join(lines) + "\n"), out, play=False).run()
+    finally:
+        await close_services(services)
+    notes = [line for line in out.getvalue().splitlines() if line.startswith("(voice note: ")]
+    assert len(notes) == 2  # the guided set, then step 1
+    for line in notes:
+        path = Path(line.removeprefix("(voice note: ").rstrip(")"))
+        assert path.suffix == ".ogg" and path.stat().st_size > 1000
