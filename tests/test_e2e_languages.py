@@ -1,0 +1,56 @@
+"""A German-speaking user gets German text and a German voice; /language switches mid-flow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.i18n import _
+from flows import screening
+from flows import texts as t
+from tests.botkit import User, running, settings_for
+from tests.fakebotapi import FakeBotAPI
+
+
+async def test_german_user_then_spanish_mid_set(tmp_path: Path) -> None:
+    de = lambda msgid: _("de", msgid)  # noqa: E731
+    async with FakeBotAPI() as api:
+        settings = settings_for(api, tmp_path, SIDEGLIDE_TTS="espeak")
+        async with running(settings):
+            user = User(api, 7070, language="de")
+            user.say("/start")
+            welcome = await user.keyboard()
+            assert welcome.text == de(t.WELCOME)
+            assert welcome.button_texts == [de(t.B_OK)]
+            await user.tap(de(t.B_OK))
+            for flag in screening.RED_FLAGS:
+                q = await user.keyboard()
+                assert de(flag.question) in (q.text or "")
+                await user.tap(de(t.B_NO), q)
+            await user.answer(de(t.SIDE_LABELS[next(iter(t.SIDE_LABELS))]))  # left side
+            await user.answer(de(t.B_WALL_NO))
+            await user.answer(de("Thigh"))
+            await user.answer("6")
+            await user.answer(de(t.B_TRIED_BOTH))
+            offer = await user.keyboard()
+            assert de(t.START_GLIDE) in (offer.text or "")
+            await user.tap(de(t.B_START), offer)
+            guided = await user.expect(kind="voice", timeout=90)
+            assert guided.filename and guided.filename.startswith("espeak-de-")
+            voice = await user.expect(kind="voice", timeout=60)
+            assert voice.filename and voice.filename.startswith("espeak-de-")
+            step1 = await user.keyboard()
+            assert "Schritt 1 von 8" in (step1.text or "")
+            await user.tap(de(t.B_NEXT), step1)
+            step2 = await user.keyboard()
+            assert "Schritt 2 von 8" in (step2.text or "")
+
+            user.say("/language")
+            choose = await user.keyboard()
+            assert choose.button_texts == ["English", "Español", "Deutsch", "Русский"]
+            await user.tap("Español", choose)
+            await user.expect("Idioma: español.")
+            spanish_voice = await user.expect(kind="voice", timeout=60)
+            assert spanish_voice.filename and spanish_voice.filename.startswith("espeak-es-")
+            again = await user.keyboard()
+            assert "Paso 2 de 8" in (again.text or "")  # same place, new language
+            assert _("es", t.B_NEXT) in again.button_texts
