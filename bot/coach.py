@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.storage import Store
+from bot.storage import Loaded, Store
 from flows.effects import Effect, ForgetUser, RecordCheckIn, Reminders, Say, SetSchedule
 from flows.engine import advance
 from flows.events import Event
@@ -47,12 +48,17 @@ class Coach:
         rules: Rules | None = None,
         clock: Clock = utcnow,
         on_reminders: ReminderHook | None = None,
+        cache_size: int = 10_000,
     ) -> None:
         self.store = store
         self.rules = rules or Rules()
         self.clock = clock
         self.on_reminders = on_reminders
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        # This process is the only writer, always under the user's lock, so the
+        # last saved state can be kept and read back without a database trip.
+        self._cache: OrderedDict[int, Loaded] = OrderedDict()
+        self.cache_size = cache_size
 
     def lock(self, user_id: int) -> asyncio.Lock:
         """One lock per user: a user's updates stay in order, users run in parallel."""
@@ -63,8 +69,24 @@ class Coach:
         return lock
 
     async def session(self, user_id: int) -> Session | None:
-        loaded = await self.store.load(user_id)
+        loaded = await self.loaded(user_id)
         return loaded.session if loaded else None
+
+    async def loaded(self, user_id: int) -> Loaded | None:
+        cached = self._cache.get(user_id)
+        if cached is not None:
+            self._cache.move_to_end(user_id)
+            return cached
+        loaded = await self.store.load(user_id)
+        if loaded is not None:
+            self._remember(user_id, loaded)
+        return loaded
+
+    def _remember(self, user_id: int, loaded: Loaded) -> None:
+        self._cache[user_id] = loaded
+        self._cache.move_to_end(user_id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
 
     async def handle(
         self,
@@ -87,7 +109,7 @@ class Coach:
         language: str = "en",
     ) -> Turn:
         """For adapters that hold `lock(user_id)` themselves while they also render."""
-        loaded = await self.store.load(user_id)
+        loaded = await self.loaded(user_id)
         if loaded is not None and update_id is not None and update_id <= loaded.last_update_id:
             # Telegram re-delivers updates the bot handled but had not confirmed
             # before a crash: the answer is already stored, do not count it twice.
@@ -96,11 +118,20 @@ class Coach:
         now = self.clock()
         outcome = advance(session, event, now, self.rules)
         if any(isinstance(e, ForgetUser) for e in outcome.effects):
+            self._cache.pop(user_id, None)
             await self.store.forget(user_id)
             if self.on_reminders is not None:
                 await self.on_reminders(user_id, Reminders("forget"), outcome.session, now)
             return Turn(outcome.session, outcome.effects)
-        await self.store.save(user_id, chat_id, outcome.session, outcome.effects, now, update_id)
+        try:
+            await self.store.save(
+                user_id, chat_id, outcome.session, outcome.effects, now, update_id
+            )
+        except BaseException:
+            self._cache.pop(user_id, None)  # unsure what is stored: read it back next time
+            raise
+        last = max(update_id or 0, loaded.last_update_id if loaded else 0)
+        self._remember(user_id, Loaded(outcome.session, last, chat_id))
         await self._reminders(user_id, outcome.session, outcome.effects, now)
         effects = outcome.effects
         if any(isinstance(e, RecordCheckIn) for e in effects):

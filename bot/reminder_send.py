@@ -30,7 +30,7 @@ def make_sender(app: Any, services: Services) -> tuple[Send, IsBusy]:
         return session is not None and is_busy(session)
 
     async def send(user_id: int, info: ReminderInfo) -> SendOutcome:
-        loaded = await services.store.load(user_id)
+        loaded = await services.coach.loaded(user_id)
         if loaded is None:
             return SendOutcome.FAILED
         async with coach.lock(user_id):

@@ -79,6 +79,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
 ]
 
 
+_RECORDS = (RecordCheckIn, RecordRungChange, RecordScreening)
+
+
 def _iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="seconds")
 
@@ -174,9 +177,15 @@ class Store:
         update_id: int | None = None,
     ) -> None:
         """The session and every record of one turn, atomically."""
+        records = [e for e in effects if isinstance(e, _RECORDS)]
+        if not records:
+            # one statement is its own transaction: one trip to the database thread
+            async with self._tx_lock:
+                await self._upsert(user_id, chat_id, session, now, update_id)
+            return
         async with self.transaction():
             await self._upsert(user_id, chat_id, session, now, update_id)
-            for effect in effects:
+            for effect in records:
                 await self._record(user_id, effect, now)
 
     async def _upsert(
