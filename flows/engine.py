@@ -267,10 +267,6 @@ def _reprompt(s: Session, prefix: str) -> Outcome:
     return Outcome(s, tuple(e for e in prompt(s, prefix) if isinstance(e, Say)))
 
 
-def _say(text: str, **params: object) -> Say:
-    return Say(text, params)
-
-
 def _rung(s: Session) -> Rung:
     return s.rung or Rung.PRESS_UPS
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import time
 
 from flows.effects import Choice, Effect, Reminders, Say, SetSchedule
 from flows.i18n import N_
-from flows.schedule import validate_tz
+from flows.schedule import Schedule, validate_tz
+from flows.schedule import describe as schedule_describe
 from flows.session import Session
 
 STATES = ("remind.menu", "remind.tz", "remind.kind", "remind.window", "remind.times")
@@ -20,8 +22,6 @@ ASK_NONE = N_(
     "No reminders yet. While symptoms last, a set every 2-3 hours is common McKenzie "
     "practice. Shall I remind you?"
 )
-SHOW_EVERY = N_("Reminders: every {hours} hours between {start} and {end} ({tz}).")
-SHOW_FIXED = N_("Reminders: at {times} ({tz}).")
 SHOW_PAUSED = N_("Reminders are paused.")
 ASK_TZ = N_(
     "Which time zone are you in? Tap one, or type a name like Europe/Berlin or America/New_York."
@@ -91,11 +91,18 @@ def choices(s: Session) -> tuple[Choice, ...]:
 
 
 def describe(s: Session) -> tuple[str, dict[str, object]]:
-    tz = s.tz or "UTC"
-    if s.remind_mode == "fixed":
-        return SHOW_FIXED, {"times": s.remind_times.replace(",", ", "), "tz": tz}
+    """The schedule in words, worded by flows.schedule (one wording for every place)."""
     start, _, end = s.remind_window.partition("-")
-    return SHOW_EVERY, {"hours": s.remind_every, "start": start, "end": end, "tz": tz}
+    schedule = Schedule(
+        tz=s.tz or "UTC",
+        mode="fixed" if s.remind_mode == "fixed" else "every",
+        every_hours=s.remind_every,
+        start=time.fromisoformat(start),
+        end=time.fromisoformat(end),
+        fixed_times=tuple(time.fromisoformat(t) for t in s.remind_times.split(",") if t),
+    )
+    text, params = schedule_describe(schedule)
+    return text, dict(params)
 
 
 Step = tuple[Session, list[Effect], str | None]
