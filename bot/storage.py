@@ -81,6 +81,46 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
 
 _RECORDS = (RecordCheckIn, RecordRungChange, RecordScreening)
 
+_UPSERT_USER = """INSERT INTO users (user_id, chat_id, language, state, side, rung, no_change,
+        stall, sets_done, session, last_update_id, created, updated)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,
+        language = excluded.language, state = excluded.state, side = excluded.side,
+        rung = excluded.rung, no_change = excluded.no_change,
+        stall = excluded.stall, sets_done = excluded.sets_done,
+        session = excluded.session,
+        last_update_id = MAX(users.last_update_id, excluded.last_update_id),
+        updated = excluded.updated"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    user_id: int
+    chat_id: int
+    session: Session
+    records: Sequence[Effect]
+    now: datetime
+    update_id: int | None
+
+
+def _user_row(t: _Turn) -> tuple[object, ...]:
+    s = t.session
+    return (
+        t.user_id,
+        t.chat_id,
+        s.language,
+        s.state,
+        s.side.value if s.side else None,
+        s.rung.value if s.rung else None,
+        s.no_change,
+        s.stall,
+        s.sets_done,
+        json.dumps(s.to_dict()),
+        t.update_id or 0,
+        _iso(t.now),
+        _iso(t.now),
+    )
+
 
 def _iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="seconds")
@@ -111,6 +151,8 @@ class Store:
         self.conn = conn
         # one connection serves every user: transactions must not interleave on it
         self._tx_lock = asyncio.Lock()
+        self._pending: list[tuple[_Turn, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -176,74 +218,77 @@ class Store:
         now: datetime,
         update_id: int | None = None,
     ) -> None:
-        """The session and every record of one turn, atomically."""
+        """The session and every record of one turn, durably, before the bot replies.
+
+        Group commit: turns of different users that arrive while a write is in
+        progress are written together in the next transaction, so a busy bot
+        makes a few database trips per batch instead of several per update.
+        Each caller still returns only after its own turn is committed.
+        """
         records = [e for e in effects if isinstance(e, _RECORDS)]
-        if not records:
-            # one statement is its own transaction: one trip to the database thread
-            async with self._tx_lock:
-                await self._upsert(user_id, chat_id, session, now, update_id)
-            return
-        async with self.transaction():
-            await self._upsert(user_id, chat_id, session, now, update_id)
-            for effect in records:
-                await self._record(user_id, effect, now)
+        turn = _Turn(user_id, chat_id, session, records, now, update_id)
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((turn, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+        await asyncio.shield(future)
 
-    async def _upsert(
-        self, user_id: int, chat_id: int, s: Session, now: datetime, update_id: int | None
-    ) -> None:
-        await self.conn.execute(
-            """INSERT INTO users (user_id, chat_id, language, state, side, rung, no_change,
-                   stall, sets_done, session, last_update_id, created, updated)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,
-                   language = excluded.language, state = excluded.state, side = excluded.side,
-                   rung = excluded.rung, no_change = excluded.no_change,
-                   stall = excluded.stall, sets_done = excluded.sets_done,
-                   session = excluded.session,
-                   last_update_id = MAX(users.last_update_id, excluded.last_update_id),
-                   updated = excluded.updated""",
-            (
-                user_id,
-                chat_id,
-                s.language,
-                s.state,
-                s.side.value if s.side else None,
-                s.rung.value if s.rung else None,
-                s.no_change,
-                s.stall,
-                s.sets_done,
-                json.dumps(s.to_dict()),
-                update_id or 0,
-                _iso(now),
-                _iso(now),
-            ),
-        )
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await self._write([turn for turn, _ in batch])
+            except Exception:
+                # one bad turn must not fail its neighbours: write them one by one
+                for turn, future in batch:
+                    try:
+                        await self._write([turn])
+                    except Exception as exc:
+                        if not future.done():
+                            future.set_exception(exc)
+                    else:
+                        if not future.done():
+                            future.set_result(None)
+                continue
+            for _, future in batch:
+                if not future.done():
+                    future.set_result(None)
 
-    async def _record(self, user_id: int, effect: Effect, now: datetime) -> None:
-        if isinstance(effect, RecordCheckIn):
-            c = effect.checkin
-            await self.conn.execute(
-                "INSERT INTO checkins (user_id, at, rung, answer, pain, reach)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, _iso(c.at), c.rung.value, c.answer.value, c.pain, c.reach.value),
-            )
-        elif isinstance(effect, RecordRungChange):
-            await self.conn.execute(
-                "INSERT INTO rung_changes (user_id, at, from_rung, to_rung, reason)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (
-                    user_id,
-                    _iso(now),
-                    effect.from_rung.value if effect.from_rung else None,
-                    effect.to_rung.value,
-                    effect.reason,
-                ),
-            )
-        elif isinstance(effect, RecordScreening):
-            await self.conn.execute(
-                "INSERT INTO screenings (user_id, at, question, yes) VALUES (?, ?, ?, ?)",
-                (user_id, _iso(now), effect.question, int(effect.yes)),
-            )
+    async def _write(self, turns: Sequence[_Turn]) -> None:
+        checkins: list[tuple[object, ...]] = []
+        changes: list[tuple[object, ...]] = []
+        screenings: list[tuple[object, ...]] = []
+        for t in turns:
+            at = _iso(t.now)
+            for effect in t.records:
+                if isinstance(effect, RecordCheckIn):
+                    c = effect.checkin
+                    row = (t.user_id, _iso(c.at), c.rung.value, c.answer.value, c.pain)
+                    checkins.append((*row, c.reach.value))
+                elif isinstance(effect, RecordRungChange):
+                    start = effect.from_rung.value if effect.from_rung else None
+                    changes.append((t.user_id, at, start, effect.to_rung.value, effect.reason))
+                elif isinstance(effect, RecordScreening):
+                    screenings.append((t.user_id, at, effect.question, int(effect.yes)))
+        async with self.transaction() as conn:
+            await conn.executemany(_UPSERT_USER, [_user_row(t) for t in turns])
+            if checkins:
+                await conn.executemany(
+                    "INSERT INTO checkins (user_id, at, rung, answer, pain, reach)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    checkins,
+                )
+            if changes:
+                await conn.executemany(
+                    "INSERT INTO rung_changes (user_id, at, from_rung, to_rung, reason)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    changes,
+                )
+            if screenings:
+                await conn.executemany(
+                    "INSERT INTO screenings (user_id, at, question, yes) VALUES (?, ?, ?, ?)",
+                    screenings,
+                )
 
     # --- history --------------------------------------------------------------------
 
