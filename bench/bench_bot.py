@@ -1,7 +1,8 @@
 """Throughput of the whole bot against a bare python-telegram-bot echo bot, same fake API.
 
-Both run in this process against the project's fake Bot API on loopback, with
-the same concurrency setting, driven by 100 simulated users. Our users go
+Each bot runs in this process; the project's fake Bot API and the 100 simulated
+users run in a second process (so their CPU is not counted against the bot),
+on loopback, with the same concurrency setting for both bots. Our users go
 through screening, assessment and 5 sets with check-ins; the echo users send
 the same number of messages, each waiting for its reply. Prints updates/s of
 both, the ratio, and p50/p99 of the time spent in our own code per update
@@ -17,10 +18,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +34,9 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, ApplicationBuilder, TypeHandler
 
 from bot.coach import Coach
+from bot.config import Settings
 from flows import texts as t
-from tests.botkit import TOKEN, running, settings_for
+from tests.botkit import TOKEN, running
 from tests.fakebotapi import FakeBotAPI, SentMessage
 
 CONCURRENCY = 32
@@ -90,6 +95,64 @@ def api_calls(api: FakeBotAPI) -> int:
     return sum(1 for c in api.calls() if c.method not in PLUMBING)
 
 
+async def drive(kind: str, users: int, sets: int, per_user: int, port_file: Path) -> None:
+    """The child process: fake Telegram + simulated users. Prints one JSON result line."""
+    async with FakeBotAPI() as api:
+        port_file.write_text(str(api.port))  # noqa: ASYNC240 - once, tiny
+        await api.wait_for_calls("getUpdates", 1, timeout=60)
+
+        async def echo_user(uid: int) -> int:
+            for i in range(per_user):
+                api.send_text(uid, f"message {i}")
+                await api.wait_for_message(uid, timeout=60)
+            return per_user
+
+        start = time.perf_counter()
+        if kind == "ours":
+            counts = await asyncio.gather(*(our_user(api, 10_000 + i, sets) for i in range(users)))
+        else:
+            counts = await asyncio.gather(*(echo_user(20_000 + i) for i in range(users)))
+        elapsed = time.perf_counter() - start
+        result = {"updates": sum(counts), "elapsed": elapsed, "calls": api_calls(api)}
+        print(json.dumps(result), flush=True)
+        # keep answering until the parent has stopped its bot (it closes our stdin)
+        await asyncio.to_thread(sys.stdin.read)
+
+
+async def with_driver(
+    kind: str, users: int, sets: int, per_user: int, bot: Callable[[str], Any]
+) -> tuple[int, float, int]:
+    """Start the driver process, run `bot(base)` until the driver is done, return its result."""
+    with tempfile.TemporaryDirectory() as tmp:
+        port_file = Path(tmp) / "port"
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--drive",
+            kind,
+            "--users",
+            str(users),
+            "--sets",
+            str(sets),
+            "--per-user",
+            str(per_user),
+            "--port-file",
+            str(port_file),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        while not port_file.exists() or not port_file.read_text():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        base = f"http://127.0.0.1:{port_file.read_text()}"
+        async with bot(base):
+            assert child.stdout is not None and child.stdin is not None
+            line = await child.stdout.readline()
+        child.stdin.close()
+        await child.wait()
+    result = json.loads(line.decode())
+    return int(result["updates"]), float(result["elapsed"]), int(result["calls"])
+
+
 async def bench_ours(users: int, sets: int, tmp: Path) -> tuple[int, float, list[float], int]:
     samples: list[float] = []
     original = Coach.handle_unlocked
@@ -101,22 +164,29 @@ async def bench_ours(users: int, sets: int, tmp: Path) -> tuple[int, float, list
         finally:
             samples.append(time.perf_counter() - start)
 
+    @contextlib.asynccontextmanager
+    async def bot(base: str) -> AsyncIterator[None]:
+        values: dict[str, Any] = dict(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_BASE_URL=f"{base}/bot",
+            TELEGRAM_BASE_FILE_URL=f"{base}/file/bot",
+            SIDEGLIDE_DB=tmp / "bench.sqlite3",
+            SIDEGLIDE_TTS="off",
+            SIDEGLIDE_HEALTH_LISTEN="off",
+            SIDEGLIDE_USER_RATE=0,
+            SIDEGLIDE_SEND_RATE=0,
+            SIDEGLIDE_CONCURRENCY=CONCURRENCY,
+        )
+        settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        async with running(settings):
+            yield
+
     Coach.handle_unlocked = timed  # type: ignore[method-assign]
     try:
-        async with FakeBotAPI() as api:
-            settings = settings_for(
-                api, tmp, SIDEGLIDE_CONCURRENCY=CONCURRENCY, SIDEGLIDE_SEND_RATE=0
-            )
-            async with running(settings):
-                start = time.perf_counter()
-                counts = await asyncio.gather(
-                    *(our_user(api, 10_000 + i, sets) for i in range(users))
-                )
-                elapsed = time.perf_counter() - start
-            calls = api_calls(api)
+        n, elapsed, calls = await with_driver("ours", users, sets, 0, bot)
     finally:
         Coach.handle_unlocked = original  # type: ignore[method-assign]
-    return sum(counts), elapsed, samples, calls
+    return n, elapsed, samples, calls
 
 
 async def bench_echo(users: int, per_user: int) -> tuple[int, float, int]:
@@ -126,12 +196,13 @@ async def bench_echo(users: int, per_user: int) -> tuple[int, float, int]:
                 update.effective_chat.id, update.effective_message.text or ""
             )
 
-    async with FakeBotAPI() as api:
+    @contextlib.asynccontextmanager
+    async def bot(base: str) -> AsyncIterator[None]:
         app = (
             ApplicationBuilder()
             .token(TOKEN)
-            .base_url(api.base_url)
-            .base_file_url(api.base_file_url)
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
             .concurrent_updates(CONCURRENCY)
             .rate_limiter(AIORateLimiter(overall_max_rate=0, overall_time_period=0, max_retries=3))
             .build()
@@ -141,20 +212,11 @@ async def bench_echo(users: int, per_user: int) -> tuple[int, float, int]:
             await app.start()
             assert app.updater is not None
             await app.updater.start_polling(timeout=10, poll_interval=0.0)
-
-            async def user(uid: int) -> int:
-                for i in range(per_user):
-                    api.send_text(uid, f"message {i}")
-                    await api.wait_for_message(uid, timeout=60)
-                return per_user
-
-            start = time.perf_counter()
-            counts = await asyncio.gather(*(user(20_000 + i) for i in range(users)))
-            elapsed = time.perf_counter() - start
+            yield
             await app.updater.stop()
             await app.stop()
-        calls = api_calls(api)
-    return sum(counts), elapsed, calls
+
+    return await with_driver("echo", users, 0, per_user, bot)
 
 
 VALUE_FOR = {
@@ -227,7 +289,13 @@ async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=100)
     ap.add_argument("--sets", type=int, default=5)
+    ap.add_argument("--drive", choices=["ours", "echo"], help=argparse.SUPPRESS)
+    ap.add_argument("--per-user", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--port-file", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.drive:
+        await drive(args.drive, args.users, args.sets, args.per_user, args.port_file)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         own = await bench_own_code(args.users, args.sets, Path(tmp))
     with tempfile.TemporaryDirectory() as tmp:
