@@ -127,11 +127,13 @@ def choose(s: Session, value: str) -> Step:
         return _set_tz(s, value)
     if state == "remind.kind":
         if value == "fixed":
-            return replace(s, remind_mode="fixed"), [], "remind.times"
-        return replace(s, remind_mode="every", remind_every=int(value[-1])), [], "remind.window"
+            # the mode is only stored with a complete schedule (_save): a user who
+            # walks away half-way keeps the schedule they had
+            return s, [], "remind.times"
+        return replace(s, remind_every=int(value[-1])), [], "remind.window"
     if state == "remind.window":
-        return _save(replace(s, remind_window=value))
-    return _save(replace(s, remind_times=value))
+        return _save(replace(s, remind_window=value), "every")
+    return _save(replace(s, remind_times=value), "fixed")
 
 
 def text(s: Session, typed: str) -> Step | str:
@@ -142,10 +144,10 @@ def text(s: Session, typed: str) -> Step | str:
         return _set_tz(s, zone) if zone else BAD_TZ
     if s.state == "remind.window":
         window = parse_window(typed)
-        return _save(replace(s, remind_window=window)) if window else BAD_WINDOW
+        return _save(replace(s, remind_window=window), "every") if window else BAD_WINDOW
     if s.state == "remind.times":
         times = parse_times(typed)
-        return _save(replace(s, remind_times=times)) if times else BAD_TIMES
+        return _save(replace(s, remind_times=times), "fixed") if times else BAD_TIMES
     return N_("Please tap one of the buttons below.")
 
 
@@ -154,11 +156,10 @@ def _set_tz(s: Session, value: str) -> Step:
     s = replace(s, tz=zone)
     if s.remind_mode is None:
         return s, [], "remind.kind"
-    return _save(s)
+    return _save(s, s.remind_mode)
 
 
-def _save(s: Session) -> Step:
-    mode = s.remind_mode or "every"
+def _save(s: Session, mode: str) -> Step:
     start, _, end = s.remind_window.partition("-")
     times = tuple(t for t in s.remind_times.split(",") if t) if mode == "fixed" else ()
     effect = SetSchedule(s.tz or "UTC", mode, s.remind_every, start, end, times)

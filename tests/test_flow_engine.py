@@ -455,3 +455,24 @@ def test_every_state_is_known_and_every_exercise_has_steps() -> None:
         assert len(EXERCISES[rung].steps) >= 4
     assert Session(side=Side.LEFT).glide_shoulder == Side.RIGHT
     assert choices(Session(state="check.pain"))[10].label == "10"
+
+
+def test_leaving_remind_half_way_keeps_no_half_schedule() -> None:
+    from flows import remind
+    from flows.effects import SetSchedule
+
+    s = Script().onboard().press("later").cmd("remind").press("setup", "UTC", "fixed")
+    assert s.session.state == "remind.times"
+    s.cmd("exercise").cmd("remind")
+    assert s.session.state == "remind.menu"
+    assert s.says()[-1].text == remind.ASK_NONE
+    s.press("setup", "every4", "07:00-22:00")
+    (saved,) = s.of(SetSchedule)
+    assert (saved.mode, saved.every_hours, saved.start, saved.end) == (
+        "every",
+        4,
+        "07:00",
+        "22:00",
+    )
+    s.type("nonsense")  # a typed answer in the menu: re-prompted, nothing changes
+    assert s.session.remind_mode == "every"
