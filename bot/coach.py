@@ -123,6 +123,11 @@ class Coach:
             if self.on_reminders is not None:
                 await self.on_reminders(user_id, Reminders("forget"), outcome.session, now)
             return Turn(outcome.session, outcome.effects)
+        # Reminders first: they live in their own table on another connection, so the
+        # two writes cannot share a transaction. A crash between them must not leave a
+        # session that says "reminders saved" (or "paused: see a PT") while the table
+        # that drives the pings says otherwise; re-applying a schedule is harmless.
+        await self._reminders(user_id, outcome.session, outcome.effects, now)
         try:
             await self.store.save(
                 user_id, chat_id, outcome.session, outcome.effects, now, update_id
@@ -132,7 +137,6 @@ class Coach:
             raise
         last = max(update_id or 0, loaded.last_update_id if loaded else 0)
         self._remember(user_id, Loaded(outcome.session, last, chat_id))
-        await self._reminders(user_id, outcome.session, outcome.effects, now)
         effects = outcome.effects
         if any(isinstance(e, RecordCheckIn) for e in effects):
             effects = (*effects, *await self._nudge(user_id, outcome.session, now))

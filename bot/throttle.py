@@ -51,7 +51,10 @@ class Throttle:
             self._buckets.popitem(last=False)
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
-            bucket.warned = False
+            # only a user who has calmed down (bucket refilled) is warned again: in a
+            # sustained flood the odd update that fits the rate must not re-arm it
+            if bucket.tokens >= self.burst - 1.0:
+                bucket.warned = False
             return Verdict.OK
         if not bucket.warned:
             bucket.warned = True

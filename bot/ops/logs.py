@@ -47,6 +47,18 @@ _PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Loggers that print request URLs (and so the token) at INFO.
 _URL_LOGGERS = ("httpx", "httpcore")
 
+# Loggers that print whole payloads at DEBUG: every update (what users typed and
+# tapped), every Bot API call's parameters and result (the texts we send back,
+# which repeat their answers), every SQL statement with its parameters. DEBUG is
+# for our own code; these stay at INFO at most.
+_PAYLOAD_LOGGERS = (
+    "telegram.Bot",
+    "telegram.ext.ExtBot",
+    "telegram.ext.Application",
+    "telegram.ext.Updater",
+    "aiosqlite",
+)
+
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 _RECORD_ATTRS = frozenset(
     logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys()
@@ -155,6 +167,8 @@ def setup_logging(
     root.setLevel(numeric)
     for name in _URL_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING if quiet_http else logging.NOTSET)
+    for name in _PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(max(numeric, logging.INFO))
     return handler
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
 
 from bot.i18n import SUPPORTED, _
@@ -14,6 +17,42 @@ from bot.telegram.handlers import on_error, on_update
 from bot.texts import COMMAND_DESCRIPTIONS
 
 log = logging.getLogger(__name__)
+
+SEND_BACKOFF = (0.3, 1.0)  # seconds before each retry of a send that got no usable answer
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """429 waits retry_after (AIORateLimiter); a 5xx, reset or timeout on a send retries.
+
+    Without this a 502 from Telegram's front end or a dropped connection loses the
+    reply, and the user stares at a question that never comes. BadRequest is an
+    answer about the request itself and is never retried; only sends are, because
+    an edit or a callback answer that comes late is worth less than none.
+    """
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        delays = SEND_BACKOFF if endpoint.startswith("send") else ()
+        for delay in (*delays, None):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # 5xx, connection reset, TimedOut
+                if delay is None:
+                    raise
+                log.info("%s failed (%s); retrying in %.1f s", endpoint, type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -29,9 +68,10 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         # users are independent: a slow voice render for one must not stall the others;
         # the coach's per-user lock keeps each user's updates in order
         .concurrent_updates(settings.SIDEGLIDE_CONCURRENCY)
-        # retries on 429 after retry_after (PTB's default max_retries=0 loses the reply)
+        # retries on 429 after retry_after (PTB's default max_retries=0 loses the reply),
+        # and on 5xx, resets and timeouts of sends
         .rate_limiter(
-            AIORateLimiter(
+            RetryingRateLimiter(
                 overall_max_rate=settings.SIDEGLIDE_SEND_RATE,
                 overall_time_period=1 if settings.SIDEGLIDE_SEND_RATE else 0,
                 max_retries=3,

@@ -48,6 +48,14 @@ async def on_update(update: object, context: Context) -> None:
     if chat.type != ChatType.PRIVATE:
         await _group_hint(update, context)
         return
+    if chat.id != user.id:
+        # A private chat is its owner's alone. Anything else is forged, or a button of
+        # someone else's message: handled, it would run the sender's conversation and
+        # show it in the owner's chat (and store that chat as the sender's).
+        log.debug("ignored an update from someone else in a private chat")
+        if update.callback_query is not None:
+            await _answer(update.callback_query, None)
+        return
     event = to_event(update, context.bot.username)
     if event is None:
         log.debug("ignored update without a user message")
@@ -74,10 +82,12 @@ async def handle_event(
     coach = services.coach
     sender = Sender(context.bot, services)
     hub = services.extras.get("reminders")
-    if hub is not None and isinstance(event, Command) and event.name == "start":
-        await hub.user_returned(user_id, coach.clock())
     query = update.callback_query if update is not None else None
     async with coach.lock(user_id):
+        # inside the lock: an await before it would let the user's next update overtake
+        # this one, and the overtaken update would then be dropped as already handled
+        if hub is not None and isinstance(event, Command) and event.name == "start":
+            await hub.user_returned(user_id, coach.clock())
         turn = await coach.handle_unlocked(
             user_id,
             chat_id,

@@ -1,0 +1,313 @@
+"""kill -9 at random moments while users check in: nothing acknowledged is lost.
+
+The bot runs as a real process (`python -m bot run`) against the fake Bot API,
+which outlives it: updates the dead bot had fetched but not confirmed are
+delivered again to the next one, as Telegram does. Users are `Patient`s: a
+reply that dies with the process is a reply that never came, so they re-send
+/start. bench/reliability.py runs the same at 200 users.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from bot.reminder_store import ReminderStore
+from bot.reminders import ReminderHub
+from bot.storage import Store
+from flows import remind
+from flows import texts as t
+from flows.effects import Reminders, SetSchedule
+from flows.schedule import Schedule as ReminderSchedule
+from flows.session import Session
+from tests.botkit import TOKEN, User, running, settings_for
+from tests.fakebotapi import FakeBotAPI, WaitTimeout
+from tests.test_e2e_telegram import onboard
+from tests.test_hardening_faults import (
+    EXPECTED_ROW,
+    Journey,
+    Patient,
+    checkin_rows,
+    duplicates,
+)
+
+Schedule = tuple[int, str, str, str]  # user_id, tz, mode, fixed_times
+
+
+class BotProcess:
+    """`python -m bot run` as operators start it, pointed at the fake; stderr to a file."""
+
+    def __init__(self, api: FakeBotAPI, db: Path, workdir: Path, **env: str) -> None:
+        self.api = api
+        self.db = db
+        self.workdir = workdir
+        self.extra = env
+        self.proc: asyncio.subprocess.Process | None = None
+        self.starts = 0
+        self.log_path = workdir / "bot.log"
+        self._log: IO[bytes] | None = None
+        self._polls = 0
+
+    async def wait_ready(self, timeout: float = 20) -> None:
+        """Until this process polls: its SIGTERM handler is installed by then."""
+        await self.api.wait_for(
+            lambda: len(self.api.calls("getUpdates")) > self._polls or None,
+            timeout,
+            "the bot process to start polling",
+        )
+
+    def env(self) -> dict[str, str]:
+        inherited = {
+            k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SIDEGLIDE_"))
+        }
+        return {
+            **inherited,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": self.api.base_url,
+            "TELEGRAM_BASE_FILE_URL": self.api.base_file_url,
+            "SIDEGLIDE_DB": str(self.db),
+            "SIDEGLIDE_TTS": "off",
+            "SIDEGLIDE_HEALTH_LISTEN": "off",
+            "SIDEGLIDE_USER_RATE": "0",
+            # the fake is a local server: Telegram's 30 messages/s cap would only slow the run
+            "SIDEGLIDE_SEND_RATE": "0",
+            **self.extra,
+        }
+
+    async def start(self) -> None:
+        if self._log is None:
+            self._log = self.log_path.open("ab")  # one file across restarts
+        self.starts += 1
+        self._polls = len(self.api.calls("getUpdates"))
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=self.env(),
+            cwd=self.workdir,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=self._log,
+        )
+
+    async def kill9(self) -> None:
+        assert self.proc is not None and self.proc.returncode is None, "the bot died by itself"
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def terminate(self, timeout: float = 30) -> int:
+        """SIGTERM, as systemd stops it; returns the exit code."""
+        assert self.proc is not None
+        try:
+            if self.proc.returncode is None:
+                self.proc.send_signal(signal.SIGTERM)
+            return await asyncio.wait_for(self.proc.wait(), timeout)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def schedules(db: Path) -> set[Schedule]:
+    """The reminder schedules stored now (a reader beside the bot's writer: WAL allows it)."""
+    if not db.exists():
+        return set()
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        rows = conn.execute("SELECT user_id, tz, mode, fixed_times FROM reminders").fetchall()
+    except sqlite3.OperationalError:  # not migrated yet: killed before the first start ended
+        return set()
+    finally:
+        conn.close()
+    return {(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows}
+
+
+async def seed_schedules(db: Path, uids: range) -> set[Schedule]:
+    """Schedules already stored before the bot's first start, as an earlier run left them.
+
+    The fixed time is 12 hours away, so no ping fires during the run.
+    """
+    at = (datetime.now(UTC) + timedelta(hours=12)).time().replace(second=0, microsecond=0)
+    store = await Store.open(db, ReminderHub.migrations())
+    try:
+        reminders = ReminderStore(store.conn)
+        for uid in uids:
+            schedule = ReminderSchedule(tz="UTC", mode="fixed", fixed_times=(at,))
+            await reminders.put(uid, schedule, datetime.now(UTC))
+    finally:
+        await store.close()
+    return schedules(db)
+
+
+async def until_schedule_set(
+    api: FakeBotAPI, db: Path, seeded: set[Schedule], timeout: float = 60
+) -> None:
+    """Until some user has set a schedule through /remind, so a kill can follow it."""
+    with contextlib.suppress(WaitTimeout):  # then the kill comes anyway; the test says so
+        await api.wait_for(lambda: schedules(db) - seeded or None, timeout, "a schedule")
+
+
+def integrity(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
+
+
+@dataclass
+class CrashRun:
+    journeys: list[Journey]
+    kills: int
+    schedules_before_kills: set[Schedule] = field(default_factory=set)
+    schedules_after: set[Schedule] = field(default_factory=set)
+    exit_code: int | None = None
+
+
+async def crash_run(
+    api: FakeBotAPI,
+    workdir: Path,
+    users: int,
+    kills: int,
+    *,
+    seed: int,
+    first_uid: int,
+    gap: tuple[float, float] = (0.8, 2.5),
+    patience: float = 2.5,
+    deadline: float = 90.0,
+    **env: Any,
+) -> tuple[CrashRun, BotProcess]:
+    """Users run while the bot is killed `kills` times at random moments and restarted."""
+    db = workdir / "sideglide.sqlite3"
+    bot = BotProcess(api, db, workdir, **{k: str(v) for k, v in env.items()})
+    rng = random.Random(seed)
+    seeded = await seed_schedules(db, range(first_uid + users, first_uid + users + 3))
+    await bot.start()
+    try:
+        patients = [
+            Patient(api, first_uid + i, patience=patience, remind=i % 3 == 0, deadline=deadline)
+            for i in range(users)
+        ]
+        running = asyncio.gather(*(p.run() for p in patients))
+        seen = set(seeded)
+        for k in range(kills):
+            if k == kills - 1:  # the last kill comes after users began saving schedules
+                await until_schedule_set(api, db, seeded)
+                await asyncio.sleep(rng.uniform(0.0, gap[0]))
+            else:
+                await asyncio.sleep(rng.uniform(*gap))
+            seen |= schedules(db)  # everything committed before this kill must outlive it
+            await bot.kill9()
+            await asyncio.sleep(rng.uniform(0.0, 0.5))
+            await bot.start()
+        journeys = await running
+        await bot.wait_ready()
+        result = CrashRun(list(journeys), kills, seen)
+        result.exit_code = await bot.terminate()
+        result.schedules_after = schedules(db)
+        return result, bot
+    finally:
+        bot.close()
+
+
+# ------------------------------------------------------------------------------ tests
+
+USERS = 30
+KILLS = 3
+
+
+async def test_kill_9_at_random_moments_loses_no_acknowledged_check_in_or_schedule(
+    tmp_path: Path,
+) -> None:
+    async with FakeBotAPI() as api:
+        run, bot = await crash_run(api, tmp_path, USERS, KILLS, seed=2024, first_uid=70_000)
+        db = bot.db
+        assert bot.starts == KILLS + 1
+        assert run.exit_code == 0, bot.logs()[-3000:]
+        assert integrity(db) == "ok"
+        rows = checkin_rows(db)
+        acked = [j for j in run.journeys if j.acked]
+        assert len(acked) >= USERS // 2  # most users saw their answer confirmed
+        for journey in run.journeys:
+            # every user finished, so every check-in is there, and none twice
+            assert rows.get(journey.uid) == [EXPECTED_ROW], api.transcript(journey.uid)
+            assert not duplicates(api, journey), api.transcript(journey.uid)
+        # the kills really hit users mid-conversation: some had to ask again
+        assert sum(j.resends for j in run.journeys) > 0
+        # every schedule stored before a kill survived it, and every one a user saw saved
+        assert len(run.schedules_before_kills) > 3, "no user had set a schedule before a kill"
+        assert run.schedules_before_kills <= run.schedules_after
+        stored = {s[0]: s for s in run.schedules_after}
+        for journey in run.journeys:
+            if journey.schedule_acked:
+                assert stored[journey.uid][1:3] == ("UTC", "fixed"), stored.get(journey.uid)
+        assert sum(j.schedule_acked for j in run.journeys) == len(range(0, USERS, 3))
+
+
+async def test_dying_between_the_session_and_the_reminders_write_never_fakes_a_schedule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two writes are on two connections; the process may die between them.
+
+    Modelled deterministically: the reminders write fails the first time, as if the
+    process had died right there. Whatever was committed before must not make
+    /start or /remind show a schedule the reminders table (and so the pings) lacks.
+    """
+    real = ReminderHub.on_effect
+    died: list[int] = []
+
+    async def dies_once(
+        self: ReminderHub, uid: int, effect: Reminders | SetSchedule, s: Session, now: datetime
+    ) -> None:
+        if isinstance(effect, SetSchedule) and not died:
+            died.append(uid)
+            raise RuntimeError("the process died here")
+        await real(self, uid, effect, s, now)
+
+    monkeypatch.setattr(ReminderHub, "on_effect", dies_once)
+    uid = 71_001
+    async with FakeBotAPI() as api:
+        settings = settings_for(api, tmp_path)
+        db = Path(settings.SIDEGLIDE_DB)
+        user = User(api, uid)
+        async with running(settings):
+            await onboard(user)
+            await user.tap(t.B_LATER)
+            user.say("/remind")
+            await user.answer(remind.B_SET_UP)
+            await user.answer("UTC")
+            await user.answer(remind.B_FIXED)
+            times = await user.keyboard()
+            await user.tap(times.button_texts[0], times)
+            await api.wait_for(lambda: died or None, 5, "the reminders write")
+            await api.expect_no_message(uid, within=0.3)  # died: no "Saved"
+        async with running(settings):  # the restart
+            user.say("/start")
+            shown = await user.keyboard()
+            stored = {s[0] for s in schedules(db)}
+            if remind.B_CHANGE in shown.button_texts:  # it claims a schedule...
+                assert uid in stored, "the menu shows a schedule no reminder will ever fire for"
+            assert shown.button_texts == times.button_texts  # ...no: the times question again
+            await user.tap(times.button_texts[0], shown)
+            saved = await user.keyboard()
+            assert remind.SAVED in (saved.text or "")
+            assert uid in {s[0] for s in schedules(db)}
