@@ -119,9 +119,11 @@ class Coach:
         outcome = advance(session, event, now, self.rules)
         if any(isinstance(e, ForgetUser) for e in outcome.effects):
             self._cache.pop(user_id, None)
-            await self.store.forget(user_id)
+            # the schedule first: a crash in between must not leave pings for a user
+            # whose data is gone (the other order leaves them a row naming them)
             if self.on_reminders is not None:
                 await self.on_reminders(user_id, Reminders("forget"), outcome.session, now)
+            await self.store.forget(user_id)
             return Turn(outcome.session, outcome.effects)
         # Reminders first: they live in their own table on another connection, so the
         # two writes cannot share a transaction. A crash between them must not leave a
