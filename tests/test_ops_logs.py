@@ -16,7 +16,7 @@ from bot.ops.logs import REDACTED, set_user_ref_key, setup_logging, user_ref
 
 TOKEN = "123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0"
 SECRET = "webhook-secret-Zq81"
-URL = f"https://api.telegram.org/bot{TOKEN}/sendMessage"
+URL = f"http://127.0.0.1:9/bot{TOKEN}/sendMessage"
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +99,7 @@ def test_token_shaped_strings_are_redacted_even_if_not_configured() -> None:
     out = io.StringIO()
     setup_logging("INFO", secrets=(), stream=out)
     other = "987654321:ZZfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0"
-    logging.getLogger("x").info("url https://api.telegram.org/bot%s/getMe", other)
+    logging.getLogger("x").info("url http://127.0.0.1:9/bot%s/getMe", other)
     assert other not in out.getvalue()
     assert f"/bot{REDACTED}/getMe" in out.getvalue()
 
@@ -145,7 +145,7 @@ def test_json_lines_parse_with_fields_and_redacted_extras() -> None:
     assert first["ts"].endswith("+00:00")
     assert first["attempt"] == 2
     assert first["user"] == user_ref(42)
-    assert first["url"] == f"https://api.telegram.org/bot{REDACTED}/sendMessage"
+    assert first["url"] == f"http://127.0.0.1:9/bot{REDACTED}/sendMessage"
     assert second["level"] == "ERROR"
     assert "ValueError: multi\nline" in second["exc"]
 

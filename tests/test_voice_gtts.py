@@ -52,7 +52,7 @@ def mp3() -> bytes:
 
 
 def batchexecute_answer(audio: bytes) -> bytes:
-    """What translate.google.com answers (the shape gTTS's stream() parses)."""
+    """What Google's translate endpoint answers (the shape gTTS's stream() parses)."""
     compact = (",", ":")
     inner = json.dumps([base64.b64encode(audio).decode("ascii")], separators=compact)
     row = json.dumps(
