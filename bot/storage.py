@@ -181,6 +181,9 @@ class Store:
         return store
 
     async def close(self) -> None:
+        """Commit what callers are still waiting for, then close."""
+        if self._writer is not None and not self._writer.done():
+            await self._writer
         await self.conn.close()
 
     async def _migrate(self, migrations: Iterable[tuple[int, list[str]]]) -> None:
