@@ -52,6 +52,17 @@ async def test_steps_come_with_voice_notes_uploaded_once(tmp_path: Path) -> None
             assert len(api.calls("sendVoice")) == 3  # nothing new with voice off
 
 
+def render(env: dict[str, str], cwd: Path, lang: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "render-audio", "--lang", lang],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=600,
+    )
+
+
 def test_render_audio_prerenders_a_language_with_progress(tmp_path: Path) -> None:
     env = {
         "PATH": "/usr/bin:/bin",
@@ -59,34 +70,13 @@ def test_render_audio_prerenders_a_language_with_progress(tmp_path: Path) -> Non
         "SIDEGLIDE_AUDIO_CACHE": str(tmp_path / "audio"),
         "SIDEGLIDE_DB": str(tmp_path / "db.sqlite3"),
     }
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "render-audio", "--lang", "en"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=600,
-    )
+    proc = render(env, tmp_path, "en")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "] " in proc.stderr and "voice notes for en" in proc.stderr
     clips = list((tmp_path / "audio").rglob("*.ogg"))
     assert len(clips) >= 30
-    again = subprocess.run(
-        [sys.executable, "-m", "bot", "render-audio", "--lang", "en"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    again = render(env, tmp_path, "en")
     assert again.returncode == 0
     assert "0 new" in again.stderr
-    bad = subprocess.run(
-        [sys.executable, "-m", "bot", "render-audio", "--lang", "xx"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    bad = render(env, tmp_path, "xx")
     assert bad.returncode == 2 and "unknown language: xx" in bad.stderr

@@ -31,20 +31,18 @@ async def send_mydata(
                 "changes": counts.get("rung_changes", 0),
             },
         )
-    await sender._guard(sender.text(chat_id, Message(text)))
+    await sender.guard(sender.text(chat_id, Message(text)))
 
 
 async def send_progress(
     services: Services, sender: Sender, user_id: int, chat_id: int, session: Session
 ) -> None:
     now = services.coach.clock()
-    await sender._guard(sender.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO))
+    await sender.guard(sender.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO))
     result = await reports.progress(services, user_id, session, now)
     if not result.points:
-        await sender._guard(
-            sender.text(chat_id, Message(render(session.language, PROGRESS_EMPTY)))
-        )
-    await sender._guard(
+        await sender.guard(sender.text(chat_id, Message(render(session.language, PROGRESS_EMPTY))))
+    await sender.guard(
         sender.bot.send_photo(
             chat_id, InputFile(result.png, filename="progress.png"), caption=result.summary
         )
@@ -55,17 +53,17 @@ async def send_export(
     services: Services, sender: Sender, user_id: int, chat_id: int, session: Session
 ) -> None:
     now = services.coach.clock()
-    await sender._guard(sender.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
+    await sender.guard(sender.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
     files = await reports.export_files(services, user_id, session, now)
     stamp = now.strftime("%Y-%m-%d")
-    await sender._guard(
+    await sender.guard(
         sender.bot.send_document(
             chat_id,
             InputFile(files.csv, filename=f"sideglide-checkins-{stamp}.csv"),
             caption=render(session.language, EXPORT_CAPTION),
         )
     )
-    await sender._guard(
+    await sender.guard(
         sender.bot.send_document(
             chat_id, InputFile(files.html, filename=f"sideglide-report-{stamp}.html")
         )

@@ -37,6 +37,16 @@ def services_of(context: Context) -> Services:
     return cast(Services, context.application.bot_data["services"])
 
 
+def sender_of(context: Context) -> Sender:
+    """One Sender per application: its per-clip upload locks must span updates, or two
+    users asking for the same new clip at once would both upload it."""
+    sender = context.application.bot_data.get("sender")
+    if sender is None:
+        sender = Sender(context.bot, services_of(context))
+        context.application.bot_data["sender"] = sender
+    return cast(Sender, sender)
+
+
 async def on_update(update: object, context: Context) -> None:
     if not isinstance(update, Update):
         return
@@ -80,7 +90,7 @@ async def handle_event(
     language_code: str | None,
 ) -> None:
     coach = services.coach
-    sender = Sender(context.bot, services)
+    sender = sender_of(context)
     hub = services.extras.get("reminders")
     query = update.callback_query if update is not None else None
     async with coach.lock(user_id):

@@ -54,24 +54,24 @@ class Sender:
             voice = session.voice and self.services.voice is not None
             for effect in merge_says(effects, voice):
                 if isinstance(effect, Joined):
-                    await self._guard(
+                    await self.guard(
                         self.text(chat_id, render_joined(effect, lang)), "sendMessage"
                     )
                 elif isinstance(effect, Say):
-                    await self._guard(self.text(chat_id, render_say(effect, lang)), "sendMessage")
+                    await self.guard(self.text(chat_id, render_say(effect, lang)), "sendMessage")
                 elif isinstance(effect, Speak) and session.voice:
-                    await self._guard(
+                    await self.guard(
                         self.speak(chat_id, lang, render(lang, effect.text, effect.params))
                     )
                 elif isinstance(effect, SpeakGuided) and session.voice:
-                    await self._guard(self.guided(chat_id, lang, effect))
+                    await self.guard(self.guided(chat_id, lang, effect))
         except Blocked:
             log.info("user blocked the bot; skipping the rest of this turn")
             hub = self.services.extras.get("reminders")
             if hub is not None:
                 await hub.user_blocked(chat_id)
 
-    async def _guard(self, coro: object, method: str = "send") -> None:
+    async def guard(self, coro: object, method: str = "send") -> None:
         metrics = self.services.metrics
         try:
             await coro  # type: ignore[misc]
