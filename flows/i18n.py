@@ -10,6 +10,11 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """A plural pair (Babel keyword `Nn_:1,2`); the adapter picks the form by count."""
+    return singular, plural
+
+
 class Msg(str):
     """A msgid used as a parameter: adapters translate it before formatting."""
 

@@ -21,6 +21,8 @@ from functools import cache, lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
+from flows.i18n import N_
+
 Mode = Literal["every", "fixed"]
 EVERY_HOURS = (2, 3, 4)
 MAX_FIXED_TIMES = 12
@@ -30,11 +32,6 @@ DEFAULT_END = time(21, 0)
 # Generous enough that a backlog at the 21:00 edge (all users due at once,
 # paced at 30/s) still gets its on-time ping.
 ON_TIME = timedelta(minutes=10)
-
-
-def N_(msgid: str) -> str:
-    """Marks a msgid for Babel extraction; translation happens in the adapter."""
-    return msgid
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from statistics import fmean
 
-from flows.i18n import N_
+from flows.i18n import N_, Nn_
 from flows.model import Answer, CheckIn, Reach, Trend
 
 TREND_DAYS = 7
@@ -33,11 +33,6 @@ TREND_LABELS: Mapping[Trend, str] = {
     Trend.PERIPHERALIZING: N_("Spreading: the pain moved away from your spine or got worse"),
     Trend.UNKNOWN: N_("Not enough check-ins yet to see a trend"),
 }
-
-
-def Nn_(singular: str, plural: str) -> tuple[str, str]:
-    """Marks a plural pair for extraction (Babel keyword `Nn_:1,2`); flows never translate."""
-    return singular, plural
 
 
 NUDGE_NO_PLAN = Nn_("{done} set today.", "{done} sets today.")
