@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import subprocess
@@ -99,4 +100,5 @@ async def test_console_prints_the_voice_notes_paths(tmp_path: Path) -> None:
     assert len(notes) == 2  # the guided set, then step 1
     for line in notes:
         path = Path(line.removeprefix("(voice note: ").rstrip(")"))
-        assert path.suffix == ".ogg" and path.stat().st_size > 1000
+        size = (await asyncio.to_thread(path.stat)).st_size
+        assert path.suffix == ".ogg" and size > 1000

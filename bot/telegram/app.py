@@ -14,6 +14,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHa
 from bot.i18n import SUPPORTED, _
 from bot.services import Services
 from bot.telegram.handlers import on_error, on_update
+from bot.telegram.transport import AiohttpRequest
 from bot.texts import COMMAND_DESCRIPTIONS
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,9 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         .token(token)
         .base_url(settings.TELEGRAM_BASE_URL)
         .base_file_url(settings.TELEGRAM_BASE_FILE_URL)
+        # aiohttp, not PTB's httpx: a third of the CPU per Bot API call (bot/telegram/transport.py)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         # users are independent: a slow voice render for one must not stall the others;
         # the coach's per-user lock keeps each user's updates in order
         .concurrent_updates(settings.SIDEGLIDE_CONCURRENCY)
