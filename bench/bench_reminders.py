@@ -226,16 +226,16 @@ async def bench(
     import aiosqlite
     from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
     from telegram.error import Forbidden, RetryAfter, TelegramError
-    from telegram.request import HTTPXRequest
 
     from bot.reminder_store import ReminderStore
     from bot.reminder_tick import ReminderInfo, ReminderTicker, SendOutcome
+    from bot.telegram.transport import AiohttpRequest  # the bot's own HTTP client
 
     baseline_rss = rss_mb()
     baseline_rate = await ticker_only(baseline_db, in_flight)
     print(f"baseline, ticker + SQLite with a no-op send: {baseline_rate:.0f} pings/s")
 
-    request = HTTPXRequest(connection_pool_size=in_flight + 2)
+    request = AiohttpRequest(connection_pool_size=in_flight + 2)
     bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{server.port}/bot", request=request)
     await bot.initialize()
     buttons = InlineKeyboardMarkup(

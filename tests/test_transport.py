@@ -167,3 +167,22 @@ async def test_long_polling_waits_longer_than_the_read_timeout() -> None:
             start = time.monotonic()
             assert await bot.get_updates(timeout=1) == ()
             assert time.monotonic() - start >= 0.9
+
+
+async def test_a_proxy_from_the_environment_is_used_as_httpx_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hosts behind an outbound proxy keep working: the fake plays the proxy here."""
+    async with FakeBotAPI() as api:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{api.port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        request = AiohttpRequest()
+        await request.initialize()
+        try:
+            # a name that never resolves: only the proxy can answer it
+            me = await request.post(f"http://telegram.invalid/bot{TOKEN}/getMe")
+        finally:
+            await request.shutdown()
+        assert me["is_bot"] is True
+        assert len(api.calls("getMe")) == 1

@@ -69,6 +69,8 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
+                # HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as httpx honoured them
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:
