@@ -66,3 +66,29 @@ async def test_debug_logs_hold_no_token_and_no_health_answers(
     if leaked:
         line = next(ln for ln in logs.splitlines() if leaked[0] in ln.lower())
         pytest.fail(f"health data {leaked} in the DEBUG logs, e.g.: {line[:300]}")
+
+
+async def test_an_html_error_page_is_one_warning_line_not_a_traceback_with_the_page(
+    tmp_path: Path,
+) -> None:
+    """Telegram's front end answers 502 with an nginx page; PTB would log it whole."""
+    async with FakeBotAPI() as api:
+        bot = BotProcess(
+            api, tmp_path / "sideglide.sqlite3", tmp_path, SIDEGLIDE_LOG_LEVEL="DEBUG"
+        )
+        await bot.start()
+        try:
+            # seed 13: the first send gets the 502 page, the retries do not
+            faults = api.fault_rate(["sendMessage"], p=0.5, kinds=("502",), seed=13)
+            uid = 27_002
+            api.send_text(uid, "/start")
+            await api.wait_for_message(uid, timeout=20)  # the retry got through
+            faults.cancel()
+            assert api.faults("sendMessage"), "no 502 was injected: the test proves nothing"
+            assert await bot.terminate() == 0
+        finally:
+            bot.close()
+    logs = bot.logs()
+    assert "Telegram answered with a body that is not JSON" in logs
+    assert "nginx" not in logs and "<html" not in logs.lower()
+    assert "Traceback" not in logs

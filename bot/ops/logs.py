@@ -25,6 +25,7 @@ from urllib.parse import quote, quote_plus
 
 __all__ = [
     "REDACTED",
+    "InvalidBodyFilter",
     "JsonFormatter",
     "RedactingFilter",
     "set_user_ref_key",
@@ -58,6 +59,10 @@ _PAYLOAD_LOGGERS = (
     "telegram.ext.Updater",
     "aiosqlite",
 )
+
+# python-telegram-bot's message for a non-JSON answer (see InvalidBodyFilter).
+_PTB_REQUEST_LOGGER = "telegram.request.BaseRequest"
+_PTB_INVALID_JSON = 'Can not load invalid JSON data: "%s"'
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 _RECORD_ATTRS = frozenset(
@@ -117,6 +122,26 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class InvalidBodyFilter(logging.Filter):
+    """PTB logs any answer that is not JSON whole, with a traceback, at ERROR.
+
+    Such bodies are error pages from Telegram's front end (a 502 from nginx) or a
+    cut-off answer, and a cut-off answer to sendMessage repeats the text we sent,
+    which can carry a user's health answers. The failure itself still reaches the
+    caller as a NetworkError (retried for sends); the log keeps one line with the
+    body's size and none of its content.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == _PTB_INVALID_JSON and record.args:
+            body = record.args[0] if isinstance(record.args, tuple) else ""
+            record.msg = "Telegram answered with a body that is not JSON (%d bytes)"
+            record.args = (len(str(body)),)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, msg, extra fields, exc."""
 
@@ -169,6 +194,11 @@ def setup_logging(
         logging.getLogger(name).setLevel(logging.WARNING if quiet_http else logging.NOTSET)
     for name in _PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(max(numeric, logging.INFO))
+    ptb_request = logging.getLogger(_PTB_REQUEST_LOGGER)
+    for old_filter in list(ptb_request.filters):
+        if isinstance(old_filter, InvalidBodyFilter):
+            ptb_request.removeFilter(old_filter)
+    ptb_request.addFilter(InvalidBodyFilter())
     return handler
 
 
