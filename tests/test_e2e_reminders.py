@@ -9,8 +9,19 @@ from pathlib import Path
 from flows import remind
 from flows import texts as t
 from tests.botkit import User, running, settings_for
-from tests.fakebotapi import FakeBotAPI
+from tests.fakebotapi import FakeBotAPI, SentMessage
 from tests.test_e2e_telegram import onboard
+
+
+async def to_fixed_times(user: User) -> SentMessage:
+    """Onboard, then /remind -> set up -> UTC -> at fixed times; returns the times question."""
+    await onboard(user)
+    await user.tap(t.B_LATER)
+    user.say("/remind")
+    await user.answer(remind.B_SET_UP)
+    await user.answer("UTC")
+    await user.answer(remind.B_FIXED)
+    return await user.keyboard()
 
 
 def make_due(db: Path, user_id: int) -> int:
@@ -95,13 +106,7 @@ async def test_a_user_who_blocked_the_bot_has_reminders_paused_until_start(tmp_p
         db = Path(settings.SIDEGLIDE_DB)
         user = User(api, 8008)
         async with running(settings):
-            await onboard(user)
-            await user.tap(t.B_LATER)
-            user.say("/remind")
-            await user.answer(remind.B_SET_UP)
-            await user.answer("UTC")
-            await user.answer(remind.B_FIXED)
-            await user.keyboard()
+            await to_fixed_times(user)
             user.say(hhmm)
             await user.keyboard()
             api.block_user(8008)

@@ -27,13 +27,12 @@ from bot.reminder_store import ReminderStore
 from bot.reminders import ReminderHub
 from bot.storage import Store
 from flows import remind
-from flows import texts as t
 from flows.effects import Reminders, SetSchedule
 from flows.schedule import Schedule as ReminderSchedule
 from flows.session import Session
 from tests.botkit import TOKEN, User, running, settings_for
 from tests.fakebotapi import FakeBotAPI, WaitTimeout
-from tests.test_e2e_telegram import onboard
+from tests.test_e2e_reminders import to_fixed_times
 from tests.test_hardening_faults import (
     EXPECTED_ROW,
     Journey,
@@ -290,13 +289,7 @@ async def test_dying_between_the_session_and_the_reminders_write_never_fakes_a_s
         db = Path(settings.SIDEGLIDE_DB)
         user = User(api, uid)
         async with running(settings):
-            await onboard(user)
-            await user.tap(t.B_LATER)
-            user.say("/remind")
-            await user.answer(remind.B_SET_UP)
-            await user.answer("UTC")
-            await user.answer(remind.B_FIXED)
-            times = await user.keyboard()
+            times = await to_fixed_times(user)
             await user.tap(times.button_texts[0], times)
             await api.wait_for(lambda: died or None, 5, "the reminders write")
             await api.expect_no_message(uid, within=0.3)  # died: no "Saved"

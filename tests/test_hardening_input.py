@@ -28,7 +28,7 @@ from flows import texts as t
 from flows.engine import COMMAND_NAMES
 from tests.botkit import User, running, settings_for
 from tests.fakebotapi import JSON, FakeBotAPI, SentMessage
-from tests.test_e2e_telegram import onboard
+from tests.test_e2e_reminders import to_fixed_times
 
 WELCOME = "coach, not a doctor"
 HELP_HEAD = "What I can do"
@@ -232,13 +232,7 @@ async def test_a_half_set_up_reminder_and_remind_again_does_not_break_the_user(
     """Found by the kill test: /remind between "At fixed times" and the times crashed."""
     async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
         user = User(api, 23_001)
-        await onboard(user)
-        await user.tap(t.B_LATER)
-        user.say("/remind")
-        await user.answer(remind.B_SET_UP)
-        await user.answer("UTC")
-        await user.answer(remind.B_FIXED)
-        await user.keyboard()  # the times question, left unanswered
+        await to_fixed_times(user)  # the times question, left unanswered
         user.say("/remind")
         menu = await user.keyboard()
         assert remind.B_CHANGE not in menu.button_texts  # nothing was saved: no schedule
