@@ -47,7 +47,7 @@ from tests.fakebotapi import FakeBotAPI, SentMessage
 
 CONCURRENCY = 32
 ANSWER = t.ANSWER_LABELS[next(iter(t.ANSWER_LABELS))]
-REACHES = ["Thigh", "Buttock", "Low back, one side", "Thigh", "Buttock"]
+REACHES = ["Thigh", "Thigh", "Buttock", "Buttock", "Low back, one side"]  # never further down
 
 
 def pick(labels: list[str], set_no: int) -> str:
@@ -289,7 +289,7 @@ async def bench_own_code(users: int, sets: int, tmp: Path) -> list[float]:
     return samples
 
 
-REACH_VALUES = ["thigh", "buttock", "back_side", "thigh", "buttock"]
+REACH_VALUES = ["thigh", "thigh", "buttock", "buttock", "back_side"]
 
 
 def pct(values: list[float], q: float) -> float:

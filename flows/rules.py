@@ -64,6 +64,10 @@ R_WORSE = N_(
     "Your pain spread or got worse, which means this exercise is not right for you now. "
     "Stop it and see a physical therapist."
 )
+R_SPREAD = N_(
+    "Your pain now reaches further from your spine than last time, which means this "
+    "exercise is not right for you now. Stop it and see a physical therapist."
+)
 R_ALL_GONE = N_("All pain gone: that is the goal. Well done!")
 R_LEG_GONE_FROM_GLIDE = N_(
     "Your leg pain has centralized, so stop the side glide and go back to straight "
@@ -115,9 +119,15 @@ def decide(
     n = rules.progress_after
     if answer == Answer.WORSE:
         return Decision(Verdict.HALT, rung, 0, 0, R_WORSE, {})
+    # protocol.md: the rules follow WHERE the pain reaches; moving down the list is
+    # peripheralizing whatever the button said ("easing" with pain now in the foot)
+    if previous_reach is not None and reach.rank < previous_reach.rank:
+        return Decision(Verdict.HALT, rung, 0, 0, R_SPREAD, {})
     if answer == Answer.ALL_GONE:
         return Decision(Verdict.RECOVERED, rung, 0, 0, R_ALL_GONE, {})
-    if answer == Answer.LEG_GONE:
+    if answer == Answer.LEG_GONE or (
+        rung == Rung.SIDE_GLIDE and leg_pain_centralized(previous_reach, reach)
+    ):
         if rung == Rung.SIDE_GLIDE:
             reason = R_LEG_GONE_FROM_GLIDE
         elif rung == Rung.PRESS_UPS:
@@ -157,6 +167,17 @@ def decide(
     return Decision(
         Verdict.CONTINUE, rung, no_change, stall, R_CENTRALIZING, {"exercise": exercise_name(rung)}
     )
+
+
+def leg_pain_centralized(previous: Reach | None, now: Reach) -> bool:
+    """The leg pain left: it reached the thigh or further, now only the back hurts.
+
+    protocol.md stops the side glide at that moment even if the user tapped "easing"
+    rather than "leg pain gone": the reach answer is the more exact of the two.
+    """
+    if previous is None:
+        return False
+    return previous.rank <= Reach.THIGH.rank and now.rank >= Reach.BACK_SIDE.rank
 
 
 def exercise_name(rung: Rung) -> Msg:

@@ -28,6 +28,7 @@ from flows.rules import (
     R_LEG_GONE_FROM_GLIDE,
     R_NO_CHANGE_UP,
     R_NO_CHANGE_WAIT,
+    R_SPREAD,
     R_STALL,
     R_WORSE,
     Rules,
@@ -224,6 +225,20 @@ def test_leg_pain_gone_on_the_side_glide_switches_back_to_press_ups() -> None:
     assert s.session.rung == Rung.PRESS_UPS
     assert R_LEG_GONE_FROM_GLIDE in s.texts()
     assert RecordRungChange(Rung.SIDE_GLIDE, Rung.PRESS_UPS, R_LEG_GONE_FROM_GLIDE) in s.effects
+
+
+def test_the_reach_alone_can_say_the_leg_pain_has_gone_on_the_side_glide() -> None:
+    s = glide_user().checkin("centralizing", "3", "back_side")  # "easing", but only back now
+    assert s.session.rung == Rung.PRESS_UPS
+    assert RecordRungChange(Rung.SIDE_GLIDE, Rung.PRESS_UPS, R_LEG_GONE_FROM_GLIDE) in s.effects
+
+
+def test_pain_reaching_further_down_stops_whatever_the_button_said() -> None:
+    s = glide_user().checkin("centralizing", "4", "foot")
+    assert s.session.state == "halted" and s.session.halted
+    assert R_SPREAD in s.texts() and R_CENTRALIZING not in s.texts()
+    assert Reminders("pause", "worse") in s.effects
+    assert s.session.rung == Rung.SIDE_GLIDE  # nothing moved up: a PT decides
 
 
 def test_worse_stops_at_once_pauses_reminders_and_needs_a_pt_restart() -> None:

@@ -14,6 +14,7 @@ from flows.rules import (
     R_LEG_GONE_TO_PRESS,
     R_NO_CHANGE_UP,
     R_NO_CHANGE_WAIT,
+    R_SPREAD,
     R_STALL,
     R_WORSE,
     Rules,
@@ -42,7 +43,16 @@ TABLE = [
     (G, C, Reach.THIGH, Reach.CALF, 0, 2, Verdict.CONTINUE, G, 0, 0, R_CENTRALIZING),
     (G, C, Reach.CALF, Reach.CALF, 0, 0, Verdict.CONTINUE, G, 0, 1, R_CENTRALIZING),
     (G, C, Reach.CALF, Reach.CALF, 0, 2, Verdict.CONTINUE, F, 0, 0, R_STALL),
-    (G, C, Reach.FOOT, Reach.CALF, 2, 2, Verdict.CONTINUE, F, 0, 0, R_STALL),
+    # the pain reaching further down is peripheralizing, whatever the button said
+    (G, C, Reach.FOOT, Reach.CALF, 2, 2, Verdict.HALT, G, 0, 0, R_SPREAD),
+    (P, NC, Reach.CALF, Reach.THIGH, 1, 0, Verdict.HALT, P, 0, 0, R_SPREAD),
+    (H, AG, Reach.BUTTOCK, Reach.BACK_SIDE, 0, 0, Verdict.HALT, H, 0, 0, R_SPREAD),
+    # leg pain gone by the reach answer on the side glide: back to straight press-ups
+    (G, C, Reach.BACK_SIDE, Reach.THIGH, 0, 1, Verdict.CONTINUE, P, 0, 0, R_LEG_GONE_FROM_GLIDE),
+    (G, NC, Reach.BACK_CENTRE, Reach.FOOT, 1, 1, Verdict.CONTINUE, P, 0, 0, R_LEG_GONE_FROM_GLIDE),
+    # ...but not from the buttock (not the leg), and not on other rungs
+    (G, C, Reach.BACK_SIDE, Reach.BUTTOCK, 0, 1, Verdict.CONTINUE, G, 0, 0, R_CENTRALIZING),
+    (H, C, Reach.BACK_SIDE, Reach.THIGH, 0, 0, Verdict.CONTINUE, H, 0, 0, R_CENTRALIZING),
     (G, NC, Reach.CALF, Reach.CALF, 2, 2, Verdict.CONTINUE, F, 0, 0, R_NO_CHANGE_UP),
     (G, LG, Reach.BACK_SIDE, Reach.CALF, 2, 2, Verdict.CONTINUE, P, 0, 0, R_LEG_GONE_FROM_GLIDE),
     (P, LG, Reach.BACK_SIDE, Reach.CALF, 1, 0, Verdict.CONTINUE, P, 0, 0, R_LEG_GONE_STAY),

@@ -398,6 +398,7 @@ def _walks(lang: str) -> Iterator[Script]:
         yield _glide(lang).checkin(answer, "5", "thigh")
     s = _glide(lang).press("worse", "8", "foot")
     yield s.cmd("exercise").press("pt_ok")
+    yield _glide(lang).checkin("centralizing", "5", "foot")  # calf -> foot: spreading
     s = _glide(lang, "right", "right").checkin("all_gone", "0", "none")
     yield s.press("more").cmd("stop")
     s = _glide(lang, "right", "left").checkin("all_gone", "0", "none")
