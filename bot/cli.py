@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -61,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         run_telegram(settings)
         return 0
+    except ConfigError as exc:  # found only when used: a path, a port, the token
+        print(exc, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
@@ -78,7 +82,18 @@ def setup_logging(settings: Settings) -> None:
 async def build_services(settings: Settings) -> Services:
     from bot.reminders import ReminderHub
 
-    store = await Store.open(settings.SIDEGLIDE_DB, ReminderHub.migrations())
+    try:
+        store = await Store.open(settings.SIDEGLIDE_DB, ReminderHub.migrations())
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError(f"SIDEGLIDE_DB: cannot open {settings.SIDEGLIDE_DB} ({exc})") from None
+    try:
+        voice = build_voice(settings)
+    except OSError as exc:
+        await store.close()
+        raise ConfigError(
+            f"SIDEGLIDE_AUDIO_CACHE: cannot use {settings.SIDEGLIDE_AUDIO_CACHE} "
+            f"({exc.strerror or exc})"
+        ) from None
     hub = ReminderHub(store)
     coach = Coach(
         store, Rules(progress_after=settings.SIDEGLIDE_PROGRESS_AFTER), on_reminders=hub.on_effect
@@ -87,7 +102,7 @@ async def build_services(settings: Settings) -> Services:
     rate = settings.SIDEGLIDE_USER_RATE
     services.throttle = Throttle(rate=rate or 1e9, burst=max(1.0, 3 * rate) if rate else 1e9)
     services.extras["reminders"] = hub
-    services.voice = build_voice(settings)
+    services.voice = voice
     from bot.ops.metrics import Metrics
 
     services.metrics = Metrics()

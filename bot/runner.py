@@ -9,18 +9,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from bot import charts
 from bot.cli import build_services, close_services
-from bot.config import Settings
+from bot.config import ConfigError, Settings
+from bot.ops.logs import RedactingFilter
 from bot.services import Services
 from bot.telegram.app import build_application, set_commands
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def run_telegram(settings: Settings) -> None:
@@ -41,34 +46,76 @@ async def serve(
     services = await build_services(settings)
     app = build_application(services)
     health: Any = None
+    clean = False
     try:
+        await check_telegram(app, settings)
         async with app:
-            await app.start()
-            await set_commands(app)
-            await start_updates(app, settings)
             hub = services.extras.get("reminders")
-            if hub is not None:
-                hub.start(app, services)
-            health = await start_health(services, app)
-            log.info(
-                "bot started (%s)", "webhook" if settings.SIDEGLIDE_WEBHOOK_URL else "polling"
-            )
-            if ready is not None:
-                ready.set()
-            await stop.wait()
-            log.info("stopping: finishing in-flight updates")
-            if hub is not None:
-                await hub.stop()
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            await app.stop()
+            try:
+                await app.start()
+                await set_commands(app)
+                await listening(
+                    "SIDEGLIDE_LISTEN", settings.SIDEGLIDE_LISTEN, start_updates(app, settings)
+                )
+                if hub is not None:
+                    hub.start(app, services)
+                health = await listening(
+                    "SIDEGLIDE_HEALTH_LISTEN",
+                    services.settings.SIDEGLIDE_HEALTH_LISTEN,
+                    start_health(services, app),
+                )
+                log.info(
+                    "bot started (%s)", "webhook" if settings.SIDEGLIDE_WEBHOOK_URL else "polling"
+                )
+                if ready is not None:
+                    ready.set()
+                await stop.wait()
+                log.info("stopping: finishing in-flight updates")
+            finally:  # also when starting failed half-way: PTB will not shut down a running app
+                if hub is not None:
+                    await hub.stop()
+                if app.updater is not None and app.updater.running:
+                    await app.updater.stop()
+                if app.running:
+                    await app.stop()
+            clean = True
     finally:
         if health is not None:
             await health.stop()
         await asyncio.to_thread(charts.close)
         await close_services(services)
-        log.info("stopped cleanly")
+        if clean:
+            log.info("stopped cleanly")
     return services
+
+
+async def check_telegram(app: Any, settings: Settings) -> None:
+    """getMe once, before anything else runs: a bad token or URL is one clear line.
+
+    Without this PTB's traceback reaches stderr, and an InvalidToken message there
+    carries the token itself, outside the log redaction.
+    """
+    try:
+        await app.initialize()  # getMe; `async with app` will not repeat it
+    except (InvalidToken, NetworkError) as exc:
+        await app.bot.shutdown()  # the HTTP sessions PTB opened before getMe
+        if isinstance(exc, InvalidToken):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN: Telegram rejected this token (copy it again from @BotFather)"
+            ) from None
+        reason = RedactingFilter([settings.token or ""]).redact(str(exc))
+        raise ConfigError(
+            f"TELEGRAM_BASE_URL: cannot reach the Bot API at {settings.TELEGRAM_BASE_URL} "
+            f"({reason})"
+        ) from None
+
+
+async def listening(name: str, value: str | None, start: Coroutine[Any, Any, T]) -> T:
+    """A port already taken, or an address this host does not have, names its setting."""
+    try:
+        return await start
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot listen on {value} ({exc.strerror or exc})") from None
 
 
 async def start_updates(app: object, settings: Settings) -> None:

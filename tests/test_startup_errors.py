@@ -1,0 +1,113 @@
+"""What an operator sees when a setting is wrong in a way only starting up can find.
+
+Each case runs `python -m bot run` as a process, as an operator would, and wants
+exit code 2, one line on stderr naming the variable, no traceback, no token, and
+no hang (a database left open used to keep the process alive).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+
+from tests.botkit import TOKEN
+from tests.fakebotapi import FakeBotAPI
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def start(cwd: Path, **env: str) -> tuple[int, str]:
+    """Run the bot until it exits (20 s at most); its exit code and stdout + stderr."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SIDEGLIDE_"))}
+    defaults = {
+        "SIDEGLIDE_DB": str(cwd / "bot.sqlite3"),
+        "SIDEGLIDE_TTS": "off",
+        "SIDEGLIDE_HEALTH_LISTEN": "off",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env={**base, **defaults, **env},
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), 20)
+    except TimeoutError:
+        proc.kill()
+        raise AssertionError("the bot hung instead of exiting") from None
+    assert proc.returncode is not None
+    return proc.returncode, out.decode()
+
+
+def assert_one_line(code: int, output: str, variable: str) -> str:
+    lines = [ln for ln in output.splitlines() if ln.strip()]
+    assert code == 2, output
+    assert "Traceback" not in output, output
+    assert TOKEN not in output and TOKEN.split(":", 1)[1] not in output
+    errors = [ln for ln in lines if ln.startswith(variable)]
+    assert len(errors) == 1, output
+    return errors[0]
+
+
+async def test_a_database_path_that_cannot_exist(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    code, out = await start(tmp_path, SIDEGLIDE_DB=str(tmp_path / "a-file" / "bot.sqlite3"))
+    line = assert_one_line(code, out, "SIDEGLIDE_DB:")
+    assert "a-file" in line
+
+
+async def test_an_audio_cache_that_cannot_be_made_does_not_hang(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    code, out = await start(
+        tmp_path, SIDEGLIDE_TTS="espeak", SIDEGLIDE_AUDIO_CACHE=str(tmp_path / "a-file" / "audio")
+    )
+    assert_one_line(code, out, "SIDEGLIDE_AUDIO_CACHE:")
+
+
+async def test_a_token_telegram_rejects_is_named_and_never_printed(tmp_path: Path) -> None:
+    async with FakeBotAPI(valid_token="654321:another-token-the-fake-accepts-0000") as api:
+        code, out = await start(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_BASE_URL=api.base_url,
+            TELEGRAM_BASE_FILE_URL=api.base_file_url,
+        )
+        assert [c.method for c in api.calls()] == ["getMe"]  # nothing else was tried
+    line = assert_one_line(code, out, "TELEGRAM_BOT_TOKEN:")
+    assert "rejected" in line
+
+
+async def test_a_bot_api_nobody_answers_at(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/bot"
+    code, out = await start(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=url)
+    line = assert_one_line(code, out, "TELEGRAM_BASE_URL:")
+    assert url in line
+
+
+async def test_a_health_port_already_taken(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async with FakeBotAPI() as api:
+            code, out = await start(
+                tmp_path,
+                TELEGRAM_BOT_TOKEN=TOKEN,
+                TELEGRAM_BASE_URL=api.base_url,
+                TELEGRAM_BASE_FILE_URL=api.base_file_url,
+                SIDEGLIDE_HEALTH_LISTEN=f"127.0.0.1:{port}",
+            )
+    line = assert_one_line(code, out, "SIDEGLIDE_HEALTH_LISTEN:")
+    assert str(port) in line
+    assert "stopped cleanly" not in out
