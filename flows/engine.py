@@ -561,11 +561,15 @@ def _finish_onboarding(s: Session, tried: str) -> Outcome:
 
 
 def _before_set(s: Session) -> Outcome:
-    """The one-tap "anything new?" check precedes every set after the first."""
+    """The one-tap "anything new?" check precedes every set after the first.
+
+    A check-in counts as a first set too: /checkin part-way through set one must not
+    let the next set start without the check.
+    """
     gated = _gate(s)
     if gated is not None:
         return gated
-    if s.sets_done > 0:
+    if s.sets_done > 0 or s.checked_in:
         return _enter(s, "preset")
     return _begin_set(s)
 
@@ -630,6 +634,7 @@ def _finish_checkin(s: Session, reach: Reach, now: datetime, rules: Rules) -> Ou
         pending_answer=None,
         pending_pain=None,
         last_reach=reach,
+        checked_in=True,
         no_change=d.no_change,
         stall=d.stall,
         rung=d.rung,

@@ -35,6 +35,7 @@ class Session:
     stall: int = 0
     last_reach: Reach | None = None
     sets_done: int = 0
+    checked_in: bool = False  # any check-in so far, even one that cut a set short
     recovered: bool = False
     # a check-in in progress
     pending_answer: Answer | None = None

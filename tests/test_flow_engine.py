@@ -227,6 +227,14 @@ def test_leg_pain_gone_on_the_side_glide_switches_back_to_press_ups() -> None:
     assert RecordRungChange(Rung.SIDE_GLIDE, Rung.PRESS_UPS, R_LEG_GONE_FROM_GLIDE) in s.effects
 
 
+def test_a_checkin_part_way_through_the_first_set_still_brings_the_check_before_the_next() -> None:
+    s = Script().onboard(reach="calf").press("start", "next")  # step 2 of set one
+    s.cmd("checkin").checkin("centralizing", "5", "thigh")
+    assert s.session.sets_done == 0
+    s.cmd("exercise")
+    assert s.session.state == "preset"
+
+
 def test_the_reach_alone_can_say_the_leg_pain_has_gone_on_the_side_glide() -> None:
     s = glide_user().checkin("centralizing", "3", "back_side")  # "easing", but only back now
     assert s.session.rung == Rung.PRESS_UPS
