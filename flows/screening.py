@@ -75,11 +75,11 @@ def next_flag(current: str) -> RedFlag | None:
 
 EMERGENCY_ADVICE = N_(
     "Please stop here and get medical help now: call your local emergency number or go to "
-    "an emergency department. This sign needs a doctor today, not exercises. I won't offer "
+    "an emergency department. This sign needs a doctor now, not exercises. I won't offer "
     "any exercise until you have been checked; afterwards, run /safety again."
 )
 URGENT_ADVICE = N_(
-    "Please see a doctor soon, before doing these exercises: this sign needs a medical "
+    "Please contact a doctor now, before doing these exercises: this sign needs a medical "
     "review first. I won't offer any exercise until then; once a doctor has checked you, "
     "run /safety again."
 )

@@ -59,14 +59,20 @@ PRESET = N_(
     "bladder or bowels, numbness between your legs, new weakness, or pain in both legs."
 )
 STEP_PREFIX = N_("Step {n} of {total}")
-STOPPED = N_("Stopped. That's fine. /exercise starts a new set whenever you are ready.")
+STOPPED = N_(
+    "Stopped. That's fine. If your leg pain spread or got worse, tell me with /checkin. "
+    "/exercise starts a new set whenever you are ready."
+)
 NOTHING_RUNNING = N_("Nothing is running right now. /exercise starts a set.")
 IN_A_SET = N_("You are in the middle of a set. Here is where you were:")
 VOICE_ON = N_("Voice notes are on.")
 VOICE_OFF = N_("Voice notes are off. /voice turns them back on.")
 
 SET_DONE = N_("Set done, well done!")
-ASK_ANSWER = N_("Where is your pain now, compared with before the set?")
+ASK_ANSWER = N_(
+    "Where is your pain now, compared with before the set? More back pain while the leg "
+    "eases is the good sign: that counts as easing."
+)
 CENTRALIZING_NOTE = N_(
     "That is the good sign. Your back may even hurt more while the leg pain eases: pain "
     "moving toward your spine is what we want."
