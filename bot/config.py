@@ -6,6 +6,7 @@ traceback: operators read that line in a systemd journal or a CI log.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -78,6 +79,14 @@ class Settings(BaseSettings):
         if v and not v.startswith("https://") and not v.startswith("http://127.0.0.1"):
             raise ValueError("must be an https:// URL")
         return v or None
+
+    @field_validator("SIDEGLIDE_WEBHOOK_SECRET")
+    @classmethod
+    def _secret(cls, v: SecretStr | None) -> SecretStr | None:
+        # Telegram refuses other secrets at setWebhook, far from where the value was set
+        if v is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", v.get_secret_value()):
+            raise ValueError("must be 1-256 characters from A-Z a-z 0-9 _ -")
+        return v
 
     @field_validator("SIDEGLIDE_LISTEN")
     @classmethod

@@ -13,6 +13,9 @@ import socket
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.config import ConfigError, load_settings
 from tests.botkit import TOKEN
 from tests.fakebotapi import FakeBotAPI
 
@@ -111,3 +114,24 @@ async def test_a_health_port_already_taken(tmp_path: Path) -> None:
     line = assert_one_line(code, out, "SIDEGLIDE_HEALTH_LISTEN:")
     assert str(port) in line
     assert "stopped cleanly" not in out
+
+
+@pytest.mark.parametrize("secret", ["has space", "x" * 257, "semi;colon"])
+def test_a_webhook_secret_telegram_would_refuse_is_named_without_its_value(
+    monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    for name in list(os.environ):
+        if name.startswith(("TELEGRAM_", "SIDEGLIDE_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SIDEGLIDE_WEBHOOK_URL", "https://bot.example.org/hook")
+    monkeypatch.setenv("SIDEGLIDE_WEBHOOK_SECRET", secret)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env_file=None)
+    assert str(caught.value).startswith("configuration error: SIDEGLIDE_WEBHOOK_SECRET:")
+    assert secret not in str(caught.value)
+
+
+def test_a_good_webhook_secret_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIDEGLIDE_WEBHOOK_URL", "https://bot.example.org/hook")
+    monkeypatch.setenv("SIDEGLIDE_WEBHOOK_SECRET", "Abc_123-xyz")
+    assert load_settings(env_file=None).webhook_secret == "Abc_123-xyz"
