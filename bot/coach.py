@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.storage import Loaded, Store
-from flows.effects import Effect, ForgetUser, RecordCheckIn, Reminders, Say, SetSchedule
+from flows.effects import Effect, ForgetUser, RecordCheckIn, Reminders, Say, SetSchedule, Stale
 from flows.engine import advance
 from flows.events import Event
 from flows.rules import Rules
@@ -125,6 +125,10 @@ class Coach:
                 await self.on_reminders(user_id, Reminders("forget"), outcome.session, now)
             await self.store.forget(user_id)
             return Turn(outcome.session, outcome.effects)
+        if loaded is None and outcome.session == session and _only_stale(outcome.effects):
+            # an old button of someone we know nothing about (after /forget, say):
+            # answering it must not create a row that names them again
+            return Turn(outcome.session, outcome.effects)
         # Reminders first: they live in their own table on another connection, so the
         # two writes cannot share a transaction. A crash between them must not leave a
         # session that says "reminders saved" (or "paused: see a PT") while the table
@@ -164,3 +168,7 @@ class Coach:
         for effect in effects:
             if isinstance(effect, (Reminders, SetSchedule)):
                 await self.on_reminders(user_id, effect, session, now)
+
+
+def _only_stale(effects: Sequence[Effect]) -> bool:
+    return all(isinstance(e, Stale) for e in effects)
