@@ -186,3 +186,19 @@ async def test_a_proxy_from_the_environment_is_used_as_httpx_would(
             await request.shutdown()
         assert me["is_bot"] is True
         assert len(api.calls("getMe")) == 1
+
+
+async def test_no_proxy_sends_listed_hosts_direct(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as s:  # a proxy address nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead_proxy = f"http://127.0.0.1:{s.getsockname()[1]}"
+    async with FakeBotAPI() as api:
+        monkeypatch.setenv("HTTP_PROXY", dead_proxy)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        request = AiohttpRequest()
+        await request.initialize()
+        try:
+            me = await request.post(f"http://127.0.0.1:{api.port}/bot{TOKEN}/getMe")
+        finally:
+            await request.shutdown()
+        assert me["is_bot"] is True
