@@ -147,7 +147,7 @@ def decide(
         target = next_rung(rung, one_sided)
         if target == Rung.SEE_PT:
             return Decision(Verdict.SEE_PT, target, 0, 0, R_LADDER_DONE, {})
-        if stall >= n and answer != Answer.NO_CHANGE:
+        if no_change < n:  # the stall counter, not "no change N times in a row", moved it
             return Decision(Verdict.CONTINUE, target, 0, 0, R_STALL, {"limit": n})
         return Decision(
             Verdict.CONTINUE,

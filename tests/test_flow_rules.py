@@ -54,6 +54,8 @@ TABLE = [
     (G, C, Reach.BACK_SIDE, Reach.BUTTOCK, 0, 1, Verdict.CONTINUE, G, 0, 0, R_CENTRALIZING),
     (H, C, Reach.BACK_SIDE, Reach.THIGH, 0, 0, Verdict.CONTINUE, H, 0, 0, R_CENTRALIZING),
     (G, NC, Reach.CALF, Reach.CALF, 2, 2, Verdict.CONTINUE, F, 0, 0, R_NO_CHANGE_UP),
+    # a "no change" that is not the 3rd in a row, on a stalled glide: the stall's reason
+    (G, NC, Reach.CALF, Reach.CALF, 0, 2, Verdict.CONTINUE, F, 0, 0, R_STALL),
     (G, LG, Reach.BACK_SIDE, Reach.CALF, 2, 2, Verdict.CONTINUE, P, 0, 0, R_LEG_GONE_FROM_GLIDE),
     (P, LG, Reach.BACK_SIDE, Reach.CALF, 1, 0, Verdict.CONTINUE, P, 0, 0, R_LEG_GONE_STAY),
     (H, LG, Reach.BACK_SIDE, Reach.CALF, 1, 0, Verdict.CONTINUE, P, 0, 0, R_LEG_GONE_TO_PRESS),
