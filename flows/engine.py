@@ -308,6 +308,9 @@ def _gate(s: Session) -> Outcome | None:
     """What must happen before any exercise or check-in, in order of priority."""
     if s.state == "new":
         return _enter(s, "welcome")
+    if s.state == "welcome" or s.state.startswith(("screen.", "assess.")):
+        # half-way through the questions: keep the answers given, ask the next one again
+        return _enter(s, s.state, prefix=t.FINISH_QUESTIONS)
     if s.red_flag:
         return _enter(s, "redflag")
     if not s.screened:

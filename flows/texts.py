@@ -64,6 +64,7 @@ STOPPED = N_(
     "/exercise starts a new set whenever you are ready."
 )
 NOTHING_RUNNING = N_("Nothing is running right now. /exercise starts a set.")
+FINISH_QUESTIONS = N_("Let's finish these questions first. Here is where we were:")
 IN_A_SET = N_("You are in the middle of a set. Here is where you were:")
 VOICE_ON = N_("Voice notes are on.")
 VOICE_OFF = N_("Voice notes are off. /voice turns them back on.")

@@ -499,3 +499,20 @@ def test_leaving_remind_half_way_keeps_no_half_schedule() -> None:
     )
     s.type("nonsense")  # a typed answer in the menu: re-prompted, nothing changes
     assert s.session.remind_mode == "every"
+
+
+def test_commands_half_way_through_the_questions_keep_the_answers_given() -> None:
+    s = Script().cmd("start").press("ok", "no", "no")
+    asked = s.session.state
+    assert asked.startswith("screen.")
+    for command in ("exercise", "checkin", "remind"):
+        s.cmd(command)
+        assert s.session.state == asked, command
+        assert s.says()[-1].prefix == t.FINISH_QUESTIONS
+    while s.session.state.startswith("screen."):
+        s.press("no")
+    s.press("left")
+    asked = s.session.state
+    assert asked.startswith("assess.")
+    s.cmd("exercise")
+    assert s.session.state == asked and s.session.side is not None

@@ -399,6 +399,9 @@ def _walks(lang: str) -> Iterator[Script]:
     s = _glide(lang).press("worse", "8", "foot")
     yield s.cmd("exercise").press("pt_ok")
     yield _glide(lang).checkin("centralizing", "5", "foot")  # calf -> foot: spreading
+    s = Script().cmd("start")
+    s.cmd("language").press(lang)
+    yield s.press("ok").cmd("exercise")  # mid-screening: finish the questions first
     s = _glide(lang, "right", "right").checkin("all_gone", "0", "none")
     yield s.press("more").cmd("stop")
     s = _glide(lang, "right", "left").checkin("all_gone", "0", "none")
