@@ -85,8 +85,8 @@ R_CENTRALIZING = N_(
     "the {exercise}."
 )
 R_NO_CHANGE_WAIT = N_(
-    "No change yet ({count} of {limit}). That is common early on, so keep going with the "
-    "{exercise} for now."
+    "No change yet ({count} of {limit}). An exercise deserves a fair trial, so keep going "
+    "with the {exercise} for now."
 )
 R_NO_CHANGE_UP = N_(
     "No change after {limit} sets in a row, so it is time for the next exercise: {next_exercise}."

@@ -18,7 +18,7 @@ WELCOME = N_(
 WELCOME_BACK = N_("Welcome back! Let's pick up where you left off.")
 SCREEN_INTRO = N_(
     "First, a few safety questions. Some signs need a doctor rather than exercises, so "
-    "please answer each one honestly."
+    "tap Yes if one applies, even if it seems small."
 )
 SCREEN_AGAIN = N_("Let's go through the safety questions again.")
 SCREEN_PASSED = N_("Thank you. No warning signs, so we can go on.")
