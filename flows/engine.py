@@ -658,8 +658,18 @@ def _finish_checkin(s: Session, reach: Reach, now: datetime, rules: Rules) -> Ou
         return _enter(s, "see_pt", effects)
     if s.recovered:
         s = replace(s, recovered=False)
-    effects.append(Say(t.NEXT_SET, {"exercise": exercise_name(d.rung)}))
+    effects.append(_next_set(s, d.rung))
     return _enter(s, "idle", effects)
+
+
+def _next_set(s: Session, rung: Rung) -> Say:
+    """When the next set is due, as the user's own reminders say (2-3 h by default)."""
+    params: dict[str, object] = {"exercise": exercise_name(rung)}
+    if s.remind_mode is None or s.remind_paused:
+        return Say(t.NEXT_SET, params)
+    if s.remind_mode == "every":
+        return Say(t.NEXT_SET_EVERY, {**params, "hours": s.remind_every})
+    return Say(t.NEXT_SET_FIXED, params)
 
 
 def _pt_restart(s: Session) -> Outcome:

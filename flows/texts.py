@@ -82,6 +82,13 @@ WORSE_NOTE = N_("Please stop this exercise now. Two quick questions so your reco
 ASK_PAIN_NOW = N_("How strong is the pain now, from 0 to 10?")
 ASK_REACH_NOW = N_("How far down does it reach now? Pick the furthest point.")
 NEXT_SET = N_("Next: {exercise}, in 2-3 hours. Use /exercise when you are ready.")
+NEXT_SET_EVERY = N_(
+    "Next: {exercise}, in about {hours} hours; I will remind you. Use /exercise when you "
+    "are ready."
+)
+NEXT_SET_FIXED = N_(
+    "Next: {exercise}, at your next reminder time. Use /exercise when you are ready."
+)
 
 HALTED = N_(
     "Exercises are paused because your pain spread or got worse. Please see a physical "

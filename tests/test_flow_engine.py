@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from flows import screening
@@ -516,3 +518,24 @@ def test_commands_half_way_through_the_questions_keep_the_answers_given() -> Non
     assert asked.startswith("assess.")
     s.cmd("exercise")
     assert s.session.state == asked and s.session.side is not None
+
+
+@pytest.mark.parametrize(
+    ("mode", "paused", "msgid", "hours"),
+    [
+        (None, False, t.NEXT_SET, None),
+        ("every", False, t.NEXT_SET_EVERY, 4),
+        ("fixed", False, t.NEXT_SET_FIXED, None),
+        ("every", True, t.NEXT_SET, None),  # paused reminders promise nothing
+    ],
+)
+def test_the_next_set_is_announced_as_the_users_reminders_will_come(
+    mode: str | None, paused: bool, msgid: str, hours: int | None
+) -> None:
+    s = glide_user()
+    s.session = replace(s.session, remind_mode=mode, remind_every=4, remind_paused=paused)
+    s.checkin("centralizing", "4", "thigh")
+    announcements = (t.NEXT_SET, t.NEXT_SET_EVERY, t.NEXT_SET_FIXED)
+    said = [say for say in s.says() if say.text in announcements]
+    assert [say.text for say in said] == [msgid]
+    assert said[0].params.get("hours") == hours

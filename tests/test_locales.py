@@ -13,6 +13,7 @@ import re
 import string
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -402,6 +403,10 @@ def _walks(lang: str) -> Iterator[Script]:
     s = Script().cmd("start")
     s.cmd("language").press(lang)
     yield s.press("ok").cmd("exercise")  # mid-screening: finish the questions first
+    for mode in ("every", "fixed"):  # the next set as the user's reminders will come
+        s = _glide(lang)
+        s.session = replace(s.session, remind_mode=mode)
+        yield s.checkin("centralizing", "5", "thigh")
     s = _glide(lang, "right", "right").checkin("all_gone", "0", "none")
     yield s.press("more").cmd("stop")
     s = _glide(lang, "right", "left").checkin("all_gone", "0", "none")
