@@ -59,6 +59,7 @@ STATIC_STATES: tuple[str, ...] = (
     "assess.side",
     "assess.wall",
     "assess.reach",
+    "assess.both_legs",
     "assess.pain",
     "assess.tried",
     "offer",
@@ -144,6 +145,8 @@ def prompt(s: Session, prefix: str | None = None) -> list[Effect]:
     elif state in PAIN_STATES:
         text = t.ASK_PAIN if state == "assess.pain" else t.ASK_PAIN_NOW
         columns = 6
+    elif state == "assess.both_legs":
+        text, columns = t.ASK_BOTH_LEGS, 2
     elif state == "assess.tried":
         text = t.ASK_TRIED
     elif state == "offer":
@@ -187,7 +190,7 @@ def _choices(s: Session) -> tuple[Choice, ...]:
         return remind.choices(s)
     if state == "welcome":
         return (Choice("ok", t.B_OK),)
-    if state.startswith("screen."):
+    if state.startswith("screen.") or state == "assess.both_legs":
         return (Choice("yes", t.B_YES), Choice("no", t.B_NO))
     if state == "assess.side":
         return tuple(Choice(side.value, label) for side, label in t.SIDE_LABELS.items())
@@ -525,7 +528,16 @@ def _assess(s: Session, state: str, value: str) -> Outcome:
         return _enter(replace(s, wall_shoulder=shoulder), "assess.reach")
     if state == "assess.reach":
         reach = Reach(value)
-        return _enter(replace(s, baseline_reach=reach, last_reach=reach), "assess.pain")
+        s = replace(s, baseline_reach=reach, last_reach=reach)
+        if s.side == Side.BOTH and reach.rank <= Reach.THIGH.rank:
+            # pain on both sides reaching a leg may be the red flag the screening asked
+            # about in other words: ask it again, plainly, before any exercise
+            return _enter(s, "assess.both_legs")
+        return _enter(s, "assess.pain")
+    if state == "assess.both_legs":
+        if value == "yes":
+            return _screen_answer(s, "both_legs", True)
+        return _enter(s, "assess.pain")
     if state == "assess.pain":
         s = replace(s, baseline_pain=int(value))
         if s.one_sided:

@@ -36,6 +36,7 @@ ASK_WALL = N_(
 )
 ASK_REACH = N_("How far down does the pain reach right now? Pick the furthest point.")
 ASK_PAIN = N_("How strong is the pain right now, from 0 (none) to 10 (the worst)?")
+ASK_BOTH_LEGS = N_("Does the pain run down into BOTH legs?")
 ASK_TRIED = N_("Have you already tried press-ups for this pain?")
 BASELINE_SAVED = N_("Saved as your starting point: pain {pain} out of 10, reaching {reach}.")
 START_PRESS = N_("We start with straight press-ups, the first step of the ladder.")

@@ -70,7 +70,10 @@ class Script:
         self.screened().press(side)
         if self.session.state == "assess.wall":
             self.press("no")
-        self.press(reach, pain)
+        self.press(reach)
+        if self.session.state == "assess.both_legs":
+            self.press("no")
+        self.press(pain)
         if self.session.state == "assess.tried":
             self.press(tried)
         return self

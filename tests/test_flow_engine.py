@@ -539,3 +539,36 @@ def test_the_next_set_is_announced_as_the_users_reminders_will_come(
     said = [say for say in s.says() if say.text in announcements]
     assert [say.text for say in said] == [msgid]
     assert said[0].params.get("hours") == hours
+
+
+@pytest.mark.parametrize(
+    ("side", "reach", "asked"),
+    [
+        ("both", "thigh", True),
+        ("both", "foot", True),
+        ("both", "buttock", False),
+        ("left", "foot", False),
+        ("centre", "calf", False),
+    ],
+)
+def test_both_sides_with_leg_pain_asks_about_both_legs_again(
+    side: str, reach: str, asked: bool
+) -> None:
+    s = Script().screened().press(side)
+    if s.session.state == "assess.wall":
+        s.press("no")
+    s.press(reach)
+    assert (s.session.state == "assess.both_legs") is asked
+
+
+def test_pain_down_both_legs_is_the_red_flag_and_no_is_the_assessment_going_on() -> None:
+    s = Script().screened().press("both", "thigh")
+    s.press("yes")
+    assert s.session.state == "redflag" and s.session.red_flag == "both_legs"
+    assert RecordScreening("both_legs", True) in s.effects
+    assert Reminders("pause", "redflag") in s.effects
+    assert screening.EMERGENCY_ADVICE in s.texts()
+    s.cmd("exercise")
+    assert s.session.state == "redflag"  # no exercise offered
+    s = Script().screened().press("both", "thigh", "no")
+    assert s.session.state == "assess.pain" and s.session.red_flag is None

@@ -403,6 +403,9 @@ def _walks(lang: str) -> Iterator[Script]:
     s = Script().cmd("start")
     s.cmd("language").press(lang)
     yield s.press("ok").cmd("exercise")  # mid-screening: finish the questions first
+    s = Script().cmd("start")
+    s.cmd("language").press(lang)
+    yield s.screened().press("both", "foot", "yes")  # both sides, down a leg: both legs?
     for mode in ("every", "fixed"):  # the next set as the user's reminders will come
         s = _glide(lang)
         s.session = replace(s.session, remind_mode=mode)
