@@ -65,6 +65,8 @@ def pick(labels: list[str], set_no: int) -> str:
         return "Thigh"
     if t.B_TRIED_BOTH in labels:
         return t.B_TRIED_BOTH
+    if t.B_TRIED_WORSE in labels:
+        return t.B_TRIED_SAME
     if ANSWER in labels:
         return ANSWER
     if t.B_NOTHING_NEW in labels:
@@ -238,6 +240,7 @@ VALUE_FOR = {
     "assess.reach": "thigh",
     "assess.pain": "5",
     "assess.tried": "both",
+    "assess.tried_result": "same",
     "offer": "start",
     "preset": "nothing",
     "check.answer": "centralizing",

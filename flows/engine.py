@@ -42,7 +42,7 @@ from flows.events import (
 )
 from flows.i18n import Msg
 from flows.model import Answer, CheckIn, Reach, Rung, Side
-from flows.rules import Rules, Verdict, decide, exercise_name, starting_rung
+from flows.rules import R_WORSE, Rules, Verdict, decide, exercise_name, starting_rung
 from flows.session import Session
 
 
@@ -62,6 +62,7 @@ STATIC_STATES: tuple[str, ...] = (
     "assess.both_legs",
     "assess.pain",
     "assess.tried",
+    "assess.tried_result",
     "offer",
     "idle",
     "preset",
@@ -149,6 +150,8 @@ def prompt(s: Session, prefix: str | None = None) -> list[Effect]:
         text, columns = t.ASK_BOTH_LEGS, 2
     elif state == "assess.tried":
         text = t.ASK_TRIED
+    elif state == "assess.tried_result":
+        text = t.ASK_TRIED_RESULT
     elif state == "offer":
         text = t.OFFER if s.sets_done else t.OFFER_FIRST
         params["exercise"] = exercise_name(_rung(s))
@@ -213,6 +216,12 @@ def _choices(s: Session) -> tuple[Choice, ...]:
             Choice("none", t.B_TRIED_NONE),
             Choice("press", t.B_TRIED_PRESS),
             Choice("both", t.B_TRIED_BOTH),
+        )
+    if state == "assess.tried_result":
+        return (
+            Choice("helped", t.B_TRIED_HELPED),
+            Choice("same", t.B_TRIED_SAME),
+            Choice("worse", t.B_TRIED_WORSE),
         )
     if state == "offer":
         return (Choice("start", t.B_START), Choice("later", t.B_LATER))
@@ -544,11 +553,27 @@ def _assess(s: Session, state: str, value: str) -> Outcome:
             return _enter(s, "assess.tried")
         return _finish_onboarding(s, "none")
     if state == "assess.tried":
-        return _finish_onboarding(s, value)
+        if value == "none":
+            return _finish_onboarding(s, value)
+        return _enter(replace(s, tried=value), "assess.tried_result")
+    if state == "assess.tried_result":
+        if value != "worse":
+            return _finish_onboarding(s, s.tried or "none")
+        # protocol.md's stop rule: an exercise that made the leg worse is not tried
+        # again here, and the next one up is not a guess to make without a PT
+        s, effects = _onboarded(s, s.tried or "none")
+        effects = (*effects, Say(R_WORSE), Reminders("pause", "worse"))
+        return _enter(replace(s, halted=True), "halted", effects)
     raise ValueError(state)  # pragma: no cover
 
 
 def _finish_onboarding(s: Session, tried: str) -> Outcome:
+    s, effects = _onboarded(s, tried)
+    return _enter(s, "offer", effects)
+
+
+def _onboarded(s: Session, tried: str) -> tuple[Session, tuple[Effect, ...]]:
+    """The baseline is saved and the starting rung chosen, with the reason for it."""
     rung = starting_rung(tried in ("press", "both"), tried == "both", s.one_sided)
     if not s.one_sided:
         reason = t.START_CENTRAL
@@ -558,17 +583,10 @@ def _finish_onboarding(s: Session, tried: str) -> Outcome:
         )
     reach = s.baseline_reach or Reach.NONE
     s = replace(s, rung=rung, onboarded=True, rung_sets=0, no_change=0, stall=0)
-    return _enter(
-        s,
-        "offer",
-        (
-            Say(
-                t.BASELINE_SAVED,
-                {"pain": s.baseline_pain, "reach": Msg(t.REACH_LABELS[reach])},
-            ),
-            RecordRungChange(None, rung, reason),
-            Say(reason),
-        ),
+    return s, (
+        Say(t.BASELINE_SAVED, {"pain": s.baseline_pain, "reach": Msg(t.REACH_LABELS[reach])}),
+        RecordRungChange(None, rung, reason),
+        Say(reason),
     )
 
 

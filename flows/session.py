@@ -23,6 +23,7 @@ class Session:
     baseline_reach: Reach | None = None
     baseline_pain: int | None = None
     onboarded: bool = False
+    tried: str | None = None  # press-ups already tried: "press" or "both" (hips off centre)
     # safety
     screened: bool = False
     red_flag: str | None = None  # id of the question answered "yes"

@@ -38,6 +38,7 @@ ASK_REACH = N_("How far down does the pain reach right now? Pick the furthest po
 ASK_PAIN = N_("How strong is the pain right now, from 0 (none) to 10 (the worst)?")
 ASK_BOTH_LEGS = N_("Does the pain run down into BOTH legs?")
 ASK_TRIED = N_("Have you already tried press-ups for this pain?")
+ASK_TRIED_RESULT = N_("How did they go? (If you tried both kinds, think of the last one.)")
 BASELINE_SAVED = N_("Saved as your starting point: pain {pain} out of 10, reaching {reach}.")
 START_PRESS = N_("We start with straight press-ups, the first step of the ladder.")
 START_HIPS = N_(
@@ -166,6 +167,9 @@ B_WALL_RIGHT = N_("Yes: RIGHT shoulder")
 B_TRIED_NONE = N_("No, not yet")
 B_TRIED_PRESS = N_("Yes, press-ups")
 B_TRIED_BOTH = N_("Yes, also with hips off centre")
+B_TRIED_HELPED = N_("Helped a little")
+B_TRIED_SAME = N_("No change")
+B_TRIED_WORSE = N_("Made my leg worse")
 
 SIDE_LABELS: dict[Side, str] = {
     Side.LEFT: N_("Left side"),

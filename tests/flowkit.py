@@ -76,6 +76,8 @@ class Script:
         self.press(pain)
         if self.session.state == "assess.tried":
             self.press(tried)
+        if self.session.state == "assess.tried_result":
+            self.press("same")
         return self
 
     def do_set(self) -> Script:

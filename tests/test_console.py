@@ -27,7 +27,7 @@ def console_settings(tmp_path: Path) -> Settings:
 async def test_console_walks_onboarding_a_set_and_a_check_in(tmp_path: Path) -> None:
     lines = ["1"]  # OK, let's start
     lines += ["2"] * len(screening.RED_FLAGS)  # No to each red flag
-    lines += ["1", "1", "3", "7", "3"]  # left, no wall, thigh, pain 6, tried both
+    lines += ["1", "1", "3", "7", "3", "2"]  # left, no wall, thigh, pain 6, tried both, same
     lines += ["1"]  # start now
     lines += ["1"] * 8  # Next x7, Done
     lines += ["1", "6", "4"]  # centralizing, pain 5, buttock
@@ -89,7 +89,7 @@ async def test_console_prints_the_voice_notes_paths(tmp_path: Path) -> None:
     settings = console_settings(tmp_path).model_copy(
         update={"SIDEGLIDE_TTS": "espeak", "SIDEGLIDE_AUDIO_CACHE": tmp_path / "audio"}
     )
-    lines = ["1", *["2"] * len(screening.RED_FLAGS), "1", "1", "3", "7", "3", "1", "/quit"]
+    lines = ["1", *["2"] * len(screening.RED_FLAGS), "1", "1", "3", "7", "3", "2", "1", "/quit"]
     out = io.StringIO()
     services = await build_services(settings)
     try:

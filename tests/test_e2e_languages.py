@@ -31,6 +31,7 @@ async def test_german_user_then_spanish_mid_set(tmp_path: Path) -> None:
             await user.answer(de("Thigh"))
             await user.answer("6")
             await user.answer(de(t.B_TRIED_BOTH))
+            await user.answer(de(t.B_TRIED_SAME))
             offer = await user.keyboard()
             assert de(t.START_GLIDE) in (offer.text or "")
             await user.tap(de(t.B_START), offer)

@@ -33,6 +33,7 @@ async def onboard(user: User) -> None:
     assert pain.button_texts == [str(i) for i in range(11)]
     await user.tap("6")
     await user.answer(t.B_TRIED_BOTH)
+    await user.answer(t.B_TRIED_SAME)
     offer = await user.keyboard()
     # the saved baseline, the reason for the first exercise and the offer: one message
     assert "pain 6 out of 10, reaching Thigh" in (offer.text or "")

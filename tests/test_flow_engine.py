@@ -94,7 +94,7 @@ def test_assessment_saves_baseline_and_picks_the_side_glide_after_both_press_ups
     assert s.session.state == "assess.wall"
     s.press("no", "calf", "7")
     assert s.session.state == "assess.tried"
-    s.press("both")
+    s.press("both", "same")
     assert s.session.baseline_reach == Reach.CALF
     assert s.session.baseline_pain == 7
     assert s.session.rung == Rung.SIDE_GLIDE
@@ -126,7 +126,7 @@ def test_central_pain_explains_and_starts_press_ups(side: str) -> None:
     [("left", "no", "RIGHT"), ("right", "no", "LEFT"), ("left", "left", "LEFT")],
 )
 def test_side_glide_names_the_wall_shoulder(side: str, wall: str, expected: str) -> None:
-    s = Script().screened().press(side, wall, "thigh", "5", "both", "start")
+    s = Script().screened().press(side, wall, "thigh", "5", "both", "same", "start")
     assert s.session.state == "ex.side_glide.1"
     step = s.says()[-1]
     assert f"{expected} shoulder toward the wall" in step.text
@@ -572,3 +572,30 @@ def test_pain_down_both_legs_is_the_red_flag_and_no_is_the_assessment_going_on()
     assert s.session.state == "redflag"  # no exercise offered
     s = Script().screened().press("both", "thigh", "no")
     assert s.session.state == "assess.pain" and s.session.red_flag is None
+
+
+def test_press_ups_that_made_the_leg_worse_stop_before_the_first_set() -> None:
+    s = Script().screened().press("left", "no", "thigh", "6", "press", "worse")
+    assert s.session.state == "halted" and s.session.halted and s.session.onboarded
+    assert R_WORSE in s.texts()
+    assert Reminders("pause", "worse") in s.effects
+    assert RecordRungChange(None, Rung.HIPS_OFF_CENTRE, t.START_HIPS) in s.effects
+    assert not any(say.choices and say.text == t.OFFER_FIRST for say in s.says())
+    s.cmd("exercise")
+    assert s.session.state == "halted"  # nothing until a PT says go on
+
+
+@pytest.mark.parametrize(
+    ("tried", "result", "rung"),
+    [
+        ("press", "helped", Rung.HIPS_OFF_CENTRE),
+        ("both", "same", Rung.SIDE_GLIDE),
+    ],
+)
+def test_press_ups_that_did_not_make_it_worse_start_as_before(
+    tried: str, result: str, rung: Rung
+) -> None:
+    s = Script().screened().press("left", "no", "thigh", "6", tried)
+    assert s.session.state == "assess.tried_result"
+    s.press(result)
+    assert s.session.state == "offer" and s.session.rung == rung and not s.session.halted

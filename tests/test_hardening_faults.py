@@ -58,6 +58,7 @@ def pick(msg: SentMessage) -> str:
         ("No pain", "Buttock"),  # the check-in's reach question has "No pain"
         ("Thigh", "Thigh"),  # the assessment's does not
         (t.B_TRIED_BOTH, t.B_TRIED_BOTH),
+        (t.B_TRIED_WORSE, t.B_TRIED_SAME),
         (CENTRALIZING, CENTRALIZING),
         (t.B_START, t.B_START),
         (t.B_NOTHING_NEW, t.B_NOTHING_NEW),

@@ -330,7 +330,7 @@ def _walk_main(lang: str) -> Script:
     s.press("ok")
     while s.session.state.startswith("screen."):
         s.press("no")
-    s.press("left", "no", "calf", "6", "both")
+    s.press("left", "no", "calf", "6", "both", "same")
     assert s.session.state == "offer"
     s.cmd("help").press("start")
     seen = 0
@@ -387,7 +387,7 @@ def _glide(lang: str, side: str = "left", wall: str = "no") -> Script:
     s.press(side)
     if s.session.state == "assess.wall":
         s.press(wall)
-    s.press("calf", "6", "both", "start")
+    s.press("calf", "6", "both", "same", "start")
     while s.session.state.startswith("ex."):
         s.press("next")
     return s
@@ -406,6 +406,9 @@ def _walks(lang: str) -> Iterator[Script]:
     s = Script().cmd("start")
     s.cmd("language").press(lang)
     yield s.screened().press("both", "foot", "yes")  # both sides, down a leg: both legs?
+    s = Script().cmd("start")
+    s.cmd("language").press(lang)
+    yield s.screened().press("left", "no", "thigh", "6", "press", "worse")  # halted at once
     for mode in ("every", "fixed"):  # the next set as the user's reminders will come
         s = _glide(lang)
         s.session = replace(s.session, remind_mode=mode)
@@ -427,6 +430,8 @@ def _walks(lang: str) -> Iterator[Script]:
         s.press("thigh", "5")
         if s.session.state == "assess.tried":
             s.press(tried)
+        if s.session.state == "assess.tried_result":
+            s.press("helped")
         s.press("later").cmd("exercise")
         for _ in range(12):  # up the whole ladder to "see a physical therapist"
             while s.session.state.startswith("ex."):
