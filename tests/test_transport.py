@@ -9,7 +9,6 @@ and not in a user's chat.
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -23,6 +22,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.telegram.transport import AiohttpRequest
 from tests.botkit import TOKEN
 from tests.fakebotapi import FakeBotAPI
+from tests.test_startup_errors import free_port
 
 CHAT = 4242
 QUESTION = "Where is the pain now? ü"
@@ -40,6 +40,16 @@ async def bot_on(api: FakeBotAPI, request: BaseRequest) -> AsyncIterator[Bot]:
     )
     async with bot:
         yield bot
+
+
+async def post_once(url: str) -> Any:
+    """One call on a fresh client, closed afterwards whatever happened."""
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        return await request.post(url)
+    finally:
+        await request.shutdown()
 
 
 def wire(call: Any) -> tuple[str, dict[str, Any], dict[str, tuple[str | None, str | None, bytes]]]:
@@ -125,16 +135,8 @@ async def test_waiting_for_a_busy_pool_times_out_without_sending() -> None:
 
 
 async def test_no_server_is_a_network_error_not_a_crash() -> None:
-    with socket.socket() as s:  # a port that nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    request = AiohttpRequest()
-    await request.initialize()
-    try:
-        with pytest.raises(NetworkError):
-            await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
-    finally:
-        await request.shutdown()
+    with pytest.raises(NetworkError):
+        await post_once(f"http://127.0.0.1:{free_port()}/bot{TOKEN}/getMe")
 
 
 async def test_the_session_lives_between_initialize_and_shutdown_and_can_come_back() -> None:
@@ -177,28 +179,15 @@ async def test_a_proxy_from_the_environment_is_used_as_httpx_would(
         monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{api.port}")
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
-        request = AiohttpRequest()
-        await request.initialize()
-        try:
-            # a name that never resolves: only the proxy can answer it
-            me = await request.post(f"http://telegram.invalid/bot{TOKEN}/getMe")
-        finally:
-            await request.shutdown()
+        # a name that never resolves: only the proxy can answer it
+        me = await post_once(f"http://telegram.invalid/bot{TOKEN}/getMe")
         assert me["is_bot"] is True
         assert len(api.calls("getMe")) == 1
 
 
 async def test_no_proxy_sends_listed_hosts_direct(monkeypatch: pytest.MonkeyPatch) -> None:
-    with socket.socket() as s:  # a proxy address nobody listens on
-        s.bind(("127.0.0.1", 0))
-        dead_proxy = f"http://127.0.0.1:{s.getsockname()[1]}"
     async with FakeBotAPI() as api:
-        monkeypatch.setenv("HTTP_PROXY", dead_proxy)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")  # nobody there
         monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-        request = AiohttpRequest()
-        await request.initialize()
-        try:
-            me = await request.post(f"http://127.0.0.1:{api.port}/bot{TOKEN}/getMe")
-        finally:
-            await request.shutdown()
+        me = await post_once(f"http://127.0.0.1:{api.port}/bot{TOKEN}/getMe")
         assert me["is_bot"] is True
