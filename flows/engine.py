@@ -42,7 +42,7 @@ from flows.events import (
 )
 from flows.i18n import Msg
 from flows.model import Answer, CheckIn, Reach, Rung, Side
-from flows.rules import R_WORSE, Rules, Verdict, decide, exercise_name, starting_rung
+from flows.rules import Rules, Verdict, decide, exercise_name, starting_rung
 from flows.session import Session
 
 
@@ -561,8 +561,9 @@ def _assess(s: Session, state: str, value: str) -> Outcome:
             return _finish_onboarding(s, s.tried or "none")
         # protocol.md's stop rule: an exercise that made the leg worse is not tried
         # again here, and the next one up is not a guess to make without a PT
-        s, effects = _onboarded(s, s.tried or "none")
-        effects = (*effects, Say(R_WORSE), Reminders("pause", "worse"))
+        # (the rung is still recorded: it is where a PT's "go on" picks up)
+        s, effects = _onboarded(s, s.tried or "none", explain=False)
+        effects = (*effects, Say(t.TRIED_WORSE), Reminders("pause", "worse"))
         return _enter(replace(s, halted=True), "halted", effects)
     raise ValueError(state)  # pragma: no cover
 
@@ -572,8 +573,10 @@ def _finish_onboarding(s: Session, tried: str) -> Outcome:
     return _enter(s, "offer", effects)
 
 
-def _onboarded(s: Session, tried: str) -> tuple[Session, tuple[Effect, ...]]:
-    """The baseline is saved and the starting rung chosen, with the reason for it."""
+def _onboarded(
+    s: Session, tried: str, *, explain: bool = True
+) -> tuple[Session, tuple[Effect, ...]]:
+    """The baseline is saved and the starting rung chosen (and said why, if `explain`)."""
     rung = starting_rung(tried in ("press", "both"), tried == "both", s.one_sided)
     if not s.one_sided:
         reason = t.START_CENTRAL
@@ -583,11 +586,9 @@ def _onboarded(s: Session, tried: str) -> tuple[Session, tuple[Effect, ...]]:
         )
     reach = s.baseline_reach or Reach.NONE
     s = replace(s, rung=rung, onboarded=True, rung_sets=0, no_change=0, stall=0)
-    return s, (
-        Say(t.BASELINE_SAVED, {"pain": s.baseline_pain, "reach": Msg(t.REACH_LABELS[reach])}),
-        RecordRungChange(None, rung, reason),
-        Say(reason),
-    )
+    saved = Say(t.BASELINE_SAVED, {"pain": s.baseline_pain, "reach": Msg(t.REACH_LABELS[reach])})
+    record = RecordRungChange(None, rung, reason)
+    return s, ((saved, record, Say(reason)) if explain else (saved, record))
 
 
 # --- the set ----------------------------------------------------------------------

@@ -38,6 +38,10 @@ ASK_REACH = N_("How far down does the pain reach right now? Pick the furthest po
 ASK_PAIN = N_("How strong is the pain right now, from 0 (none) to 10 (the worst)?")
 ASK_BOTH_LEGS = N_("Does the pain run down into BOTH legs?")
 ASK_TRIED = N_("Have you already tried press-ups for this pain?")
+TRIED_WORSE = N_(
+    "Press-ups made your leg worse, and that is the signal to stop, so I won't start an "
+    "exercise now. Please see a physical therapist first."
+)
 ASK_TRIED_RESULT = N_("How did they go? (If you tried both kinds, think of the last one.)")
 BASELINE_SAVED = N_("Saved as your starting point: pain {pain} out of 10, reaching {reach}.")
 START_PRESS = N_("We start with straight press-ups, the first step of the ladder.")
