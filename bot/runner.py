@@ -61,7 +61,7 @@ async def serve(
                     hub.start(app, services)
                 health = await listening(
                     "SIDEGLIDE_HEALTH_LISTEN",
-                    services.settings.SIDEGLIDE_HEALTH_LISTEN,
+                    settings.SIDEGLIDE_HEALTH_LISTEN,
                     start_health(services, app),
                 )
                 log.info(

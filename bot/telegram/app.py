@@ -66,7 +66,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         .token(token)
         .base_url(settings.TELEGRAM_BASE_URL)
         .base_file_url(settings.TELEGRAM_BASE_FILE_URL)
-        # aiohttp, not PTB's httpx: a third of the CPU per Bot API call (bot/telegram/transport.py)
+        # aiohttp, not PTB's httpx: far less CPU per Bot API call (bot/telegram/transport.py)
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         # users are independent: a slow voice render for one must not stall the others;
