@@ -1,26 +1,35 @@
-"""The exercises of the ladder, step by step, in the protocol's words (ours, not quoted).
+"""The exercises, step by step, as protocol.md gives them (in our words, nothing added).
 
-Step ids are stable and persisted as part of the state id (`ex.<rung>.<n>`).
-A step may have a variant per wall shoulder / hip direction: the side glide's
-first step names the shoulder that touches the wall.
+Where the sources give no number the text gives none ("as your PT showed
+you"). A step may have a variant per side: the side glide names the shoulder
+on the wall, hips off centre the way the hips move, the stretch the side to
+lie on. The guided voice set speaks every step, so each step says what it is
+for: set-up, the movement of one repetition, the repeat, or the finish.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from flows.i18n import N_
+from flows.i18n import N_, Msg
 from flows.model import Rung, Side
 
 REPS = 10
 
 
+class Kind(StrEnum):
+    SETUP = "setup"  # said once, before the repetitions
+    MOVE = "move"  # one repetition: the guided set counts it out
+    REPEAT = "repeat"  # "do 10 ...": the guided set counts them here
+    FINISH = "finish"  # after the last repetition
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     text: str
-    # variants chosen by a side: for the side glide the shoulder on the wall,
-    # for hips off centre the direction the hips move
-    left: str | None = None
+    kind: Kind = Kind.SETUP
+    left: str | None = None  # the variant for the LEFT side (see step_side)
     right: str | None = None
 
     def for_side(self, side: Side | None) -> str:
@@ -35,33 +44,58 @@ class Step:
 class Exercise:
     rung: Rung
     name: str
-    intro: str
+    intro: str  # the dose and what to watch, before step 1
     steps: tuple[Step, ...]
-    rep_cue: str  # the word spoken at the start of each repetition in the guided set
-    press_up: bool = False  # shows the stenosis / instability caution
+    reps: int | None = REPS  # None: the sources give no dose
+    rep_cue: str | None = None  # spoken at the start of each counted repetition
+    hold_s: float = 2.0  # the guided set's pause at the end position
+    caution: str | None = None  # said with every set, in text and voice
+    press_up: bool = False  # the backward-bending caution on its first set
+
+    @property
+    def counted(self) -> bool:
+        return self.reps is not None and self.rep_cue is not None
 
 
 PRESS_UPS = Exercise(
     rung=Rung.PRESS_UPS,
     name=N_("straight press-ups"),
     intro=N_(
-        "Straight press-ups: {reps} slow repetitions, holding each for 2-3 seconds. "
-        "Watch where the pain goes while you do them."
+        "Straight press-ups: first lie flat, then prop up on your elbows, then {reps} slow "
+        "press-ups. Watch where the pain goes."
     ),
     steps=(
-        Step(N_("Lie flat on your stomach on a firm surface, arms by your sides. Relax.")),
-        Step(N_("Prop yourself up on your elbows. Let your lower back sag and relax.")),
-        Step(N_("Lie flat again and put your hands under your shoulders, as if for a push-up.")),
         Step(
             N_(
-                "Press your upper body up with your arms. Your hips stay on the floor "
-                "and your back stays relaxed."
+                "Lie face down on a firm surface (a bed is fine if the floor is too hard), "
+                "arms by your sides, head turned to one side. Relax completely for a few "
+                "minutes and notice where the pain is."
             )
         ),
-        Step(N_("Hold the top for 2-3 seconds, then slowly lower yourself down.")),
-        Step(N_("Repeat the press-up until you have done {reps}. Then tap Done.")),
+        Step(
+            N_(
+                "Prop yourself up on your forearms, elbows under your shoulders. Let your hips "
+                "rest on the floor and your low back sag, and breathe slowly, for up to about "
+                "5 minutes. If the pain gets worse, lie flat again."
+            )
+        ),
+        Step(N_("Lie flat again and put your hands flat under your shoulders.")),
+        Step(
+            N_(
+                "Breathe out and straighten your elbows to push your upper body up as far as "
+                "the pain allows. Your hips stay on the floor; your back, buttocks and legs "
+                "stay relaxed."
+            ),
+            Kind.MOVE,
+        ),
+        Step(N_("Pause for 1-2 seconds at the top, then lower yourself slowly."), Kind.MOVE),
+        Step(N_("Do {reps}, going a little higher each time."), Kind.REPEAT),
     ),
     rep_cue=N_("Press up"),
+    hold_s=2.0,
+    caution=N_(
+        "If the pain stops you propping up on your elbows, rest a day or two before you try again."
+    ),
     press_up=True,
 )
 
@@ -69,34 +103,42 @@ HIPS_OFF_CENTRE = Exercise(
     rung=Rung.HIPS_OFF_CENTRE,
     name=N_("press-ups with hips off centre"),
     intro=N_(
-        "Press-ups with your hips off centre: {reps} slow repetitions, holding each for "
-        "2-3 seconds. Shifting the hips adds a sideways push that can help the pain "
-        "centralize."
+        "Press-ups with your hips off centre: {reps} slow press-ups with your hips shifted to "
+        "one side. The sideways push can help the pain move toward your spine."
     ),
     steps=(
         Step(N_("Lie face down on a firm surface.")),
         Step(
             N_(
-                "Shift your hips a few centimetres (a few inches) to one side, usually away "
-                "from the painful side."
+                "Lift your pelvis a little and move your hips a few centimetres (a few inches) "
+                "to one side, usually away from the painful side. Leave your shoulders where "
+                "they are, then lower your hips."
             ),
             left=N_(
-                "Shift your hips a few centimetres (a few inches) to the LEFT, away from "
-                "your painful right side."
+                "Lift your pelvis a little and move your hips a few centimetres (a few inches) "
+                "to the LEFT, away from your painful right side. Leave your shoulders where "
+                "they are, then lower your hips."
             ),
             right=N_(
-                "Shift your hips a few centimetres (a few inches) to the RIGHT, away from "
-                "your painful left side."
+                "Lift your pelvis a little and move your hips a few centimetres (a few inches) "
+                "to the RIGHT, away from your painful left side. Leave your shoulders where "
+                "they are, then lower your hips."
             ),
         ),
-        Step(N_("Keep your hips there and put your hands under your shoulders.")),
+        Step(N_("Put your hands flat under your shoulders.")),
         Step(
-            N_("Press your upper body up with your arms. Your hips stay shifted and on the floor.")
+            N_(
+                "Breathe out and push your upper body up as far as the pain allows. Your hips "
+                "stay shifted and on the floor; your back, buttocks and legs stay relaxed."
+            ),
+            Kind.MOVE,
         ),
-        Step(N_("Hold the top for 2-3 seconds, then slowly lower yourself down.")),
-        Step(N_("Repeat the press-up until you have done {reps}. Then tap Done.")),
+        Step(N_("Pause for 1-2 seconds at the top, then lower yourself slowly."), Kind.MOVE),
+        Step(N_("Do {reps}, going a little higher each time."), Kind.REPEAT),
     ),
     rep_cue=N_("Press up"),
+    hold_s=2.0,
+    caution=N_("Stop if your leg gets worse."),
     press_up=True,
 )
 
@@ -104,8 +146,8 @@ SIDE_GLIDE = Exercise(
     rung=Rung.SIDE_GLIDE,
     name=N_("side glide at a wall"),
     intro=N_(
-        "Side glide at a wall: {reps} slow repetitions, holding each for 2-3 seconds. "
-        "Watch where the pain goes while you do them."
+        "Side glide at a wall: {reps} slow repetitions, holding each for 2-3 seconds. Watch "
+        "where the pain goes."
     ),
     steps=(
         Step(
@@ -125,50 +167,72 @@ SIDE_GLIDE = Exercise(
         Step(N_("Bend the elbow closest to the wall and tuck it into your side.")),
         Step(N_("Lean that shoulder against the wall.")),
         Step(N_("Put your other hand on the hip that is farthest from the wall.")),
-        Step(N_("Slowly press your hips toward the wall, so they glide under your ribs.")),
         Step(
-            N_(
-                "Hold for 2-3 seconds, then slowly release. Don't swing your hips away: just "
-                "relax and let them slide back."
-            )
+            N_("Slowly press your hips toward the wall, so they glide under your rib cage."),
+            Kind.MOVE,
         ),
         Step(
             N_(
-                "Repeat until you have done {reps}, each time pushing your hips a little "
-                "closer to the wall."
-            )
+                "Hold for 2-3 seconds, then slowly release. Don't swing your hips away from the "
+                "wall: just relax and let them slide back."
+            ),
+            Kind.MOVE,
+        ),
+        Step(
+            N_("Do {reps}, each time pushing your hips a little closer to the wall."),
+            Kind.REPEAT,
         ),
         Step(
             N_(
                 "Now step away from the wall without shifting your hips away from it: keep "
-                "your pelvis right under you. Then tap Done."
-            )
+                "your pelvis right under you."
+            ),
+            Kind.FINISH,
         ),
     ),
     rep_cue=N_("Glide"),
+    hold_s=3.0,
 )
 
 FLEXION_ROTATION = Exercise(
     rung=Rung.FLEXION_ROTATION,
     name=N_("flexion with rotation stretch"),
     intro=N_(
-        "Lumbar flexion with rotation stretch. Please have a physical therapist show you "
-        "this stretch: the steps here are a reminder, not a replacement. {reps} slow "
-        "repetitions, holding each for 2-3 seconds."
+        "The flexion with rotation stretch. Please have a physical therapist show it to you "
+        "first: these steps are a reminder, not a lesson. Do it as your therapist showed you."
     ),
     steps=(
-        Step(N_("Lie on your back on a firm surface, knees bent, feet flat.")),
-        Step(N_("Bring both knees up toward your chest.")),
         Step(
             N_(
-                "Keep your shoulders flat and slowly let both knees lower to the side your "
-                "therapist showed you."
+                "Lie on your side: usually the painful side, or the one your therapist showed you."
+            ),
+            left=N_(
+                "Lie on your LEFT side (the painful one), or the side your therapist showed you."
+            ),
+            right=N_(
+                "Lie on your RIGHT side (the painful one), or the side your therapist showed you."
+            ),
+        ),
+        Step(
+            N_(
+                "Keep your bottom leg straight. Bend your top knee and hook your top foot "
+                "behind your bottom knee."
             )
         ),
-        Step(N_("Hold for 2-3 seconds, then slowly bring your knees back to the middle.")),
-        Step(N_("Repeat until you have done {reps}. Then tap Done.")),
+        Step(
+            N_(
+                "Hold your top knee with your bottom hand. Put your top hand behind your neck "
+                "or on your top shoulder blade."
+            )
+        ),
+        Step(
+            N_("Slowly turn your top shoulder back toward the floor, twisting your trunk."),
+            Kind.MOVE,
+        ),
+        Step(N_("Hold and repeat as your physical therapist showed you."), Kind.REPEAT),
     ),
-    rep_cue=N_("Stretch"),
+    reps=None,
+    caution=N_("If the pain moves away from your spine, stop at once."),
 )
 
 EXERCISES: dict[Rung, Exercise] = {
@@ -176,38 +240,24 @@ EXERCISES: dict[Rung, Exercise] = {
 }
 
 PRESS_UP_CAUTION = N_(
-    "Good to know: backward-bending exercises like press-ups may not help, or may hurt, "
-    "people with spinal stenosis or spinal instability. If that is you, check with a "
-    "physical therapist first."
+    "Good to know: press-ups bend your back backwards. For people with a narrowed spinal "
+    "canal or an unstable spine they may not help, or may hurt. If that could be you, check "
+    "with a physical therapist first."
 )
 
 
 def step_side(rung: Rung, painful: Side | None, glide_shoulder: Side) -> Side | None:
-    """Which variant of a step to show: the wall shoulder, or the way the hips move."""
+    """Which variant of a step to show: the wall shoulder, the hips' way, the side to lie on."""
+    if painful not in (Side.LEFT, Side.RIGHT):
+        return None
     if rung == Rung.SIDE_GLIDE:
-        return glide_shoulder if painful in (Side.LEFT, Side.RIGHT) else None
-    if rung == Rung.HIPS_OFF_CENTRE and painful in (Side.LEFT, Side.RIGHT):
+        return glide_shoulder
+    if rung == Rung.HIPS_OFF_CENTRE:
         return Side.RIGHT if painful == Side.LEFT else Side.LEFT
+    if rung == Rung.FLEXION_ROTATION:
+        return painful
     return None
 
 
-def state_id(rung: Rung, step: int) -> str:
-    return f"ex.{rung.value}.{step}"
-
-
-def parse_state_id(state: str) -> tuple[Rung, int] | None:
-    parts = state.split(".")
-    if len(parts) != 3 or parts[0] != "ex":
-        return None
-    try:
-        rung = Rung(parts[1])
-        step = int(parts[2])
-    except ValueError:
-        return None
-    if rung not in EXERCISES or not 1 <= step <= len(EXERCISES[rung].steps):
-        return None
-    return rung, step
-
-
-def all_step_states() -> list[str]:
-    return [state_id(rung, i + 1) for rung, ex in EXERCISES.items() for i in range(len(ex.steps))]
+def exercise_name(rung: Rung) -> Msg:
+    return Msg(EXERCISES[rung].name) if rung in EXERCISES else Msg(N_("a physical therapist"))

@@ -7,7 +7,7 @@ Texts are msgids (see flows.i18n); adapters translate and format them with
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 from flows.model import CheckIn, Rung
 
@@ -21,8 +21,11 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Say:
+    """One message: a msgid and its params; everything else by keyword."""
+
     text: str
     params: Mapping[str, object] = field(default_factory=dict)
+    _: KW_ONLY
     choices: tuple[Choice, ...] = ()
     columns: int = 1
     prefix: str | None = None  # msgid shown first, e.g. "please use the buttons"
@@ -43,10 +46,10 @@ class Speak:
 
 @dataclass(frozen=True, slots=True)
 class SpeakGuided:
-    """The hands-free guided-set voice note for a rung."""
+    """The hands-free guided-set voice note for a rung, with the steps' side variant."""
 
     rung: Rung
-    wall_shoulder: str | None = None
+    side: str | None = None  # flows.catalogue.step_side: wall shoulder, hips' way, side to lie on
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +77,19 @@ class RecordScreening:
 
 @dataclass(frozen=True, slots=True)
 class Reminders:
-    """pause / resume / stop the user's reminder schedule, with a reason."""
+    """What the user did with a ping, or with their schedule: snooze / skip / forget."""
 
     action: str
-    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPause:
+    """The pause the reminders table must now hold (flows.safety.reminder_pause).
+
+    Emitted by the engine whenever that answer changes in a turn; None = pings may run.
+    """
+
+    reason: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +122,7 @@ class SetSchedule:
     start: str
     end: str
     fixed_times: tuple[str, ...]
+    paused: str | None = None  # the pause the schedule keeps (a change never lifts a hold)
 
 
 Effect = (
@@ -121,6 +134,7 @@ Effect = (
     | RecordRungChange
     | RecordScreening
     | Reminders
+    | ReminderPause
     | ShowChart
     | SendExport
     | ShowMyData

@@ -10,37 +10,45 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from flows import ladder
 from flows.engine import ALL_STATES, advance, choices
 from flows.events import Command, Event, Press
-from flows.session import Session
+from flows.model import Side
+from flows.safety import may_offer_exercise
+from flows.session import Session, State
+from flows.states import SPECS, Kind
 
 # states a user leaves with a command rather than a button, by design
-COMMAND_EXITS = frozenset({"new", "idle", "redflag"})
+COMMAND_EXITS = frozenset({State.NEW, State.IDLE, State.REDFLAG})
 EXPLORE_COMMANDS = (
     "start",
     "exercise",
     "checkin",
     "safety",
     "stop",
+    "settings",
     "language",
     "forget",
     "remind",
 )
 # pain values behave alike; languages too (the graph is the same in each)
 _SKIPPED_VALUES = frozenset(
-    {str(i) for i in range(1, 11)}
+    {str(i) for i in (1, 2, 3, 4, 5, 7, 8, 9)}
+    | {"calf", "back_centre"}
     | {"es", "de", "ru", "UTC-8", "UTC-5", "UTC-3", "UTC+1", "UTC+2", "UTC+3", "UTC+8"}
     | {"every2", "every4", "07:00-22:00", "09:00-20:00"}
 )
 _NOW = datetime(2026, 1, 1, tzinfo=UTC)
+# every event comes two hours after the last, so the "anything new?" check is always due
+_STEP = timedelta(hours=2)
 
 
 @dataclass
 class Graph:
     edges: set[tuple[str, str, str]] = field(default_factory=set)  # (from, label, to)
-    seen_states: set[str] = field(default_factory=set)
+    seen_states: set[State] = field(default_factory=set)
     sessions: int = 0
 
     def problems(self) -> list[str]:
@@ -58,7 +66,7 @@ class Graph:
 
 
 def _node(state: str) -> str:
-    return state.replace(".", "_")
+    return str(state).replace(".", "_")
 
 
 def explore(limit: int = 50_000) -> Graph:
@@ -75,7 +83,7 @@ def explore(limit: int = 50_000) -> Graph:
         ]
         events += [("/" + name, Command(name)) for name in EXPLORE_COMMANDS]
         for label, event in events:
-            nxt = advance(s, event, _NOW).session
+            nxt = advance(s, event, _NOW + _STEP * graph.sessions).session
             graph.edges.add((s.state, label, nxt.state))
             # the seq counter only makes sessions look new; compare without it
             key = _key(nxt)
@@ -86,23 +94,51 @@ def explore(limit: int = 50_000) -> Graph:
 
 
 def _key(s: Session) -> tuple[object, ...]:
-    """Sessions that behave alike for the graph: which reach, which flag, counts past 1
-    and wording do not change which states are reachable."""
+    """Sessions that behave alike for the graph: which side of one-sided pain, which
+    reach within leg or back, counts past 1 and wording do not change which states are
+    reachable; answers kept from a question left behind only matter in that question."""
+    kind = SPECS[s.state].kind
+    if kind == Kind.DETOUR:
+        # a side question returns the session it left unchanged: where it returns to,
+        # and whether a set may be resumed, is all that tells two detours apart
+        return (
+            s.state,
+            s.return_to,
+            may_offer_exercise(s),
+            s.one_sided,
+            s.tz is None,
+            s.remind_mode,
+            s.remind_paused,
+            s.hold,
+            s.recovered,
+        )
+    checking = s.state in _CHECK_STATES
     return (
         s.state,
-        s.rung,
-        s.one_sided,
+        s.flag if s.state == State.SCREEN else None,
+        s.step if s.state == State.STEP else None,
+        s.stage,
+        s.one_sided if s.onboarded else (Side.LEFT if s.side == Side.RIGHT else s.side),
         s.red_flag is None,
-        s.halted,
+        s.hold,
         s.recovered,
         s.screened,
         s.onboarded,
-        min(s.sets_done, 1),
-        min(s.rung_sets, 1),
-        s.no_change,
+        s.checked_at is None,
         s.stall,
-        s.after_screening,
-        s.pending_answer,
-        # reminder settings only shape the /remind questions themselves
-        (s.tz is None, s.remind_mode, s.remind_paused) if s.state.startswith("remind.") else (),
+        s.ref_reach is not None and ladder.where(s.ref_reach, s.ref_pain or 0),
+        s.after_screening if s.state == State.SCREEN else None,
+        (s.pending_answer, s.pending_pain is None, s.pending_reach is None) if checking else (),
+        (s.asking, s.asked) if checking else (),
     )
+
+
+_CHECK_STATES = frozenset(
+    {
+        State.CHECK_ANSWER,
+        State.CHECK_PAIN,
+        State.CHECK_REACH,
+        State.CHECK_CONFIRM,
+        State.EPISODE_PAIN,
+    }
+)

@@ -46,9 +46,10 @@ class Rung(StrEnum):
 
 
 class Answer(StrEnum):
-    """The five check-in answers."""
+    """The check-in answers (design.md: they fit where the pain is, leg or back only)."""
 
-    CENTRALIZING = "centralizing"
+    CENTRALIZING = "centralizing"  # leg pain easing / moving toward the back
+    BACK_EASING = "back_easing"  # back pain only, and easing
     LEG_GONE = "leg_gone"
     NO_CHANGE = "no_change"
     WORSE = "worse"

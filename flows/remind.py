@@ -1,7 +1,8 @@
 """The /remind conversation: time zone once, then every N hours in a window, or fixed times.
 
-Pure like the rest of the engine; it returns what the engine should do next
-as (session, effects, next state or None to return where the user was).
+The schedule's pause is not this module's to lift: a saved schedule keeps the
+pause flows.safety says it must hold, and while exercises are held the menu
+says why instead of offering "Pause".
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import re
 from dataclasses import replace
 from datetime import time
 
-from flows.effects import Choice, Effect, Reminders, Say, SetSchedule
+from flows import safety
+from flows.effects import Choice, Effect, Say, SetSchedule
 from flows.i18n import N_
 from flows.schedule import Schedule, validate_tz
 from flows.schedule import describe as schedule_describe
-from flows.session import Session
-
-STATES = ("remind.menu", "remind.tz", "remind.kind", "remind.window", "remind.times")
+from flows.session import Session, State
+from flows.settings import back
+from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, register, reprompt
 
 ASK_NONE = N_(
     "No reminders yet. While symptoms last, a set every 2-3 hours is common McKenzie "
@@ -33,6 +35,7 @@ BAD_WINDOW = N_("Please type the hours like 08:00-21:00 (start before end), or t
 ASK_TIMES = N_("At which times? Tap one, or type up to 8 times like 08:00, 12:30, 18:00.")
 BAD_TIMES = N_("Please type times like 08:00, 12:30, 18:00, or tap one below.")
 SAVED = N_("Saved. I'll remind you; /remind changes or pauses it.")
+SAVED_HELD = N_("Saved. The reminders stay paused for now.")
 PAUSED = N_("Reminders paused. /remind resumes them.")
 RESUMED = N_("Reminders are back on.")
 
@@ -52,42 +55,34 @@ TIMES = ("08:00,12:00,16:00,20:00", "09:00,13:00,17:00,21:00", "08:00,14:00,20:0
 _HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 
 
-def prompt(s: Session) -> Say:
-    state, seq = s.state, s.seq
-    if state == "remind.menu":
-        if s.remind_mode is None:
-            return Say(ASK_NONE, {}, choices(s), 2, None, seq)
-        text, params = describe(s)
-        return Say(text, params, choices(s), 2, SHOW_PAUSED if s.remind_paused else None, seq)
-    if state == "remind.tz":
-        return Say(ASK_TZ, {}, choices(s), 4, None, seq)
-    if state == "remind.kind":
-        return Say(ASK_KIND, {}, choices(s), 1, None, seq)
-    if state == "remind.window":
-        return Say(ASK_WINDOW, {}, choices(s), 1, None, seq)
-    return Say(ASK_TIMES, {}, choices(s), 1, None, seq)
+def _held(s: Session) -> str | None:
+    """Why pings are paused by something the user cannot lift here (None: not so)."""
+    pause = safety.reminder_pause(s)
+    if pause is None or pause == safety.Pause.USER:
+        return None
+    return safety.PAUSED_WHY[pause]
 
 
-def choices(s: Session) -> tuple[Choice, ...]:
-    state = s.state
-    if state == "remind.menu":
-        if s.remind_mode is None:
-            return (Choice("setup", B_SET_UP), Choice("close", B_NOT_NOW))
-        toggle = Choice("resume", B_RESUME) if s.remind_paused else Choice("pause", B_PAUSE)
-        return (
-            Choice("setup", B_CHANGE),
-            Choice("tz", B_CHANGE_TZ),
-            toggle,
-            Choice("close", B_CLOSE),
-        )
-    if state == "remind.tz":
-        return tuple(Choice(tz, tz, literal=True) for tz in TZ_CHOICES)
-    if state == "remind.kind":
-        every = tuple(Choice(f"every{h}", label) for h, label in B_EVERY.items())
-        return (*every, Choice("fixed", B_FIXED))
-    if state == "remind.window":
-        return tuple(Choice(w, w.replace("-", " - "), literal=True) for w in WINDOWS)
-    return tuple(Choice(t, t.replace(",", ", "), literal=True) for t in TIMES)
+def _menu(s: Session) -> Question:
+    if s.remind_mode is None:
+        return Question(ASK_NONE, columns=2)
+    text, params = describe(s)
+    note = _held(s) or (SHOW_PAUSED if s.remind_paused else None)
+    return Question(text, params, columns=2, prefix=note)
+
+
+def _menu_choices(s: Session) -> tuple[Choice, ...]:
+    if s.remind_mode is None:
+        return (Choice("setup", B_SET_UP), Choice("close", B_NOT_NOW))
+    toggle: tuple[Choice, ...] = ()
+    if _held(s) is None:
+        toggle = (Choice("resume", B_RESUME) if s.remind_paused else Choice("pause", B_PAUSE),)
+    return (
+        Choice("setup", B_CHANGE),
+        Choice("tz", B_CHANGE_TZ),
+        *toggle,
+        Choice("close", B_CLOSE),
+    )
 
 
 def describe(s: Session) -> tuple[str, dict[str, object]]:
@@ -105,66 +100,117 @@ def describe(s: Session) -> tuple[str, dict[str, object]]:
     return text, dict(params)
 
 
-Step = tuple[Session, list[Effect], str | None]
+def _go(s: Session, effects: list[Effect], nxt: State | None) -> Outcome:
+    return back(s, effects) if nxt is None else enter(s, nxt, effects)
 
 
-def choose(s: Session, value: str) -> Step:
-    """A button in a remind state: (session, effects, next state; None = leave /remind)."""
-    state = s.state
-    if state == "remind.menu":
-        if value == "setup":
-            return s, [], "remind.kind" if s.tz else "remind.tz"
-        if value == "tz":
-            return s, [], "remind.tz"
-        if value == "pause":
-            s = replace(s, remind_paused=True)
-            return s, [Reminders("pause", "user"), Say(PAUSED)], None
-        if value == "resume":
-            s = replace(s, remind_paused=False)
-            return s, [Reminders("resume", "user"), Say(RESUMED)], None
-        return s, [], None
-    if state == "remind.tz":
-        return _set_tz(s, value)
-    if state == "remind.kind":
-        if value == "fixed":
-            # the mode is only stored with a complete schedule (_save): a user who
-            # walks away half-way keeps the schedule they had
-            return s, [], "remind.times"
-        return replace(s, remind_every=int(value[-1])), [], "remind.window"
-    if state == "remind.window":
-        return _save(replace(s, remind_window=value), "every")
-    return _save(replace(s, remind_times=value), "fixed")
+def _menu_press(s: Session, value: str, ctx: Ctx) -> Outcome:
+    if value == "setup":
+        return enter(s, State.REMIND_KIND if s.tz else State.REMIND_TZ)
+    if value == "tz":
+        return enter(s, State.REMIND_TZ)
+    if value == "pause":
+        return back(replace(s, remind_paused=True), [Say(PAUSED)])
+    if value == "resume":
+        return back(replace(s, remind_paused=False), [Say(RESUMED)])
+    return back(s, [])
 
 
-def text(s: Session, typed: str) -> Step | str:
-    """Typed answers where they make sense; a str is the re-prompt to show instead."""
-    typed = typed.strip()
-    if s.state == "remind.tz":
-        zone = validate_tz(typed)
-        return _set_tz(s, zone) if zone else BAD_TZ
-    if s.state == "remind.window":
-        window = parse_window(typed)
-        return _save(replace(s, remind_window=window), "every") if window else BAD_WINDOW
-    if s.state == "remind.times":
-        times = parse_times(typed)
-        return _save(replace(s, remind_times=times), "fixed") if times else BAD_TIMES
-    return N_("Please tap one of the buttons below.")
-
-
-def _set_tz(s: Session, value: str) -> Step:
+def _set_tz(s: Session, value: str) -> Outcome:
     zone = validate_tz(value) or "UTC"
     s = replace(s, tz=zone)
     if s.remind_mode is None:
-        return s, [], "remind.kind"
+        return enter(s, State.REMIND_KIND)
     return _save(s, s.remind_mode)
 
 
-def _save(s: Session, mode: str) -> Step:
+def _kind_press(s: Session, value: str, ctx: Ctx) -> Outcome:
+    if value == "fixed":
+        # the mode is only stored with a complete schedule (_save): a user who
+        # walks away half-way keeps the schedule they had
+        return enter(s, State.REMIND_TIMES)
+    return enter(replace(s, remind_every=int(value[-1])), State.REMIND_WINDOW)
+
+
+def _save(s: Session, mode: str) -> Outcome:
     start, _, end = s.remind_window.partition("-")
     times = tuple(t for t in s.remind_times.split(",") if t) if mode == "fixed" else ()
-    effect = SetSchedule(s.tz or "UTC", mode, s.remind_every, start, end, times)
     s = replace(s, remind_mode=mode, remind_paused=False)
-    return s, [effect, Say(SAVED)], "remind.menu"
+    pause = safety.reminder_pause(s)
+    effect = SetSchedule(
+        s.tz or "UTC",
+        mode,
+        s.remind_every,
+        start,
+        end,
+        times,
+        paused=pause.value if pause else None,
+    )
+    held = _held(s)
+    return enter(s, State.REMIND_MENU, [effect, Say(SAVED if held is None else SAVED_HELD)])
+
+
+def _typed_tz(s: Session, typed: str, ctx: Ctx) -> Outcome:
+    zone = validate_tz(typed.strip())
+    return _set_tz(s, zone) if zone else reprompt(s, BAD_TZ)
+
+
+def _typed_window(s: Session, typed: str, ctx: Ctx) -> Outcome:
+    window = parse_window(typed)
+    return _save(replace(s, remind_window=window), "every") if window else reprompt(s, BAD_WINDOW)
+
+
+def _typed_times(s: Session, typed: str, ctx: Ctx) -> Outcome:
+    times = parse_times(typed)
+    return _save(replace(s, remind_times=times), "fixed") if times else reprompt(s, BAD_TIMES)
+
+
+register(
+    State.REMIND_MENU,
+    Spec(ask=_menu, buttons=_menu_choices, on_press=_menu_press, kind=Kind.DETOUR),
+)
+register(
+    State.REMIND_TZ,
+    Spec(
+        ask=lambda s: Question(ASK_TZ, columns=4),
+        buttons=lambda s: tuple(Choice(tz, tz, literal=True) for tz in TZ_CHOICES),
+        on_press=lambda s, v, c: _set_tz(s, v),
+        kind=Kind.DETOUR,
+        on_text=_typed_tz,
+    ),
+)
+register(
+    State.REMIND_KIND,
+    Spec(
+        ask=lambda s: Question(ASK_KIND),
+        buttons=lambda s: (
+            *(Choice(f"every{h}", label) for h, label in B_EVERY.items()),
+            Choice("fixed", B_FIXED),
+        ),
+        on_press=_kind_press,
+        kind=Kind.DETOUR,
+    ),
+)
+register(
+    State.REMIND_WINDOW,
+    Spec(
+        ask=lambda s: Question(ASK_WINDOW),
+        buttons=lambda s: tuple(Choice(w, w.replace("-", " - "), literal=True) for w in WINDOWS),
+        on_press=lambda s, v, c: _save(replace(s, remind_window=v), "every"),
+        kind=Kind.DETOUR,
+        on_text=_typed_window,
+    ),
+)
+register(
+    State.REMIND_TIMES,
+    Spec(
+        ask=lambda s: Question(ASK_TIMES),
+        buttons=lambda s: tuple(Choice(t, t.replace(",", ", "), literal=True) for t in TIMES),
+        on_press=lambda s, v, c: _save(replace(s, remind_times=v), "fixed"),
+        kind=Kind.DETOUR,
+        on_text=_typed_times,
+    ),
+)
 
 
 def _hhmm(text: str) -> str | None:

@@ -1,13 +1,15 @@
 """The conversation's own messages and button labels (msgids, English source).
 
-Exercise steps live in catalogue.py, red-flag questions in screening.py and
-the reasons for each branch in rules.py; this file holds the rest.
+Exercise steps live in catalogue.py, red-flag questions in screening.py, the
+reasons for each decision in ladder.py and the pause explanations in
+safety.py; this file holds the rest. Every message stays under 400
+characters in every language (tests/test_locales.py).
 """
 
 from __future__ import annotations
 
 from flows.i18n import N_
-from flows.model import Answer, Reach, Side
+from flows.model import Answer, Reach, Rung, Side
 
 WELCOME = N_(
     "Hi! I'm your side glide coach. I guide you through McKenzie exercises for low back "
@@ -16,6 +18,8 @@ WELCOME = N_(
     "therapist regularly to be sure the exercises suit you."
 )
 WELCOME_BACK = N_("Welcome back! Let's pick up where you left off.")
+SEND_START = N_("Hi! Send /start to begin.")
+NOTHING_STORED = N_("I have nothing stored about you.")
 SCREEN_INTRO = N_(
     "First, a few safety questions. Some signs need a doctor rather than exercises, so "
     "tap Yes if one applies, even if it seems small."
@@ -38,24 +42,8 @@ ASK_REACH = N_("How far down does the pain reach right now? Pick the furthest po
 ASK_PAIN = N_("How strong is the pain right now, from 0 (none) to 10 (the worst)?")
 ASK_BOTH_LEGS = N_("Does the pain run down into BOTH legs?")
 ASK_TRIED = N_("Have you already tried press-ups for this pain?")
-TRIED_WORSE = N_(
-    "Press-ups made your leg worse, and that is the signal to stop, so I won't start an "
-    "exercise now. Please see a physical therapist first."
-)
 ASK_TRIED_RESULT = N_("How did they go? (If you tried both kinds, think of the last one.)")
 BASELINE_SAVED = N_("Saved as your starting point: pain {pain} out of 10, reaching {reach}.")
-START_PRESS = N_("We start with straight press-ups, the first step of the ladder.")
-START_HIPS = N_(
-    "You have already tried straight press-ups, so we start with press-ups with your hips "
-    "off centre."
-)
-START_GLIDE = N_(
-    "You have already tried both kinds of press-up, so we start with the side glide at a wall."
-)
-START_CENTRAL = N_(
-    "We start with straight press-ups. As your pain is not on one side, please also see a "
-    "physical therapist."
-)
 OFFER_FIRST = N_("Ready for your first set of {exercise}?")
 OFFER = N_("Ready for a set of {exercise}?")
 LATER = N_("OK. Use /exercise whenever you are ready.")
@@ -64,11 +52,17 @@ PRESET = N_(
     "Before this set: anything new since last time? For example trouble controlling your "
     "bladder or bowels, numbness between your legs, new weakness, or pain in both legs."
 )
-STEP_PREFIX = N_("Step {n} of {total}")
-STOPPED = N_(
-    "Stopped. That's fine. If your leg pain spread or got worse, tell me with /checkin. "
-    "/exercise starts a new set whenever you are ready."
+PRESET_REACH = N_("Thank you. How far down does the pain reach now? Pick the furthest point.")
+EPISODE_REACH = N_(
+    "Has the pain come back? How far down does it reach now? Pick the furthest point."
 )
+EPISODE_PAIN = N_("How strong is it, from 0 (none) to 10 (the worst)?")
+EPISODE_SAVED = N_("Saved as your new starting point: pain {pain} out of 10, reaching {reach}.")
+NO_PAIN_SET = N_("No pain: lovely. A set now helps you keep it that way.")
+
+STEP_PREFIX = N_("Step {n} of {total}")
+ASK_STOP_WHY = N_("Stopped. Did you stop because the pain got worse or spread?")
+STOPPED = N_("OK. /exercise starts a new set whenever you are ready.")
 NOTHING_RUNNING = N_("Nothing is running right now. /exercise starts a set.")
 FINISH_QUESTIONS = N_("Let's finish these questions first. Here is where we were:")
 IN_A_SET = N_("You are in the middle of a set. Here is where you were:")
@@ -80,13 +74,20 @@ ASK_ANSWER = N_(
     "Where is your pain now, compared with before the set? More back pain while the leg "
     "eases is the good sign: that counts as easing."
 )
+ASK_ANSWER_BACK = N_("How is your back pain now, compared with before the set?")
 CENTRALIZING_NOTE = N_(
     "That is the good sign. Your back may even hurt more while the leg pain eases: pain "
     "moving toward your spine is what we want."
 )
-WORSE_NOTE = N_("Please stop this exercise now. Two quick questions so your record is complete.")
+WORSE_NOTE = N_(
+    "Please stop this exercise now: it is paused, and so are your reminders. Two quick "
+    "questions so your record is complete."
+)
 ASK_PAIN_NOW = N_("How strong is the pain now, from 0 to 10?")
 ASK_REACH_NOW = N_("How far down does it reach now? Pick the furthest point.")
+AGAIN_ANSWER = N_("Then which of these fits best?")
+AGAIN_NUMBERS = N_("Then tell me once more, please.")
+AGAIN_REACH = N_("Then which part of your back hurts now?")
 NEXT_SET = N_("Next: {exercise}, in 2-3 hours. Use /exercise when you are ready.")
 NEXT_SET_EVERY = N_(
     "Next: {exercise}, in about {hours} hours; I will remind you. Use /exercise when you "
@@ -96,20 +97,40 @@ NEXT_SET_FIXED = N_(
     "Next: {exercise}, at your next reminder time. Use /exercise when you are ready."
 )
 
-HALTED = N_(
-    "Exercises are paused because your pain spread or got worse. Please see a physical "
-    "therapist. If your therapist says you can carry on, tap the button below."
+HELD_WHY = {
+    "stop": N_(
+        "Exercises are paused because your pain got worse or spread. Please see a physical "
+        "therapist."
+    ),
+    "see_pt": N_(
+        "Exercises are paused until you have seen a physical therapist, who can find what "
+        "fits you."
+    ),
+}
+HELD = N_(
+    "Exercises and reminders stay paused. When your physical therapist says you can go on, "
+    "tap below."
 )
-PT_RESTART = N_("Your physical therapist said to carry on, so we pick the exercises up again.")
-SEE_PT = N_(
-    "You have worked through the exercises I can coach. Please see a physical therapist: "
-    "they can find what fits you. If they tell you to carry on, tap below."
-)
+ASK_PT_EXERCISE = N_("Good. Which exercise does your therapist want you to do now?")
+ASK_PT_WALL = N_("Which shoulder does your therapist want against the wall?")
+PT_GO_ON = N_("Your physical therapist said to go on.")  # the recorded reason
+PT_SET = N_("We go on with the {exercise}, as your therapist said.")
 RECOVERED = N_(
     "Enjoy it! If the pain comes back, start again with /exercise, and keep checking in "
     "with your physical therapist now and then."
 )
 TAKE_CARE = N_("Take care! I'm here whenever you need me.")
+
+SETTINGS_NO_WALL = N_("Your settings. Voice notes: {voice}. What would you like to change?")
+SETTINGS = N_(
+    "Your settings. For the side glide your {shoulder} shoulder goes to the wall ({why}). "
+    "Voice notes: {voice}. What would you like to change?"
+)
+WHY_PAIN_SIDE = N_("away from your painful side")
+WHY_PRESCRIBED = N_("as a clinician told you")
+WALL_SAVED = N_("Saved: your {shoulder} shoulder goes to the wall.")
+SHOULDER = {Side.LEFT: N_("LEFT"), Side.RIGHT: N_("RIGHT")}
+ON, OFF = N_("on"), N_("off")
 
 PLEASE_BUTTONS = N_("Please tap one of the buttons below.")
 NOT_TEXT = N_("I can only read text and buttons. Please tap one of the buttons below.")
@@ -119,17 +140,16 @@ IDLE_HINT = N_(
 UNKNOWN_COMMAND = N_("I don't know that command. /help lists what I can do.")
 HELP = N_(
     "What I can do:\n"
-    "/exercise - start your next set\n"
+    "/exercise - your next set\n"
     "/checkin - tell me where your pain is now\n"
-    "/remind - set reminders\n"
+    "/remind - reminders\n"
     "/progress - your chart\n"
     "/export - a report for your physical therapist\n"
-    "/language - change the language\n"
-    "/voice - voice notes on or off\n"
+    "/settings - wall shoulder, voice, language\n"
     "/safety - the safety questions again\n"
-    "/stop - pause the current set\n"
-    "/mydata - what I store about you\n"
-    "/forget - delete everything about you"
+    "/stop - stop the current set\n"
+    "/mydata - what I store\n"
+    "/forget - delete everything"
 )
 ASK_FORGET = N_(
     "Delete everything I have stored about you: answers, check-ins, reminders? This cannot "
@@ -158,6 +178,8 @@ B_START = N_("Start now")
 B_LATER = N_("Later")
 B_NOTHING_NEW = N_("Nothing new")
 B_SOMETHING_NEW = N_("Something new")
+B_STOP_WORSE = N_("Yes, it got worse or spread")
+B_STOP_JUST = N_("No, I just stopped")
 B_PT_OK = N_("My PT says go on")
 B_MORE = N_("Do one more set")
 B_DONE_FOR_NOW = N_("Done for now")
@@ -168,12 +190,24 @@ B_SKIP = N_("Skip this one")
 B_WALL_NO = N_("No, nobody told me")
 B_WALL_LEFT = N_("Yes: LEFT shoulder")
 B_WALL_RIGHT = N_("Yes: RIGHT shoulder")
+B_PT_WALL_USUAL = N_("The usual: pain-free side")
+B_PT_WALL_LEFT = N_("LEFT shoulder")
+B_PT_WALL_RIGHT = N_("RIGHT shoulder")
 B_TRIED_NONE = N_("No, not yet")
 B_TRIED_PRESS = N_("Yes, press-ups")
 B_TRIED_BOTH = N_("Yes, also with hips off centre")
 B_TRIED_HELPED = N_("Helped a little")
 B_TRIED_SAME = N_("No change")
 B_TRIED_WORSE = N_("Made my leg worse")
+B_IS_WORSE = N_("Yes, it is worse")
+B_NOT_WORSE = N_("No, it is not worse")
+B_NO_PAIN = N_("Yes, no pain at all")
+B_SOME_PAIN = N_("No, some pain is left")
+B_STILL_LEG = N_("Yes, still in my leg")
+B_ONLY_BACK = N_("No, only my back hurts")
+B_SET_WALL = N_("Wall shoulder")
+B_LANGUAGE = N_("Language")
+B_CLOSE = N_("Done")
 
 SIDE_LABELS: dict[Side, str] = {
     Side.LEFT: N_("Left side"),
@@ -190,11 +224,24 @@ REACH_LABELS: dict[Reach, str] = {
     Reach.BACK_CENTRE: N_("Centre of the back"),
     Reach.NONE: N_("No pain"),
 }
-ANSWER_LABELS: dict[Answer, str] = {
+# design.md: the answers fit where the pain is (leg pain, or the back only)
+LEG_ANSWERS: dict[Answer, str] = {
     Answer.CENTRALIZING: N_("Leg pain easing / moving toward my back"),
     Answer.LEG_GONE: N_("Leg pain gone, only back pain left"),
     Answer.NO_CHANGE: N_("No change"),
-    Answer.WORSE: N_("Worse, or spreading down my leg"),
+    Answer.WORSE: N_("Worse, or spreading further down"),
     Answer.ALL_GONE: N_("All pain gone"),
+}
+BACK_ANSWERS: dict[Answer, str] = {
+    Answer.BACK_EASING: N_("Back pain easing"),
+    Answer.NO_CHANGE: N_("No change"),
+    Answer.WORSE: N_("Worse, or spreading into the leg"),
+    Answer.ALL_GONE: N_("All pain gone"),
+}
+EXERCISE_BUTTONS: dict[Rung, str] = {
+    Rung.PRESS_UPS: N_("Straight press-ups"),
+    Rung.HIPS_OFF_CENTRE: N_("Press-ups, hips off centre"),
+    Rung.SIDE_GLIDE: N_("Side glide at a wall"),
+    Rung.FLEXION_ROTATION: N_("Flexion with rotation stretch"),
 }
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español", "de": "Deutsch", "ru": "Русский"}

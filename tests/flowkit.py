@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flows.effects import Effect, Say
-from flows.engine import Outcome, advance, choices
+from flows.engine import Outcome, Rules, advance, choices
 from flows.events import Command, Event, Press, Text
-from flows.rules import Rules
-from flows.session import Session
+from flows.session import Session, State
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -60,7 +59,7 @@ class Script:
     # common paths -------------------------------------------------------------
     def screened(self) -> Script:
         self.cmd("start").press("ok")
-        while self.session.state.startswith("screen."):
+        while self.session.state == State.SCREEN:
             self.press("no")
         return self
 
@@ -68,27 +67,35 @@ class Script:
         self, side: str = "left", reach: str = "thigh", pain: str = "6", tried: str = "both"
     ) -> Script:
         self.screened().press(side)
-        if self.session.state == "assess.wall":
+        if self.session.state == State.ASSESS_WALL:
             self.press("no")
         self.press(reach)
-        if self.session.state == "assess.both_legs":
+        if self.session.state == State.ASSESS_BOTH_LEGS:
             self.press("no")
         self.press(pain)
-        if self.session.state == "assess.tried":
+        if self.session.state == State.ASSESS_TRIED:
             self.press(tried)
-        if self.session.state == "assess.tried_result":
+        if self.session.state == State.ASSESS_TRIED_RESULT:
             self.press("same")
+        return self
+
+    def wait(self, hours: float) -> Script:
+        self.now += timedelta(hours=hours)
         return self
 
     def do_set(self) -> Script:
         """From anywhere idle: /exercise, answer the pre-set check, walk every step."""
         self.cmd("exercise")
-        if self.session.state == "preset":
+        if self.session.state == State.PRESET:
             self.press("nothing")
-        while self.session.state.startswith("ex."):
+        self.steps()
+        return self
+
+    def steps(self) -> Script:
+        while self.session.state == State.STEP:
             self.press("next")
         return self
 
     def checkin(self, answer: str, pain: str = "4", reach: str = "thigh") -> Script:
-        assert self.session.state == "check.answer", self.session.state
+        assert self.session.state == State.CHECK_ANSWER, self.session.state
         return self.press(answer, pain, reach)

@@ -1,0 +1,276 @@
+"""After a set: where the pain went, the one confirming question, and the decision.
+
+The questions only collect; `evaluate` measures the answers (flows.ladder.read)
+and applies the row flows.ladder.decide picks. Nothing here decides a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flows import ladder, safety
+from flows import texts as t
+from flows.catalogue import exercise_name
+from flows.effects import Choice, Effect, RecordCheckIn, RecordRungChange, Say
+from flows.i18n import Msg
+from flows.ladder import Ask, Reading, Stage, Verdict, Where
+from flows.model import Answer, CheckIn, Reach
+from flows.session import Hold, Session, State
+from flows.sets import before_set, stop_rule_now
+from flows.states import (
+    Ctx,
+    Kind,
+    Outcome,
+    Question,
+    Spec,
+    enter,
+    fixed,
+    pain_buttons,
+    reach_buttons,
+    register,
+    rest,
+    typed_pain,
+)
+
+BACK_ONLY = frozenset({Reach.BACK_SIDE, Reach.BACK_CENTRE})
+
+
+def _asked(s: Session) -> frozenset[Ask]:
+    return frozenset(Ask(a) for a in s.asked)
+
+
+def _before(s: Session) -> tuple[Reach, int]:
+    """What this check-in is compared with: the previous one on this exercise."""
+    reach = s.ref_reach or s.baseline_reach or Reach.NONE
+    pain = s.ref_pain if s.ref_pain is not None else (s.baseline_pain or 0)
+    return reach, pain
+
+
+def reading(s: Session, stall_after: int) -> Reading:
+    before_reach, before_pain = _before(s)
+    return ladder.read(
+        stage=s.stage or Stage.PRESS_UPS,
+        answer=s.pending_answer or Answer.NO_CHANGE,
+        reach=s.pending_reach or Reach.NONE,
+        pain=s.pending_pain if s.pending_pain is not None else 0,
+        before_reach=before_reach,
+        before_pain=before_pain,
+        one_sided=s.one_sided,
+        stall=s.stall,
+        stall_after=stall_after,
+        asked=_asked(s),
+    )
+
+
+# --- the three questions ---------------------------------------------------------------
+
+
+def _answers(s: Session) -> dict[Answer, str]:
+    """design.md: with leg pain (or none before), the leg answers; back only, the back ones."""
+    was = ladder.where(*_before(s))
+    answers = t.BACK_ANSWERS if was == Where.BACK else t.LEG_ANSWERS
+    asked = _asked(s)
+    return {
+        a: label
+        for a, label in answers.items()
+        if not (a == Answer.ALL_GONE and Ask.ALL_GONE in asked)
+        and not (a == Answer.LEG_GONE and Ask.LEG_GONE in asked)
+    }
+
+
+def _answer_question(s: Session) -> Question:
+    if s.asked:
+        return Question(t.AGAIN_ANSWER)
+    was = ladder.where(*_before(s))
+    return Question(t.ASK_ANSWER_BACK if was == Where.BACK else t.ASK_ANSWER)
+
+
+def _answer(s: Session, value: str, ctx: Ctx) -> Outcome:
+    answer = Answer(value)
+    if answer == Answer.WORSE and s.pending_pain is None:
+        return stop_rule_now(s, t.WORSE_NOTE)
+    s = replace(s, pending_answer=answer)
+    if s.pending_pain is not None and s.pending_reach is not None:
+        return evaluate(s, ctx)  # asked again after a confirming question: numbers kept
+    note = t.CENTRALIZING_NOTE if answer == Answer.CENTRALIZING else None
+    return enter(s, State.CHECK_PAIN, prefix=note)
+
+
+def _pain(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return enter(replace(s, pending_pain=int(value)), State.CHECK_REACH)
+
+
+def _reach_question(s: Session) -> Question:
+    again = Ask.LEG_GONE.value in s.asked and s.pending_answer == Answer.LEG_GONE
+    return Question(t.AGAIN_REACH if again else t.ASK_REACH_NOW, columns=2)
+
+
+def _reach_choices(s: Session) -> tuple[Choice, ...]:
+    if Ask.LEG_GONE.value in s.asked and s.pending_answer == Answer.LEG_GONE:
+        return reach_buttons(with_none=False, only=BACK_ONLY)
+    return reach_buttons(with_none=True)
+
+
+register(
+    State.CHECK_ANSWER,
+    Spec(
+        ask=_answer_question,
+        buttons=lambda s: tuple(Choice(a.value, label) for a, label in _answers(s).items()),
+        on_press=_answer,
+        kind=Kind.IN_SET,
+    ),
+)
+register(
+    State.CHECK_PAIN,
+    Spec(
+        ask=lambda s: Question(t.ASK_PAIN_NOW, columns=6),
+        buttons=pain_buttons,
+        on_press=_pain,
+        kind=Kind.IN_SET,
+        on_text=typed_pain,
+    ),
+)
+register(
+    State.CHECK_REACH,
+    Spec(
+        ask=_reach_question,
+        buttons=_reach_choices,
+        on_press=lambda s, v, c: evaluate(replace(s, pending_reach=Reach(v)), c),
+        kind=Kind.IN_SET,
+    ),
+)
+
+# --- the one confirming question -------------------------------------------------------
+
+_CONFIRM: dict[Ask, tuple[Choice, Choice]] = {
+    Ask.WORSE: (Choice("yes", t.B_IS_WORSE), Choice("no", t.B_NOT_WORSE)),
+    Ask.ALL_GONE: (Choice("yes", t.B_NO_PAIN), Choice("no", t.B_SOME_PAIN)),
+    Ask.LEG_GONE: (Choice("yes", t.B_STILL_LEG), Choice("no", t.B_ONLY_BACK)),
+}
+
+
+def _asking(s: Session) -> Ask:
+    return Ask(s.asking or Ask.WORSE.value)
+
+
+def _confirm_question(s: Session) -> Question:
+    # the row that asked is the first match until its question is answered; confirming
+    # rows do not depend on the stall count, so the default count finds it too
+    row = ladder.decide(reading(s, ladder.DEFAULT_STALL_AFTER))
+    before_reach, before_pain = _before(s)
+    now_reach = s.pending_reach or Reach.NONE
+    params: dict[str, object] = {
+        "now": Msg(t.REACH_LABELS[now_reach]),
+        "before": Msg(t.REACH_LABELS[before_reach]),
+    }
+    if row.reason == ladder.Q_LEG_WORSE:
+        params = {"before": before_pain, "now": s.pending_pain}
+    text = row.reason if row.verdict == Verdict.ASK else ladder.Q_ALL_GONE
+    return Question(text, params)
+
+
+def _confirm(s: Session, value: str, ctx: Ctx) -> Outcome:
+    ask = _asking(s)
+    s = replace(s, asking=None, asked=(*s.asked, ask.value))
+    yes = value == "yes"
+    if ask == Ask.WORSE:
+        return evaluate(replace(s, pending_answer=Answer.WORSE) if yes else s, ctx)
+    if ask == Ask.ALL_GONE:
+        if yes:
+            no_pain = replace(s, pending_answer=Answer.ALL_GONE, pending_pain=0)
+            return evaluate(replace(no_pain, pending_reach=Reach.NONE), ctx)
+        if s.pending_answer == Answer.ALL_GONE:
+            return enter(s, State.CHECK_ANSWER)  # the numbers stand: which answer fits?
+        # the answer stands, the numbers said no pain: ask them once more
+        return enter(
+            replace(s, pending_pain=None, pending_reach=None),
+            State.CHECK_PAIN,
+            prefix=t.AGAIN_NUMBERS,
+        )
+    if yes:  # leg gone, yet still in the leg: which answer fits?
+        return enter(s, State.CHECK_ANSWER)
+    return enter(replace(s, pending_reach=None), State.CHECK_REACH)  # where in the back?
+
+
+register(
+    State.CHECK_CONFIRM,
+    Spec(
+        ask=_confirm_question,
+        buttons=lambda s: _CONFIRM[_asking(s)],
+        on_press=_confirm,
+        kind=Kind.IN_SET,
+    ),
+)
+
+# --- the decision ----------------------------------------------------------------------
+
+
+def evaluate(s: Session, ctx: Ctx) -> Outcome:
+    """Apply the ladder's row for this check-in: record it, then act on the verdict."""
+    r = reading(s, ctx.stall_after)
+    row = ladder.decide(r)
+    if row.verdict == Verdict.ASK and row.ask is not None:
+        return enter(replace(s, asking=row.ask.value), State.CHECK_CONFIRM)
+    reach = s.pending_reach or Reach.NONE
+    pain = s.pending_pain if s.pending_pain is not None else 0
+    stage = r.stage
+    effects: list[Effect] = [
+        RecordCheckIn(
+            CheckIn(at=ctx.now, rung=stage.exercise, answer=r.answer, pain=pain, reach=reach)
+        )
+    ]
+    helped = stage if r.progress or row.verdict == Verdict.RECOVERED else s.helped
+    s = replace(
+        s,
+        pending_answer=None,
+        pending_pain=None,
+        pending_reach=None,
+        asking=None,
+        asked=(),
+        ref_reach=reach,
+        ref_pain=pain,
+        stall=r.streak,
+        helped=helped,
+        checked_in_at=ctx.now,
+    )
+    if row.verdict in (Verdict.STOP, Verdict.SEE_PT):
+        why = Hold.STOP_RULE if row.verdict == Verdict.STOP else Hold.SEE_PT
+        if s.hold != why:  # "worse" tapped: held since the tap, recorded then
+            s, record = safety.hold(s, why, row.reason)
+            effects.append(record)
+        return enter(s, State.HALTED, (*effects, Say(row.reason)))
+    if row.verdict == Verdict.RECOVERED:
+        s = replace(s, recovered=True, stall=0)
+        return enter(s, State.RECOVERED, (*effects, Say(row.reason)))
+    nxt = ladder.next_stage(row, stage)
+    if row.verdict == Verdict.NEW_EPISODE:
+        nxt = s.helped or stage
+        s = replace(s, recovered=False)
+    if nxt != stage:
+        effects.append(RecordRungChange(stage.exercise, nxt.exercise, row.reason))
+        s = replace(s, stage=nxt, stall=0, rung_sets=0)
+    effects.append(Say(row.reason, {"exercise": exercise_name(nxt.exercise)}))
+    effects.append(next_set(s))
+    return rest(s, effects)
+
+
+def next_set(s: Session) -> Say:
+    """When the next set is due, as the user's own reminders say (2-3 h by default)."""
+    params: dict[str, object] = {"exercise": exercise_name((s.stage or Stage.PRESS_UPS).exercise)}
+    if s.remind_mode is None or not safety.may_remind(s):
+        return Say(t.NEXT_SET, params)
+    if s.remind_mode == "every":
+        return Say(t.NEXT_SET_EVERY, {**params, "hours": s.remind_every})
+    return Say(t.NEXT_SET_FIXED, params)
+
+
+# --- recovered -------------------------------------------------------------------------
+
+register(
+    State.RECOVERED,
+    Spec(
+        ask=lambda s: Question(t.RECOVERED),
+        buttons=fixed(Choice("more", t.B_MORE), Choice("done", t.B_DONE_FOR_NOW)),
+        on_press=lambda s, v, c: before_set(s, c) if v == "more" else rest(s, (Say(t.TAKE_CARE),)),
+    ),
+)

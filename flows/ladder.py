@@ -1,0 +1,517 @@
+"""Every decision after a set, as one table a physical therapist can read.
+
+A check-in is first turned into a `Reading`: what the user tapped and how the
+pain moved since the previous check-in on the same exercise (or the starting
+point). The rows below are then tried in order and the first that matches
+decides: the verdict, the next exercise, the one sentence the user reads and
+the line of ../shared/protocol.md (or design.md's decided rules) it rests on.
+
+The order of the rows is the priority: the stop rule comes first, then the
+questions that settle a contradiction, then recovery, leg pain gone, progress
+and stalls. To change a rule, change its row (and its reason text); the
+README's copy of this table is generated from it and a test compares the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from flows.i18n import N_
+from flows.model import Answer, Reach, Rung
+
+DEFAULT_STALL_AFTER = 3
+# pain 0-10 that moved by this much or more counts as up or down
+PAIN_STEP = 2
+
+
+class Stage(StrEnum):
+    """Where the user is on the ladder: the exercise, and for press-ups, why."""
+
+    PRESS_UPS = "press_ups"  # the start
+    HIPS_OFF_CENTRE = "hips_off_centre"
+    SIDE_GLIDE = "side_glide"
+    BACK_PRESS_UPS = "back_press_ups"  # straight press-ups again, after the side glide
+    FLEXION_ROTATION = "flexion_rotation"
+
+    @property
+    def exercise(self) -> Rung:
+        return Rung.PRESS_UPS if self == Stage.BACK_PRESS_UPS else Rung(self.value)
+
+
+class Move(StrEnum):
+    """How far the pain reaches compared with before."""
+
+    CLOSER = "closer"
+    SAME = "same"
+    FURTHER = "further"
+
+
+class Change(StrEnum):
+    """How strong the pain is compared with before (by PAIN_STEP or more)."""
+
+    DOWN = "down"
+    SAME = "same"
+    UP = "up"
+
+
+class Where(StrEnum):
+    """Where the pain is: design.md's "leg pain" (buttock or further) or "back only"."""
+
+    LEG = "leg"
+    BACK = "back"
+    NONE = "none"
+
+
+class Ask(StrEnum):
+    """The one confirming question a contradiction gets (each asked once per check-in)."""
+
+    WORSE = "worse"  # the numbers say worse, the button did not
+    ALL_GONE = "all_gone"  # "all pain gone" with pain left, or no pain with another answer
+    LEG_GONE = "leg_gone"  # "leg pain gone" with the pain still in the leg
+
+
+class Verdict(StrEnum):
+    STOP = "stop"  # the stop rule: exercises and reminders pause until a PT says go on
+    ASK = "ask"  # one confirming question first
+    RECOVERED = "recovered"  # all pain gone: reminders stop, maintenance offered
+    NEW_EPISODE = "new_episode"  # pain back after recovery: the exercise that last helped
+    CONTINUE = "continue"  # the same exercise
+    MOVE = "move"  # another exercise
+    SEE_PT = "see_pt"  # nothing left to try here: exercises pause until a PT says go on
+
+
+def where(reach: Reach, pain: int) -> Where:
+    if reach.rank <= Reach.BUTTOCK.rank:
+        return Where.LEG
+    if reach == Reach.NONE and pain == 0:
+        return Where.NONE
+    return Where.BACK  # the back, or "no pain" with a score above 0
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What one check-in measured, against the previous check-in on the same exercise."""
+
+    stage: Stage
+    answer: Answer
+    reach: Move
+    pain: Change
+    now: Where
+    was: Where
+    one_sided: bool
+    streak: int  # check-ins in a row without progress on this exercise, this one included
+    stall_after: int = DEFAULT_STALL_AFTER
+    asked: frozenset[Ask] = frozenset()
+
+    @property
+    def progress(self) -> bool:
+        """design.md: progress = reach closer, or intensity down by 2 or more."""
+        return self.reach == Move.CLOSER or self.pain == Change.DOWN
+
+    @property
+    def stalled(self) -> bool:
+        return not self.progress and self.streak >= self.stall_after
+
+
+def read(
+    *,
+    stage: Stage,
+    answer: Answer,
+    reach: Reach,
+    pain: int,
+    before_reach: Reach,
+    before_pain: int,
+    one_sided: bool,
+    stall: int,
+    stall_after: int = DEFAULT_STALL_AFTER,
+    asked: frozenset[Ask] = frozenset(),
+) -> Reading:
+    """Measure a check-in; `stall` is the streak without progress before this one."""
+    if reach.rank > before_reach.rank:
+        move = Move.CLOSER
+    elif reach.rank < before_reach.rank:
+        move = Move.FURTHER
+    else:
+        move = Move.SAME
+    if pain <= before_pain - PAIN_STEP:
+        change = Change.DOWN
+    elif pain >= before_pain + PAIN_STEP:
+        change = Change.UP
+    else:
+        change = Change.SAME
+    progress = move == Move.CLOSER or change == Change.DOWN
+    return Reading(
+        stage=stage,
+        answer=answer,
+        reach=move,
+        pain=change,
+        now=where(reach, pain),
+        was=where(before_reach, before_pain),
+        one_sided=one_sided,
+        streak=0 if progress else stall + 1,
+        stall_after=stall_after,
+        asked=asked,
+    )
+
+
+# --- what the user reads (one sentence each; msgids, translated by the adapters) -------
+
+R_WORSE = N_(
+    "Your pain got worse or spread, so this exercise is not right for you now: stop it "
+    "and see a physical therapist."
+)
+R_SPREAD_BEFORE_SET = N_(
+    "Your pain now reaches further from your spine than at your last check-in, so this "
+    "exercise is not right for you now. Please see a physical therapist before the next set."
+)
+R_ALL_GONE = N_("All pain gone: that is the goal. Well done!")
+R_NEW_EPISODE = N_("Your pain came back, so we start again with the exercise that helped before.")
+R_LEG_GONE_STAY = N_(
+    "Your leg pain is gone. Keep going with straight press-ups to clear the back pain that "
+    "is left."
+)
+R_LEG_GONE_TO_PRESS = N_(
+    "Your leg pain is gone, so switch to straight press-ups to clear the back pain that is left."
+)
+R_LEG_GONE_FROM_GLIDE = N_(
+    "Your leg pain is gone, so stop side gliding and go back to straight press-ups to "
+    "clear the back pain that is left."
+)
+R_PROGRESS = N_("Your pain is easing or moving toward your spine. Keep doing the {exercise}.")
+R_PROGRESS_GLIDE = N_(
+    "Your leg pain is easing or moving toward your spine: keep going with the side glide. "
+    "More pain in the back while this happens is the good sign."
+)
+R_FAIR_TRIAL = N_(
+    "No clear change yet. An exercise deserves a fair trial, so keep going with the {exercise}."
+)
+R_STALL_TO_HIPS = N_(
+    "Straight press-ups have not moved your pain for a while, so we try them with your "
+    "hips off centre."
+)
+R_STALL_TO_GLIDE = N_(
+    "Press-ups with your hips off centre have not moved your pain for a while, so we try "
+    "the side glide at a wall."
+)
+R_STALL_TO_FLEXION = N_(
+    "The side glide has stopped moving your pain closer to your spine. The next exercise "
+    "is the flexion with rotation stretch: please see a physical therapist, who can show "
+    "it to you."
+)
+R_STALL_SEE_PT = N_(
+    "These exercises have not moved your pain for a while. A physical therapist can find "
+    "what fits you: please see one before you go on."
+)
+R_STALL_CENTRAL = N_(
+    "Press-ups have not moved your pain for a while, and the next exercises are for pain "
+    "on one side. Please see a physical therapist before you go on."
+)
+# the confirming questions (an ASK row's text; the adapter fills in the numbers)
+Q_SPREAD = N_(
+    "Your pain now reaches {now}; before, it reached {before}. Has it spread further than "
+    "before the set?"
+)
+Q_LEG_WORSE = N_(
+    "Your leg pain went from {before} to {now}. Is your leg worse than before the set?"
+)
+Q_ALL_GONE = N_("Just to be sure: is all your pain gone now, with no pain anywhere?")
+Q_LEG_GONE = N_(
+    "You tapped that the leg pain is gone, but the pain still reaches {now}. Is there "
+    "still pain in your buttock or leg?"
+)
+
+# --- the protocol lines the rows rest on -----------------------------------------------
+
+P_STOP = "protocol.md, Monitoring: pain spreading down the leg or worsening: stop, and see a PT"
+P_STOP_RULE = (
+    "design.md, the stop rule: reach further from the spine, or intensity up by 2 or more "
+    "while the pain is still in the leg; when the button said otherwise, one plain question"
+)
+P_CONTRADICTION = "design.md: contradictions get one confirming question, never a silent guess"
+P_ABOLISHED = "protocol.md, centralization: abolished, the pain is gone"
+P_NEW_EPISODE = (
+    "design.md: pain back after recovered is a new episode, never peripheralizing; the "
+    "exercise that last helped"
+)
+P_BACK_TO_PRESS = (
+    "protocol.md, ladder 4: once the LEG pain has centralized, return to straight press-ups "
+    "to abolish the remaining back pain"
+)
+P_CENTRALIZING = (
+    "protocol.md, centralizing: pain decreases in the leg and moves closer to the spine"
+)
+P_GLIDE_GOING = (
+    "protocol.md, Monitoring: pain decreasing in leg and thigh, even while back pain "
+    "increases: continue the side glide"
+)
+P_FAIR_TRIAL = "protocol.md, no change: neither better nor worse after a fair trial"
+P_HIPS = "protocol.md, ladder 2: if straight press-ups help but do not fully centralize"
+P_GLIDE = (
+    "protocol.md, ladder 3: if press-ups with hips off center do not decrease, centralize "
+    "or abolish the pain"
+)
+P_FLEXION = (
+    "protocol.md, ladder 5 and Monitoring: the side glide helps but progress slows: the "
+    "flexion with rotation stretch, and see a PT"
+)
+P_SEE_PT = "protocol.md, ladder 6: see a PT when nothing helps"
+P_CENTRAL = "protocol.md, who it is for: ONE side; design.md: centre-only stall = see a PT"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One rule. A field left None matches anything; a set matches any of its values."""
+
+    verdict: Verdict
+    reason: str
+    protocol: str
+    stage: frozenset[Stage] | None = None
+    answer: frozenset[Answer] | None = None
+    reach: Move | None = None
+    pain: Change | None = None
+    now: frozenset[Where] | None = None
+    was: Where | None = None
+    progress: bool | None = None
+    stalled: bool | None = None
+    one_sided: bool | None = None
+    ask: Ask | None = None  # ASK rows: the question, and the row only matches until asked
+    to: Stage | None = None  # MOVE rows: the next exercise
+
+    def matches(self, r: Reading) -> bool:
+        return (
+            (self.stage is None or r.stage in self.stage)
+            and (self.answer is None or r.answer in self.answer)
+            and (self.reach is None or r.reach == self.reach)
+            and (self.pain is None or r.pain == self.pain)
+            and (self.now is None or r.now in self.now)
+            and (self.was is None or r.was == self.was)
+            and (self.progress is None or r.progress == self.progress)
+            and (self.stalled is None or r.stalled == self.stalled)
+            and (self.one_sided is None or r.one_sided == self.one_sided)
+            and (self.ask is None or self.ask not in r.asked)
+        )
+
+
+def _s(*stages: Stage) -> frozenset[Stage]:
+    return frozenset(stages)
+
+
+_P, _H, _G, _B, _F = (
+    Stage.PRESS_UPS,
+    Stage.HIPS_OFF_CENTRE,
+    Stage.SIDE_GLIDE,
+    Stage.BACK_PRESS_UPS,
+    Stage.FLEXION_ROTATION,
+)
+_NOT_ALL_GONE = frozenset(set(Answer) - {Answer.ALL_GONE})
+_PAIN_LEFT = frozenset({Where.LEG, Where.BACK})
+_LEG, _NONE = frozenset({Where.LEG}), frozenset({Where.NONE})
+
+RULES: tuple[Row, ...] = (
+    # the stop rule comes before anything else: the button always stops
+    Row(Verdict.STOP, R_WORSE, P_STOP, answer=frozenset({Answer.WORSE})),
+    # pain back after "all pain gone" is a new episode, not pain spreading
+    Row(Verdict.NEW_EPISODE, R_NEW_EPISODE, P_NEW_EPISODE, was=Where.NONE, now=_PAIN_LEFT),
+    Row(Verdict.ASK, Q_SPREAD, P_STOP_RULE, reach=Move.FURTHER, ask=Ask.WORSE),
+    Row(Verdict.ASK, Q_LEG_WORSE, P_STOP_RULE, pain=Change.UP, now=_LEG, ask=Ask.WORSE),
+    # contradictions
+    Row(
+        Verdict.ASK,
+        Q_ALL_GONE,
+        P_CONTRADICTION,
+        answer=frozenset({Answer.ALL_GONE}),
+        now=_PAIN_LEFT,
+        ask=Ask.ALL_GONE,
+    ),
+    Row(
+        Verdict.ASK, Q_ALL_GONE, P_CONTRADICTION, answer=_NOT_ALL_GONE, now=_NONE, ask=Ask.ALL_GONE
+    ),
+    Row(
+        Verdict.ASK,
+        Q_LEG_GONE,
+        P_CONTRADICTION,
+        answer=frozenset({Answer.LEG_GONE}),
+        now=_LEG,
+        ask=Ask.LEG_GONE,
+    ),
+    # all pain gone, confirmed by the numbers
+    Row(
+        Verdict.RECOVERED, R_ALL_GONE, P_ABOLISHED, answer=frozenset({Answer.ALL_GONE}), now=_NONE
+    ),
+    # leg pain gone: it was in the leg, now only the back hurts
+    Row(
+        Verdict.CONTINUE,
+        R_LEG_GONE_STAY,
+        P_BACK_TO_PRESS,
+        stage=_s(_P, _B),
+        was=Where.LEG,
+        now=frozenset({Where.BACK}),
+    ),
+    Row(
+        Verdict.MOVE,
+        R_LEG_GONE_TO_PRESS,
+        P_BACK_TO_PRESS,
+        stage=_s(_H),
+        was=Where.LEG,
+        now=frozenset({Where.BACK}),
+        to=_P,
+    ),
+    Row(
+        Verdict.MOVE,
+        R_LEG_GONE_FROM_GLIDE,
+        P_BACK_TO_PRESS,
+        stage=_s(_G),
+        was=Where.LEG,
+        now=frozenset({Where.BACK}),
+        to=_B,
+    ),
+    Row(
+        Verdict.MOVE,
+        R_LEG_GONE_TO_PRESS,
+        P_BACK_TO_PRESS,
+        stage=_s(_F),
+        was=Where.LEG,
+        now=frozenset({Where.BACK}),
+        to=_B,
+    ),
+    # progress: carry on
+    Row(Verdict.CONTINUE, R_PROGRESS_GLIDE, P_GLIDE_GOING, stage=_s(_G), progress=True),
+    Row(Verdict.CONTINUE, R_PROGRESS, P_CENTRALIZING, progress=True),
+    # a stall: N check-ins in a row without progress
+    Row(
+        Verdict.MOVE,
+        R_STALL_TO_HIPS,
+        P_HIPS,
+        stage=_s(_P),
+        stalled=True,
+        one_sided=True,
+        to=_H,
+    ),
+    Row(Verdict.SEE_PT, R_STALL_CENTRAL, P_CENTRAL, stage=_s(_P), stalled=True, one_sided=False),
+    Row(Verdict.MOVE, R_STALL_TO_GLIDE, P_GLIDE, stage=_s(_H), stalled=True, to=_G),
+    Row(Verdict.MOVE, R_STALL_TO_FLEXION, P_FLEXION, stage=_s(_G), stalled=True, to=_F),
+    Row(Verdict.SEE_PT, R_STALL_SEE_PT, P_SEE_PT, stage=_s(_B, _F), stalled=True),
+    # no progress yet: a fair trial
+    Row(Verdict.CONTINUE, R_FAIR_TRIAL, P_FAIR_TRIAL),
+)
+
+
+def decide(reading: Reading) -> Row:
+    """The first row that matches; the last row matches every reading."""
+    for row in RULES:
+        if row.matches(reading):
+            return row
+    raise AssertionError("the last rule matches every reading")  # pragma: no cover
+
+
+def next_stage(row: Row, stage: Stage) -> Stage:
+    return row.to if row.verdict == Verdict.MOVE and row.to is not None else stage
+
+
+# --- the starting exercise (design.md, "Starting exercise") ----------------------------
+
+START_PRESS = N_("We start with straight press-ups, the first exercise to try.")
+START_HIPS = N_(
+    "You have already tried straight press-ups, so we start with press-ups with your hips "
+    "off centre."
+)
+START_GLIDE = N_(
+    "You have already tried both kinds of press-up, so we start with the side glide at a wall."
+)
+START_CENTRAL = N_(
+    "We start with straight press-ups. As your pain is not on one side, please also see a "
+    "physical therapist."
+)
+TRIED_WORSE = N_(
+    "Press-ups made your leg worse, and that is the signal to stop, so I won't start an "
+    "exercise now. Please see a physical therapist first."
+)
+
+# (press-ups tried: "none" | "press" | "both", how the last went) -> (stage, stop?, reason)
+START: dict[tuple[str, str], tuple[Stage, bool, str]] = {
+    ("none", ""): (Stage.PRESS_UPS, False, START_PRESS),
+    ("press", "helped"): (Stage.HIPS_OFF_CENTRE, False, START_HIPS),  # helps, not fully
+    ("press", "same"): (Stage.HIPS_OFF_CENTRE, False, START_HIPS),
+    ("press", "worse"): (Stage.HIPS_OFF_CENTRE, True, TRIED_WORSE),  # the stop rule
+    ("both", "helped"): (Stage.SIDE_GLIDE, False, START_GLIDE),
+    ("both", "same"): (Stage.SIDE_GLIDE, False, START_GLIDE),
+    ("both", "worse"): (Stage.SIDE_GLIDE, True, TRIED_WORSE),
+}
+
+
+def starting_stage(tried: str, result: str, one_sided: bool) -> tuple[Stage, bool, str]:
+    """Where a new user starts: (stage, whether the stop rule applies first, reason)."""
+    if not one_sided:
+        return Stage.PRESS_UPS, False, START_CENTRAL
+    return START[(tried, result if tried != "none" else "")]
+
+
+# --- the table as a page of the README -------------------------------------------------
+
+_STAGE_NAMES = {
+    _P: "straight press-ups (start)",
+    _H: "press-ups, hips off centre",
+    _G: "side glide",
+    _B: "straight press-ups (after the side glide)",
+    _F: "flexion with rotation",
+}
+
+
+def _when(row: Row) -> str:
+    parts: list[str] = []
+    if row.answer is not None:
+        names = sorted(a.value for a in row.answer)
+        parts.append(
+            "answer " + ("not all_gone" if row.answer == _NOT_ALL_GONE else "/".join(names))
+        )
+    if row.reach is not None:
+        parts.append(f"reach {row.reach.value}")
+    if row.pain is not None:
+        parts.append(f"pain {row.pain.value} by {PAIN_STEP}+")
+    if row.was is not None:
+        parts.append(f"was {row.was.value}")
+    if row.now is not None:
+        parts.append("now " + "/".join(sorted(w.value for w in row.now)))
+    if row.progress:
+        parts.append("progress (reach closer or pain down by 2+)")
+    if row.stalled:
+        parts.append("no progress, N-th check-in in a row")
+    if row.one_sided is not None:
+        parts.append("one-sided pain" if row.one_sided else "centre or both sides")
+    if row.ask is not None:
+        parts.append(f"not yet asked ({row.ask.value})")
+    return ", ".join(parts) or "anything else"
+
+
+def _then(row: Row) -> str:
+    if row.verdict == Verdict.MOVE and row.to is not None:
+        return f"move to {_STAGE_NAMES[row.to]}"
+    return {
+        Verdict.STOP: "STOP: exercises and reminders pause until a PT says go on",
+        Verdict.ASK: "ask one confirming question",
+        Verdict.RECOVERED: "recovered: reminders stop, maintenance offered",
+        Verdict.NEW_EPISODE: "new starting point; back to the exercise that last helped",
+        Verdict.CONTINUE: "continue",
+        Verdict.SEE_PT: "see a PT: exercises and reminders pause until a PT says go on",
+    }[row.verdict]
+
+
+def table_rows() -> Iterator[tuple[str, ...]]:
+    for i, row in enumerate(RULES, 1):
+        stages = (
+            "any"
+            if row.stage is None
+            else ", ".join(_STAGE_NAMES[s] for s in Stage if s in row.stage)
+        )
+        reason = row.reason.replace("{exercise}", "<exercise>")
+        yield (str(i), stages, _when(row), _then(row), reason, row.protocol)
+
+
+def markdown() -> str:
+    """The rules as a Markdown table (first match wins), for the README."""
+    head = ("#", "exercise", "when the check-in says", "then", "the user reads", "rests on")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in table_rows()]
+    return "\n".join(lines)

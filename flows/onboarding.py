@@ -1,0 +1,244 @@
+"""First meeting: the welcome, the red-flag questions and the assessment.
+
+The red flags come before anything else and are asked one by one with
+explicit Yes / No buttons (protocol.md, Safety). The assessment records the
+starting point and picks the first exercise from flows.ladder's START table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flows import ladder, safety, screening
+from flows import texts as t
+from flows.effects import Choice, RecordRungChange, RecordScreening, Say
+from flows.i18n import Msg
+from flows.model import Reach, Side
+from flows.session import Hold, Session, State
+from flows.states import (
+    Ctx,
+    Kind,
+    Outcome,
+    Question,
+    Spec,
+    enter,
+    fixed,
+    no_buttons,
+    pain_buttons,
+    reach_buttons,
+    register,
+    rest,
+    typed_pain,
+)
+
+YES_NO = (Choice("yes", t.B_YES), Choice("no", t.B_NO))
+WALL_CHOICES = (
+    Choice("no", t.B_WALL_NO),
+    Choice("left", t.B_WALL_LEFT),
+    Choice("right", t.B_WALL_RIGHT),
+)
+
+
+def wall_value(value: str) -> Side | None:
+    """The wall question's answer: a prescribed shoulder, or None for the usual side."""
+    return Side(value) if value in (Side.LEFT, Side.RIGHT) else None
+
+
+# --- welcome ---------------------------------------------------------------------------
+
+register(
+    State.WELCOME,
+    Spec(
+        ask=lambda s: Question(t.WELCOME),
+        buttons=fixed(Choice("ok", t.B_OK)),
+        on_press=lambda s, v, c: start_screening(s, State.ASSESS_SIDE, None),
+        kind=Kind.QUESTIONS,
+    ),
+)
+
+# --- the red-flag questions ------------------------------------------------------------
+
+
+def start_screening(s: Session, after: State, prefix: str | None) -> Outcome:
+    first = screening.RED_FLAGS[0]
+    s = replace(s, after_screening=after, flag=first.id)
+    return enter(s, State.SCREEN, prefix=prefix or t.SCREEN_INTRO)
+
+
+def red_flag_yes(s: Session, flag_id: str) -> Outcome:
+    """Any yes: no exercise until a clean re-screen (the reminders pause with it)."""
+    s = replace(s, red_flag=flag_id, screened=False)
+    return enter(s, State.REDFLAG, (RecordScreening(flag_id, True),))
+
+
+def _screen(s: Session, value: str, ctx: Ctx) -> Outcome:
+    flag_id = s.flag or screening.RED_FLAGS[0].id
+    if value == "yes":
+        return red_flag_yes(s, flag_id)
+    record = RecordScreening(flag_id, False)
+    nxt = screening.next_flag(flag_id)
+    if nxt is not None:
+        return enter(replace(s, flag=nxt.id), State.SCREEN, (record,))
+    after = s.after_screening or State.ASSESS_SIDE
+    s = replace(s, screened=True, red_flag=None, after_screening=None, checked_at=ctx.now)
+    if after == State.PRESET_REACH:
+        return enter(s, State.PRESET_REACH, (record,))
+    if after == State.IDLE or s.onboarded:
+        return rest(s, (record, Say(t.SCREEN_PASSED_IDLE)))
+    return enter(s, State.ASSESS_SIDE, (record,), prefix=t.SCREEN_PASSED)
+
+
+register(
+    State.SCREEN,
+    Spec(
+        ask=lambda s: Question(screening.BY_ID[s.flag or "bladder"].question, columns=2),
+        buttons=fixed(*YES_NO),
+        on_press=_screen,
+        kind=Kind.QUESTIONS,
+    ),
+)
+
+
+def _red_flag_advice(s: Session) -> Question:
+    flag = screening.BY_ID.get(s.red_flag or "")
+    urgent_only = flag is not None and not flag.emergency
+    return Question(screening.URGENT_ADVICE if urgent_only else screening.EMERGENCY_ADVICE)
+
+
+register(
+    State.REDFLAG,
+    Spec(
+        ask=_red_flag_advice,
+        buttons=no_buttons,
+        on_press=lambda s, v, c: enter(s, State.REDFLAG),
+        kind=Kind.HOLD,
+        # whatever is typed, the advice again
+        on_text=lambda s, text, c: Outcome(s, (Say(_red_flag_advice(s).text),)),
+    ),
+)
+
+# --- the assessment --------------------------------------------------------------------
+
+
+def _side(s: Session, value: str, ctx: Ctx) -> Outcome:
+    side = Side(value)
+    s = replace(s, side=side)
+    if side in (Side.LEFT, Side.RIGHT):
+        return enter(s, State.ASSESS_WALL)
+    return enter(replace(s, wall_shoulder=None), State.ASSESS_REACH, (Say(t.CENTRAL_NOTE),))
+
+
+def _reach(s: Session, value: str, ctx: Ctx) -> Outcome:
+    reach = Reach(value)
+    s = replace(s, baseline_reach=reach, ref_reach=reach)
+    if s.side is not None and safety.both_legs_question(s.side, reach):
+        return enter(s, State.ASSESS_BOTH_LEGS)
+    return enter(s, State.ASSESS_PAIN)
+
+
+def _pain(s: Session, value: str, ctx: Ctx) -> Outcome:
+    s = replace(s, baseline_pain=int(value), ref_pain=int(value))
+    if s.one_sided:
+        return enter(s, State.ASSESS_TRIED)
+    return finish(s, "none", "")
+
+
+def _tried(s: Session, value: str, ctx: Ctx) -> Outcome:
+    if value == "none":
+        return finish(s, "none", "")
+    return enter(replace(s, tried=value), State.ASSESS_TRIED_RESULT)
+
+
+def finish(s: Session, tried: str, result: str) -> Outcome:
+    """The starting point is saved and the first exercise chosen, with the reason."""
+    stage, stop, reason = ladder.starting_stage(tried, result, s.one_sided)
+    reach = s.baseline_reach or Reach.NONE
+    saved = Say(t.BASELINE_SAVED, {"pain": s.baseline_pain, "reach": Msg(t.REACH_LABELS[reach])})
+    s = replace(s, onboarded=True, rung_sets=0, stall=0)
+    if stop:
+        # protocol.md's stop rule: what made the leg worse is not tried again here, and
+        # the next exercise up is not a guess to make without a PT
+        s, record = safety.hold(s, Hold.STOP_RULE, reason)
+        s = replace(s, stage=stage)
+        return enter(s, State.HALTED, (saved, record, Say(reason)))
+    s = replace(s, stage=stage)
+    record = RecordRungChange(None, stage.exercise, reason)
+    return enter(s, State.OFFER, (saved, record, Say(reason)))
+
+
+register(
+    State.ASSESS_SIDE,
+    Spec(
+        ask=lambda s: Question(t.ASK_SIDE, columns=2),
+        buttons=fixed(*(Choice(side.value, label) for side, label in t.SIDE_LABELS.items())),
+        on_press=_side,
+        kind=Kind.QUESTIONS,
+    ),
+)
+register(
+    State.ASSESS_WALL,
+    Spec(
+        ask=lambda s: Question(t.ASK_WALL),
+        buttons=fixed(*WALL_CHOICES),
+        on_press=lambda s, v, c: enter(
+            replace(s, wall_shoulder=wall_value(v)), State.ASSESS_REACH
+        ),
+        kind=Kind.QUESTIONS,
+    ),
+)
+register(
+    State.ASSESS_REACH,
+    Spec(
+        ask=lambda s: Question(t.ASK_REACH, columns=2),
+        buttons=fixed(*reach_buttons(with_none=False)),
+        on_press=_reach,
+        kind=Kind.QUESTIONS,
+    ),
+)
+register(
+    State.ASSESS_BOTH_LEGS,
+    Spec(
+        ask=lambda s: Question(t.ASK_BOTH_LEGS, columns=2),
+        buttons=fixed(*YES_NO),
+        on_press=lambda s, v, c: (
+            red_flag_yes(s, "both_legs") if v == "yes" else enter(s, State.ASSESS_PAIN)
+        ),
+        kind=Kind.QUESTIONS,
+    ),
+)
+register(
+    State.ASSESS_PAIN,
+    Spec(
+        ask=lambda s: Question(t.ASK_PAIN, columns=6),
+        buttons=pain_buttons,
+        on_press=_pain,
+        kind=Kind.QUESTIONS,
+        on_text=typed_pain,
+    ),
+)
+register(
+    State.ASSESS_TRIED,
+    Spec(
+        ask=lambda s: Question(t.ASK_TRIED),
+        buttons=fixed(
+            Choice("none", t.B_TRIED_NONE),
+            Choice("press", t.B_TRIED_PRESS),
+            Choice("both", t.B_TRIED_BOTH),
+        ),
+        on_press=_tried,
+        kind=Kind.QUESTIONS,
+    ),
+)
+register(
+    State.ASSESS_TRIED_RESULT,
+    Spec(
+        ask=lambda s: Question(t.ASK_TRIED_RESULT),
+        buttons=fixed(
+            Choice("helped", t.B_TRIED_HELPED),
+            Choice("same", t.B_TRIED_SAME),
+            Choice("worse", t.B_TRIED_WORSE),
+        ),
+        on_press=lambda s, v, c: finish(s, s.tried or "none", v),
+        kind=Kind.QUESTIONS,
+    ),
+)

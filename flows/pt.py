@@ -1,0 +1,78 @@
+"""Held until a physical therapist says go on: which exercise they want, which shoulder.
+
+Only "my PT says go on" lifts the stop rule or "see a PT" (a red flag needs a
+clean re-screen instead, flows.onboarding). The PT's choice of exercise and
+wall shoulder is what the ladder continues from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flows import texts as t
+from flows.catalogue import exercise_name
+from flows.effects import Choice, RecordRungChange, Say
+from flows.ladder import Stage
+from flows.model import Rung
+from flows.onboarding import wall_value
+from flows.session import Session, State
+from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, fixed, register
+
+# after the side glide, straight press-ups are the ones that clear the back pain
+_AFTER_GLIDE = frozenset({Stage.SIDE_GLIDE, Stage.BACK_PRESS_UPS, Stage.FLEXION_ROTATION})
+
+register(
+    State.HALTED,
+    Spec(
+        ask=lambda s: Question(t.HELD),
+        buttons=fixed(Choice("pt_ok", t.B_PT_OK)),
+        on_press=lambda s, v, c: enter(s, State.PT_EXERCISE),
+        kind=Kind.HOLD,
+    ),
+)
+
+
+def _stage_for(s: Session, rung: Rung) -> Stage:
+    if rung == Rung.PRESS_UPS:
+        return Stage.BACK_PRESS_UPS if s.stage in _AFTER_GLIDE else Stage.PRESS_UPS
+    return Stage(rung.value)
+
+
+def _exercise(s: Session, value: str, ctx: Ctx) -> Outcome:
+    s = replace(s, stage=_stage_for(s, Rung(value)))
+    if s.stage == Stage.SIDE_GLIDE:
+        return enter(s, State.PT_WALL)
+    return go_on(s)
+
+
+def go_on(s: Session) -> Outcome:
+    """The hold is lifted: exercises and (through flows.safety) reminders go on."""
+    stage = s.stage or Stage.PRESS_UPS
+    s = replace(s, hold=None, stall=0, rung_sets=0)
+    record = RecordRungChange(Rung.SEE_PT, stage.exercise, t.PT_GO_ON)
+    said = Say(t.PT_SET, {"exercise": exercise_name(stage.exercise)})
+    return enter(s, State.OFFER, (record, said))
+
+
+register(
+    State.PT_EXERCISE,
+    Spec(
+        ask=lambda s: Question(t.ASK_PT_EXERCISE),
+        buttons=fixed(*(Choice(rung.value, label) for rung, label in t.EXERCISE_BUTTONS.items())),
+        on_press=_exercise,
+        kind=Kind.HOLD,
+    ),
+)
+register(
+    State.PT_WALL,
+    Spec(
+        ask=lambda s: Question(t.ASK_PT_WALL),
+        buttons=fixed(
+            Choice("no", t.B_PT_WALL_USUAL),
+            Choice("left", t.B_PT_WALL_LEFT),
+            Choice("right", t.B_PT_WALL_RIGHT),
+        ),
+        on_press=lambda s, v, c: go_on(replace(s, wall_shoulder=wall_value(v))),
+        kind=Kind.HOLD,
+    ),
+)

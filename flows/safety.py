@@ -1,0 +1,130 @@
+"""The one answer to "may we?": offer an exercise, fire a reminder, send a nudge.
+
+The engine, the coach and the reminder ticker ask these functions and decide
+nothing of their own, so a stop can never be lifted by a path that forgot it.
+Holds are lifted in exactly two ways: a clean re-screen (red flags) and "my PT
+says go on" (the stop rule, or nothing left to try).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from flows.catalogue import EXERCISES, PRESS_UP_CAUTION
+from flows.effects import RecordRungChange
+from flows.i18n import N_
+from flows.model import Reach, Rung, Side
+from flows.session import Hold, Session
+
+# design.md: the one-tap "anything new?" is skipped when a screening or this check
+# was answered this recently
+CHECK_FRESH = timedelta(minutes=60)
+
+
+class Pause(StrEnum):
+    """Why the reminders table has a user's pings paused (stored as these strings)."""
+
+    RED_FLAG = "redflag"
+    STOP_RULE = "worse"
+    SEE_PT = "see_pt"
+    RECOVERED = "done"
+    USER = "user"
+    BLOCKED = "blocked"  # set by the transport (403), never by the flow
+
+
+# the pauses the conversation owns; "blocked" belongs to the transport
+FLOW_PAUSES = frozenset(set(Pause) - {Pause.BLOCKED})
+CLINICAL = frozenset({Pause.RED_FLAG, Pause.STOP_RULE, Pause.SEE_PT})
+
+PAUSED_WHY = {
+    Pause.RED_FLAG: N_(
+        "Reminders are paused because of a warning sign. Run /safety again once a doctor "
+        "has checked you."
+    ),
+    Pause.STOP_RULE: N_(
+        "Reminders are paused because your pain got worse or spread. They come back when "
+        "your physical therapist says you can go on."
+    ),
+    Pause.SEE_PT: N_(
+        "Reminders are paused until you have seen a physical therapist and they say you can go on."
+    ),
+    Pause.RECOVERED: N_(
+        "Reminders are off because your pain is gone. If it comes back, /exercise starts again."
+    ),
+}
+
+
+def exercise_hold(s: Session) -> Hold | None:
+    """Why no exercise may be offered now (None: it may)."""
+    if s.red_flag is not None:
+        return Hold.RED_FLAG
+    return s.hold
+
+
+def may_offer_exercise(s: Session) -> bool:
+    return s.screened and s.onboarded and exercise_hold(s) is None
+
+
+def reminder_pause(s: Session) -> Pause | None:
+    """The pause the reminders table must hold for this session; None = pings may run."""
+    hold = exercise_hold(s)
+    if hold == Hold.RED_FLAG:
+        return Pause.RED_FLAG
+    if hold == Hold.STOP_RULE:
+        return Pause.STOP_RULE
+    if hold == Hold.SEE_PT:
+        return Pause.SEE_PT
+    if s.recovered:
+        return Pause.RECOVERED
+    if s.remind_paused:
+        return Pause.USER
+    return None
+
+
+def may_remind(s: Session) -> bool:
+    return may_offer_exercise(s) and reminder_pause(s) is None
+
+
+def may_nudge(s: Session) -> bool:
+    """ "2 of 5 sets today": only while the plan is live (never after a stop or recovery)."""
+    return may_offer_exercise(s) and not s.recovered
+
+
+def check_due(s: Session, now: datetime) -> bool:
+    """The one-tap "anything new since last time?" is due before this set."""
+    return s.checked_at is None or now - s.checked_at >= CHECK_FRESH
+
+
+def spread_since_last(s: Session, reach: Reach) -> bool:
+    """Before a set: pain reaching further than at the last check-in is the stop rule."""
+    before = s.ref_reach or s.baseline_reach
+    return before is not None and reach.rank < before.rank
+
+
+def hold(s: Session, why: Hold, reason: str) -> tuple[Session, RecordRungChange]:
+    """Apply the stop rule (or "see a PT"): held until "my PT says go on", and recorded.
+
+    The record is a move to "see a physical therapist" with the reason the user
+    read, so the chart, the report and the PT see when and why it stopped.
+    """
+    s = replace(s, hold=why, stall=0)
+    return s, RecordRungChange(s.rung, Rung.SEE_PT, reason)
+
+
+def both_legs_question(side: Side, reach: Reach) -> bool:
+    """Pain on both sides reaching a leg may be the bilateral red flag: ask it plainly."""
+    return side == Side.BOTH and reach.rank <= Reach.THIGH.rank
+
+
+def cautions(s: Session, rung: Rung) -> tuple[str, ...]:
+    """What to say before a set: the backward-bending caution on a press-up exercise's
+    first set (protocol.md, Cautions), and the exercise's own stop sign every time."""
+    ex = EXERCISES[rung]
+    said: list[str] = []
+    if ex.press_up and s.rung_sets == 0:
+        said.append(PRESS_UP_CAUTION)
+    if ex.caution:
+        said.append(ex.caution)
+    return tuple(said)

@@ -1,0 +1,283 @@
+"""A set: the way in (what must come first), its steps, and stopping part-way.
+
+Every way into a set passes `before_set`, and the only way to show step 1
+is `begin_set`, which asks flows.safety first: an exercise step can never be
+shown while a hold stands, whatever path led here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from flows import ladder, safety
+from flows import texts as t
+from flows.catalogue import EXERCISES, REPS, exercise_name, step_side
+from flows.effects import Choice, Effect, RecordRungChange, Say, SpeakGuided
+from flows.i18n import Msg
+from flows.ladder import Stage
+from flows.model import Answer, Reach, Rung
+from flows.onboarding import start_screening
+from flows.session import Hold, Session, State
+from flows.states import (
+    Ctx,
+    Kind,
+    Outcome,
+    Question,
+    Spec,
+    enter,
+    fixed,
+    is_busy,
+    no_buttons,
+    pain_buttons,
+    reach_buttons,
+    register,
+    rest,
+    spec,
+    typed_pain,
+)
+
+# states that lead on to an exercise step without another check
+TOWARD_A_STEP = frozenset({State.PRESET, State.PRESET_REACH, State.EPISODE_PAIN, State.STEP})
+
+
+def gate(s: Session) -> Outcome | None:
+    """What must happen before any exercise or check-in, in order of priority."""
+    if s.state == State.NEW:
+        return enter(s, State.WELCOME)
+    if spec(s).kind == Kind.QUESTIONS:
+        # half-way through the questions: keep the answers given, ask this one again
+        return enter(s, s.state, prefix=t.FINISH_QUESTIONS)
+    hold = safety.exercise_hold(s)
+    if hold == Hold.RED_FLAG:
+        return enter(s, State.REDFLAG)
+    if not s.screened:
+        after = State.PRESET_REACH if s.onboarded else State.ASSESS_SIDE
+        return start_screening(s, after, None)
+    if not s.onboarded:
+        return enter(s, State.ASSESS_SIDE)
+    if hold is not None:
+        return held(s)
+    return None
+
+
+def held(s: Session, before: Sequence[Effect] = ()) -> Outcome:
+    """The held screen, saying why once."""
+    why = t.HELD_WHY[s.hold.value] if s.hold is not None else None
+    return enter(s, State.HALTED, before, prefix=why)
+
+
+def before_set(s: Session, ctx: Ctx) -> Outcome:
+    """/exercise, "Start now" and every other way to a set come through here."""
+    gated = gate(s)
+    if gated is not None:
+        return gated
+    if is_busy(s):
+        return enter(s, s.state, prefix=t.IN_A_SET)
+    if safety.check_due(s, ctx.now):
+        return enter(s, State.PRESET)
+    return _after_check(s, ctx)
+
+
+def _after_check(s: Session, ctx: Ctx) -> Outcome:
+    if s.recovered and not _pain_known(s, ctx):
+        return enter(s, State.PRESET_REACH)  # has the pain come back?
+    return begin_set(s)
+
+
+def _pain_known(s: Session, ctx: Ctx) -> bool:
+    """A check-in this recent already said where the pain is."""
+    return s.checked_in_at is not None and ctx.now - s.checked_in_at < safety.CHECK_FRESH
+
+
+def begin_set(s: Session, before: Sequence[Effect] = ()) -> Outcome:
+    if not safety.may_offer_exercise(s):  # the one guard in front of step 1
+        return gate(s) or enter(s, State.IDLE)
+    stage = s.stage or Stage.PRESS_UPS
+    rung = stage.exercise
+    ex = EXERCISES[rung]
+    intro: list[Effect] = [*before, Say(ex.intro, {"reps": REPS})]
+    intro += [Say(caution) for caution in safety.cautions(s, rung)]
+    if s.voice:
+        side = step_side(rung, s.side, s.glide_shoulder)
+        intro.append(SpeakGuided(rung, side.value if side else None))
+    return enter(replace(s, stage=stage, step=1), State.STEP, intro)
+
+
+# --- idle and the offer ----------------------------------------------------------------
+
+register(
+    State.IDLE,
+    Spec(
+        ask=lambda s: Question(t.IDLE_HINT),
+        buttons=no_buttons,
+        on_press=lambda s, v, c: enter(s, State.IDLE),
+    ),
+)
+
+
+def _offer_question(s: Session) -> Question:
+    text = t.OFFER if s.sets_done else t.OFFER_FIRST
+    return Question(text, {"exercise": exercise_name(s.rung or Rung.PRESS_UPS)}, columns=2)
+
+
+register(
+    State.OFFER,
+    Spec(
+        ask=_offer_question,
+        buttons=fixed(Choice("start", t.B_START), Choice("later", t.B_LATER)),
+        on_press=lambda s, v, c: before_set(s, c) if v == "start" else rest(s, (Say(t.LATER),)),
+    ),
+)
+
+# --- safety before the set -------------------------------------------------------------
+
+
+def _preset(s: Session, value: str, ctx: Ctx) -> Outcome:
+    s = replace(s, checked_at=ctx.now)
+    if value == "nothing":
+        return _after_check(s, ctx)
+    # "something new" goes through every red-flag question, then "where is it now?"
+    return start_screening(s, State.PRESET_REACH, None)
+
+
+register(
+    State.PRESET,
+    Spec(
+        ask=lambda s: Question(t.PRESET),
+        buttons=fixed(Choice("nothing", t.B_NOTHING_NEW), Choice("new", t.B_SOMETHING_NEW)),
+        on_press=_preset,
+        kind=Kind.IN_SET,
+    ),
+)
+
+
+def _where_now(s: Session, value: str, ctx: Ctx) -> Outcome:
+    reach = Reach(value)
+    if s.recovered:
+        # pain back after recovery is a new episode, never the stop rule
+        if reach == Reach.NONE:
+            return begin_set(s, (Say(t.NO_PAIN_SET),))
+        return enter(replace(s, pending_reach=reach), State.EPISODE_PAIN)
+    if safety.spread_since_last(s, reach):
+        s, record = safety.hold(s, Hold.STOP_RULE, ladder.R_SPREAD_BEFORE_SET)
+        return enter(s, State.HALTED, (record, Say(ladder.R_SPREAD_BEFORE_SET)))
+    return begin_set(s)
+
+
+register(
+    State.PRESET_REACH,
+    Spec(
+        ask=lambda s: Question(t.EPISODE_REACH if s.recovered else t.PRESET_REACH, columns=2),
+        buttons=fixed(*reach_buttons(with_none=True)),
+        on_press=_where_now,
+        kind=Kind.IN_SET,
+    ),
+)
+
+
+def _episode_pain(s: Session, value: str, ctx: Ctx) -> Outcome:
+    """Pain back after recovery: a new starting point, then the exercise that last helped."""
+    reach, pain = s.pending_reach or Reach.NONE, int(value)
+    stage = s.helped or s.stage or Stage.PRESS_UPS
+    before = s.rung
+    s = replace(
+        s,
+        recovered=False,
+        pending_reach=None,
+        ref_reach=reach,
+        ref_pain=pain,
+        stage=stage,
+        stall=0,
+        rung_sets=0 if stage.exercise != before else s.rung_sets,
+        checked_in_at=ctx.now,
+    )
+    saved = Say(t.EPISODE_SAVED, {"pain": pain, "reach": Msg(t.REACH_LABELS[reach])})
+    record = RecordRungChange(before, stage.exercise, ladder.R_NEW_EPISODE)
+    return begin_set(s, (saved, record, Say(ladder.R_NEW_EPISODE)))
+
+
+register(
+    State.EPISODE_PAIN,
+    Spec(
+        ask=lambda s: Question(t.EPISODE_PAIN, columns=6),
+        buttons=pain_buttons,
+        on_press=_episode_pain,
+        kind=Kind.IN_SET,
+        on_text=typed_pain,
+    ),
+)
+
+# --- the steps -------------------------------------------------------------------------
+
+
+def _step_question(s: Session) -> Question:
+    rung = s.rung or Rung.PRESS_UPS
+    steps = EXERCISES[rung].steps
+    n = min(max(s.step, 1), len(steps))
+    text = steps[n - 1].for_side(step_side(rung, s.side, s.glide_shoulder))
+    params = {"reps": REPS, "n": n, "total": len(steps)}
+    return Question(text, params, columns=2, prefix=t.STEP_PREFIX, speak=True)
+
+
+def _step_buttons(s: Session) -> tuple[Choice, ...]:
+    last = s.step >= len(EXERCISES[s.rung or Rung.PRESS_UPS].steps)
+    return (
+        Choice("next", t.B_DONE if last else t.B_NEXT),
+        Choice("repeat", t.B_REPEAT),
+        Choice("stop", t.B_STOP),
+        Choice("voice", t.B_VOICE_OFF if s.voice else t.B_VOICE_ON),
+    )
+
+
+def _step(s: Session, value: str, ctx: Ctx) -> Outcome:
+    if value == "next":
+        if s.step < len(EXERCISES[s.rung or Rung.PRESS_UPS].steps):
+            return enter(replace(s, step=s.step + 1), State.STEP)
+        s = replace(s, sets_done=s.sets_done + 1, rung_sets=s.rung_sets + 1)
+        return start_checkin(s, prefix=t.SET_DONE)
+    if value == "repeat":
+        return enter(s, State.STEP)
+    if value == "stop":
+        return enter(s, State.STOP_WHY)
+    s = replace(s, voice=not s.voice)
+    return enter(s, State.STEP, (Say(t.VOICE_ON if s.voice else t.VOICE_OFF),))
+
+
+register(
+    State.STEP,
+    Spec(ask=_step_question, buttons=_step_buttons, on_press=_step, kind=Kind.IN_SET),
+)
+
+
+def start_checkin(s: Session, prefix: str | None = None) -> Outcome:
+    s = replace(
+        s, pending_answer=None, pending_pain=None, pending_reach=None, asked=(), asking=None
+    )
+    return enter(s, State.CHECK_ANSWER, prefix=prefix)
+
+
+def stop_rule_now(s: Session, prefix: str) -> Outcome:
+    """ "Worse": held in this very turn; pain and reach are then asked for the record."""
+    s, record = safety.hold(s, Hold.STOP_RULE, ladder.R_WORSE)
+    s = replace(s, pending_answer=Answer.WORSE)
+    return enter(s, State.CHECK_PAIN, (record,), prefix=prefix)
+
+
+def _stop_why(s: Session, value: str, ctx: Ctx) -> Outcome:
+    if value == "worse":
+        return stop_rule_now(
+            replace(s, pending_pain=None, pending_reach=None, asked=()), t.WORSE_NOTE
+        )
+    return rest(s, (Say(t.STOPPED),))
+
+
+register(
+    State.STOP_WHY,
+    Spec(
+        ask=lambda s: Question(t.ASK_STOP_WHY),
+        buttons=fixed(Choice("worse", t.B_STOP_WORSE), Choice("just", t.B_STOP_JUST)),
+        on_press=_stop_why,
+        kind=Kind.IN_SET,
+    ),
+)

@@ -1,0 +1,124 @@
+"""Side questions that return to where the user was: settings, language, forget.
+
+The wall shoulder is changeable here (design.md): from the painful side, or
+the prescription a clinician gave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from flows import safety
+from flows import texts as t
+from flows.effects import Choice, Effect, ForgetUser, Say
+from flows.i18n import Msg
+from flows.onboarding import WALL_CHOICES, wall_value
+from flows.session import Session, State
+from flows.sets import TOWARD_A_STEP, gate
+from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, fixed, register, spec
+
+
+def detour(s: Session, state: State) -> Outcome:
+    """Open a side question; a detour taken from a detour returns where the first began."""
+    back = s.return_to if spec(s).kind == Kind.DETOUR else s.state
+    return enter(replace(s, return_to=back), state)
+
+
+def back(s: Session, before: Sequence[Effect]) -> Outcome:
+    target = s.return_to or State.IDLE
+    if target == State.NEW:  # a detour taken before /start: carry on with the welcome
+        target = State.WELCOME
+    s = replace(s, return_to=None)
+    if target in TOWARD_A_STEP and not safety.may_offer_exercise(s):
+        # held meanwhile (a warning sign, say): never back into a set
+        return _gated(s, before)
+    return enter(s, target, before)
+
+
+def _gated(s: Session, before: Sequence[Effect]) -> Outcome:
+    out = gate(replace(s, state=State.IDLE)) or enter(s, State.IDLE)
+    return Outcome(out.session, (*before, *out.effects))
+
+
+# --- settings --------------------------------------------------------------------------
+
+
+def _settings_question(s: Session) -> Question:
+    voice = Msg(t.ON if s.voice else t.OFF)
+    if not s.one_sided:
+        return Question(t.SETTINGS_NO_WALL, {"voice": voice}, columns=2)
+    why = t.WHY_PRESCRIBED if s.wall_shoulder is not None else t.WHY_PAIN_SIDE
+    params = {"shoulder": Msg(t.SHOULDER[s.glide_shoulder]), "why": Msg(why), "voice": voice}
+    return Question(t.SETTINGS, params, columns=2)
+
+
+def _settings_buttons(s: Session) -> tuple[Choice, ...]:
+    wall = (Choice("wall", t.B_SET_WALL),) if s.one_sided else ()
+    return (
+        *wall,
+        Choice("voice", t.B_VOICE_OFF if s.voice else t.B_VOICE_ON),
+        Choice("language", t.B_LANGUAGE),
+        Choice("close", t.B_CLOSE),
+    )
+
+
+def _settings(s: Session, value: str, ctx: Ctx) -> Outcome:
+    if value == "wall":
+        return enter(s, State.SETTINGS_WALL)
+    if value == "voice":
+        s = replace(s, voice=not s.voice)
+        return enter(s, State.SETTINGS, (Say(t.VOICE_ON if s.voice else t.VOICE_OFF),))
+    if value == "language":
+        return enter(s, State.LANGUAGE)  # returns where /settings was opened from
+    return back(s, ())
+
+
+def _wall(s: Session, value: str, ctx: Ctx) -> Outcome:
+    s = replace(s, wall_shoulder=wall_value(value))
+    saved = Say(t.WALL_SAVED, {"shoulder": Msg(t.SHOULDER[s.glide_shoulder])})
+    return enter(s, State.SETTINGS, (saved,))
+
+
+register(
+    State.SETTINGS,
+    Spec(ask=_settings_question, buttons=_settings_buttons, on_press=_settings, kind=Kind.DETOUR),
+)
+register(
+    State.SETTINGS_WALL,
+    Spec(
+        ask=lambda s: Question(t.ASK_WALL),
+        buttons=fixed(*WALL_CHOICES),
+        on_press=_wall,
+        kind=Kind.DETOUR,
+    ),
+)
+
+# --- language and forget ---------------------------------------------------------------
+
+register(
+    State.LANGUAGE,
+    Spec(
+        ask=lambda s: Question(t.ASK_LANGUAGE, columns=2),
+        buttons=fixed(*(Choice(code, name, literal=True) for code, name in t.LANGUAGES.items())),
+        on_press=lambda s, v, c: back(replace(s, language=v), (Say(t.LANGUAGE_SET),)),
+        kind=Kind.DETOUR,
+    ),
+)
+
+
+def _forget(s: Session, value: str, ctx: Ctx) -> Outcome:
+    if value == "yes":
+        return Outcome(Session(language=s.language), (ForgetUser(), Say(t.FORGOTTEN)))
+    return back(s, (Say(t.FORGET_KEPT),))
+
+
+register(
+    State.FORGET_CONFIRM,
+    Spec(
+        ask=lambda s: Question(t.ASK_FORGET),
+        buttons=fixed(Choice("yes", t.B_FORGET), Choice("no", t.B_KEEP)),
+        on_press=_forget,
+        kind=Kind.DETOUR,
+    ),
+)
