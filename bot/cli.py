@@ -15,7 +15,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.services import Services
 from bot.storage import Store
 from bot.throttle import Throttle
-from flows.rules import Rules
+from flows.engine import Rules
 
 log = logging.getLogger("sideglide")
 
@@ -96,7 +96,7 @@ async def build_services(settings: Settings) -> Services:
         ) from None
     hub = ReminderHub(store)
     coach = Coach(
-        store, Rules(progress_after=settings.SIDEGLIDE_PROGRESS_AFTER), on_reminders=hub.on_effect
+        store, Rules(stall_after=settings.SIDEGLIDE_PROGRESS_AFTER), on_reminders=hub.on_effect
     )
     services = Services(settings=settings, store=store, coach=coach)
     rate = settings.SIDEGLIDE_USER_RATE

@@ -15,17 +15,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.storage import Loaded, Store
-from flows.effects import Effect, ForgetUser, RecordCheckIn, Reminders, Say, SetSchedule, Stale
-from flows.engine import advance
+from flows import safety
+from flows.effects import (
+    Effect,
+    ForgetUser,
+    RecordCheckIn,
+    ReminderPause,
+    Reminders,
+    Say,
+    SetSchedule,
+)
+from flows.engine import Rules, advance
 from flows.events import Event
-from flows.rules import Rules
-from flows.session import Session
+from flows.session import Session, State
 from flows.trend import adherence_nudge, sets_today
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-ReminderHook = Callable[[int, Reminders | SetSchedule, Session, datetime], Awaitable[None]]
+ReminderEffect = Reminders | ReminderPause | SetSchedule
+ReminderHook = Callable[[int, ReminderEffect, Session, datetime], Awaitable[None]]
 
 
 def utcnow() -> datetime:
@@ -125,9 +134,10 @@ class Coach:
                 await self.on_reminders(user_id, Reminders("forget"), outcome.session, now)
             await self.store.forget(user_id)
             return Turn(outcome.session, outcome.effects)
-        if loaded is None and outcome.session == session and _only_stale(outcome.effects):
-            # an old button of someone we know nothing about (after /forget, say):
-            # answering it must not create a row that names them again
+        if loaded is None and outcome.session.state == State.NEW:
+            # someone we know nothing about (new, or after /forget) who has not sent
+            # /start: a command, /mydata or an old button is answered, and no row
+            # naming them is written
             return Turn(outcome.session, outcome.effects)
         # Reminders first: they live in their own table on another connection, so the
         # two writes cannot share a transaction. A crash between them must not leave a
@@ -154,8 +164,9 @@ class Coach:
 
         history = await self.store.checkins(user_id)
         done = sets_today(history, now, user_tz(session))
-        paused = session.halted or session.recovered or session.red_flag is not None
-        nudge = adherence_nudge(done, planned_per_day(session), paused=paused)
+        nudge = adherence_nudge(
+            done, planned_per_day(session), paused=not safety.may_nudge(session)
+        )
         if nudge is None:
             return ()
         return (Say(nudge.msgid, dict(nudge.params), plural=nudge.plural, count=nudge.count),)
@@ -166,9 +177,5 @@ class Coach:
         if self.on_reminders is None:
             return
         for effect in effects:
-            if isinstance(effect, (Reminders, SetSchedule)):
+            if isinstance(effect, (Reminders, ReminderPause, SetSchedule)):
                 await self.on_reminders(user_id, effect, session, now)
-
-
-def _only_stale(effects: Sequence[Effect]) -> bool:
-    return all(isinstance(e, Stale) for e in effects)

@@ -89,7 +89,7 @@ class Console:
         await self.show(turn.session.language, turn.session.voice, turn.effects)
 
     async def show(self, lang: str, voice: bool, effects: tuple[Effect, ...]) -> None:
-        for effect in merge_says(effects, voice and self.services.voice is not None):
+        for effect in merge_says(effects, voice and self.services.voice is not None, lang):
             if isinstance(effect, (Say, Joined)):
                 message = (
                     render_joined(effect, lang)

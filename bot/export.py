@@ -18,7 +18,7 @@ from html import escape
 from typing import Protocol
 
 from bot.charts import T_SEE_PT, sentence_case
-from flows import rules, texts
+from flows import ladder, texts
 from flows.catalogue import EXERCISES
 from flows.i18n import N_
 from flows.model import Answer, CheckIn, Reach, Rung, RungChange, Side, Trend
@@ -192,10 +192,8 @@ TREND_TERMS: Mapping[Trend, str] = {
 
 
 def _known_reasons() -> list[str]:
-    """Every msgid a RungChange.reason can hold: the rules' reasons and the starting rungs."""
-    found = [v for k, v in vars(rules).items() if k.startswith("R_") and isinstance(v, str)]
-    found += [v for k, v in vars(texts).items() if k.startswith("START_") and isinstance(v, str)]
-    return found
+    """Every msgid a RungChange.reason can hold (flows.ladder keeps the list)."""
+    return list(ladder.recorded_reasons())
 
 
 def report_labels(translate: Callable[[str], str] = str, lang: str = "en") -> ReportLabels:
@@ -297,7 +295,6 @@ def pt_report_html(
     labels: ReportLabels,
     now: datetime,
     tz: tzinfo = UTC,
-    progress_after: int = rules.DEFAULT_PROGRESS_AFTER,
 ) -> bytes:
     """One self-contained, printable HTML page (UTF-8): nothing is fetched when opened.
 
@@ -334,13 +331,7 @@ def pt_report_html(
 
     rung_rows = []
     for c in ordered_changes:
-        reason = _fill(
-            lb.reasons.get(c.reason, c.reason),
-            limit=progress_after,
-            count=progress_after,
-            exercise=rung_name(c.from_rung),
-            next_exercise=rung_name(c.to_rung),
-        )
+        reason = _fill(lb.reasons.get(c.reason, c.reason), exercise=rung_name(c.to_rung))
         rung_rows.append(
             (_when(c.at, tz, unknown), rung_name(c.from_rung), rung_name(c.to_rung), reason)
         )

@@ -28,9 +28,10 @@ from typing import Any, Final
 
 import aiosqlite
 
+from flows.safety import Pause
 from flows.schedule import Schedule, next_due
 
-PAUSE_REASONS: Final = frozenset({"blocked", "worse", "done", "user"})
+PAUSE_REASONS: Final = frozenset(p.value for p in Pause)
 
 SCHEMA: list[str] = [
     """

@@ -18,14 +18,11 @@ import aiosqlite
 from bot.reminder_store import SCHEMA, ReminderStore
 from bot.reminder_tick import ReminderTicker
 from bot.storage import Store
-from flows.effects import Reminders, SetSchedule
+from flows.effects import ReminderPause, Reminders, SetSchedule
 from flows.schedule import Schedule, snooze
 from flows.session import Session
 
 log = logging.getLogger(__name__)
-
-# flow reasons -> the store's pause reasons
-_PAUSE = {"redflag": "worse", "worse": "worse", "see_pt": "worse", "user": "user"}
 
 
 class ReminderHub:
@@ -71,8 +68,13 @@ class ReminderHub:
     # --- effects from the conversation ------------------------------------------------
 
     async def on_effect(
-        self, user_id: int, effect: Reminders | SetSchedule, session: Session, now: datetime
+        self,
+        user_id: int,
+        effect: Reminders | ReminderPause | SetSchedule,
+        session: Session,
+        now: datetime,
     ) -> None:
+        """Write what the flow decided; the pause itself is flows.safety's answer."""
         store = await self.open()
         if isinstance(effect, SetSchedule):
             schedule = Schedule(
@@ -82,18 +84,20 @@ class ReminderHub:
                 start=time.fromisoformat(effect.start),
                 end=time.fromisoformat(effect.end),
                 fixed_times=tuple(time.fromisoformat(t) for t in effect.fixed_times),
+                paused=effect.paused is not None,
             )
-            await store.put(user_id, schedule, now)
+            await store.put(user_id, schedule, now, paused_reason=effect.paused)
+            return
+        if isinstance(effect, ReminderPause):
+            if effect.reason is None:
+                # every pause the conversation owns is lifted; and a user who writes to
+                # us has not blocked us
+                await store.resume(user_id, now)
+            else:
+                await store.pause(user_id, effect.reason)
             return
         action = effect.action
-        if action == "pause":
-            await store.pause(user_id, _PAUSE.get(effect.reason, "user"))
-        elif action == "resume":
-            reason = _PAUSE.get(effect.reason, "user")
-            await store.resume(user_id, now, reasons={reason, "blocked"})
-        elif action == "stop":
-            await store.pause(user_id, "done")
-        elif action == "snooze":
+        if action == "snooze":
             await store.snooze(user_id, snooze(now))
         elif action == "skip":
             await store.skip(user_id, now)

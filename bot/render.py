@@ -11,6 +11,7 @@ from flows.effects import (
     RecordCheckIn,
     RecordRungChange,
     RecordScreening,
+    ReminderPause,
     Reminders,
     Say,
     SetSchedule,
@@ -57,7 +58,9 @@ def render_say(say: Say, lang: str) -> Message:
     return Message(text, rows)
 
 
-_SILENT = (RecordCheckIn, RecordRungChange, RecordScreening, Reminders, SetSchedule)
+_SILENT = (RecordCheckIn, RecordRungChange, RecordScreening, Reminders, ReminderPause, SetSchedule)
+# a message a person in pain reads on a phone; longer joins stay separate messages
+MAX_JOINED = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +70,15 @@ class Joined:
     says: tuple[Say, ...]
 
 
-def merge_says(effects: Sequence[Effect], voice: bool = True) -> list[Effect | Joined]:
+def merge_says(
+    effects: Sequence[Effect], voice: bool = True, lang: str = "en"
+) -> list[Effect | Joined]:
     """Join adjacent texts into one message, up to the one carrying buttons.
 
     Fewer messages read better on a phone and halve the Bot API calls of a
     turn; a message with buttons always ends a group, so every question (and
-    every exercise step) is still a message of its own.
+    every exercise step) is still a message of its own, and a join never grows
+    past MAX_JOINED characters in the user's language.
     """
     out: list[Effect | Joined] = []
     for effect in effects:
@@ -82,7 +88,11 @@ def merge_says(effects: Sequence[Effect], voice: bool = True) -> list[Effect | J
             continue
         prev = out[-1] if out else None
         if isinstance(effect, Say) and not effect.reminder:
-            if isinstance(prev, Joined) and not prev.says[-1].choices:
+            if (
+                isinstance(prev, Joined)
+                and not prev.says[-1].choices
+                and len(render_joined(Joined((*prev.says, effect)), lang).text) <= MAX_JOINED
+            ):
                 out[-1] = Joined((*prev.says, effect))
                 continue
             out.append(Joined((effect,)))

@@ -15,8 +15,8 @@ from bot import charts, export
 from bot.i18n import _, render
 from bot.services import Services
 from bot.texts import SUMMARY_NOW, SUMMARY_SETS, SUMMARY_TREND
+from flows.catalogue import exercise_name
 from flows.effects import Effect, SendExport
-from flows.rules import exercise_name
 from flows.session import Session
 from flows.trend import TREND_LABELS, leg_trend, planned_sets_per_day, sets_this_week
 
@@ -62,12 +62,7 @@ async def progress(services: Services, user_id: int, session: Session, now: date
     ]
     if session.rung is not None:
         reason = changes[-1].reason if changes else ""
-        params = {
-            "exercise": exercise_name(session.rung),
-            "next_exercise": exercise_name(session.rung),
-            "limit": services.coach.rules.progress_after,
-            "count": session.no_change,
-        }
+        params = {"exercise": exercise_name(session.rung)}
         lines.append(
             render(
                 lang,
@@ -114,7 +109,6 @@ async def export_files(
         labels=export.report_labels(lambda m: _(lang, m), lang),
         now=now,
         tz=tz,
-        progress_after=services.coach.rules.progress_after,
     )
     return Export(export.checkins_csv(history), html)
 

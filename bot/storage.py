@@ -112,7 +112,7 @@ def _user_row(t: _Turn) -> tuple[object, ...]:
         s.state,
         s.side.value if s.side else None,
         s.rung.value if s.rung else None,
-        s.no_change,
+        0,  # no_change: replaced by the stall count (kept for older readers of the table)
         s.stall,
         s.sets_done,
         json.dumps(s.to_dict()),

@@ -15,64 +15,87 @@ from bot.config import Settings
 from bot.i18n import SUPPORTED, _, render
 from bot.voice.guided import GuidedReps
 from bot.voice.render import GuidedJob, progress_bar, render_all
-from flows.catalogue import EXERCISES, REPS, step_side
+from flows.catalogue import EXERCISES, PRESS_UP_CAUTION, REPS, Kind, step_side
 from flows.effects import SpeakGuided
 from flows.i18n import N_
 from flows.model import Rung, Side
 
 WORD_HOLD = N_("Hold")
+WORD_PAUSE = N_("Pause")
 WORD_TWO = N_("two")
 WORD_THREE = N_("three")
 WORD_RELEASE = N_("and release")
-WORD_SET_DONE = N_("That was ten. Well done. Now tell me where the pain is.")
-# the steps spoken before the counted repetitions start
-SETUP_STEPS = {
-    Rung.PRESS_UPS: 3,
-    Rung.HIPS_OFF_CENTRE: 3,
-    Rung.SIDE_GLIDE: 4,
-    Rung.FLEXION_ROTATION: 2,
+WORD_LOWER = N_("and down")
+WORD_SET_DONE = N_("That was the last one. Well done. Now tell me where the pain is.")
+WORD_DONE = N_("Well done. Now tell me where the pain is.")
+# the word at the end position and the one that ends it, as each exercise's text has it
+_HOLD_WORDS = {
+    Rung.SIDE_GLIDE: (WORD_HOLD, WORD_RELEASE),
+    Rung.PRESS_UPS: (WORD_PAUSE, WORD_LOWER),
+    Rung.HIPS_OFF_CENTRE: (WORD_PAUSE, WORD_LOWER),
 }
+
+
+def guided_script(effect: SpeakGuided) -> tuple[list[str], list[str], list[str]]:
+    """(before the counting, the counting's words, after it), as msgids in order.
+
+    Every text the set shows is spoken, cautions included: the intro, the cautions,
+    each step up to "do 10", then the counted repetitions, then the finishing steps.
+    """
+    ex = EXERCISES[effect.rung]
+    side = Side(effect.side) if effect.side else None
+    cautions = [PRESS_UP_CAUTION] if ex.press_up else []
+    cautions += [ex.caution] if ex.caution else []
+    before = [ex.intro, *cautions]
+    after: list[str] = []
+    for step in ex.steps:
+        (after if step.kind == Kind.FINISH else before).append(step.for_side(side))
+    after.append(WORD_SET_DONE if ex.counted else WORD_DONE)
+    hold, release = _HOLD_WORDS.get(effect.rung, (WORD_HOLD, WORD_RELEASE))
+    counts = [WORD_TWO, WORD_THREE][: max(0, round(ex.hold_s) - 1)]
+    counting = [ex.rep_cue or "", hold, *counts, release] if ex.counted else []
+    return before, counting, after
 
 
 def guided_inputs(effect: SpeakGuided, lang: str) -> tuple[list[str], GuidedReps]:
     ex = EXERCISES[effect.rung]
-    shoulder = Side(effect.wall_shoulder) if effect.wall_shoulder else None
-    variant = shoulder if effect.rung == Rung.SIDE_GLIDE else None
-    setup = [
-        render(lang, step.for_side(variant), {"reps": REPS})
-        for step in ex.steps[: SETUP_STEPS[effect.rung]]
-    ]
-    outro: tuple[str, ...] = (_(lang, WORD_SET_DONE),)
-    if effect.rung == Rung.SIDE_GLIDE:
-        outro = (render(lang, ex.steps[-1].text, {"reps": REPS}), *outro)
-    reps = GuidedReps(
-        cue=_(lang, ex.rep_cue),
-        hold=_(lang, WORD_HOLD),
-        counts=(_(lang, WORD_TWO), _(lang, WORD_THREE)),
-        release=_(lang, WORD_RELEASE),
-        reps=REPS,
-        hold_s=3.0,
-        outro=outro,
-    )
+    before, counting, after = guided_script(effect)
+    setup = [render(lang, text, {"reps": REPS}) for text in before]
+    outro = tuple(render(lang, text, {"reps": REPS}) for text in after)
+    if counting:
+        cue, hold, *counts, release = (_(lang, word) for word in counting)
+        reps = GuidedReps(
+            cue=cue,
+            hold=hold,
+            counts=tuple(counts),
+            release=release,
+            reps=ex.reps or REPS,
+            hold_s=ex.hold_s,
+            outro=outro,
+        )
+    else:  # no dose in the sources: the steps are spoken, nothing is counted
+        reps = GuidedReps(cue="", hold="", counts=(), release="", reps=0, outro=outro)
     return setup, reps
+
+
+# (painful side, wall shoulder) pairs a user can have, a prescribed reversed side included
+_SIDES = [(p, w) for p in (None, Side.LEFT, Side.RIGHT) for w in (Side.LEFT, Side.RIGHT)]
 
 
 def all_clips(lang: str) -> Iterator[tuple[str, str]]:
     """Every step text a user of `lang` can hear, each side variant included."""
     for rung, ex in EXERCISES.items():
         for step in ex.steps:
-            for painful in (None, Side.LEFT, Side.RIGHT):
-                side = step_side(rung, painful, Side.RIGHT if painful == Side.LEFT else Side.LEFT)
+            for painful, wall in _SIDES:
+                side = step_side(rung, painful, wall)
                 yield render(lang, step.for_side(side), {"reps": REPS}), lang
 
 
 def all_guided(lang: str) -> Iterator[GuidedJob]:
     for rung in EXERCISES:
-        shoulders: tuple[str | None, ...] = (None,)
-        if rung == Rung.SIDE_GLIDE:
-            shoulders = (Side.LEFT.value, Side.RIGHT.value)
-        for shoulder in shoulders:
-            setup, reps = guided_inputs(SpeakGuided(rung, shoulder), lang)
+        sides = {step_side(rung, painful, wall) for painful, wall in _SIDES}
+        for side in sorted(sides, key=lambda x: x.value if x else ""):
+            setup, reps = guided_inputs(SpeakGuided(rung, side.value if side else None), lang)
             yield GuidedJob(lang, tuple(setup), reps)
 
 

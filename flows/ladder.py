@@ -14,6 +14,7 @@ README's copy of this table is generated from it and a test compares the two.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -167,6 +168,7 @@ R_SPREAD_BEFORE_SET = N_(
     "exercise is not right for you now. Please see a physical therapist before the next set."
 )
 R_ALL_GONE = N_("All pain gone: that is the goal. Well done!")
+R_PT_GO_ON = N_("Your physical therapist said to go on.")
 R_NEW_EPISODE = N_("Your pain came back, so we start again with the exercise that helped before.")
 R_LEG_GONE_STAY = N_(
     "Your leg pain is gone. Keep going with straight press-ups to clear the back pain that "
@@ -441,6 +443,14 @@ START: dict[tuple[str, str], tuple[Stage, bool, str]] = {
 }
 
 
+def recorded_reasons() -> tuple[str, ...]:
+    """Every msgid a recorded move can carry (the report translates them)."""
+    moves = {r.reason for r in RULES if r.verdict in (Verdict.MOVE, Verdict.STOP, Verdict.SEE_PT)}
+    starts = {reason for _, _, reason in START.values()}
+    others = {START_CENTRAL, R_SPREAD_BEFORE_SET, R_NEW_EPISODE, R_PT_GO_ON}
+    return tuple(sorted(moves | starts | others))
+
+
 def starting_stage(tried: str, result: str, one_sided: bool) -> tuple[Stage, bool, str]:
     """Where a new user starts: (stage, whether the stop rule applies first, reason)."""
     if not one_sided:
@@ -505,7 +515,7 @@ def table_rows() -> Iterator[tuple[str, ...]]:
             if row.stage is None
             else ", ".join(_STAGE_NAMES[s] for s in Stage if s in row.stage)
         )
-        reason = row.reason.replace("{exercise}", "<exercise>")
+        reason = re.sub(r"\{(\w+)\}", r"<\1>", row.reason)
         yield (str(i), stages, _when(row), _then(row), reason, row.protocol)
 
 
@@ -515,3 +525,7 @@ def markdown() -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(cells) + " |" for cells in table_rows()]
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flows import ladder
 from flows import texts as t
 from flows.catalogue import exercise_name
 from flows.effects import Choice, RecordRungChange, Say
@@ -49,7 +50,7 @@ def go_on(s: Session) -> Outcome:
     """The hold is lifted: exercises and (through flows.safety) reminders go on."""
     stage = s.stage or Stage.PRESS_UPS
     s = replace(s, hold=None, stall=0, rung_sets=0)
-    record = RecordRungChange(Rung.SEE_PT, stage.exercise, t.PT_GO_ON)
+    record = RecordRungChange(Rung.SEE_PT, stage.exercise, ladder.R_PT_GO_ON)
     said = Say(t.PT_SET, {"exercise": exercise_name(stage.exercise)})
     return enter(s, State.OFFER, (record, said))
 

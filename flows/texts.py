@@ -113,7 +113,6 @@ HELD = N_(
 )
 ASK_PT_EXERCISE = N_("Good. Which exercise does your therapist want you to do now?")
 ASK_PT_WALL = N_("Which shoulder does your therapist want against the wall?")
-PT_GO_ON = N_("Your physical therapist said to go on.")  # the recorded reason
 PT_SET = N_("We go on with the {exercise}, as your therapist said.")
 RECOVERED = N_(
     "Enjoy it! If the pain comes back, start again with /exercise, and keep checking in "

@@ -52,7 +52,7 @@ class Sender:
         lang = session.language
         try:
             voice = session.voice and self.services.voice is not None
-            for effect in merge_says(effects, voice):
+            for effect in merge_says(effects, voice, lang):
                 if isinstance(effect, Joined):
                     await self.guard(
                         self.text(chat_id, render_joined(effect, lang)), "sendMessage"

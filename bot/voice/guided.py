@@ -39,16 +39,17 @@ class GuidedReps:
     outro: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.reps < 1:
-            raise ValueError("reps must be at least 1")
+        if self.reps < 0:
+            raise ValueError("reps must be 0 (nothing counted) or more")
         if self.hold_s <= 0 or self.rest_s < 0 or self.move_s < 0 or self.step_gap_s < 0:
             raise ValueError("hold_s must be > 0; rest_s, move_s, step_gap_s >= 0")
-        words = [self.cue, self.hold, *self.counts, self.release, *self.outro]
-        if not all(w.strip() for w in words):
+        if not all(w.strip() for w in self.words()):
             raise ValueError("every word of a guided set must be non-empty")
 
     def words(self) -> list[str]:
-        return [self.cue, self.hold, *self.counts, self.release, *self.outro]
+        """What is spoken besides the set-up; with reps=0 only the outro (no counting)."""
+        counting = [self.cue, self.hold, *self.counts, self.release] if self.reps else []
+        return [*counting, *self.outro]
 
 
 @dataclass(frozen=True)
