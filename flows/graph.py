@@ -9,12 +9,13 @@ button and no way on) and unreachable states are reported here.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flows import ladder
-from flows.engine import ALL_STATES, advance, choices
-from flows.events import Command, Event, Press
+from flows.engine import ALL_STATES, Outcome, advance, choices
+from flows.events import Command, Event, Press, ReminderPress
 from flows.model import Side
 from flows.safety import may_offer_exercise
 from flows.session import Session, State
@@ -69,7 +70,15 @@ def _node(state: str) -> str:
     return str(state).replace(".", "_")
 
 
-def explore(limit: int = 50_000) -> Graph:
+Visit = Callable[[Session, Event, Outcome, datetime], None]
+
+
+def explore(limit: int = 50_000, visit: Visit | None = None) -> Graph:
+    """Press every offered button and send every command from every reachable session.
+
+    `visit` sees each transition (before, event, outcome, time): the safety tests
+    use it to check their promises on every path, not only on random ones.
+    """
     graph = Graph()
     start = Session()
     queue: deque[Session] = deque([start])
@@ -82,8 +91,13 @@ def explore(limit: int = 50_000) -> Graph:
             (c.value, Press(s.seq, c.value)) for c in choices(s) if c.value not in _SKIPPED_VALUES
         ]
         events += [("/" + name, Command(name)) for name in EXPLORE_COMMANDS]
+        events.append(("ping: start", ReminderPress("start")))
         for label, event in events:
-            nxt = advance(s, event, _NOW + _STEP * graph.sessions).session
+            now = _NOW + _STEP * graph.sessions
+            out = advance(s, event, now)
+            if visit is not None:
+                visit(s, event, out, now)
+            nxt = out.session
             graph.edges.add((s.state, label, nxt.state))
             # the seq counter only makes sessions look new; compare without it
             key = _key(nxt)

@@ -109,7 +109,7 @@ def hold(s: Session, why: Hold, reason: str) -> tuple[Session, RecordRungChange]
     The record is a move to "see a physical therapist" with the reason the user
     read, so the chart, the report and the PT see when and why it stopped.
     """
-    s = replace(s, hold=why, stall=0)
+    s = replace(s, hold=why, stall=0, recovered=False)  # worse is not recovered any more
     return s, RecordRungChange(s.rung, Rung.SEE_PT, reason)
 
 

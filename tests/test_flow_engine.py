@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
 
-from flows import screening
+from flows import ladder, screening
 from flows import texts as t
 from flows.catalogue import EXERCISES, PRESS_UP_CAUTION, SIDE_GLIDE
 from flows.effects import (
@@ -14,45 +15,36 @@ from flows.effects import (
     RecordCheckIn,
     RecordRungChange,
     RecordScreening,
+    ReminderPause,
     Reminders,
     Say,
+    SetSchedule,
     Speak,
     SpeakGuided,
     Stale,
 )
-from flows.engine import ALL_STATES, advance, choices, is_busy
+from flows.engine import ALL_STATES, Rules, advance, choices, is_busy
 from flows.events import Other, Press, ReminderDue, ReminderPress
+from flows.ladder import Stage
 from flows.model import Answer, Reach, Rung, Side
-from flows.rules import (
-    R_ALL_GONE,
-    R_CENTRALIZING,
-    R_LADDER_DONE,
-    R_LEG_GONE_FROM_GLIDE,
-    R_NO_CHANGE_UP,
-    R_NO_CHANGE_WAIT,
-    R_SPREAD,
-    R_STALL,
-    R_WORSE,
-    Rules,
-)
-from flows.session import Session
+from flows.session import Hold, Session, State
+from flows.states import SPECS
 from tests.flowkit import T0, Script
 
 
 def test_start_welcomes_with_disclaimer_then_screens_every_red_flag() -> None:
     s = Script().cmd("start")
-    assert s.session.state == "welcome"
+    assert s.session.state == State.WELCOME
     assert "coach, not a doctor" in s.texts()[0]
     s.press("ok")
     asked = []
-    while s.session.state.startswith("screen."):
+    while s.session.state == State.SCREEN:
         say = s.says()[-1]
         assert [c.value for c in say.choices] == ["yes", "no"]
-        asked.append(s.session.state)
+        asked.append(s.session.flag)
         s.press("no")
-    assert asked == [screening.state_id(f) for f in screening.RED_FLAGS]
-    assert s.session.state == "assess.side"
-    assert s.session.screened
+    assert asked == [f.id for f in screening.RED_FLAGS]
+    assert s.session.state == State.ASSESS_SIDE and s.session.screened
     recorded = s.all_of(RecordScreening)
     assert len(recorded) == len(screening.RED_FLAGS)
     assert not any(r.yes for r in recorded)  # type: ignore[attr-defined]
@@ -61,17 +53,17 @@ def test_start_welcomes_with_disclaimer_then_screens_every_red_flag() -> None:
 @pytest.mark.parametrize("flag", screening.RED_FLAGS, ids=lambda f: f.id)
 def test_any_red_flag_yes_stops_and_blocks_exercise(flag: screening.RedFlag) -> None:
     s = Script().cmd("start").press("ok")
-    while s.session.state != screening.state_id(flag):
+    while s.session.flag != flag.id:
         s.press("no")
     s.press("yes")
-    assert s.session.state == "redflag"
+    assert s.session.state == State.REDFLAG
     advice = screening.EMERGENCY_ADVICE if flag.emergency else screening.URGENT_ADVICE
     assert s.texts() == [advice]
-    assert Reminders("pause", "redflag") in s.effects
+    assert ReminderPause("redflag") in s.effects
     assert RecordScreening(flag.id, True) in s.effects
     for cmd in ("exercise", "checkin", "start", "remind"):
         s.cmd(cmd)
-        assert s.session.state == "redflag"
+        assert s.session.state == State.REDFLAG
         assert not s.all_of(SpeakGuided)
     s.type("please let me exercise")
     assert s.texts() == [advice]
@@ -81,44 +73,43 @@ def test_safety_rescreen_clears_a_red_flag() -> None:
     s = Script().cmd("start").press("ok", "yes")
     assert s.session.red_flag == "bladder"
     s.cmd("safety")
-    assert s.session.state == "screen.bladder"
-    while s.session.state.startswith("screen."):
+    assert s.session.state == State.SCREEN and s.session.flag == "bladder"
+    while s.session.state == State.SCREEN:
         s.press("no")
     assert s.session.red_flag is None
-    assert s.session.state == "assess.side"
-    assert Reminders("resume", "redflag") in s.effects
+    assert s.session.state == State.ASSESS_SIDE
+    assert ReminderPause(None) in s.effects
 
 
 def test_assessment_saves_baseline_and_picks_the_side_glide_after_both_press_ups() -> None:
     s = Script().screened().press("left")
-    assert s.session.state == "assess.wall"
+    assert s.session.state == State.ASSESS_WALL
     s.press("no", "calf", "7")
-    assert s.session.state == "assess.tried"
+    assert s.session.state == State.ASSESS_TRIED
     s.press("both", "same")
-    assert s.session.baseline_reach == Reach.CALF
-    assert s.session.baseline_pain == 7
-    assert s.session.rung == Rung.SIDE_GLIDE
-    assert s.session.state == "offer"
-    assert t.START_GLIDE in s.texts()
-    assert RecordRungChange(None, Rung.SIDE_GLIDE, t.START_GLIDE) in s.effects
+    assert (s.session.baseline_reach, s.session.baseline_pain) == (Reach.CALF, 7)
+    assert (s.session.ref_reach, s.session.ref_pain) == (Reach.CALF, 7)
+    assert s.session.stage == Stage.SIDE_GLIDE and s.session.state == State.OFFER
+    assert ladder.START_GLIDE in s.texts()
+    assert RecordRungChange(None, Rung.SIDE_GLIDE, ladder.START_GLIDE) in s.effects
 
 
 @pytest.mark.parametrize(
-    ("tried", "rung"),
-    [("none", Rung.PRESS_UPS), ("press", Rung.HIPS_OFF_CENTRE), ("both", Rung.SIDE_GLIDE)],
+    ("tried", "stage"),
+    [("none", Stage.PRESS_UPS), ("press", Stage.HIPS_OFF_CENTRE), ("both", Stage.SIDE_GLIDE)],
 )
-def test_starting_rung(tried: str, rung: Rung) -> None:
-    assert Script().onboard(tried=tried).session.rung == rung
+def test_starting_stage(tried: str, stage: Stage) -> None:
+    assert Script().onboard(tried=tried).session.stage == stage
 
 
 @pytest.mark.parametrize("side", ["both", "centre"])
 def test_central_pain_explains_and_starts_press_ups(side: str) -> None:
     s = Script().screened().press(side)
     assert t.CENTRAL_NOTE in s.texts()
-    assert s.session.state == "assess.reach"
+    assert s.session.state == State.ASSESS_REACH
     s.press("back_centre", "5")
-    assert s.session.rung == Rung.PRESS_UPS
-    assert t.START_CENTRAL in s.texts()
+    assert s.session.stage == Stage.PRESS_UPS
+    assert ladder.START_CENTRAL in s.texts()
 
 
 @pytest.mark.parametrize(
@@ -127,7 +118,7 @@ def test_central_pain_explains_and_starts_press_ups(side: str) -> None:
 )
 def test_side_glide_names_the_wall_shoulder(side: str, wall: str, expected: str) -> None:
     s = Script().screened().press(side, wall, "thigh", "5", "both", "same", "start")
-    assert s.session.state == "ex.side_glide.1"
+    assert s.session.state == State.STEP and s.session.step == 1
     step = s.says()[-1]
     assert f"{expected} shoulder toward the wall" in step.text
     assert step.params["n"] == 1 and step.params["total"] == len(SIDE_GLIDE.steps)
@@ -139,74 +130,81 @@ def test_a_full_side_glide_set_one_step_per_message_with_voice() -> None:
     assert SpeakGuided(Rung.SIDE_GLIDE, "right") in s.effects
     assert s.says()[0].params == {"reps": 10}  # the intro names the dose
     seen = []
-    while s.session.state.startswith("ex."):
+    while s.session.state == State.STEP:
         speaks = s.of(Speak)
         say = s.says()[-1]
         assert len(speaks) == 1 and speaks[0].text == say.text  # type: ignore[attr-defined]
         seen.append(say.text)
         s.press("next")
     assert len(seen) == len(SIDE_GLIDE.steps) == 8
-    assert s.session.state == "check.answer"
+    assert s.session.state == State.CHECK_ANSWER
     assert s.says()[-1].prefix == t.SET_DONE
-    assert [c.value for c in s.says()[-1].choices] == [a.value for a in Answer]
+    assert [c.value for c in s.says()[-1].choices] == [a.value for a in t.LEG_ANSWERS]
 
 
-def test_repeat_step_and_stop() -> None:
+def test_repeat_step_and_voice_toggle() -> None:
     s = Script().onboard().press("start", "next")
-    assert s.session.state == "ex.side_glide.2"
+    assert s.session.step == 2
     seq = s.session.seq
     s.press("repeat")
-    assert s.session.state == "ex.side_glide.2" and s.session.seq == seq + 1
-    s.press("stop")
-    assert s.session.state == "idle"
-    assert t.STOPPED in s.texts()
-
-
-def test_voice_toggle_in_the_exercise() -> None:
-    s = Script().onboard().press("start", "voice")
-    assert not s.session.voice
-    assert not s.of(Speak)
-    assert t.VOICE_OFF in s.texts()
+    assert s.session.step == 2 and s.session.seq == seq + 1
+    s.press("voice")
+    assert not s.session.voice and not s.of(Speak) and t.VOICE_OFF in s.texts()
     s.press("next")
     assert not s.of(Speak)
     s.cmd("voice")
     assert s.session.voice
 
 
-def test_press_up_rung_shows_the_caution_on_its_first_set_only() -> None:
+def test_press_up_exercises_show_the_caution_on_their_first_set_only() -> None:
     s = Script().onboard(tried="none").press("start")
     assert PRESS_UP_CAUTION in s.texts()
-    while s.session.state.startswith("ex."):
-        s.press("next")
-    s.checkin("centralizing").do_set()
-    assert PRESS_UP_CAUTION not in [x.text for x in s.all_of(Say)[-20:]]
+    s.steps().checkin("centralizing", "3", "buttock")
+    s.wait(3).do_set()
+    assert PRESS_UP_CAUTION not in [x.text for x in s.all_of(Say)[-12:]]
 
 
-def test_every_set_after_the_first_asks_anything_new() -> None:
+def test_the_set_right_after_onboarding_skips_the_check_and_later_sets_ask_it() -> None:
     s = Script().onboard().press("start")
-    while s.session.state.startswith("ex."):
-        s.press("next")
-    s.checkin("centralizing")
+    assert s.session.state == State.STEP  # screened a few minutes ago
+    s.steps().checkin("centralizing", "5", "thigh")
     s.cmd("exercise")
-    assert s.session.state == "preset"
-    s.press("new")
-    assert s.session.state == "screen.bladder"
-    while s.session.state.startswith("screen."):
+    assert s.session.state == State.STEP  # the screening is under an hour old
+    s = Script().onboard().press("start").steps().checkin("centralizing", "5", "thigh")
+    s.wait(1).cmd("exercise")
+    assert s.session.state == State.PRESET
+    s.press("nothing")
+    assert s.session.state == State.STEP
+    s.steps().checkin("centralizing", "5", "thigh").cmd("exercise")
+    assert s.session.state == State.STEP  # "nothing new" minutes ago counts
+
+
+def test_something_new_screens_then_asks_where_and_further_is_the_stop_rule() -> None:
+    s = Script().onboard(reach="thigh").press("later").wait(2).cmd("exercise").press("new")
+    assert s.session.state == State.SCREEN
+    while s.session.state == State.SCREEN:
         s.press("no")
-    assert s.session.state == "ex.side_glide.1"
+    assert s.session.state == State.PRESET_REACH
+    s.press("calf")
+    assert s.session.hold == Hold.STOP_RULE and s.session.state == State.HALTED
+    assert ladder.R_SPREAD_BEFORE_SET in s.texts()
+    assert ReminderPause("worse") in s.effects
+    assert RecordRungChange(Rung.SIDE_GLIDE, Rung.SEE_PT, ladder.R_SPREAD_BEFORE_SET) in s.effects
+    s = Script().onboard(reach="thigh").press("later").wait(2).cmd("exercise").press("new")
+    while s.session.state == State.SCREEN:
+        s.press("no")
+    s.press("buttock")
+    assert s.session.state == State.STEP
 
 
-# --- check-in branches ---------------------------------------------------------------
+# --- check-ins ---------------------------------------------------------------------------
 
 
-def glide_user(**rules: int) -> Script:
-    s = Script(rules=Rules(**rules)).onboard(reach="calf").press("start")
-    while s.session.state.startswith("ex."):
-        s.press("next")
-    return s
+def glide_user(reach: str = "calf", pain: str = "6", **rules: int) -> Script:
+    return Script(rules=Rules(**rules)).onboard(reach=reach, pain=pain).press("start").steps()
 
 
-def test_centralizing_continues_and_reassures_about_back_pain() -> None:
+def test_easing_continues_and_reassures_about_back_pain() -> None:
     s = glide_user().press("centralizing")
     assert s.says()[-1].prefix == t.CENTRALIZING_NOTE
     s.press("5", "thigh")
@@ -217,157 +215,220 @@ def test_centralizing_continues_and_reassures_about_back_pain() -> None:
         5,
         Reach.THIGH,
     )
-    assert R_CENTRALIZING in s.texts()
-    assert s.session.rung == Rung.SIDE_GLIDE
-    assert s.session.state == "idle"
+    assert ladder.R_PROGRESS_GLIDE in s.texts()
+    assert (s.session.stage, s.session.state) == (Stage.SIDE_GLIDE, State.IDLE)
+    assert (s.session.ref_reach, s.session.ref_pain, s.session.stall) == (Reach.THIGH, 5, 0)
 
 
-def test_leg_pain_gone_on_the_side_glide_switches_back_to_press_ups() -> None:
+def test_leg_pain_gone_on_the_side_glide_goes_back_to_press_ups() -> None:
     s = glide_user().checkin("leg_gone", "3", "back_side")
-    assert s.session.rung == Rung.PRESS_UPS
-    assert R_LEG_GONE_FROM_GLIDE in s.texts()
-    assert RecordRungChange(Rung.SIDE_GLIDE, Rung.PRESS_UPS, R_LEG_GONE_FROM_GLIDE) in s.effects
+    assert s.session.stage == Stage.BACK_PRESS_UPS and s.session.rung == Rung.PRESS_UPS
+    assert ladder.R_LEG_GONE_FROM_GLIDE in s.texts()
+    change = RecordRungChange(Rung.SIDE_GLIDE, Rung.PRESS_UPS, ladder.R_LEG_GONE_FROM_GLIDE)
+    assert change in s.effects
 
 
-def test_a_checkin_part_way_through_the_first_set_still_brings_the_check_before_the_next() -> None:
-    s = Script().onboard(reach="calf").press("start", "next")  # step 2 of set one
+def test_back_pain_answers_after_the_leg_pain_went() -> None:
+    s = glide_user().checkin("leg_gone", "3", "back_side").wait(3).do_set()
+    assert [c.value for c in choices(s.session)] == [a.value for a in t.BACK_ANSWERS]
+    assert s.says()[-1].text == t.ASK_ANSWER_BACK
+    s.checkin("back_easing", "1", "back_side")  # pain down by 2: progress
+    assert ladder.R_PROGRESS in s.texts() and s.session.stall == 0
+
+
+def test_a_checkin_part_way_through_a_set_is_a_checkin() -> None:
+    s = Script().onboard(reach="calf").press("start", "next")
     s.cmd("checkin").checkin("centralizing", "5", "thigh")
-    assert s.session.sets_done == 0
-    s.cmd("exercise")
-    assert s.session.state == "preset"
-
-
-def test_the_reach_alone_can_say_the_leg_pain_has_gone_on_the_side_glide() -> None:
-    s = glide_user().checkin("centralizing", "3", "back_side")  # "easing", but only back now
-    assert s.session.rung == Rung.PRESS_UPS
-    assert RecordRungChange(Rung.SIDE_GLIDE, Rung.PRESS_UPS, R_LEG_GONE_FROM_GLIDE) in s.effects
-
-
-def test_pain_reaching_further_down_stops_whatever_the_button_said() -> None:
-    s = glide_user().checkin("centralizing", "4", "foot")
-    assert s.session.state == "halted" and s.session.halted
-    assert R_SPREAD in s.texts() and R_CENTRALIZING not in s.texts()
-    assert Reminders("pause", "worse") in s.effects
-    assert s.session.rung == Rung.SIDE_GLIDE  # nothing moved up: a PT decides
+    assert s.session.sets_done == 0 and len(s.all_of(RecordCheckIn)) == 1
 
 
 def test_worse_stops_at_once_pauses_reminders_and_needs_a_pt_restart() -> None:
     s = glide_user().press("worse")
+    assert s.session.hold == Hold.STOP_RULE  # in the same turn
+    assert ReminderPause("worse") in s.effects
+    assert RecordRungChange(Rung.SIDE_GLIDE, Rung.SEE_PT, ladder.R_WORSE) in s.effects
     assert s.says()[-1].prefix == t.WORSE_NOTE
     s.press("8", "foot")
-    assert s.session.state == "halted" and s.session.halted
-    assert R_WORSE in s.texts()
-    assert Reminders("pause", "worse") in s.effects
+    assert s.session.state == State.HALTED
+    assert ladder.R_WORSE in s.texts()
+    # one record of the stop, one check-in for the record
+    assert len(s.all_of(RecordCheckIn)) == 1
+    assert len([c for c in s.all_of(RecordRungChange) if c.to_rung == Rung.SEE_PT]) == 1  # type: ignore[attr-defined]
     s.cmd("exercise")
-    assert s.session.state == "halted"
-    assert t.HALTED in s.texts()
+    assert s.session.state == State.HALTED
+    assert s.says()[-1].prefix == t.HELD_WHY["stop"]
     assert [c.value for c in s.says()[-1].choices] == ["pt_ok"]
     assert advance(s.session, ReminderDue(), T0).effects == ()
-    s.press("pt_ok")
-    assert Reminders("resume", "worse") in s.effects
-    assert s.session.state == "offer" and not s.session.halted
 
 
-def test_all_gone_congratulates_stops_reminders_and_offers_maintenance() -> None:
+def test_the_pt_restart_asks_which_exercise_and_which_shoulder() -> None:
+    s = glide_user().checkin("worse", "8", "foot").press("pt_ok")
+    assert s.session.state == State.PT_EXERCISE and s.session.hold == Hold.STOP_RULE
+    assert [c.value for c in choices(s.session)] == [r.value for r in EXERCISES]
+    s.press("side_glide")
+    assert s.session.state == State.PT_WALL and s.session.hold is not None
+    s.press("left")
+    assert s.session.hold is None and s.session.state == State.OFFER
+    assert s.session.glide_shoulder == Side.LEFT  # the PT reversed it
+    assert ReminderPause(None) in s.effects
+    assert RecordRungChange(Rung.SEE_PT, Rung.SIDE_GLIDE, ladder.R_PT_GO_ON) in s.effects
+    s = glide_user().checkin("worse", "8", "foot").press("pt_ok", "press_ups")
+    assert s.session.stage == Stage.BACK_PRESS_UPS  # after the side glide
+    assert s.session.state == State.OFFER and s.session.stall == 0
+
+
+def test_numbers_that_say_worse_ask_once_and_no_keeps_the_answer_tapped() -> None:
+    s = glide_user(reach="thigh", pain="4").checkin("centralizing", "4", "foot")
+    assert s.session.state == State.CHECK_CONFIRM
+    q = s.says()[-1]
+    assert q.text == ladder.Q_SPREAD and [c.value for c in q.choices] == ["yes", "no"]
+    assert not s.of(RecordCheckIn)
+    s.press("no")
+    (record,) = s.of(RecordCheckIn)
+    assert record.checkin.answer == Answer.CENTRALIZING  # type: ignore[attr-defined]
+    assert s.session.hold is None and s.session.stall == 1  # no progress either
+    s = glide_user(reach="thigh", pain="4").checkin("no_change", "6", "thigh")
+    assert s.says()[-1].text == ladder.Q_LEG_WORSE
+    assert s.says()[-1].params == {"before": 4, "now": 6}
+    s.press("yes")
+    (record,) = s.of(RecordCheckIn)
+    assert record.checkin.answer == Answer.WORSE  # type: ignore[attr-defined]
+    assert s.session.state == State.HALTED and ReminderPause("worse") in s.effects
+
+
+def test_more_back_pain_is_not_the_stop_rule() -> None:
+    s = glide_user(reach="back_side", pain="3").checkin("no_change", "6", "back_side")
+    assert s.session.state == State.IDLE and s.session.hold is None
+
+
+def test_all_pain_gone_with_pain_left_is_asked_and_either_answer_settles_it() -> None:
+    s = glide_user().checkin("all_gone", "4", "thigh")
+    assert s.session.state == State.CHECK_CONFIRM and s.says()[-1].text == ladder.Q_ALL_GONE
+    s.press("no")
+    assert s.session.state == State.CHECK_ANSWER
+    assert "all_gone" not in [c.value for c in choices(s.session)]
+    s.press("centralizing")  # the numbers given stand: decided at once
+    (record,) = s.of(RecordCheckIn)
+    assert (record.checkin.answer, record.checkin.pain) == (Answer.CENTRALIZING, 4)  # type: ignore[attr-defined]
+    s = glide_user().checkin("all_gone", "4", "thigh").press("yes")
+    (record,) = s.of(RecordCheckIn)
+    assert (record.checkin.pain, record.checkin.reach) == (0, Reach.NONE)  # type: ignore[attr-defined]
+    assert s.session.recovered and s.session.state == State.RECOVERED
+
+
+def test_no_pain_with_another_answer_asks_whether_all_pain_is_gone() -> None:
+    s = glide_user().checkin("centralizing", "0", "none")
+    assert s.session.state == State.CHECK_CONFIRM
+    s.press("no")  # then the numbers were wrong: asked once more
+    assert s.session.state == State.CHECK_PAIN and s.says()[-1].prefix == t.AGAIN_NUMBERS
+    s.press("2", "back_side")
+    assert s.session.state == State.IDLE and not s.session.recovered
+
+
+def test_leg_pain_gone_with_the_pain_still_in_the_leg_is_asked() -> None:
+    s = glide_user().checkin("leg_gone", "3", "thigh")
+    assert s.says()[-1].text == ladder.Q_LEG_GONE
+    s.press("no")  # only the back hurts: which part?
+    assert s.session.state == State.CHECK_REACH
+    assert [c.value for c in choices(s.session)] == ["back_side", "back_centre"]
+    s.press("back_side")
+    assert s.session.stage == Stage.BACK_PRESS_UPS
+    s = glide_user().checkin("leg_gone", "3", "thigh").press("yes")
+    assert s.session.state == State.CHECK_ANSWER
+    assert "leg_gone" not in [c.value for c in choices(s.session)]
+
+
+def test_all_gone_congratulates_stops_reminders_and_offers_one_more_set() -> None:
     s = glide_user().checkin("all_gone", "0", "none")
-    assert R_ALL_GONE in s.texts()
-    assert Reminders("stop", "recovered") in s.effects
-    assert s.session.state == "recovered"
+    assert ladder.R_ALL_GONE in s.texts()
+    assert ReminderPause("done") in s.effects
+    assert s.session.state == State.RECOVERED
     assert [c.value for c in s.says()[-1].choices] == ["more", "done"]
     s.press("more")
-    assert s.session.state == "preset"
+    assert s.session.state == State.STEP  # the pain was checked a minute ago
 
 
-def test_no_change_three_times_moves_up_the_ladder() -> None:
-    s = glide_user()
+def test_recovered_then_pain_back_days_later_is_a_new_starting_point() -> None:
+    s = Script().onboard(reach="calf", tried="press").press("start").steps()
+    s.checkin("centralizing", "5", "thigh")  # hips off centre helped
+    assert s.session.helped == Stage.HIPS_OFF_CENTRE
+    s.wait(3).do_set().checkin("all_gone", "0", "none").press("done")
+    assert s.session.recovered and s.session.helped == Stage.HIPS_OFF_CENTRE
+    s.session = replace(s.session, stage=Stage.SIDE_GLIDE)  # say a PT had moved them on
+    s.wait(72).cmd("exercise").press("nothing")
+    assert s.session.state == State.PRESET_REACH and s.says()[-1].text == t.EPISODE_REACH
+    s.press("thigh", "6")
+    assert not s.session.recovered and s.session.hold is None
+    assert s.session.stage == Stage.HIPS_OFF_CENTRE  # the exercise that last helped
+    assert (s.session.ref_reach, s.session.ref_pain) == (Reach.THIGH, 6)
+    assert s.session.state == State.STEP and ReminderPause(None) in s.effects
+    change = RecordRungChange(Rung.SIDE_GLIDE, Rung.HIPS_OFF_CENTRE, ladder.R_NEW_EPISODE)
+    assert change in s.effects
+
+
+def test_a_stall_moves_up_and_any_progress_resets_it() -> None:
+    s = glide_user(reach="calf", pain="6")
     s.checkin("no_change", "6", "calf")
-    assert R_NO_CHANGE_WAIT in s.texts()
-    assert s.session.no_change == 1
-    s.do_set().checkin("no_change", "6", "calf")
-    assert s.session.rung == Rung.SIDE_GLIDE
-    s.do_set().checkin("no_change", "6", "calf")
-    assert s.session.rung == Rung.FLEXION_ROTATION
-    assert R_NO_CHANGE_UP in s.texts()
-    assert s.session.no_change == 0
-    s.do_set()
-    assert s.session.state == "check.answer"
-    assert s.all_of(SpeakGuided)[-1] == SpeakGuided(Rung.FLEXION_ROTATION, None)
-
-
-def test_no_change_counter_resets_on_any_other_answer() -> None:
-    s = glide_user()
-    s.checkin("no_change", reach="calf").do_set().checkin("no_change", reach="calf")
-    s.do_set().checkin("centralizing", reach="thigh")
-    assert s.session.no_change == 0
-    s.do_set().checkin("no_change", reach="buttock")
-    assert s.session.rung == Rung.SIDE_GLIDE
-
-
-def test_progress_after_is_configurable() -> None:
-    s = glide_user(progress_after=1).checkin("no_change", reach="calf")
-    assert s.session.rung == Rung.FLEXION_ROTATION
-
-
-def test_side_glide_stall_moves_to_flexion_with_rotation() -> None:
-    s = glide_user()  # baseline: calf
-    s.checkin("centralizing", reach="thigh")  # closer: no stall
+    assert s.session.stall == 1 and ladder.R_FAIR_TRIAL in s.texts()
+    s.wait(3).do_set().checkin("centralizing", "6", "thigh")  # closer: progress
     assert s.session.stall == 0
-    s.do_set().checkin("centralizing", reach="thigh")
-    s.do_set().checkin("centralizing", reach="thigh")
-    assert s.session.stall == 2 and s.session.rung == Rung.SIDE_GLIDE
-    s.do_set().checkin("centralizing", reach="thigh")
-    assert s.session.rung == Rung.FLEXION_ROTATION
-    assert R_STALL in s.texts()
+    for n in (1, 2):
+        s.wait(3).do_set().checkin("no_change", "6", "thigh")
+        assert s.session.stall == n and s.session.stage == Stage.SIDE_GLIDE
+    s.wait(3).do_set().checkin("no_change", "5", "thigh")  # down by 1: not progress
+    assert s.session.stage == Stage.FLEXION_ROTATION and s.session.stall == 0
+    assert ladder.R_STALL_TO_FLEXION in s.texts()
+    s.wait(3).do_set()
+    assert s.session.state == State.CHECK_ANSWER
+    assert s.all_of(SpeakGuided)[-1] == SpeakGuided(Rung.FLEXION_ROTATION, "left")
+
+
+def test_the_stall_count_is_configurable() -> None:
+    s = glide_user(stall_after=1).checkin("no_change", "6", "calf")
+    assert s.session.stage == Stage.FLEXION_ROTATION
 
 
 def test_the_ladder_ends_with_see_a_pt() -> None:
-    s = Script().onboard(tried="none").press("start")
-    while s.session.state.startswith("ex."):
-        s.press("next")
+    s = Script().onboard(tried="none").press("start").steps()
     climbed = []
     for _ in range(4 * 3):
-        s.checkin("no_change", reach="thigh")
-        climbed.append(s.session.rung)
-        if s.session.state == "see_pt":
+        s.checkin("no_change", "6", "thigh")
+        climbed.append(s.session.stage)
+        if s.session.state == State.HALTED:
             break
-        s.do_set()
-    assert climbed[2] == Rung.HIPS_OFF_CENTRE
-    assert climbed[5] == Rung.SIDE_GLIDE
-    assert climbed[8] == Rung.FLEXION_ROTATION
-    assert climbed[-1] == Rung.SEE_PT and len(climbed) == 12
-    assert R_LADDER_DONE in s.texts()
+        s.wait(3).do_set()
+    assert climbed[2] == Stage.HIPS_OFF_CENTRE
+    assert climbed[5] == Stage.SIDE_GLIDE
+    assert climbed[8] == Stage.FLEXION_ROTATION
+    assert s.session.hold == Hold.SEE_PT and len(climbed) == 12
+    assert ladder.R_STALL_SEE_PT in s.texts() and ReminderPause("see_pt") in s.effects
     s.cmd("exercise")
-    assert s.session.state == "see_pt"
-    s.press("pt_ok")
-    assert s.session.rung == Rung.PRESS_UPS
+    assert s.session.state == State.HALTED and s.says()[-1].prefix == t.HELD_WHY["see_pt"]
+    s.press("pt_ok", "press_ups")
+    assert s.session.hold is None and s.session.stage == Stage.BACK_PRESS_UPS
 
 
-def test_central_pain_ladder_goes_from_press_ups_to_a_pt() -> None:
+def test_central_pain_goes_from_press_ups_to_a_pt() -> None:
     s = Script().onboard(side="centre", reach="back_centre").press("start")
     for _ in range(3):
-        while s.session.state.startswith("ex."):
-            s.press("next")
-        s.checkin("no_change", reach="back_centre")
-        if s.session.state != "see_pt":
-            s.do_set()
-    assert s.session.rung == Rung.SEE_PT
+        s.steps().checkin("no_change", "5", "back_centre")
+        if s.session.state != State.HALTED:
+            s.wait(3).cmd("exercise")
+            if s.session.state == State.PRESET:
+                s.press("nothing")
+    assert s.session.hold == Hold.SEE_PT and ladder.R_STALL_CENTRAL in s.texts()
 
 
-def test_checkin_command_at_any_time() -> None:
+def test_checkin_command_at_any_time_and_typed_pain() -> None:
     s = Script().onboard().press("later")
-    assert s.session.state == "idle"
+    assert s.session.state == State.IDLE
     s.cmd("checkin")
-    assert s.session.state == "check.answer"
-    s.checkin("centralizing", "4", "thigh")
-    assert len(s.all_of(RecordCheckIn)) == 1
+    assert s.session.state == State.CHECK_ANSWER
+    s.press("no_change").type(" 7 ")
+    assert s.session.pending_pain == 7 and s.session.state == State.CHECK_REACH
 
 
-def test_checkin_accepts_a_typed_pain_number() -> None:
-    s = glide_user().press("no_change").type(" 7 ")
-    assert s.session.pending_pain == 7 and s.session.state == "check.reach"
-
-
-# --- bad input -------------------------------------------------------------------------
+# --- bad input -----------------------------------------------------------------------------
 
 
 def test_free_text_where_a_button_is_expected_reprompts_with_buttons() -> None:
@@ -397,57 +458,67 @@ def test_stale_and_forged_buttons_are_ignored() -> None:
 def test_unknown_command_explains_and_keeps_the_question() -> None:
     s = Script().onboard()
     s.cmd("frobnicate")
-    assert s.says()[-1].prefix == t.UNKNOWN_COMMAND
-    assert s.session.state == "offer"
+    assert s.says()[-1].prefix == t.UNKNOWN_COMMAND and s.session.state == State.OFFER
 
 
 def test_help_lists_commands_and_keeps_buttons() -> None:
     s = Script().onboard().press("start").cmd("help")
-    assert s.texts()[0] == t.HELP
-    assert s.says()[-1].choices
+    assert s.texts()[0] == t.HELP and s.says()[-1].choices
 
 
-def test_stop_pauses_a_set_and_is_harmless_otherwise() -> None:
-    s = Script().onboard().press("start").cmd("stop")
-    assert s.session.state == "idle"
-    s.cmd("stop")
+def test_stop_outside_a_set_is_harmless() -> None:
+    s = Script().onboard().press("later").cmd("stop")
     assert s.texts() == [t.NOTHING_RUNNING]
 
 
-def test_language_detour_returns_to_the_same_step() -> None:
+def test_detours_return_to_the_same_step() -> None:
     s = Script().onboard().press("start", "next", "next")
     s.cmd("language")
-    assert s.session.state == "language"
+    assert s.session.state == State.LANGUAGE
     s.press("de")
-    assert s.session.language == "de"
-    assert s.session.state == "ex.side_glide.3"
+    assert s.session.language == "de" and (s.session.state, s.session.step) == (State.STEP, 3)
+    s.cmd("settings").press("voice", "close")
+    assert (s.session.state, s.session.step, s.session.voice) == (State.STEP, 3, False)
+
+
+def test_settings_change_the_wall_shoulder() -> None:
+    s = Script().onboard(side="right").press("later").cmd("settings")
+    assert s.says()[-1].params["shoulder"] == "LEFT"
+    s.press("wall", "right")
+    assert s.session.wall_shoulder == Side.RIGHT
+    assert s.says()[0].text == t.WALL_SAVED
+    s.press("close")
+    assert s.session.state == State.IDLE
+    s = Script().onboard(side="centre", reach="back_centre").cmd("settings")
+    assert "wall" not in [c.value for c in choices(s.session)]
 
 
 def test_forget_needs_confirmation() -> None:
     s = Script().onboard()
     s.cmd("forget").press("no")
-    assert s.session.onboarded and s.session.state == "offer"
+    assert s.session.onboarded and s.session.state == State.OFFER
     s.cmd("forget").press("yes")
     assert ForgetUser() in s.effects
     assert s.session == Session(language="en")
 
 
-def test_new_user_typing_anything_gets_the_welcome() -> None:
-    s = Script().type("hello")
-    assert s.session.state == "welcome"
+def test_before_start_nothing_but_start_begins_a_conversation() -> None:
+    for command in ("exercise", "checkin", "remind", "language", "settings", "safety"):
+        out = advance(Session(), __import__("flows.events").events.Command(command), T0)
+        assert out.session == Session() and [e.text for e in out.effects] == [t.SEND_START]  # type: ignore[attr-defined]
+    assert advance(Session(), ReminderPress("start"), T0).effects == (Stale(),)
+    assert Script().type("hello").session.state == State.WELCOME
 
 
-def test_exercise_before_onboarding_starts_onboarding() -> None:
-    s = Script().cmd("exercise")
-    assert s.session.state == "welcome"
+def test_commands_before_onboarding_start_onboarding() -> None:
     s = Script().cmd("start").press("ok").cmd("remind")
-    assert s.session.state.startswith("screen.")
+    assert s.session.state == State.SCREEN
 
 
 def test_start_mid_conversation_resumes_the_same_question() -> None:
     s = Script().onboard().press("start", "next")
     s.cmd("start")
-    assert s.session.state == "ex.side_glide.2"
+    assert (s.session.state, s.session.step) == (State.STEP, 2)
     assert s.says()[-1].note == t.WELCOME_BACK
 
 
@@ -460,64 +531,23 @@ def test_reminder_ping_and_its_buttons() -> None:
     s.send(ReminderPress("snooze"))
     assert Reminders("snooze") in s.effects
     s.send(ReminderPress("start"))
-    assert s.session.state == "ex.side_glide.1"
-    assert is_busy(s.session)
+    assert s.session.state == State.STEP and is_busy(s.session)
     assert advance(s.session, ReminderDue(), T0).effects == ()
-
-
-def test_session_round_trips_through_json() -> None:
-    s = glide_user().press("centralizing", "5")
-    data = s.session.to_dict()
-    import json
-
-    assert Session.from_dict(json.loads(json.dumps(data))) == s.session
-    assert Session.from_dict({"state": "idle", "unknown": 1}).state == "idle"
-
-
-def test_every_state_is_known_and_every_exercise_has_steps() -> None:
-    assert {"welcome", "check.answer", "ex.side_glide.8"} <= ALL_STATES
-    for rung in (Rung.PRESS_UPS, Rung.HIPS_OFF_CENTRE, Rung.SIDE_GLIDE, Rung.FLEXION_ROTATION):
-        assert len(EXERCISES[rung].steps) >= 4
-    assert Session(side=Side.LEFT).glide_shoulder == Side.RIGHT
-    assert choices(Session(state="check.pain"))[10].label == "10"
-
-
-def test_leaving_remind_half_way_keeps_no_half_schedule() -> None:
-    from flows import remind
-    from flows.effects import SetSchedule
-
-    s = Script().onboard().press("later").cmd("remind").press("setup", "UTC", "fixed")
-    assert s.session.state == "remind.times"
-    s.cmd("exercise").cmd("remind")
-    assert s.session.state == "remind.menu"
-    assert s.says()[-1].text == remind.ASK_NONE
-    s.press("setup", "every4", "07:00-22:00")
-    (saved,) = s.of(SetSchedule)
-    assert (saved.mode, saved.every_hours, saved.start, saved.end) == (
-        "every",
-        4,
-        "07:00",
-        "22:00",
-    )
-    s.type("nonsense")  # a typed answer in the menu: re-prompted, nothing changes
-    assert s.session.remind_mode == "every"
 
 
 def test_commands_half_way_through_the_questions_keep_the_answers_given() -> None:
     s = Script().cmd("start").press("ok", "no", "no")
-    asked = s.session.state
-    assert asked.startswith("screen.")
+    asked = s.session.flag
+    assert s.session.state == State.SCREEN
     for command in ("exercise", "checkin", "remind"):
         s.cmd(command)
-        assert s.session.state == asked, command
+        assert (s.session.state, s.session.flag) == (State.SCREEN, asked), command
         assert s.says()[-1].prefix == t.FINISH_QUESTIONS
-    while s.session.state.startswith("screen."):
+    while s.session.state == State.SCREEN:
         s.press("no")
     s.press("left")
-    asked = s.session.state
-    assert asked.startswith("assess.")
     s.cmd("exercise")
-    assert s.session.state == asked and s.session.side is not None
+    assert s.session.state == State.ASSESS_WALL and s.session.side == Side.LEFT
 
 
 @pytest.mark.parametrize(
@@ -539,6 +569,35 @@ def test_the_next_set_is_announced_as_the_users_reminders_will_come(
     said = [say for say in s.says() if say.text in announcements]
     assert [say.text for say in said] == [msgid]
     assert said[0].params.get("hours") == hours
+    assert said[-1] == s.says()[-1]  # the last word: no second "use /exercise" after it
+
+
+def test_remind_pause_and_resume_are_the_users_own_pause() -> None:
+    s = Script().onboard().press("later").cmd("remind").press("setup", "UTC", "every3")
+    s.press("08:00-21:00")
+    (saved,) = s.of(SetSchedule)
+    assert saved.paused is None  # type: ignore[attr-defined]
+    s.press("pause")
+    assert ReminderPause("user") in s.effects and s.session.remind_paused
+    s.cmd("remind").press("resume")
+    assert ReminderPause(None) in s.effects
+
+
+def test_leaving_remind_half_way_keeps_no_half_schedule() -> None:
+    from flows import remind
+
+    s = Script().onboard().press("later").cmd("remind").press("setup", "UTC", "fixed")
+    assert s.session.state == State.REMIND_TIMES
+    s.cmd("exercise").cmd("remind")
+    assert s.session.state == State.REMIND_MENU and s.says()[-1].text == remind.ASK_NONE
+    s.press("setup", "every4", "07:00-22:00")
+    (saved,) = s.of(SetSchedule)
+    assert (saved.mode, saved.every_hours, saved.start, saved.end) == (  # type: ignore[attr-defined]
+        "every",
+        4,
+        "07:00",
+        "22:00",
+    )
 
 
 @pytest.mark.parametrize(
@@ -555,47 +614,78 @@ def test_both_sides_with_leg_pain_asks_about_both_legs_again(
     side: str, reach: str, asked: bool
 ) -> None:
     s = Script().screened().press(side)
-    if s.session.state == "assess.wall":
+    if s.session.state == State.ASSESS_WALL:
         s.press("no")
     s.press(reach)
-    assert (s.session.state == "assess.both_legs") is asked
+    assert (s.session.state == State.ASSESS_BOTH_LEGS) is asked
 
 
-def test_pain_down_both_legs_is_the_red_flag_and_no_is_the_assessment_going_on() -> None:
-    s = Script().screened().press("both", "thigh")
-    s.press("yes")
-    assert s.session.state == "redflag" and s.session.red_flag == "both_legs"
+def test_pain_down_both_legs_is_the_red_flag() -> None:
+    s = Script().screened().press("both", "thigh", "yes")
+    assert s.session.state == State.REDFLAG and s.session.red_flag == "both_legs"
     assert RecordScreening("both_legs", True) in s.effects
-    assert Reminders("pause", "redflag") in s.effects
-    assert screening.EMERGENCY_ADVICE in s.texts()
-    s.cmd("exercise")
-    assert s.session.state == "redflag"  # no exercise offered
+    assert ReminderPause("redflag") in s.effects
     s = Script().screened().press("both", "thigh", "no")
-    assert s.session.state == "assess.pain" and s.session.red_flag is None
+    assert s.session.state == State.ASSESS_PAIN and s.session.red_flag is None
 
 
 def test_press_ups_that_made_the_leg_worse_stop_before_the_first_set() -> None:
     s = Script().screened().press("left", "no", "thigh", "6", "press", "worse")
-    assert s.session.state == "halted" and s.session.halted and s.session.onboarded
-    assert t.TRIED_WORSE in s.texts() and t.START_HIPS not in s.texts()
-    assert Reminders("pause", "worse") in s.effects
-    assert RecordRungChange(None, Rung.HIPS_OFF_CENTRE, t.START_HIPS) in s.effects
-    assert not any(say.choices and say.text == t.OFFER_FIRST for say in s.says())
+    assert s.session.state == State.HALTED and s.session.hold == Hold.STOP_RULE
+    assert ladder.TRIED_WORSE in s.texts() and ladder.START_HIPS not in s.texts()
+    assert RecordRungChange(None, Rung.SEE_PT, ladder.TRIED_WORSE) in s.effects
     s.cmd("exercise")
-    assert s.session.state == "halted"  # nothing until a PT says go on
+    assert s.session.state == State.HALTED
 
 
-@pytest.mark.parametrize(
-    ("tried", "result", "rung"),
-    [
-        ("press", "helped", Rung.HIPS_OFF_CENTRE),
-        ("both", "same", Rung.SIDE_GLIDE),
-    ],
+# --- the states and the session ------------------------------------------------------------
+
+
+def test_every_state_has_one_entry_with_a_question() -> None:
+    assert set(State) == set(ALL_STATES) == set(SPECS)
+    onboarded = Script().onboard().session
+    for state in State:
+        question = SPECS[state].ask(replace(onboarded, state=state, flag="bladder"))
+        assert question.text
+
+
+def test_session_round_trips_through_json() -> None:
+    s = glide_user().press("centralizing", "5")
+    data = json.loads(json.dumps(s.session.to_dict()))
+    assert Session.from_dict(data) == s.session
+    assert Session.from_dict({"state": "idle", "unknown": 1}).state == State.IDLE
+
+
+# rows as the first version (session v1) saved them
+V1_MID_SET = (
+    '{"state": "ex.side_glide.3", "seq": 21, "language": "en", "voice": true, "side": "left",'
+    ' "wall_shoulder": null, "baseline_reach": "calf", "baseline_pain": 6, "onboarded": true,'
+    ' "tried": "both", "screened": true, "red_flag": null, "after_screening": null, "halted":'
+    ' false, "rung": "side_glide", "rung_sets": 0, "no_change": 0, "stall": 0, "last_reach":'
+    ' "calf", "sets_done": 0, "checked_in": false, "recovered": false, "pending_answer": null,'
+    ' "pending_pain": null, "tz": null, "remind_mode": null, "remind_every": 3,'
+    ' "remind_window": "08:00-21:00", "remind_times": "", "remind_paused": false,'
+    ' "return_to": null, "v": 1}'
 )
-def test_press_ups_that_did_not_make_it_worse_start_as_before(
-    tried: str, result: str, rung: Rung
-) -> None:
-    s = Script().screened().press("left", "no", "thigh", "6", tried)
-    assert s.session.state == "assess.tried_result"
-    s.press(result)
-    assert s.session.state == "offer" and s.session.rung == rung and not s.session.halted
+V1_HALTED = V1_MID_SET.replace('"ex.side_glide.3"', '"halted"').replace(
+    '"halted": false', '"halted": true'
+)
+
+
+def test_rows_saved_by_the_first_version_still_load() -> None:
+    s = Session.from_dict(json.loads(V1_MID_SET))
+    assert (s.state, s.step, s.stage) == (State.STEP, 3, Stage.SIDE_GLIDE)
+    assert (s.ref_reach, s.ref_pain) == (Reach.CALF, 6)
+    assert s.checked_at is None  # so the next set asks "anything new?" first
+    out = advance(s, Press(s.seq, "next"), T0)
+    assert out.session.step == 4
+    held = Session.from_dict(json.loads(V1_HALTED))
+    assert held.hold == Hold.STOP_RULE and held.state == State.HALTED
+    see_pt = Session.from_dict(
+        json.loads(V1_MID_SET.replace('"rung": "side_glide"', '"rung": "see_pt"'))
+    )
+    assert see_pt.hold == Hold.SEE_PT
+    screening_row = Session.from_dict(
+        json.loads(V1_MID_SET.replace('"ex.side_glide.3"', '"screen.fever"'))
+    )
+    assert (screening_row.state, screening_row.flag) == (State.SCREEN, "fever")

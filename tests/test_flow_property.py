@@ -1,33 +1,41 @@
-"""Random event sequences never crash the engine and never offer exercise after a red flag."""
+"""Random event sequences against the safety promises, whatever commands come between.
+
+- Once exercises are held (a "worse" answer, a halt by reach or pain, a red-flag yes,
+  nothing left to try), no exercise step, voice or guided set is shown and no reminder
+  or nudge may go out until a PT's "go on" (or, for a red flag, a clean re-screen).
+- A recovered user whose pain comes back is never halted by that alone.
+- Nothing crashes, and every session survives persistence.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import timedelta
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from flows.effects import Say, Speak, SpeakGuided
+from flows import safety
+from flows.effects import ForgetUser, Speak, SpeakGuided
 from flows.engine import COMMAND_NAMES, advance, choices
 from flows.events import Command, Event, Other, Press, ReminderDue, ReminderPress, Text
-from flows.session import Session
-
-NOW = datetime(2026, 5, 1, tzinfo=UTC)
+from flows.session import Hold, Session, State
+from tests.flowkit import T0, Script
 
 # "pick the i-th offered button" keeps random walks on real paths; raw presses test forgeries
+# (four distinct strategies: one_of would merge equal ones and lose the weight)
 action = st.one_of(
-    st.tuples(st.just("choose"), st.integers(0, 12)),
-    st.tuples(st.just("choose"), st.integers(0, 12)),
-    st.tuples(st.just("choose"), st.integers(0, 12)),
+    *[st.tuples(st.just("choose"), st.integers(0, n)) for n in (9, 10, 11, 12)],
+    st.tuples(st.just("cmd"), st.sampled_from(["exercise", "checkin", "stop", "safety"])),
     st.tuples(st.just("cmd"), st.sampled_from([*COMMAND_NAMES, "nope", "start@bot"])),
-    st.tuples(st.just("text"), st.text(max_size=50)),
+    st.tuples(st.just("text"), st.sampled_from(["", "hello", "7", "11", "Europe/Berlin"])),
     st.tuples(st.just("press"), st.tuples(st.integers(-2, 400), st.text(max_size=10))),
     st.tuples(st.just("other"), st.sampled_from(["sticker", "photo", "voice", "location"])),
-    st.tuples(st.just("reminder"), st.sampled_from(["start", "snooze", "skip", "bogus", "due"])),
+    st.tuples(st.just("reminder"), st.sampled_from(["start", "snooze", "skip", "bogus"])),
+    st.tuples(st.just("wait"), st.sampled_from([0.5, 2, 30])),
 )
 
 
-def to_event(session: Session, kind: str, arg: object) -> Event:
+def to_event(session: Session, kind: str, arg: object) -> Event | None:
     if kind == "choose":
         offered = choices(session)
         if offered:
@@ -42,23 +50,102 @@ def to_event(session: Session, kind: str, arg: object) -> Event:
         return Press(seq, value)
     if kind == "other":
         return Other(str(arg))
-    return ReminderDue() if arg == "due" else ReminderPress(str(arg))
+    if kind == "reminder":
+        return ReminderPress(str(arg))
+    return None  # time passes
+
+
+def _starts() -> dict[str, Session]:
+    onboarded = Script().onboard(reach="calf")
+    mid_set = Script().onboard(reach="thigh").press("start", "next")
+    recovered = Script().onboard().press("start").steps().checkin("all_gone", "0", "none")
+    halted = Script().onboard().press("start").steps().press("worse")
+    flagged = Script().cmd("start").press("ok", "no", "yes")
+    back_only = Script().onboard(reach="back_side", tried="none").press("start").steps()
+    return {
+        "new": Session(),
+        "offer": onboarded.session,
+        "mid_set": mid_set.session,
+        "recovered": recovered.session,
+        "halted": halted.session,
+        "red_flag": flagged.session,
+        "back_only": back_only.session,
+    }
+
+
+STARTS = _starts()
+
+
+def _lifts_a_hold(before: Session, event: Event, after_effects: tuple[object, ...]) -> bool:
+    """The only ways out of a hold: a PT's go-on, a clean re-screen, or /forget."""
+    if any(isinstance(e, ForgetUser) for e in after_effects):
+        return True
+    if isinstance(event, Press) and before.state in (State.PT_EXERCISE, State.PT_WALL):
+        return before.hold is not None and before.red_flag is None
+    return isinstance(event, Press) and before.state == State.SCREEN and event.value == "no"
+
+
+def _worse_press(before: Session, event: Event) -> bool:
+    """A tap that says the pain got worse (the stop rule's own button)."""
+    if not isinstance(event, Press):
+        return False
+    if event.value == "worse":
+        return True
+    return (
+        before.state == State.CHECK_CONFIRM and before.asking == "worse" and event.value == "yes"
+    )
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(action, max_size=120))
-def test_random_sequences_never_crash_and_respect_red_flags(actions: list) -> None:  # type: ignore[type-arg]
-    s = Session()
+@given(st.sampled_from(sorted(STARTS)), st.lists(action, max_size=80))
+@example("halted", [("choose", 0), ("choose", 0), ("cmd", "exercise")])
+@example("mid_set", [("cmd", "stop"), ("choose", 0), ("cmd", "safety"), ("cmd", "exercise")])
+def test_held_means_no_exercise_no_reminder_no_nudge_until_a_pt_or_a_clean_screen(
+    start: str,
+    actions: list,  # type: ignore[type-arg]
+) -> None:
+    s, now = STARTS[start], T0 + timedelta(hours=1)
     for kind, arg in actions:
         event = to_event(s, kind, arg)
-        out = advance(s, event, NOW)
-        if s.red_flag is not None and out.session.red_flag is not None:
-            # while a red flag stands, no exercise step, voice or guided set is offered
-            assert not any(isinstance(e, (Speak, SpeakGuided)) for e in out.effects)
-            assert not out.session.state.startswith(("ex.", "check.", "preset", "offer"))
-            for e in out.effects:
-                if isinstance(e, Say):
-                    assert {c.value for c in e.choices} <= {"yes", "no", "en", "es", "de", "ru"}
+        if event is None:
+            now += timedelta(hours=float(arg))  # type: ignore[arg-type]
+            continue
+        now += timedelta(minutes=1)
+        out = advance(s, event, now)
+        held_before = safety.exercise_hold(s) is not None
+        held_after = safety.exercise_hold(out.session) is not None
+        if held_before and not held_after:
+            assert _lifts_a_hold(s, event, out.effects), (s.state, event)
+        if held_after:
+            assert not any(isinstance(e, (Speak, SpeakGuided)) for e in out.effects), event
+            assert out.session.state != State.STEP
+            assert advance(out.session, ReminderDue(), now).effects == ()
+            assert not safety.may_nudge(out.session) and not safety.may_remind(out.session)
+        if out.session.recovered:
+            assert advance(out.session, ReminderDue(), now).effects == ()
         s = out.session
-        # the session always survives persistence
         assert Session.from_dict(s.to_dict()) == s
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["recovered", "recovered_later"]),
+    st.lists(action, max_size=60),
+)
+def test_pain_back_after_recovery_is_never_a_stop_by_itself(
+    start: str,
+    actions: list,  # type: ignore[type-arg]
+) -> None:
+    s, now = STARTS["recovered"], T0 + timedelta(hours=1)
+    if start == "recovered_later":
+        now += timedelta(days=3)
+    for kind, arg in actions:
+        event = to_event(s, kind, arg)
+        if event is None:
+            now += timedelta(hours=float(arg))  # type: ignore[arg-type]
+            continue
+        now += timedelta(minutes=1)
+        out = advance(s, event, now)
+        if s.recovered and s.hold is None and not _worse_press(s, event):
+            assert out.session.hold != Hold.STOP_RULE, (s.state, event)
+        s = out.session

@@ -47,7 +47,12 @@ EXAMPLES: list[tuple[int, Reading, Verdict, Stage | None]] = [
     (5, reading(answer=Answer.ALL_GONE, now=Where.BACK, asked=W), Verdict.ASK, None),
     (6, reading(answer=Answer.NO_CHANGE, now=Where.NONE, reach=Move.CLOSER), Verdict.ASK, None),
     (7, reading(answer=Answer.LEG_GONE, now=Where.LEG), Verdict.ASK, None),
-    (8, reading(answer=Answer.ALL_GONE, now=Where.NONE, reach=Move.CLOSER), Verdict.RECOVERED, None),
+    (
+        8,
+        reading(answer=Answer.ALL_GONE, now=Where.NONE, reach=Move.CLOSER),
+        Verdict.RECOVERED,
+        None,
+    ),
     (9, reading(stage=P, was=Where.LEG, now=Where.BACK, reach=Move.CLOSER), Verdict.CONTINUE, P),
     (10, reading(stage=H, was=Where.LEG, now=Where.BACK, reach=Move.CLOSER), Verdict.MOVE, P),
     (11, reading(stage=G, was=Where.LEG, now=Where.BACK, reach=Move.CLOSER), Verdict.MOVE, B),
@@ -55,7 +60,12 @@ EXAMPLES: list[tuple[int, Reading, Verdict, Stage | None]] = [
     (13, reading(stage=G, pain=Change.DOWN, streak=0), Verdict.CONTINUE, G),
     (14, reading(stage=H, reach=Move.CLOSER, streak=0), Verdict.CONTINUE, H),
     (15, reading(stage=P, streak=N), Verdict.MOVE, H),
-    (16, reading(stage=P, streak=N, one_sided=False, now=Where.BACK, was=Where.BACK), Verdict.SEE_PT, None),
+    (
+        16,
+        reading(stage=P, streak=N, one_sided=False, now=Where.BACK, was=Where.BACK),
+        Verdict.SEE_PT,
+        None,
+    ),
     (17, reading(stage=H, streak=N), Verdict.MOVE, G),
     (18, reading(stage=G, streak=N, answer=Answer.CENTRALIZING), Verdict.MOVE, F),
     (19, reading(stage=F, streak=N), Verdict.SEE_PT, None),
@@ -68,7 +78,9 @@ EXAMPLES: list[tuple[int, Reading, Verdict, Stage | None]] = [
 @pytest.mark.parametrize(
     ("number", "r", "verdict", "to"), EXAMPLES, ids=[f"row{e[0]}" for e in EXAMPLES]
 )
-def test_each_row_decides_its_case(number: int, r: Reading, verdict: Verdict, to: Stage | None) -> None:
+def test_each_row_decides_its_case(
+    number: int, r: Reading, verdict: Verdict, to: Stage | None
+) -> None:
     row = decide(r)
     assert RULES.index(row) + 1 == number
     assert row.verdict == verdict
