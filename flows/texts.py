@@ -58,7 +58,7 @@ EPISODE_REACH = N_(
 )
 EPISODE_PAIN = N_("How strong is it, from 0 (none) to 10 (the worst)?")
 EPISODE_SAVED = N_("Saved as your new starting point: pain {pain} out of 10, reaching {reach}.")
-NO_PAIN_SET = N_("No pain: lovely. A set now helps you keep it that way.")
+NO_PAIN_SET = N_("No pain: good to hear. Here is your set.")
 
 STEP_PREFIX = N_("Step {n} of {total}")
 ASK_STOP_WHY = N_("Stopped. Did you stop because the pain got worse or spread?")
@@ -98,18 +98,15 @@ NEXT_SET_FIXED = N_(
 )
 
 HELD_WHY = {
-    "stop": N_(
-        "Exercises are paused because your pain got worse or spread. Please see a physical "
-        "therapist."
-    ),
+    "stop": N_("Your pain got worse or spread: please see a physical therapist."),
     "see_pt": N_(
-        "Exercises are paused until you have seen a physical therapist, who can find what "
-        "fits you."
+        "The exercises I can coach have not moved your pain: please see a physical "
+        "therapist, who can find what fits you."
     ),
 }
 HELD = N_(
-    "Exercises and reminders stay paused. When your physical therapist says you can go on, "
-    "tap below."
+    "Until then, exercises and reminders stay paused. When your therapist says you can go "
+    "on, tap below."
 )
 ASK_PT_EXERCISE = N_("Good. Which exercise does your therapist want you to do now?")
 ASK_PT_WALL = N_("Which shoulder does your therapist want against the wall?")
