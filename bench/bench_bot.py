@@ -46,7 +46,7 @@ from tests.botkit import TOKEN, running
 from tests.fakebotapi import FakeBotAPI, SentMessage
 
 CONCURRENCY = 32
-ANSWER = t.ANSWER_LABELS[next(iter(t.ANSWER_LABELS))]
+ANSWER = t.LEG_ANSWERS[next(iter(t.LEG_ANSWERS))]
 REACHES = ["Thigh", "Thigh", "Buttock", "Buttock", "Low back, one side"]  # never further down
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.i18n import _, render, render_plural
 from flows.effects import (
@@ -81,7 +81,7 @@ def merge_says(
     past MAX_JOINED characters in the user's language.
     """
     out: list[Effect | Joined] = []
-    for effect in effects:
+    for effect in _fitted(effects, lang):
         if isinstance(effect, _SILENT):
             continue  # stored by the coach already; nothing to show
         if not voice and isinstance(effect, (Speak, SpeakGuided)):
@@ -98,6 +98,19 @@ def merge_says(
             out.append(Joined((effect,)))
             continue
         out.append(effect)
+    return out
+
+
+def _fitted(effects: Sequence[Effect], lang: str) -> list[Effect]:
+    """A question whose note ("welcome back") makes it too long: the note goes first."""
+    out: list[Effect] = []
+    for e in effects:
+        if isinstance(e, Say) and e.note and len(render_say(e, lang).text) > MAX_JOINED:
+            out += [Say(e.note, e.params), replace(e, note=None)]
+        elif isinstance(e, Say) and e.prefix and len(render_say(e, lang).text) > MAX_JOINED:
+            out += [Say(e.prefix, e.params), replace(e, prefix=None)]
+        else:
+            out.append(e)
     return out
 
 

@@ -75,8 +75,9 @@ PRESS_UPS = Exercise(
         Step(
             N_(
                 "Prop yourself up on your forearms, elbows under your shoulders. Let your hips "
-                "rest on the floor and your low back sag, and breathe slowly, for up to about "
-                "5 minutes. If the pain gets worse, lie flat again."
+                "rest on the floor and your low back sag; breathe slowly, for up to about 5 "
+                "minutes. If the pain gets worse, lie flat again; if it stops you propping "
+                "up, rest a day or two first."
             )
         ),
         Step(N_("Lie flat again and put your hands flat under your shoulders.")),
@@ -93,9 +94,6 @@ PRESS_UPS = Exercise(
     ),
     rep_cue=N_("Press up"),
     hold_s=2.0,
-    caution=N_(
-        "If the pain stops you propping up on your elbows, rest a day or two before you try again."
-    ),
     press_up=True,
 )
 

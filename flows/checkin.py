@@ -79,10 +79,9 @@ def _answers(s: Session) -> dict[Answer, str]:
 
 
 def _answer_question(s: Session) -> Question:
-    if s.asked:
-        return Question(t.AGAIN_ANSWER)
     was = ladder.where(*_before(s))
-    return Question(t.ASK_ANSWER_BACK if was == Where.BACK else t.ASK_ANSWER)
+    text = t.ASK_ANSWER_BACK if was == Where.BACK else t.ASK_ANSWER
+    return Question(text, prefix=t.AGAIN_ANSWER if s.asked else None)
 
 
 def _answer(s: Session, value: str, ctx: Ctx) -> Outcome:

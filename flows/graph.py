@@ -8,14 +8,14 @@ button and no way on) and unreachable states are reported here.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flows import ladder
 from flows.engine import ALL_STATES, Outcome, advance, choices
-from flows.events import Command, Event, Press, ReminderPress
+from flows.events import Command, Event, Other, Press, ReminderPress, Text
 from flows.model import Side
 from flows.safety import may_offer_exercise
 from flows.session import Session, State
@@ -33,7 +33,10 @@ EXPLORE_COMMANDS = (
     "language",
     "forget",
     "remind",
+    "help",
+    "voice",
 )
+_INPUT_SAMPLES = 3
 # pain values behave alike; languages too (the graph is the same in each)
 _SKIPPED_VALUES = frozenset(
     {str(i) for i in (1, 2, 3, 4, 5, 7, 8, 9)}
@@ -83,6 +86,7 @@ def explore(limit: int = 50_000, visit: Visit | None = None) -> Graph:
     start = Session()
     queue: deque[Session] = deque([start])
     seen: set[tuple[object, ...]] = {_key(start)}
+    per_state: Counter[State] = Counter()
     while queue and graph.sessions < limit:
         s = queue.popleft()
         graph.sessions += 1
@@ -92,6 +96,15 @@ def explore(limit: int = 50_000, visit: Visit | None = None) -> Graph:
         ]
         events += [("/" + name, Command(name)) for name in EXPLORE_COMMANDS]
         events.append(("ping: start", ReminderPress("start")))
+        if per_state[s.state] < _INPUT_SAMPLES:
+            # what is typed instead of a tap only ever re-asks: a few sessions per state
+            # show every wording of that without walking it from all of them
+            events += [
+                ("text", Text("hello")),
+                ("sticker", Other("sticker")),
+                ("/frobnicate", Command("frobnicate")),
+            ]
+        per_state[s.state] += 1
         for label, event in events:
             now = _NOW + _STEP * graph.sessions
             out = advance(s, event, now)
@@ -132,7 +145,7 @@ def _key(s: Session) -> tuple[object, ...]:
         s.flag if s.state == State.SCREEN else None,
         s.step if s.state == State.STEP else None,
         s.stage,
-        s.one_sided if s.onboarded else (Side.LEFT if s.side == Side.RIGHT else s.side),
+        s.side if not s.onboarded or s.one_sided else Side.CENTRE,
         s.red_flag is None,
         s.hold,
         s.recovered,
@@ -141,8 +154,9 @@ def _key(s: Session) -> tuple[object, ...]:
         s.checked_at is None,
         s.stall,
         s.ref_reach is not None and ladder.where(s.ref_reach, s.ref_pain or 0),
+        s.tried if not s.onboarded else None,
         s.after_screening if s.state == State.SCREEN else None,
-        (s.pending_answer, s.pending_pain is None, s.pending_reach is None) if checking else (),
+        (s.pending_answer, s.pending_pain, s.pending_reach is None) if checking else (),
         (s.asking, s.asked) if checking else (),
     )
 

@@ -212,16 +212,17 @@ R_STALL_CENTRAL = N_(
 )
 # the confirming questions (an ASK row's text; the adapter fills in the numbers)
 Q_SPREAD = N_(
-    "Your pain now reaches {now}; before, it reached {before}. Has it spread further than "
-    "before the set?"
+    "Your pain now reaches: {now}. Before, it reached: {before}. Has it spread further "
+    "than before the set?"
 )
 Q_LEG_WORSE = N_(
-    "Your leg pain went from {before} to {now}. Is your leg worse than before the set?"
+    "Your leg pain went from {before} to {now} (out of 10). Is your leg worse than before "
+    "the set?"
 )
 Q_ALL_GONE = N_("Just to be sure: is all your pain gone now, with no pain anywhere?")
 Q_LEG_GONE = N_(
-    "You tapped that the leg pain is gone, but the pain still reaches {now}. Is there "
-    "still pain in your buttock or leg?"
+    "You said the leg pain is gone, but the pain still reaches: {now}. Is there still pain "
+    "in your buttock or leg?"
 )
 
 # --- the protocol lines the rows rest on -----------------------------------------------

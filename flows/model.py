@@ -32,7 +32,10 @@ class Reach(StrEnum):
     @property
     def rank(self) -> int:
         """0 for the foot up to 6 for no pain: a higher rank is more central."""
-        return list(Reach).index(self)
+        return _RANK[self]
+
+
+_RANK = {reach: i for i, reach in enumerate(Reach)}
 
 
 class Rung(StrEnum):

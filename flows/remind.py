@@ -60,12 +60,12 @@ def _held(s: Session) -> str | None:
     pause = safety.reminder_pause(s)
     if pause is None or pause == safety.Pause.USER:
         return None
-    return safety.PAUSED_WHY[pause]
+    return safety.PAUSED_WHY.get(pause, SHOW_PAUSED)
 
 
 def _menu(s: Session) -> Question:
     if s.remind_mode is None:
-        return Question(ASK_NONE, columns=2)
+        return Question(ASK_NONE, columns=2, prefix=_held(s))
     text, params = describe(s)
     note = _held(s) or (SHOW_PAUSED if s.remind_paused else None)
     return Question(text, params, columns=2, prefix=note)

@@ -38,11 +38,9 @@ class Pause(StrEnum):
 FLOW_PAUSES = frozenset(set(Pause) - {Pause.BLOCKED})
 CLINICAL = frozenset({Pause.RED_FLAG, Pause.STOP_RULE, Pause.SEE_PT})
 
+# why the reminders are paused, for /remind (a red flag never reaches /remind: it asks
+# for the re-screen first)
 PAUSED_WHY = {
-    Pause.RED_FLAG: N_(
-        "Reminders are paused because of a warning sign. Run /safety again once a doctor "
-        "has checked you."
-    ),
     Pause.STOP_RULE: N_(
         "Reminders are paused because your pain got worse or spread. They come back when "
         "your physical therapist says you can go on."

@@ -85,7 +85,7 @@ WORSE_NOTE = N_(
 )
 ASK_PAIN_NOW = N_("How strong is the pain now, from 0 to 10?")
 ASK_REACH_NOW = N_("How far down does it reach now? Pick the furthest point.")
-AGAIN_ANSWER = N_("Then which of these fits best?")
+AGAIN_ANSWER = N_("Thank you. Then one of these other answers fits better:")
 AGAIN_NUMBERS = N_("Then tell me once more, please.")
 AGAIN_REACH = N_("Then which part of your back hurts now?")
 NEXT_SET = N_("Next: {exercise}, in 2-3 hours. Use /exercise when you are ready.")

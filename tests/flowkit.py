@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from flows.effects import Effect, Say
+from flows import safety
+from flows.effects import (
+    Effect,
+    ForgetUser,
+    RecordCheckIn,
+    RecordScreening,
+    ReminderPause,
+    Reminders,
+    Say,
+    SetSchedule,
+    Speak,
+    SpeakGuided,
+)
 from flows.engine import Outcome, Rules, advance, choices
-from flows.events import Command, Event, Press, Text
+from flows.events import Command, Event, Press, ReminderDue, Text
+from flows.graph import Graph, explore
 from flows.session import Session, State
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -99,3 +113,62 @@ class Script:
     def checkin(self, answer: str, pain: str = "4", reach: str = "thigh") -> Script:
         assert self.session.state == State.CHECK_ANSWER, self.session.state
         return self.press(answer, pain, reach)
+
+
+
+# --- the whole graph, walked once per test run -----------------------------------------
+
+
+@dataclass
+class Walk:
+    """What `flows.graph.explore` saw on every transition, kept small enough to share.
+
+    turns: the shown effects of each distinct turn (the message checks render them);
+    broken: every safety promise a transition broke (see `safety_problems`).
+    """
+
+    graph: Graph
+    turns: dict[str, tuple[Effect, ...]]
+    broken: list[str]
+
+
+def safety_problems(before: Session, event: Event, out: Outcome, now: datetime) -> list[str]:
+    """A hold keeps every exercise, reminder and nudge away; only a PT or a re-screen lifts it."""
+    problems = []
+    held_before = safety.exercise_hold(before) is not None
+    held_after = safety.exercise_hold(out.session) is not None
+    pt_go_on = before.state in (State.PT_EXERCISE, State.PT_WALL) and before.red_flag is None
+    clean_screen = before.state == State.SCREEN and isinstance(event, Press)
+    lifted_by = any(isinstance(e, ForgetUser) for e in out.effects) or (
+        isinstance(event, Press) and (pt_go_on or (clean_screen and event.value == "no"))
+    )
+    where = f"after {event} in {before.state}"
+    if held_before and not held_after and not lifted_by:
+        problems.append(f"hold lifted {where}")
+    if held_after:
+        if out.session.state == State.STEP:
+            problems.append(f"a step shown while held, {where}")
+        if any(isinstance(e, (Speak, SpeakGuided)) for e in out.effects):
+            problems.append(f"an exercise spoken while held, {where}")
+        if advance(out.session, ReminderDue(), now).effects:
+            problems.append(f"a ping while held, {where}")
+        if safety.may_nudge(out.session):
+            problems.append(f"a nudge allowed while held, {where}")
+    return problems
+
+
+_SILENT = (RecordCheckIn, RecordScreening, Reminders, ReminderPause, SetSchedule)
+
+
+@cache
+def walk() -> Walk:
+    turns: dict[str, tuple[Effect, ...]] = {}
+    broken: list[str] = []
+
+    def visit(before: Session, event: Event, out: Outcome, now: datetime) -> None:
+        shown = tuple(e for e in out.effects if not isinstance(e, _SILENT))
+        turns.setdefault(repr(shown), shown)
+        broken.extend(safety_problems(before, event, out, now))
+
+    graph = explore(limit=200_000, visit=visit)
+    return Walk(graph, turns, broken)

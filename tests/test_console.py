@@ -41,7 +41,7 @@ async def test_console_walks_onboarding_a_set_and_a_check_in(tmp_path: Path) -> 
         assert "[1] OK, let's start" in text
         assert "RIGHT shoulder toward the wall" in text
         assert "Step 8 of 8" in text
-        assert "exactly what we want" in text
+        assert "keep going with the side glide" in text
         checkins = await services.store.checkins(1)
         assert [(c.answer.value, c.pain, c.reach.value) for c in checkins] == [
             ("centralizing", 5, "buttock")

@@ -21,7 +21,7 @@ async def test_progress_export_mydata_and_forget(tmp_path: Path) -> None:
             await onboard(user)
             await do_set(user, first=True)
             await check_in(user, ANSWERS[0], "5", "Buttock")
-            nudged = await user.expect("exactly what we want")
+            nudged = await user.expect("keep going with the side glide")
             assert "1 of 5 sets today" in (nudged.text or "")
             await do_set(user)
             await check_in(user, ANSWERS[0], "4", "Low back, one side")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.i18n import _
-from flows import screening
+from flows import ladder, screening
 from flows import texts as t
 from tests.botkit import User, running, settings_for
 from tests.fakebotapi import FakeBotAPI
@@ -33,7 +33,7 @@ async def test_german_user_then_spanish_mid_set(tmp_path: Path) -> None:
             await user.answer(de(t.B_TRIED_BOTH))
             await user.answer(de(t.B_TRIED_SAME))
             offer = await user.keyboard()
-            assert de(t.START_GLIDE) in (offer.text or "")
+            assert de(ladder.START_GLIDE) in (offer.text or "")
             await user.tap(de(t.B_START), offer)
             guided = await user.expect(kind="voice", timeout=90)
             assert guided.filename and guided.filename.startswith("espeak-de-")

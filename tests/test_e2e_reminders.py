@@ -85,6 +85,7 @@ async def test_a_schedule_set_with_buttons_fires_and_survives_a_restart(tmp_path
             next_due, paused, _ = reminder_row(db, 7007)
             assert next_due is not None and next_due > now.timestamp() and not paused
             await user.tap(t.B_STOP, step1)
+            await user.answer(t.B_STOP_JUST)  # "did you stop because it got worse?" no
             await user.expect(t.STOPPED[:20])
         # restart between two pings: the schedule is still there and fires again
         async with running(settings):

@@ -24,7 +24,7 @@ from bot.export import (
     pt_report_html,
     report_labels,
 )
-from flows import rules
+from flows import ladder
 from flows.model import Answer, CheckIn, Reach, Rung, RungChange, Side, Trend
 
 NOW = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)
@@ -178,7 +178,7 @@ def report(**overrides: object) -> str:
                 NOW - timedelta(hours=110),
                 Rung.HIPS_OFF_CENTRE,
                 Rung.SIDE_GLIDE,
-                rules.R_NO_CHANGE_UP,
+                ladder.R_STALL_TO_GLIDE,
             ),
         ],
         "baseline": Baseline(Side.LEFT, Reach.CALF, 7, NOW - timedelta(hours=120)),
@@ -223,8 +223,7 @@ def test_report_has_baseline_rungs_reasons_red_flags_and_summary() -> None:
     assert "Left side" in text and "Below the knee" in text and "2024-05-10 12:00" in text
     # rung history with the reason, its fields filled in from the change itself
     assert "Press-ups with hips off centre" in text and "Side glide at a wall" in text
-    assert "No change after 3 sets in a row" in text
-    assert "next exercise: Side glide at a wall" in text
+    assert "have not moved your pain for a while, so we try the side glide" in text
     assert "{" not in text
     # red flag: question, answer, date
     assert "Do you have a fever along with your back pain?" in text
@@ -260,7 +259,7 @@ def test_report_escapes_every_caller_string() -> None:
         title=evil,
         lang='en"><script>',
         chart_alt=evil,
-        reasons={rules.R_NO_CHANGE_UP: evil},
+        reasons={ladder.R_STALL_TO_GLIDE: evil},
         questions={"fever": evil},
         rung_names={**LABELS.rung_names, Rung.SIDE_GLIDE: evil},
         trend_names={**LABELS.trend_names, Trend.CENTRALIZING: evil},

@@ -14,12 +14,10 @@ from datetime import timedelta
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from flows import safety
-from flows.effects import ForgetUser, Speak, SpeakGuided
 from flows.engine import COMMAND_NAMES, advance, choices
 from flows.events import Command, Event, Other, Press, ReminderDue, ReminderPress, Text
 from flows.session import Hold, Session, State
-from tests.flowkit import T0, Script
+from tests.flowkit import T0, Script, safety_problems
 
 # "pick the i-th offered button" keeps random walks on real paths; raw presses test forgeries
 # (four distinct strategies: one_of would merge equal ones and lose the weight)
@@ -76,15 +74,6 @@ def _starts() -> dict[str, Session]:
 STARTS = _starts()
 
 
-def _lifts_a_hold(before: Session, event: Event, after_effects: tuple[object, ...]) -> bool:
-    """The only ways out of a hold: a PT's go-on, a clean re-screen, or /forget."""
-    if any(isinstance(e, ForgetUser) for e in after_effects):
-        return True
-    if isinstance(event, Press) and before.state in (State.PT_EXERCISE, State.PT_WALL):
-        return before.hold is not None and before.red_flag is None
-    return isinstance(event, Press) and before.state == State.SCREEN and event.value == "no"
-
-
 def _worse_press(before: Session, event: Event) -> bool:
     """A tap that says the pain got worse (the stop rule's own button)."""
     if not isinstance(event, Press):
@@ -112,15 +101,7 @@ def test_held_means_no_exercise_no_reminder_no_nudge_until_a_pt_or_a_clean_scree
             continue
         now += timedelta(minutes=1)
         out = advance(s, event, now)
-        held_before = safety.exercise_hold(s) is not None
-        held_after = safety.exercise_hold(out.session) is not None
-        if held_before and not held_after:
-            assert _lifts_a_hold(s, event, out.effects), (s.state, event)
-        if held_after:
-            assert not any(isinstance(e, (Speak, SpeakGuided)) for e in out.effects), event
-            assert out.session.state != State.STEP
-            assert advance(out.session, ReminderDue(), now).effects == ()
-            assert not safety.may_nudge(out.session) and not safety.may_remind(out.session)
+        assert safety_problems(s, event, out, now) == []
         if out.session.recovered:
             assert advance(out.session, ReminderDue(), now).effects == ()
         s = out.session

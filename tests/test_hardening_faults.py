@@ -22,7 +22,7 @@ from flows import texts as t
 from tests.botkit import running, settings_for
 from tests.fakebotapi import FakeBotAPI, SentMessage, WaitTimeout
 
-CENTRALIZING = t.ANSWER_LABELS[next(iter(t.ANSWER_LABELS))]
+CENTRALIZING = t.LEG_ANSWERS[next(iter(t.LEG_ANSWERS))]
 # what the stored check-in of every scripted user is (answer, pain, reach)
 EXPECTED_ROW = ("centralizing", 4, "buttock")
 CHECKIN_DONE = "exactly what we want"  # the reply to the final reach answer

@@ -25,16 +25,17 @@ from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from bot.i18n import ngettext, render, translations
-from bot.render import render_say
+from bot.render import Joined, merge_says, render_joined
 from flows import remind, screening
 from flows import texts as t
-from flows.catalogue import SIDE_GLIDE
+from flows.catalogue import EXERCISES
 from flows.effects import Effect, RecordRungChange, Say, Speak
-from flows.events import Other, ReminderDue, ReminderPress
+from flows.events import ReminderDue, ReminderPress
 from flows.i18n import Msg
-from flows.model import Answer, Reach
+from flows.model import Answer, Reach, Rung
+from flows.session import Hold, State
 from flows.trend import NUDGE_NO_PLAN
-from tests.flowkit import Script
+from tests.flowkit import Script, walk
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
@@ -209,7 +210,8 @@ def test_button_labels_stay_short(lang: str) -> None:
     long = {m: translations(lang).gettext(m) for m in _labels()}
     long = {m: x for m, x in long.items() if len(x) > 30}
     assert not long, f"{lang}: {long}"
-    answers = {a: translations(lang).gettext(t.ANSWER_LABELS[a]) for a in Answer}
+    labels = {**t.LEG_ANSWERS, **t.BACK_ANSWERS}
+    answers = {a: translations(lang).gettext(labels[a]) for a in Answer}
     assert all(len(x) <= 36 for x in answers.values()), answers
 
 
@@ -306,154 +308,17 @@ CONVERSATION_MODULES = (
     "flows/texts.py",
     "flows/screening.py",
     "flows/catalogue.py",
-    "flows/rules.py",
+    "flows/ladder.py",
+    "flows/safety.py",
     "flows/remind.py",
 )
 # msgids of those modules that the engine never puts in a Say, with the reason
 UNREACHED = {
     "Press up": "a rep cue: only the guided-set voice note says it (bot/voice_script.py)",
     "Glide": "a rep cue: only the guided-set voice note says it",
-    "Stretch": "a rep cue: only the guided-set voice note says it",
-    "Shift your hips a few centimetres (a few inches) to one side, usually away from the "
-    "painful side.": "the side-less variant: hips off centre is only offered one-sided pain",
-    "Stand side-on to a wall, feet 30-45 cm (12-18 inches) from it, with your painful side "
-    "facing away from the wall.": "the side-less variant: the side glide needs a painful side",
-    "a physical therapist": "the name of the last rung, which R_LADDER_DONE announces in words",
+    "a physical therapist": "exercise_name's fallback for a rung without an exercise",
 }
-
-
-def _walk_main(lang: str) -> Script:
-    """Onboarding, a full side glide set, /help, /remind both ways, then up the ladder."""
-    s = Script().cmd("start")
-    s.cmd("language").press(lang)
-    assert s.session.language == lang and s.session.state == "welcome"
-    s.press("ok")
-    while s.session.state.startswith("screen."):
-        s.press("no")
-    s.press("left", "no", "calf", "6", "both", "same")
-    assert s.session.state == "offer"
-    s.cmd("help").press("start")
-    seen = 0
-    while s.session.state.startswith("ex."):
-        if seen == 1:
-            s.press("repeat")
-            s.press("voice")
-            s.cmd("voice")
-        s.type("what now?")
-        s.send(Other("sticker"))
-        s.press("next")
-        seen += 1
-    assert seen == len(SIDE_GLIDE.steps)
-    s.checkin("centralizing", "5", "thigh")
-    s.cmd("safety")
-    while s.session.state.startswith("screen."):
-        s.press("no")
-    # /remind: every N hours, with each wrong typed answer once
-    s.cmd("remind").press("setup")
-    s.type("Mars/Olympus").press("UTC+1").press("every3")
-    s.type("25:00").press("08:00-21:00")
-    assert s.session.state == "remind.menu"
-    s.press("pause").cmd("remind").press("resume")
-    s.cmd("remind").press("tz").press("UTC+2")
-    # and fixed times
-    s.cmd("remind").press("setup", "fixed").type("x").press("08:00,14:00,20:00")
-    s.press("close")
-    s.send(ReminderDue())
-    s.send(ReminderPress("snooze"))
-    s.send(ReminderPress("skip"))
-    s.send(ReminderPress("start"))
-    s.cmd("exercise").cmd("stop").cmd("stop").cmd("frobnicate")
-    s.cmd("start").cmd("checkin")
-    s.checkin("no_change", "6", "thigh")
-    for _ in range(2):
-        s.do_set().checkin("no_change", "6", "thigh")
-    s.do_set()  # the flexion with rotation stretch
-    s.checkin("leg_gone", "3", "back_side")  # to straight press-ups
-    s.do_set().checkin("leg_gone", "2", "back_side")
-    s.cmd("exercise").press("new")
-    while s.session.state.startswith("screen."):
-        s.press("no")
-    s.cmd("language").press(lang)
-    s.cmd("forget").press("no").cmd("forget").press("yes")
-    return s
-
-
-def _glide(lang: str, side: str = "left", wall: str = "no") -> Script:
-    s = Script().cmd("start")
-    s.cmd("language").press(lang)
-    s.press("ok")
-    while s.session.state.startswith("screen."):
-        s.press("no")
-    s.press(side)
-    if s.session.state == "assess.wall":
-        s.press(wall)
-    s.press("calf", "6", "both", "same", "start")
-    while s.session.state.startswith("ex."):
-        s.press("next")
-    return s
-
-
-def _walks(lang: str) -> Iterator[Script]:
-    yield _walk_main(lang)
-    for answer in ("centralizing", "no_change", "leg_gone"):
-        yield _glide(lang).checkin(answer, "5", "thigh")
-    s = _glide(lang).press("worse", "8", "foot")
-    yield s.cmd("exercise").press("pt_ok")
-    yield _glide(lang).checkin("centralizing", "5", "foot")  # calf -> foot: spreading
-    s = Script().cmd("start")
-    s.cmd("language").press(lang)
-    yield s.press("ok").cmd("exercise")  # mid-screening: finish the questions first
-    s = Script().cmd("start")
-    s.cmd("language").press(lang)
-    yield s.screened().press("both", "foot", "yes")  # both sides, down a leg: both legs?
-    s = Script().cmd("start")
-    s.cmd("language").press(lang)
-    yield s.screened().press("left", "no", "thigh", "6", "press", "worse")  # halted at once
-    for mode in ("every", "fixed"):  # the next set as the user's reminders will come
-        s = _glide(lang)
-        s.session = replace(s.session, remind_mode=mode)
-        yield s.checkin("centralizing", "5", "thigh")
-    s = _glide(lang, "right", "right").checkin("all_gone", "0", "none")
-    yield s.press("more").cmd("stop")
-    s = _glide(lang, "right", "left").checkin("all_gone", "0", "none")
-    yield s.press("done")
-    s = _glide(lang, "left", "left")
-    for _ in range(4):  # no closer to the spine: a stall
-        s.checkin("centralizing", "5", "calf").do_set()
-    yield s
-    for side, tried in (("left", "none"), ("right", "press"), ("centre", "none")):
-        s = Script().cmd("start")
-        s.cmd("language").press(lang)
-        s.screened().press(side)
-        if s.session.state == "assess.wall":
-            s.press("no")
-        s.press("thigh", "5")
-        if s.session.state == "assess.tried":
-            s.press(tried)
-        if s.session.state == "assess.tried_result":
-            s.press("helped")
-        s.press("later").cmd("exercise")
-        for _ in range(12):  # up the whole ladder to "see a physical therapist"
-            while s.session.state.startswith("ex."):
-                s.press("next")
-            if s.session.state != "check.answer":
-                break
-            s.checkin("no_change", "5", "thigh")
-            if s.session.state == "see_pt":
-                s.cmd("exercise").press("pt_ok")
-                break
-            s.do_set()
-        yield s
-    for flag in screening.RED_FLAGS:
-        s = Script().cmd("start")
-        s.cmd("language").press(lang)
-        s.press("ok")
-        while s.session.state != screening.state_id(flag):
-            s.press("no")
-        s.press("yes").type("please let me exercise").cmd("safety")
-        while s.session.state.startswith("screen."):
-            s.press("no")
-        yield s
+MAX_MESSAGE = 400  # characters, in any language (a person in pain reads it on a phone)
 
 
 def _shown(effects: Iterable[Effect]) -> Iterator[str]:
@@ -472,59 +337,105 @@ def _shown(effects: Iterable[Effect]) -> Iterator[str]:
             yield e.reason
 
 
-def _plurals(effects: Iterable[Effect]) -> Iterator[tuple[str, str]]:
-    for e in effects:
-        if isinstance(e, Say) and e.plural is not None:
-            yield e.text, e.plural
+def _variants() -> Iterator[tuple[Effect, ...]]:
+    """Turns whose wording the graph walk merges away (its key ignores them)."""
+    for mode in ("every", "fixed"):  # the next set, as the user's reminders will come
+        s = Script().onboard().press("start").steps()
+        s.session = replace(s.session, remind_mode=mode)
+        yield tuple(s.checkin("centralizing", "5", "thigh").effects)
+    s = Script().onboard().press("later")
+    yield tuple(s.cmd("voice").effects) + tuple(s.cmd("voice").effects)
+    yield s.send(ReminderDue()).effects
+    for action in ("snooze", "skip"):
+        yield s.send(ReminderPress(action)).effects
+    s.cmd("remind").press("setup", "UTC", "every3", "08:00-21:00", "pause")
+    yield tuple(s.effects)
+    yield tuple(s.cmd("remind").effects)  # paused by the user: Resume
+    yield tuple(s.press("resume").effects)
+    s = Script().onboard().press("start").steps().checkin("centralizing", "5", "thigh")
+    s.session = replace(s.session, state=State.IDLE)
+    yield s.wait(3).cmd("exercise").press("nothing").cmd("stop").press("just").effects
+    s.cmd("checkin").checkin("centralizing", "4", "buttock")
+    s.session = replace(s.session, hold=Hold.SEE_PT, state=State.HALTED)
+    yield tuple(s.press("pt_ok", "side_glide", "no").effects)  # "Ready for a set of ..."
 
 
-Walked = tuple[str, set[str], set[tuple[str, str]], list[Say]]
+@cache
+def _turns() -> tuple[tuple[Effect, ...], ...]:
+    return (*walk().turns.values(), *_variants())
 
 
-@pytest.fixture(scope="module", params=LANGS)
-def walked(request: pytest.FixtureRequest) -> Walked:
-    lang: str = request.param
-    seen: set[str] = set()
-    plurals: set[tuple[str, str]] = set()
-    says: list[Say] = []
-    for s in _walks(lang):
-        assert s.session.language == lang or s.session.state == "new"
-        seen.update(_shown(s.log))
-        plurals.update(_plurals(s.log))
-        says += [e for e in s.log if isinstance(e, Say)]
-    return lang, seen, plurals, says
+@cache
+def _seen() -> set[str]:
+    return {m for turn in _turns() for m in _shown(turn)}
 
 
-def test_the_walk_reaches_the_whole_conversation(walked: Walked) -> None:
-    """Every msgid of the conversation's own modules is seen, so the check below covers them."""
-    _, seen, _, _ = walked
-    must = {f.question for f in screening.RED_FLAGS} | set(t.ANSWER_LABELS.values())
+def test_the_walk_reaches_the_whole_conversation() -> None:
+    """Every msgid of the conversation's own modules is seen, so the checks below cover them."""
+    must = {f.question for f in screening.RED_FLAGS} | set(t.LEG_ANSWERS.values())
     for module in CONVERSATION_MODULES:
         must |= {m for m in _extracted()[module] if isinstance(m, str)}
-    missed = sorted(must - seen - set(UNREACHED))
-    assert not missed, f"extend the walk, or add to UNREACHED with a reason: {missed[:5]}"
-    assert not set(UNREACHED) & seen, "UNREACHED lists a msgid the walk does reach"
+    missed = sorted(must - _seen() - set(UNREACHED))
+    assert not missed, f"never shown (extend the walk, or UNREACHED with a reason): {missed[:5]}"
+    assert not set(UNREACHED) & _seen(), "UNREACHED lists a msgid the walk does reach"
 
 
-def test_every_msgid_seen_in_the_conversation_is_translated(walked: Walked) -> None:
-    lang, seen, plurals, _ = walked
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_msgid_seen_in_the_conversation_is_translated(lang: str) -> None:
     known = {m.id for m in entries(pot())}
-    assert not seen - known, f"emitted but not in the catalogue (missing N_?): {seen - known}"
-    assert not plurals - known, f"plurals not in the catalogue: {plurals - known}"
+    unknown = _seen() - known
+    assert not unknown, f"emitted but not in the catalogue (missing N_?): {unknown}"
     trans, same = translations(lang), IDENTICAL.get(lang, {})
-    untranslated = sorted(m for m in seen if m not in same and trans.gettext(m) in ("", m))
+    untranslated = sorted(m for m in _seen() if m not in same and trans.gettext(m) in ("", m))
     assert not untranslated, f"{lang}: {untranslated[:5]}"
-    for one, many in plurals:
-        assert trans.ngettext(one, many, 1) != one and trans.ngettext(one, many, 5) != many
 
 
-def test_every_message_of_the_walk_renders_with_its_real_params(
-    walked: Walked, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("lang", ("en", *LANGS))
+def test_every_message_renders_with_its_real_params_and_stays_short(
+    lang: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    lang, _, _, says = walked
+    """Each message as the user gets it (texts joined as the adapters join them)."""
     caplog.set_level(logging.WARNING, logger="bot.i18n")
-    for say in says:
-        message = render_say(say, lang)
-        assert message.text.strip() and "{" not in message.text, say.text
-        assert all(b.label.strip() for row in message.rows for b in row)
+    longest = ""
+    for turn in _turns():
+        for shown in merge_says(turn, voice=False, lang=lang):
+            if isinstance(shown, Joined):
+                message = render_joined(shown, lang)
+                assert message.text.strip() and "{" not in message.text, shown
+                assert all(b.label.strip() for row in message.rows for b in row)
+                longest = max(longest, message.text, key=len)
+    assert len(longest) <= MAX_MESSAGE, f"{lang}: {len(longest)} characters: {longest!r}"
     assert not caplog.records, [r.getMessage() for r in caplog.records][:3]
+
+
+@pytest.mark.parametrize("lang", ("en", *LANGS))
+def test_no_msgid_is_longer_than_a_message(lang: str) -> None:
+    """Even alone (with its params at their longest), no text passes the limit."""
+    for m in entries(pot()):
+        if isinstance(m.id, str):
+            params = {name: "x" * 30 for name in fields(m.id)}
+            assert len(render(lang, m.id, params)) <= MAX_MESSAGE, (lang, m.id)
+
+
+# the word for each side in each language (a stem: German and Russian inflect it)
+SIDE_WORDS = {
+    "en": ("LEFT", "RIGHT"),
+    "es": ("IZQUIERD", "DERECH"),
+    "de": ("LINK", "RECHT"),
+    "ru": ("ЛЕВ", "ПРАВ"),
+}
+
+
+@pytest.mark.parametrize("lang", ("en", *LANGS))
+def test_every_language_names_the_right_side_in_the_side_steps(lang: str) -> None:
+    """The wall shoulder, the way the hips move and the side to lie on, in every language."""
+    left, right = SIDE_WORDS[lang]
+    for rung in (Rung.SIDE_GLIDE, Rung.HIPS_OFF_CENTRE, Rung.FLEXION_ROTATION):
+        step = next(step for step in EXERCISES[rung].steps if step.left)
+        for text, side, other in ((step.left, left, right), (step.right, right, left)):
+            shown = render(lang, text or "", {})
+            first = min((i for i in (shown.find(side), shown.find(other)) if i >= 0), default=-1)
+            assert side in shown, (lang, rung, shown)
+            # hips off centre names the painful side second ("to the LEFT, away from your
+            # painful right side"): the side the movement is about comes first
+            assert shown.find(side) == first, (lang, rung, shown)

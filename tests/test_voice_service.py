@@ -274,6 +274,6 @@ def test_timeline_stretches_the_hold_for_slow_words_never_shortens_it() -> None:
 
 def test_guided_reps_refuses_nonsense() -> None:
     with pytest.raises(ValueError):
-        GuidedReps("glide", "hold", ("two",), "release", reps=0)
+        GuidedReps("glide", "hold", ("two",), "release", reps=-1)
     with pytest.raises(ValueError):
         GuidedReps("glide", "", ("two",), "release")
