@@ -243,7 +243,7 @@ VALUE_FOR = {
     "assess.tried_result": "same",
     "offer": "start",
     "preset": "nothing",
-    "check.answer": "centralizing",
+    "check.answer": "centralizing",  # or the first of the back-only answers
     "check.pain": "4",
 }
 
@@ -278,14 +278,15 @@ async def bench_own_code(users: int, sets: int, tmp: Path) -> list[float]:
                     event = Command("exercise")
                     continue
                 offered = [c.value for c in choices(s)]
-                if s.state.startswith("screen."):
+                if s.state == "screen":
                     value = "no"
-                elif s.state.startswith("ex."):
+                elif s.state == "step":
                     value = "next"
                 elif s.state == "check.reach":
                     value = REACH_VALUES[done % len(REACH_VALUES)]
                 else:
                     value = VALUE_FOR.get(s.state, offered[0])
+                    value = value if value in offered else offered[0]
                 event = Press(s.seq, value)
     finally:
         await close_services(services)

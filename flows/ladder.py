@@ -216,8 +216,7 @@ Q_SPREAD = N_(
     "than before the set?"
 )
 Q_LEG_WORSE = N_(
-    "Your leg pain went from {before} to {now} (out of 10). Is your leg worse than before "
-    "the set?"
+    "Your leg pain went from {before} to {now} (out of 10). Is your leg worse than before the set?"
 )
 Q_ALL_GONE = N_("Just to be sure: is all your pain gone now, with no pain anywhere?")
 Q_LEG_GONE = N_(

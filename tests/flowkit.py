@@ -115,7 +115,6 @@ class Script:
         return self.press(answer, pain, reach)
 
 
-
 # --- the whole graph, walked once per test run -----------------------------------------
 
 
