@@ -95,7 +95,9 @@ def all_guided(lang: str) -> Iterator[GuidedJob]:
     for rung in EXERCISES:
         sides = {step_side(rung, painful, wall) for painful, wall in _SIDES}
         for side in sorted(sides, key=lambda x: x.value if x else ""):
-            setup, reps = guided_inputs(SpeakGuided(rung, side.value if side else None), lang)
+            setup, reps = guided_inputs(
+                SpeakGuided(rung=rung, side=side.value if side else None), lang
+            )
             yield GuidedJob(lang, tuple(setup), reps)
 
 

@@ -246,7 +246,9 @@ def evaluate(s: Session, ctx: Ctx) -> Outcome:
         nxt = s.helped or stage
         s = replace(s, recovered=False)
     if nxt != stage:
-        effects.append(RecordRungChange(stage.exercise, nxt.exercise, row.reason))
+        effects.append(
+            RecordRungChange(from_rung=stage.exercise, to_rung=nxt.exercise, reason=row.reason)
+        )
         s = replace(s, stage=nxt, stall=0, rung_sets=0)
     effects.append(Say(row.reason, {"exercise": exercise_name(nxt.exercise)}))
     effects.append(next_set(s))

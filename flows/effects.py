@@ -44,7 +44,7 @@ class Speak:
     params: Mapping[str, object] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SpeakGuided:
     """The hands-free guided-set voice note for a rung, with the steps' side variant."""
 
@@ -62,14 +62,14 @@ class RecordCheckIn:
     checkin: CheckIn
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RecordRungChange:
     from_rung: Rung | None
     to_rung: Rung
     reason: str  # msgid of the reason the user was given
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RecordScreening:
     question: str
     yes: bool
@@ -112,7 +112,7 @@ class ForgetUser:
     """Delete every row about the user; the adapter must not save the session after."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SetSchedule:
     """Save the user's reminder schedule (the adapter validates it into a Schedule)."""
 

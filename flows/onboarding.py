@@ -68,14 +68,14 @@ def start_screening(s: Session, after: State, prefix: str | None) -> Outcome:
 def red_flag_yes(s: Session, flag_id: str) -> Outcome:
     """Any yes: no exercise until a clean re-screen (the reminders pause with it)."""
     s = replace(s, red_flag=flag_id, screened=False)
-    return enter(s, State.REDFLAG, (RecordScreening(flag_id, True),))
+    return enter(s, State.REDFLAG, (RecordScreening(question=flag_id, yes=True),))
 
 
 def _screen(s: Session, value: str, ctx: Ctx) -> Outcome:
     flag_id = s.flag or screening.RED_FLAGS[0].id
     if value == "yes":
         return red_flag_yes(s, flag_id)
-    record = RecordScreening(flag_id, False)
+    record = RecordScreening(question=flag_id, yes=False)
     nxt = screening.next_flag(flag_id)
     if nxt is not None:
         return enter(replace(s, flag=nxt.id), State.SCREEN, (record,))
@@ -162,7 +162,7 @@ def finish(s: Session, tried: str, result: str) -> Outcome:
         s = replace(s, stage=stage)
         return enter(s, State.HALTED, (saved, record, Say(reason)))
     s = replace(s, stage=stage)
-    record = RecordRungChange(None, stage.exercise, reason)
+    record = RecordRungChange(from_rung=None, to_rung=stage.exercise, reason=reason)
     return enter(s, State.OFFER, (saved, record, Say(reason)))
 
 

@@ -50,7 +50,9 @@ def go_on(s: Session) -> Outcome:
     """The hold is lifted: exercises and (through flows.safety) reminders go on."""
     stage = s.stage or Stage.PRESS_UPS
     s = replace(s, hold=None, stall=0, rung_sets=0)
-    record = RecordRungChange(Rung.SEE_PT, stage.exercise, ladder.R_PT_GO_ON)
+    record = RecordRungChange(
+        from_rung=Rung.SEE_PT, to_rung=stage.exercise, reason=ladder.R_PT_GO_ON
+    )
     said = Say(t.PT_SET, {"exercise": exercise_name(stage.exercise)})
     return enter(s, State.OFFER, (record, said))
 

@@ -138,12 +138,12 @@ def _save(s: Session, mode: str) -> Outcome:
     s = replace(s, remind_mode=mode, remind_paused=False)
     pause = safety.reminder_pause(s)
     effect = SetSchedule(
-        s.tz or "UTC",
-        mode,
-        s.remind_every,
-        start,
-        end,
-        times,
+        tz=s.tz or "UTC",
+        mode=mode,
+        every_hours=s.remind_every,
+        start=start,
+        end=end,
+        fixed_times=times,
         paused=pause.value if pause else None,
     )
     held = _held(s)

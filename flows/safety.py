@@ -108,7 +108,7 @@ def hold(s: Session, why: Hold, reason: str) -> tuple[Session, RecordRungChange]
     read, so the chart, the report and the PT see when and why it stopped.
     """
     s = replace(s, hold=why, stall=0, recovered=False)  # worse is not recovered any more
-    return s, RecordRungChange(s.rung, Rung.SEE_PT, reason)
+    return s, RecordRungChange(from_rung=s.rung, to_rung=Rung.SEE_PT, reason=reason)
 
 
 def both_legs_question(side: Side, reach: Reach) -> bool:

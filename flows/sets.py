@@ -100,7 +100,7 @@ def begin_set(s: Session, before: Sequence[Effect] = ()) -> Outcome:
     intro += [Say(caution) for caution in safety.cautions(s, rung)]
     if s.voice:
         side = step_side(rung, s.side, s.glide_shoulder)
-        intro.append(SpeakGuided(rung, side.value if side else None))
+        intro.append(SpeakGuided(rung=rung, side=side.value if side else None))
     return enter(replace(s, stage=stage, step=1), State.STEP, intro)
 
 
@@ -193,7 +193,9 @@ def _episode_pain(s: Session, value: str, ctx: Ctx) -> Outcome:
         checked_in_at=ctx.now,
     )
     saved = Say(t.EPISODE_SAVED, {"pain": pain, "reach": Msg(t.REACH_LABELS[reach])})
-    record = RecordRungChange(before, stage.exercise, ladder.R_NEW_EPISODE)
+    record = RecordRungChange(
+        from_rung=before, to_rung=stage.exercise, reason=ladder.R_NEW_EPISODE
+    )
     return begin_set(s, (saved, record, Say(ladder.R_NEW_EPISODE)))
 
 

@@ -28,7 +28,7 @@ REACH_STEP = 0.5
 PAIN_STEP = 2.0
 
 TREND_LABELS: Mapping[Trend, str] = {
-    Trend.CENTRALIZING: N_("Centralizing: the pain is moving toward your spine"),
+    Trend.CENTRALIZING: N_("Moving toward your spine: the direction we want"),
     Trend.STABLE: N_("Stable: no clear change"),
     Trend.PERIPHERALIZING: N_("Spreading: the pain moved away from your spine or got worse"),
     Trend.UNKNOWN: N_("Not enough check-ins yet to see a trend"),

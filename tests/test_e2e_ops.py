@@ -140,7 +140,9 @@ async def test_sigterm_during_a_conversation_loses_no_check_in(tmp_path: Path) -
         logs = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
         assert any("stopped cleanly" in entry["msg"] for entry in logs)
         assert TOKEN not in stderr.decode()
-        replied = any("exactly what we want" in (m.text or "") for m in api.sent_to(1111))
+        replied = any(
+            "keep going with the side glide" in (m.text or "") for m in api.sent_to(1111)
+        )
         db = sqlite3.connect(settings.SIDEGLIDE_DB)
         rows = db.execute(
             "SELECT answer, pain, reach FROM checkins WHERE user_id = 1111"

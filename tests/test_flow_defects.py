@@ -190,11 +190,11 @@ def test_15_the_guided_voice_set_speaks_what_the_text_says() -> None:
     from flows.model import Rung
 
     for rung, ex in EXERCISES.items():
-        setup, reps = guided_inputs(SpeakGuided(rung, None), "en")
+        setup, reps = guided_inputs(SpeakGuided(rung=rung, side=None), "en")
         spoken = " ".join([*setup, *reps.words()])
         for step in ex.steps:
             assert step.text.format(reps=REPS) in spoken, (rung, step.text)
-    glide = " ".join(guided_inputs(SpeakGuided(Rung.SIDE_GLIDE, "right"), "en")[0])
+    glide = " ".join(guided_inputs(SpeakGuided(rung=Rung.SIDE_GLIDE, side="right"), "en")[0])
     assert "under your rib cage" in glide and "closer to the wall" in glide
     assert "swing your hips away" in glide
 

@@ -60,7 +60,7 @@ def test_any_red_flag_yes_stops_and_blocks_exercise(flag: screening.RedFlag) -> 
     advice = screening.EMERGENCY_ADVICE if flag.emergency else screening.URGENT_ADVICE
     assert s.texts() == [advice]
     assert ReminderPause("redflag") in s.effects
-    assert RecordScreening(flag.id, True) in s.effects
+    assert RecordScreening(question=flag.id, yes=True) in s.effects
     for cmd in ("exercise", "checkin", "start", "remind"):
         s.cmd(cmd)
         assert s.session.state == State.REDFLAG
@@ -91,7 +91,10 @@ def test_assessment_saves_baseline_and_picks_the_side_glide_after_both_press_ups
     assert (s.session.ref_reach, s.session.ref_pain) == (Reach.CALF, 7)
     assert s.session.stage == Stage.SIDE_GLIDE and s.session.state == State.OFFER
     assert ladder.START_GLIDE in s.texts()
-    assert RecordRungChange(None, Rung.SIDE_GLIDE, ladder.START_GLIDE) in s.effects
+    assert (
+        RecordRungChange(from_rung=None, to_rung=Rung.SIDE_GLIDE, reason=ladder.START_GLIDE)
+        in s.effects
+    )
 
 
 @pytest.mark.parametrize(
@@ -127,7 +130,7 @@ def test_side_glide_names_the_wall_shoulder(side: str, wall: str, expected: str)
 
 def test_a_full_side_glide_set_one_step_per_message_with_voice() -> None:
     s = Script().onboard().press("start")
-    assert SpeakGuided(Rung.SIDE_GLIDE, "right") in s.effects
+    assert SpeakGuided(rung=Rung.SIDE_GLIDE, side="right") in s.effects
     assert s.says()[0].params == {"reps": 10}  # the intro names the dose
     seen = []
     while s.session.state == State.STEP:
@@ -189,7 +192,12 @@ def test_something_new_screens_then_asks_where_and_further_is_the_stop_rule() ->
     assert s.session.hold == Hold.STOP_RULE and s.session.state == State.HALTED
     assert ladder.R_SPREAD_BEFORE_SET in s.texts()
     assert ReminderPause("worse") in s.effects
-    assert RecordRungChange(Rung.SIDE_GLIDE, Rung.SEE_PT, ladder.R_SPREAD_BEFORE_SET) in s.effects
+    assert (
+        RecordRungChange(
+            from_rung=Rung.SIDE_GLIDE, to_rung=Rung.SEE_PT, reason=ladder.R_SPREAD_BEFORE_SET
+        )
+        in s.effects
+    )
     s = Script().onboard(reach="thigh").press("later").wait(2).cmd("exercise").press("new")
     while s.session.state == State.SCREEN:
         s.press("no")
@@ -224,7 +232,9 @@ def test_leg_pain_gone_on_the_side_glide_goes_back_to_press_ups() -> None:
     s = glide_user().checkin("leg_gone", "3", "back_side")
     assert s.session.stage == Stage.BACK_PRESS_UPS and s.session.rung == Rung.PRESS_UPS
     assert ladder.R_LEG_GONE_FROM_GLIDE in s.texts()
-    change = RecordRungChange(Rung.SIDE_GLIDE, Rung.PRESS_UPS, ladder.R_LEG_GONE_FROM_GLIDE)
+    change = RecordRungChange(
+        from_rung=Rung.SIDE_GLIDE, to_rung=Rung.PRESS_UPS, reason=ladder.R_LEG_GONE_FROM_GLIDE
+    )
     assert change in s.effects
 
 
@@ -246,7 +256,10 @@ def test_worse_stops_at_once_pauses_reminders_and_needs_a_pt_restart() -> None:
     s = glide_user().press("worse")
     assert s.session.hold == Hold.STOP_RULE  # in the same turn
     assert ReminderPause("worse") in s.effects
-    assert RecordRungChange(Rung.SIDE_GLIDE, Rung.SEE_PT, ladder.R_WORSE) in s.effects
+    assert (
+        RecordRungChange(from_rung=Rung.SIDE_GLIDE, to_rung=Rung.SEE_PT, reason=ladder.R_WORSE)
+        in s.effects
+    )
     assert s.says()[-1].prefix == t.WORSE_NOTE
     s.press("8", "foot")
     assert s.session.state == State.HALTED
@@ -271,7 +284,10 @@ def test_the_pt_restart_asks_which_exercise_and_which_shoulder() -> None:
     assert s.session.hold is None and s.session.state == State.OFFER
     assert s.session.glide_shoulder == Side.LEFT  # the PT reversed it
     assert ReminderPause(None) in s.effects
-    assert RecordRungChange(Rung.SEE_PT, Rung.SIDE_GLIDE, ladder.R_PT_GO_ON) in s.effects
+    assert (
+        RecordRungChange(from_rung=Rung.SEE_PT, to_rung=Rung.SIDE_GLIDE, reason=ladder.R_PT_GO_ON)
+        in s.effects
+    )
     s = glide_user().checkin("worse", "8", "foot").press("pt_ok", "press_ups")
     assert s.session.stage == Stage.BACK_PRESS_UPS  # after the side glide
     assert s.session.state == State.OFFER and s.session.stall == 0
@@ -362,7 +378,9 @@ def test_recovered_then_pain_back_days_later_is_a_new_starting_point() -> None:
     assert s.session.stage == Stage.HIPS_OFF_CENTRE  # the exercise that last helped
     assert (s.session.ref_reach, s.session.ref_pain) == (Reach.THIGH, 6)
     assert s.session.state == State.STEP and ReminderPause(None) in s.effects
-    change = RecordRungChange(Rung.SIDE_GLIDE, Rung.HIPS_OFF_CENTRE, ladder.R_NEW_EPISODE)
+    change = RecordRungChange(
+        from_rung=Rung.SIDE_GLIDE, to_rung=Rung.HIPS_OFF_CENTRE, reason=ladder.R_NEW_EPISODE
+    )
     assert change in s.effects
 
 
@@ -380,7 +398,7 @@ def test_a_stall_moves_up_and_any_progress_resets_it() -> None:
     assert ladder.R_STALL_TO_FLEXION in s.texts()
     s.wait(3).do_set()
     assert s.session.state == State.CHECK_ANSWER
-    assert s.all_of(SpeakGuided)[-1] == SpeakGuided(Rung.FLEXION_ROTATION, "left")
+    assert s.all_of(SpeakGuided)[-1] == SpeakGuided(rung=Rung.FLEXION_ROTATION, side="left")
 
 
 def test_the_stall_count_is_configurable() -> None:
@@ -623,7 +641,7 @@ def test_both_sides_with_leg_pain_asks_about_both_legs_again(
 def test_pain_down_both_legs_is_the_red_flag() -> None:
     s = Script().screened().press("both", "thigh", "yes")
     assert s.session.state == State.REDFLAG and s.session.red_flag == "both_legs"
-    assert RecordScreening("both_legs", True) in s.effects
+    assert RecordScreening(question="both_legs", yes=True) in s.effects
     assert ReminderPause("redflag") in s.effects
     s = Script().screened().press("both", "thigh", "no")
     assert s.session.state == State.ASSESS_PAIN and s.session.red_flag is None
@@ -633,7 +651,10 @@ def test_press_ups_that_made_the_leg_worse_stop_before_the_first_set() -> None:
     s = Script().screened().press("left", "no", "thigh", "6", "press", "worse")
     assert s.session.state == State.HALTED and s.session.hold == Hold.STOP_RULE
     assert ladder.TRIED_WORSE in s.texts() and ladder.START_HIPS not in s.texts()
-    assert RecordRungChange(None, Rung.SEE_PT, ladder.TRIED_WORSE) in s.effects
+    assert (
+        RecordRungChange(from_rung=None, to_rung=Rung.SEE_PT, reason=ladder.TRIED_WORSE)
+        in s.effects
+    )
     s.cmd("exercise")
     assert s.session.state == State.HALTED
 

@@ -25,7 +25,7 @@ from tests.fakebotapi import FakeBotAPI, SentMessage, WaitTimeout
 CENTRALIZING = t.LEG_ANSWERS[next(iter(t.LEG_ANSWERS))]
 # what the stored check-in of every scripted user is (answer, pain, reach)
 EXPECTED_ROW = ("centralizing", 4, "buttock")
-CHECKIN_DONE = "exactly what we want"  # the reply to the final reach answer
+CHECKIN_DONE = "keep going with the side glide"  # the reply to the final reach answer
 IDLE = ("Use /exercise when you are ready", "Use /exercise to start a set")
 SETTLE = 0.02  # after a message arrives, what else came with it
 
