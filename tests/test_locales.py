@@ -439,3 +439,23 @@ def test_every_language_names_the_right_side_in_the_side_steps(lang: str) -> Non
             # hips off centre names the painful side second ("to the LEFT, away from your
             # painful right side"): the side the movement is about comes first
             assert shown.find(side) == first, (lang, rung, shown)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_translation_fixes_of_the_ladder_review_stay_fixed(lang: str) -> None:
+    """Found reading every language line by line against protocol.md."""
+    g = translations(lang).gettext
+    glide = {step.text: g(step.text) for step in EXERCISES[Rung.SIDE_GLIDE].steps}
+    no_swing = next(text for msgid, text in glide.items() if "swing your hips" in msgid)
+    worse = g(t.LEG_ANSWERS[Answer.WORSE])
+    if lang == "es":
+        assert "abajo" in worse  # spreading further DOWN the leg
+        assert "pared" in no_swing  # don't swing your hips away FROM THE WALL
+    if lang == "ru":
+        assert "ниже" in worse
+        assert "стен" in no_swing
+        far_hip = next(text for msgid, text in glide.items() if "other hand" in msgid)
+        # one word for the hip the hand rests on, another for the thigh the pain reaches
+        assert "бедр" not in far_hip.lower() and g(t.REACH_LABELS[Reach.THIGH]) == "Бедро"
+    if lang == "de":
+        assert "während der Beinschmerz nachlässt" in g(t.ASK_ANSWER)
