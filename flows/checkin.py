@@ -25,11 +25,10 @@ from flows.states import (
     Spec,
     enter,
     fixed,
-    pain_buttons,
+    pain_question,
     reach_buttons,
     register,
     rest,
-    typed_pain,
 )
 
 BACK_ONLY = frozenset({Reach.BACK_SIDE, Reach.BACK_CENTRE})
@@ -119,16 +118,7 @@ register(
         kind=Kind.IN_SET,
     ),
 )
-register(
-    State.CHECK_PAIN,
-    Spec(
-        ask=lambda s: Question(t.ASK_PAIN_NOW, columns=6),
-        buttons=pain_buttons,
-        on_press=_pain,
-        kind=Kind.IN_SET,
-        on_text=typed_pain,
-    ),
-)
+register(State.CHECK_PAIN, pain_question(t.ASK_PAIN_NOW, _pain, Kind.IN_SET))
 register(
     State.CHECK_REACH,
     Spec(

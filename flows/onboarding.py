@@ -24,11 +24,10 @@ from flows.states import (
     enter,
     fixed,
     no_buttons,
-    pain_buttons,
+    pain_question,
     reach_buttons,
     register,
     rest,
-    typed_pain,
 )
 
 YES_NO = (Choice("yes", t.B_YES), Choice("no", t.B_NO))
@@ -206,16 +205,7 @@ register(
         kind=Kind.QUESTIONS,
     ),
 )
-register(
-    State.ASSESS_PAIN,
-    Spec(
-        ask=lambda s: Question(t.ASK_PAIN, columns=6),
-        buttons=pain_buttons,
-        on_press=_pain,
-        kind=Kind.QUESTIONS,
-        on_text=typed_pain,
-    ),
-)
+register(State.ASSESS_PAIN, pain_question(t.ASK_PAIN, _pain, Kind.QUESTIONS))
 register(
     State.ASSESS_TRIED,
     Spec(

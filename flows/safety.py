@@ -34,9 +34,6 @@ class Pause(StrEnum):
     BLOCKED = "blocked"  # set by the transport (403), never by the flow
 
 
-# the pauses the conversation owns; "blocked" belongs to the transport
-FLOW_PAUSES = frozenset(set(Pause) - {Pause.BLOCKED})
-CLINICAL = frozenset({Pause.RED_FLAG, Pause.STOP_RULE, Pause.SEE_PT})
 
 # why the reminders are paused, for /remind (a red flag never reaches /remind: it asks
 # for the re-screen first)

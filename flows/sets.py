@@ -29,12 +29,11 @@ from flows.states import (
     fixed,
     is_busy,
     no_buttons,
-    pain_buttons,
+    pain_question,
     reach_buttons,
     register,
     rest,
     spec,
-    typed_pain,
 )
 
 # states that lead on to an exercise step without another check
@@ -199,16 +198,7 @@ def _episode_pain(s: Session, value: str, ctx: Ctx) -> Outcome:
     return begin_set(s, (saved, record, Say(ladder.R_NEW_EPISODE)))
 
 
-register(
-    State.EPISODE_PAIN,
-    Spec(
-        ask=lambda s: Question(t.EPISODE_PAIN, columns=6),
-        buttons=pain_buttons,
-        on_press=_episode_pain,
-        kind=Kind.IN_SET,
-        on_text=typed_pain,
-    ),
-)
+register(State.EPISODE_PAIN, pain_question(t.EPISODE_PAIN, _episode_pain, Kind.IN_SET))
 
 # --- the steps -------------------------------------------------------------------------
 

@@ -135,12 +135,18 @@ def reprompt(s: Session, why: str) -> Outcome:
 # --- answers several questions share ---------------------------------------------------
 
 
-def pain_buttons(s: Session) -> tuple[Choice, ...]:
-    return tuple(Choice(str(i), str(i), literal=True) for i in range(11))
+def pain_question(text: str, on_press: OnPress, kind: Kind) -> Spec:
+    """A 0-10 question: eleven buttons, and a typed number is that pain (not a button)."""
+    return Spec(
+        ask=lambda s: Question(text, columns=6),
+        buttons=fixed(*(Choice(str(i), str(i), literal=True) for i in range(11))),
+        on_press=on_press,
+        kind=kind,
+        on_text=_typed_pain,
+    )
 
 
-def typed_pain(s: Session, text: str, ctx: Ctx) -> Outcome | None:
-    """A typed number answers a 0-10 question: the number is the value, not a button."""
+def _typed_pain(s: Session, text: str, ctx: Ctx) -> Outcome | None:
     stripped = text.strip()
     if stripped.isdigit() and 0 <= int(stripped) <= 10:
         return spec(s).on_press(s, str(int(stripped)), ctx)
