@@ -668,6 +668,19 @@ async def test_delay_slows_answers_but_delivers(fake: FakeBotAPI, bot: Bot) -> N
     assert [m.text for m in fake.delivered(USER)] == ["slow", "fast"]
 
 
+async def test_hold_keeps_a_call_in_flight_until_released(fake: FakeBotAPI, bot: Bot) -> None:
+    rule = fake.hold("sendMessage")
+    sending = asyncio.create_task(bot.send_message(USER, "held", read_timeout=60))
+    [call] = await fake.wait_for_calls("sendMessage", 1)
+    await bot.send_chat_action(USER, "typing")  # other methods are answered meanwhile
+    assert call.status is None and not sending.done() and fake.delivered(USER) == []
+    fake.release(rule)
+    assert (await sending).text == "held"
+    assert call.ok and [m.text for m in fake.delivered(USER)] == ["held"]
+    await bot.send_message(USER, "next")  # the rule held one call only
+    assert rule.hits == 1 and not rule.active
+
+
 async def test_stop_is_prompt_with_a_long_poll_and_a_stall_pending(bot: Bot) -> None:
     async with FakeBotAPI() as fake:
         client = Bot(TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url)
