@@ -57,7 +57,7 @@ async def test_progress_export_mydata_and_forget(tmp_path: Path) -> None:
             # an old button tapped afterwards is answered, and stores nothing again
             answered = len(api.calls("answerCallbackQuery"))
             api.press_button(5005, confirm, t.B_FORGET)
-            await api.wait_for_calls("answerCallbackQuery", answered + 1, timeout=10)
+            await api.wait_for_calls("answerCallbackQuery", answered + 1)
         # the bot is stopped: look at every table directly
         db = sqlite3.connect(settings.SIDEGLIDE_DB)
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
