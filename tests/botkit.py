@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.runner import serve
-from tests.fakebotapi import FakeBotAPI, SentMessage
+from tests.fakebotapi import WAIT_TIMEOUT, FakeBotAPI, SentMessage
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-0000"
 
@@ -37,7 +37,9 @@ async def running(settings: Settings) -> AsyncIterator[asyncio.Event]:
     stop, ready = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(serve(settings, stop, ready))
     waiter = asyncio.create_task(ready.wait())
-    done, _ = await asyncio.wait({task, waiter}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    done, _ = await asyncio.wait(
+        {task, waiter}, timeout=WAIT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+    )
     if task in done:
         waiter.cancel()
         task.result()  # raises the start-up error
@@ -48,7 +50,7 @@ async def running(settings: Settings) -> AsyncIterator[asyncio.Event]:
         yield stop
     finally:
         stop.set()
-        await asyncio.wait_for(task, 20)
+        await asyncio.wait_for(task, WAIT_TIMEOUT)  # a hang guard, not a time limit
 
 
 class User:
@@ -64,7 +66,7 @@ class User:
         self.api.send_text(self.id, text, language_code=self.language)
 
     async def expect(
-        self, contains: str = "", timeout: float = 10.0, kind: str | None = None
+        self, contains: str = "", timeout: float = WAIT_TIMEOUT, kind: str | None = None
     ) -> SentMessage:
         msg = await self.api.wait_for_message(
             self.id, lambda m: contains in (m.text or ""), timeout, kind=kind
@@ -73,7 +75,7 @@ class User:
             self.last = msg
         return msg
 
-    async def keyboard(self, timeout: float = 10.0) -> SentMessage:
+    async def keyboard(self, timeout: float = WAIT_TIMEOUT) -> SentMessage:
         """The next message that carries buttons."""
         msg = await self.api.wait_for_message(self.id, lambda m: bool(m.buttons), timeout)
         self.last = msg

@@ -26,6 +26,8 @@ Typical use::
         msg = await tg.wait_for_message(42)      # the bot's next message to chat 42
         tg.press_button(42, msg, "Yes")          # taps the inline button labelled Yes
         tg.fail("sendMessage", 429, retry_after=1)   # the next send is rate limited
+        held = tg.hold("sendMessage")                # the next send waits for the test...
+        tg.release(held)                             # ...and is answered now
         assert len(tg.delivered(42)) == ...          # deliveries, vs tg.calls(): attempts
 """
 
@@ -110,6 +112,7 @@ class Call:
     encoding: str = "empty"  # "json", "form", "multipart", "query", "empty" or "invalid"
     status: int | None = None  # HTTP status answered; None while pending, reset or stalled
     response: Any = field(default=None, repr=False)  # the JSON answered, if any
+    answered_at: float | None = None  # time.monotonic() when the answer was made
     fault: Fault | None = None  # set when the answer was an injected fault or a block
 
     @property
@@ -306,12 +309,15 @@ class FaultRule:
 
 @dataclass(eq=False)
 class DelayRule:
+    """A queued slow answer (``delay``) or a held one (``hold``, until ``release``)."""
+
     methods: frozenset[str] | None
     seconds: float
     remaining: int | None = 1
     chat_id: ChatKey | None = None
     hits: int = 0
     active: bool = True
+    released: bool = False  # set by FakeBotAPI.release: held calls are answered now
 
     def cancel(self) -> None:
         self.active = False
@@ -401,6 +407,11 @@ _NGINX_502 = (
     "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
     "</body>\r\n</html>\r\n"
 )
+# How long a waiting helper waits when the test does not say. Only a guard against a
+# hang: on a loaded shared CI machine a reply can take seconds, and a test must fail
+# because something did not happen, never because it happened slowly.
+WAIT_TIMEOUT = 30.0
+
 _HTTP_PHRASES = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -1044,20 +1055,21 @@ class FakeBotAPI:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), seconds)
 
-    async def _sleep(self, seconds: float) -> None:
-        """Sleep that ends early when the server stops, so stop() stays prompt."""
+    async def _sleep(self, seconds: float, until: Callable[[], bool] | None = None) -> None:
+        """Sleep that ends early when the server stops (so stop() stays prompt), or as
+        soon as ``until()`` is true; ``seconds`` may be infinite."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
-        while not self._closing:
+        while not self._closing and not (until is not None and until()):
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return
-            await self._wait_change(remaining)
+            await self._wait_change(None if remaining == float("inf") else remaining)
 
     async def wait_for(
         self,
         predicate: Callable[[], Any],
-        timeout: float = 5.0,
+        timeout: float = WAIT_TIMEOUT,
         what: str | Callable[[], str] = "condition",
     ) -> Any:
         """Wait until ``predicate()`` returns something truthy and return it.
@@ -1138,6 +1150,7 @@ class FakeBotAPI:
     def _answer(self, call: Call, status: int, payload: JSON) -> web.Response:
         call.status = status
         call.response = payload
+        call.answered_at = time.monotonic()
         self._bump()
         return web.json_response(payload, status=status)
 
@@ -1167,8 +1180,8 @@ class FakeBotAPI:
         if read_error is not None:
             return self._error(call, read_error)
         delay = self._take_delay(call)
-        if delay:
-            await self._sleep(delay)
+        if delay is not None:
+            await self._sleep(delay.seconds, lambda: delay.released)
         injected = self._take_fault(call)
         if injected is not None:
             return await self._inject(request, call, injected)
@@ -1268,6 +1281,26 @@ class FakeBotAPI:
         self._delays.append(rule)
         return rule
 
+    def hold(
+        self,
+        method: str | Iterable[str],
+        times: int | None = 1,
+        chat_id: ChatKey | None = None,
+    ) -> DelayRule:
+        """Keep the next ``times`` matching calls unanswered until ``release(rule)``.
+
+        The call is recorded on arrival (``wait_for_calls`` sees it, ``status`` None) and
+        executed normally once released. A test can so act while a request is provably
+        in flight, instead of guessing a delay long enough for a slow machine.
+        """
+        return self.delay(method, float("inf"), times, chat_id)
+
+    def release(self, rule: DelayRule) -> None:
+        """Answer now the calls ``rule`` holds (a hold, or a delay cut short); retire it."""
+        rule.released = True
+        rule.cancel()
+        self._bump()
+
     def fault_rate(
         self,
         methods: str | Iterable[str],
@@ -1354,7 +1387,7 @@ class FakeBotAPI:
             }
         )
 
-    def _take_delay(self, call: Call) -> float:
+    def _take_delay(self, call: Call) -> DelayRule | None:
         for rule in self._delays:
             if not rule.active or rule.remaining == 0:
                 continue
@@ -1365,8 +1398,8 @@ class FakeBotAPI:
             rule.hits += 1
             if rule.remaining is not None:
                 rule.remaining -= 1
-            return rule.seconds
-        return 0.0
+            return rule
+        return None
 
     def _take_fault(self, call: Call) -> FaultRule | None:
         for rule in self._rules:
@@ -1432,6 +1465,7 @@ class FakeBotAPI:
         if rule.html_body:
             call.status = status
             call.response = _NGINX_502
+            call.answered_at = time.monotonic()
             self._bump()
             return web.Response(status=status, text=_NGINX_502, content_type="text/html")
         params = {"retry_after": rule.retry_after} if rule.retry_after is not None else None
@@ -2776,6 +2810,31 @@ class FakeBotAPI:
         """Updates not yet confirmed by the bot (getUpdates offset or webhook 2xx)."""
         return copy.deepcopy(self._pending)
 
+    def awaiting_reply(self, since_poll: int = 0) -> set[ChatKey]:
+        """Chats whose update the bot has fetched and not answered yet: mid-turn.
+
+        Reads the newest getUpdates answer that carried updates (among the polls from
+        index ``since_poll``, e.g. one bot process's): a chat of that batch counts while
+        no send or edit to it has arrived since that answer was made.
+        """
+        polls = self._calls_by_method.get("getUpdates", [])[since_poll:]
+        batch = next((c for c in reversed(polls) if c.ok and c.result), None)
+        if batch is None or batch.answered_at is None:
+            return set()
+        handed_out = batch.answered_at
+        chats: set[ChatKey] = set()
+        for update in batch.result:
+            body = update.get("message") or (update.get("callback_query") or {}).get("message")
+            chat = _chat_key(((body or {}).get("chat") or {}).get("id"))
+            if chat is not None:
+                chats.add(chat)
+        for call in reversed(self._calls):  # in order of arrival: newest first
+            if call.at < handed_out or not chats:
+                break
+            if _is_chat_send(call.method) and call.chat_id is not None:
+                chats.discard(call.chat_id)
+        return chats
+
     def is_confirmed(self, update: JSON | int) -> bool:
         update_id = int(update["update_id"]) if isinstance(update, dict) else int(update)
         if update_id >= self._next_update_id:
@@ -2793,7 +2852,7 @@ class FakeBotAPI:
         self,
         chat_id: ChatKey,
         predicate: Callable[[SentMessage], bool] | None = None,
-        timeout: float = 5.0,
+        timeout: float = WAIT_TIMEOUT,
         *,
         kind: str | None = None,
     ) -> SentMessage:
@@ -2825,7 +2884,7 @@ class FakeBotAPI:
         self,
         chat_id: ChatKey,
         count: int,
-        timeout: float = 5.0,
+        timeout: float = WAIT_TIMEOUT,
     ) -> list[SentMessage]:
         """The next ``count`` unread messages of the chat, consumed."""
         key = _chat_key(chat_id) or 0
@@ -2850,7 +2909,7 @@ class FakeBotAPI:
         self,
         chat_id: ChatKey,
         predicate: Callable[[Edit], bool] | None = None,
-        timeout: float = 5.0,
+        timeout: float = WAIT_TIMEOUT,
         *,
         message_id: int | None = None,
     ) -> Edit:
@@ -2877,7 +2936,7 @@ class FakeBotAPI:
         self,
         method: str,
         count: int = 1,
-        timeout: float = 5.0,
+        timeout: float = WAIT_TIMEOUT,
         predicate: Callable[[Call], bool] | None = None,
     ) -> list[Call]:
         """All calls of ``method`` (matching ``predicate``) once there are at least ``count``.
@@ -2905,7 +2964,7 @@ class FakeBotAPI:
     async def wait_for_answer(
         self,
         press: CallbackPress,
-        timeout: float = 5.0,
+        timeout: float = WAIT_TIMEOUT,
     ) -> JSON:
         """The bot's answerCallbackQuery parameters for this press."""
         result: JSON = await self.wait_for(
@@ -2916,7 +2975,7 @@ class FakeBotAPI:
     async def wait_for_confirmed(
         self,
         update: JSON | int,
-        timeout: float = 5.0,
+        timeout: float = WAIT_TIMEOUT,
     ) -> None:
         """Until the bot has acknowledged the update (next getUpdates offset, or webhook 2xx).
 

@@ -213,7 +213,8 @@ def run_entrypoint(tmp_path: Path, *args: str, **env: str) -> tuple[Path, str]:
 
 
 def wait_for_lines(record: Path, expected: set[str]) -> set[str]:
-    deadline = time.monotonic() + 10
+    """The recorded lines once `expected` are all there (60 s: a hang guard)."""
+    deadline = time.monotonic() + 60
     while True:
         lines = set(record.read_text().splitlines()) if record.exists() else set()
         if expected <= lines or time.monotonic() > deadline:

@@ -57,7 +57,7 @@ async def test_progress_export_mydata_and_forget(tmp_path: Path) -> None:
             # an old button tapped afterwards is answered, and stores nothing again
             answered = len(api.calls("answerCallbackQuery"))
             api.press_button(5005, confirm, t.B_FORGET)
-            await api.wait_for_calls("answerCallbackQuery", answered + 1, timeout=10)
+            await api.wait_for_calls("answerCallbackQuery", answered + 1)
             # so are commands: answered ("send /start"), and nothing stored
             for command in ("/mydata", "/exercise", "/language", "/frobnicate"):
                 user.say(command)

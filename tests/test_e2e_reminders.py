@@ -77,7 +77,7 @@ async def test_a_schedule_set_with_buttons_fires_and_survives_a_restart(tmp_path
             saved = await user.keyboard()
             assert f"at {hhmm} (UTC)" in (saved.text or "")
             make_due(db, 7007)
-            ping = await user.expect("Time for your set of side glide at a wall", timeout=15)
+            ping = await user.expect("Time for your set of side glide at a wall")
             assert ping.button_texts == [t.B_START, t.B_SNOOZE, t.B_SKIP]
             await user.tap(t.B_START, ping)
             step1 = await user.keyboard()
@@ -91,12 +91,16 @@ async def test_a_schedule_set_with_buttons_fires_and_survives_a_restart(tmp_path
         async with running(settings):
             assert reminder_row(db, 7007)[0] == next_due
             make_due(db, 7007)
-            ping2 = await user.expect("Time for your set of", timeout=15)
+            ping2 = await user.expect("Time for your set of")
+            tapped = datetime.now(UTC).timestamp()
             await user.tap("Snooze 30 min", ping2)
             await user.expect("remind you again in 30 minutes")
+            answered = datetime.now(UTC).timestamp()
             snoozed, _, _ = reminder_row(db, 7007)
             assert snoozed is not None
-            assert 25 * 60 < snoozed - datetime.now(UTC).timestamp() <= 30 * 60 + 5
+            # 30 minutes from when the tap was handled, between the tap and its answer
+            # (stored in whole seconds)
+            assert tapped + 30 * 60 - 1 <= snoozed <= answered + 30 * 60 + 1
         assert len([m for m in api.sent_to(7007) if "Time for your set" in (m.text or "")]) == 2
 
 
@@ -113,7 +117,7 @@ async def test_a_user_who_blocked_the_bot_has_reminders_paused_until_start(tmp_p
             api.block_user(8008)
             make_due(db, 8008)
             await api.wait_for(
-                lambda: reminder_row(db, 8008)[2] == "blocked" or None, 15, "a blocked pause"
+                lambda: reminder_row(db, 8008)[2] == "blocked" or None, what="a blocked pause"
             )
             attempts = len(api.calls("sendMessage", chat_id=8008))
             _, paused, reason = reminder_row(db, 8008)

@@ -177,5 +177,5 @@ async def test_restart_mid_conversation_resumes_where_the_user_was(tmp_path: Pat
 async def test_group_chats_are_sent_to_a_private_chat(tmp_path: Path) -> None:
     async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
         api.send_text(4004, "/start", chat_id=-100123, chat_type="supergroup")
-        msg = await api.wait_for_message(-100123, timeout=10)
+        msg = await api.wait_for_message(-100123)
         assert "private chat" in (msg.text or "")

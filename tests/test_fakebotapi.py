@@ -9,7 +9,6 @@ import datetime as dtm
 import json
 import socket
 import struct
-import time
 import zlib
 from collections.abc import AsyncIterator
 
@@ -354,7 +353,7 @@ async def test_edits_drop_the_keyboard_unless_resent_and_no_op_edits_fail(
     assert isinstance(edited, type(sent)) and edited.reply_markup is None
     record = fake.sent_to(USER)[0]
     assert (record.text, record.reply_markup, record.buttons) == ("Picked", None, [])
-    edit = await fake.wait_for_edit(USER, timeout=0.5)
+    edit = await fake.wait_for_edit(USER)
     assert (edit.method, edit.message_id, edit.text) == ("editMessageText", 1, "Picked")
     with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_text("Picked", chat_id=USER, message_id=sent.message_id)
@@ -384,12 +383,13 @@ async def test_commands_are_stored_per_scope_and_language(fake: FakeBotAPI, bot:
 async def test_get_updates_long_poll_returns_as_soon_as_an_update_is_pushed(
     fake: FakeBotAPI, bot: Bot
 ) -> None:
-    started = time.monotonic()
-    poll = asyncio.create_task(bot.get_updates(timeout=3))
-    await fake.wait_for_calls("getUpdates", 1, timeout=1)
+    poll = asyncio.create_task(bot.get_updates(timeout=60))
+    await fake.wait_for_calls("getUpdates", 1)
     pushed = fake.send_text(USER, "/start now", first_name="Ana")
-    updates = await asyncio.wait_for(poll, 2)
-    assert time.monotonic() - started < 1.5
+    # the push answers the poll: the guard is half the poll's own 60 s timeout
+    updates = await asyncio.wait_for(poll, 30)
+    [call] = fake.calls("getUpdates")
+    assert call.ok and [u["update_id"] for u in call.result] == [pushed["update_id"]]
     [update] = updates
     assert update.update_id == pushed["update_id"]
     assert update.message is not None and update.message.text == "/start now"
@@ -399,10 +399,14 @@ async def test_get_updates_long_poll_returns_as_soon_as_an_update_is_pushed(
     assert (entity.type, entity.offset, entity.length) == ("bot_command", 0, 6)
 
 
-async def test_get_updates_returns_empty_after_the_timeout(bot: Bot) -> None:
-    started = time.monotonic()
-    assert await bot.get_updates(timeout=dtm.timedelta(seconds=0.4)) == ()
-    assert 0.35 <= time.monotonic() - started < 1.5
+async def test_get_updates_returns_empty_after_the_timeout(fake: FakeBotAPI, bot: Bot) -> None:
+    poll = bot.get_updates(timeout=dtm.timedelta(seconds=0.4))
+    assert await asyncio.wait_for(poll, 30) == ()  # a hang guard
+    # the server's own empty answer, made no sooner than the poll's timeout after the
+    # request came (a wait never ends early; a slow machine only makes it later)
+    [call] = fake.calls("getUpdates")
+    assert float(call.params["timeout"]) == 0.4 and call.ok and call.result == []
+    assert call.answered_at is not None and call.answered_at - call.at >= 0.4
 
 
 async def test_offset_confirms_updates_and_limit_caps_a_batch(fake: FakeBotAPI, bot: Bot) -> None:
@@ -417,7 +421,7 @@ async def test_offset_confirms_updates_and_limit_caps_a_batch(fake: FakeBotAPI, 
     assert fake.is_confirmed(pushed[0]) and fake.is_confirmed(pushed[1])
     assert await bot.get_updates(offset=pushed[2]["update_id"] + 1, timeout=0) == ()
     assert fake.pending_updates == []
-    await fake.wait_for_confirmed(pushed[2], timeout=0.1)
+    await fake.wait_for_confirmed(pushed[2])
 
 
 async def test_allowed_updates_filter_and_negative_offset(fake: FakeBotAPI, bot: Bot) -> None:
@@ -444,17 +448,17 @@ async def test_a_second_long_poll_terminates_the_first_with_409(fake: FakeBotAPI
             async with session.post(url, data={"timeout": str(seconds)}) as response:
                 return response.status, await response.json()
 
-        first = asyncio.create_task(poll(3))
-        await fake.wait_for_calls("getUpdates", 1, timeout=1)
+        first = asyncio.create_task(poll(60))  # only the second poll can end it
+        await fake.wait_for_calls("getUpdates", 1)
         second = asyncio.create_task(poll(0.2))
-        status, body = await asyncio.wait_for(first, 2)
+        status, body = await asyncio.wait_for(first, 30)  # a hang guard
         assert status == 409 and "terminated by other getUpdates" in str(body["description"])
         assert (await second)[0] == 200
 
 
 async def test_press_produces_a_callback_query_ptb_parses(fake: FakeBotAPI, bot: Bot) -> None:
     sent = await bot.send_message(USER, "Any new symptoms?", reply_markup=_keyboard())
-    record = await fake.wait_for_message(USER, timeout=0.5)
+    record = await fake.wait_for_message(USER)
     press = fake.press(USER, record, "screen:no")
     [update] = await bot.get_updates(timeout=0)
     query = update.callback_query
@@ -467,7 +471,7 @@ async def test_press_produces_a_callback_query_ptb_parses(fake: FakeBotAPI, bot:
     assert query.message.reply_markup == _keyboard()
     assert await query.answer("Noted") is True
     assert press.answer is not None and press.answer["text"] == "Noted"
-    assert await fake.wait_for_answer(press, timeout=0.1) == press.answer
+    assert await fake.wait_for_answer(press) == press.answer
     with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await bot.answer_callback_query(press.id)
     by_label = fake.press_button(USER, sent.message_id, "yes")
@@ -536,8 +540,9 @@ async def test_wait_for_message_reads_each_chat_in_order_with_a_cursor(
     assert fake.unread(USER) == []
     assert [m.text for m in await fake.wait_for_messages(OTHER, 1)] == ["elsewhere"]
     await fake.expect_no_message(USER, within=0.05)
-    later = asyncio.create_task(fake.wait_for_message(USER, kind="text", timeout=2))
-    await asyncio.sleep(0.05)
+    later = asyncio.create_task(fake.wait_for_message(USER, kind="text"))
+    await asyncio.sleep(0)  # one step: the task has looked, found nothing, and waits
+    assert not later.done()
     await bot.send_message(USER, "four")
     assert (await later).text == "four"
 
@@ -553,10 +558,9 @@ async def test_a_wait_timeout_is_an_assertion_with_the_transcript(
     assert isinstance(info.value, AssertionError) and isinstance(info.value, TimeoutError)
     assert "user 4242 #1: /start" in str(info.value)
     assert "bot #2: Welcome  [Yes | No]" in str(info.value)
+    await bot.send_message(USER, "surprise")  # arrived, not read: whenever it came
     with pytest.raises(AssertionError, match=r"(?i)expected no message"):
-        send = asyncio.create_task(bot.send_message(USER, "surprise"))
         await fake.expect_no_message(USER, within=0.3)
-    await send
 
 
 # ----------------------------------------------------------------------------- faults
@@ -622,7 +626,7 @@ async def test_reset_stall_and_502_are_network_errors_without_delivery(
     fake.reset("sendMessage")
     with pytest.raises(NetworkError):
         await bot.send_message(USER, "a")
-    fake.stall("sendMessage", seconds=5)
+    fake.stall("sendMessage", seconds=600)  # only the client's read timeout ends it
     with pytest.raises(TimedOut):
         await bot.send_message(USER, "b", read_timeout=0.2)
     fake.fault_rate("sendMessage", p=1.0, kinds=("502",), seed=1)
@@ -660,29 +664,44 @@ async def test_fault_rate_is_reproducible_with_a_seed(bot: Bot, fake: FakeBotAPI
 
 async def test_delay_slows_answers_but_delivers(fake: FakeBotAPI, bot: Bot) -> None:
     rule = fake.delay("sendMessage", 0.3)
-    started = time.monotonic()
     await bot.send_message(USER, "slow")
-    assert time.monotonic() - started >= 0.28
     await bot.send_message(USER, "fast")
     assert (rule.hits, rule.remaining) == (1, 0)  # used once, then answers are prompt
-    assert [m.text for m in fake.delivered(USER)] == ["slow", "fast"]
+    slow, fast = fake.delivered(USER)
+    assert [slow.text, fast.text] == ["slow", "fast"]
+    # executed no sooner than 0.3 s after it arrived (a sleep never ends early)
+    assert slow.at - slow.call.at >= 0.3
+
+
+async def test_hold_keeps_a_call_in_flight_until_released(fake: FakeBotAPI, bot: Bot) -> None:
+    rule = fake.hold("sendMessage")
+    sending = asyncio.create_task(bot.send_message(USER, "held", read_timeout=60))
+    [call] = await fake.wait_for_calls("sendMessage", 1)
+    await bot.send_chat_action(USER, "typing")  # other methods are answered meanwhile
+    assert call.status is None and not sending.done() and fake.delivered(USER) == []
+    fake.release(rule)
+    assert (await sending).text == "held"
+    assert call.ok and [m.text for m in fake.delivered(USER)] == ["held"]
+    await bot.send_message(USER, "next")  # the rule held one call only
+    assert rule.hits == 1 and not rule.active
 
 
 async def test_stop_is_prompt_with_a_long_poll_and_a_stall_pending(bot: Bot) -> None:
     async with FakeBotAPI() as fake:
         client = Bot(TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url)
         async with client:
-            fake.stall("getMe", seconds=30)
-            poll = asyncio.create_task(client.get_updates(timeout=30))
-            stalled = asyncio.create_task(client.get_me(read_timeout=30))
-            await fake.wait_for_calls("getUpdates", 1, timeout=1)
-            await fake.wait_for_calls("getMe", 2, timeout=1)
-            started = time.monotonic()
-            await fake.stop()
-            assert time.monotonic() - started < 1.5
-            assert await asyncio.wait_for(poll, 1) == ()
+            # far longer than the hang guards below: only stop() can end them
+            fake.stall("getMe", seconds=600)
+            poll = asyncio.create_task(client.get_updates(timeout=600))
+            stalled = asyncio.create_task(client.get_me(read_timeout=600))
+            await fake.wait_for_calls("getUpdates", 1)
+            await fake.wait_for_calls("getMe", 2)
+            await asyncio.wait_for(fake.stop(), 30)
+            assert await asyncio.wait_for(poll, 30) == ()
             with pytest.raises(NetworkError):
-                await asyncio.wait_for(stalled, 1)
+                await asyncio.wait_for(stalled, 30)
+            [long_poll] = fake.calls("getUpdates")
+            assert long_poll.ok and long_poll.result == []  # answered by stop()
 
 
 # ----------------------------------------------------------------------------- webhook
@@ -721,7 +740,7 @@ async def test_webhook_is_recorded_delivered_and_conflicts_with_polling(
         with pytest.raises(Conflict, match=r"(?i)webhook is active"):
             await bot.get_updates(timeout=0)
         pushed = fake.send_text(USER, "/start")
-        await fake.wait_for_confirmed(pushed, timeout=2)
+        await fake.wait_for_confirmed(pushed)
         assert received[-1] == ("s3cret", pushed)
         assert fake.webhook_deliveries[-1].status == 200
         with pytest.raises(BadRequest, match=r"(?i)unallowed characters"):
@@ -755,10 +774,10 @@ async def test_application_polling_round_trip(fake: FakeBotAPI) -> None:
     await app.updater.start_polling(poll_interval=0, timeout=1)
     try:
         pushed = fake.send_text(USER, "/start")
-        reply = await fake.wait_for_message(USER, timeout=3)
+        reply = await fake.wait_for_message(USER)
         assert reply.text == "echo: /start"
         assert reply.raw["chat"]["id"] == USER
-        await fake.wait_for_confirmed(pushed, timeout=3)
+        await fake.wait_for_confirmed(pushed)
     finally:
         await app.updater.stop()
         await app.stop()
@@ -799,7 +818,7 @@ async def test_application_webhook_round_trip(fake: FakeBotAPI) -> None:
     try:
         assert fake.webhook.secret_token == "s3cret"
         fake.send_text(USER, "/start")
-        assert (await fake.wait_for_message(USER, timeout=3)).text == "hooked"
+        assert (await fake.wait_for_message(USER)).text == "hooked"
         status, _ = await fake.deliver_webhook(fake.webhook.url, {"message": {}}, "wrong")
         assert status == 403
     finally:

@@ -9,7 +9,6 @@ the user typed; not digits, which any log line has.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from urllib.parse import quote
 
@@ -46,12 +45,13 @@ async def test_debug_logs_hold_no_token_and_no_health_answers(
         try:
             uid = 27_001
             api.send_text(uid, TYPED)  # free text before /start: answered with the welcome
-            await api.wait_for_message(uid, timeout=20)
+            await api.wait_for_message(uid)
             await Patient(api, uid, patience=5.0, remind=True).run()
-            for command in ("/progress", "/export"):
+            # the chart, then the CSV and the report: every answer seen, nothing pending
+            for command, kinds in (("/progress", ["photo"]), ("/export", ["document"] * 2)):
                 api.send_text(uid, command)
-                await api.wait_for_message(uid, lambda m: m.kind != "text", timeout=20)
-            await asyncio.sleep(0.3)
+                for kind in kinds:
+                    await api.wait_for_message(uid, kind=kind, timeout=60)  # a hang guard
             assert await bot.terminate() == 0
         finally:
             bot.close()
@@ -82,7 +82,7 @@ async def test_an_html_error_page_is_one_warning_line_not_a_traceback_with_the_p
             faults = api.fault_rate(["sendMessage"], p=0.5, kinds=("502",), seed=13)
             uid = 27_002
             api.send_text(uid, "/start")
-            await api.wait_for_message(uid, timeout=20)  # the retry got through
+            await api.wait_for_message(uid)  # the retry got through
             faults.cancel()
             assert api.faults("sendMessage"), "no 502 was injected: the test proves nothing"
             assert await bot.terminate() == 0

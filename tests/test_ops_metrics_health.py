@@ -71,7 +71,7 @@ async def started(
 
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         yield session
 
 
@@ -145,7 +145,7 @@ async def test_readyz_is_503_naming_failing_raising_and_hanging_checks(
 
 async def test_checks_run_concurrently(http: aiohttp.ClientSession) -> None:
     # "first" can only finish once "second" has started: run one after the other, it
-    # would time out and report not ready.
+    # would time out and report not ready (30 s: long enough for any machine).
     second_started = asyncio.Event()
 
     async def first() -> bool:
@@ -156,7 +156,7 @@ async def test_checks_run_concurrently(http: aiohttp.ClientSession) -> None:
         second_started.set()
         return True
 
-    server = await started({"first": first, "second": second}, check_timeout=1.0)
+    server = await started({"first": first, "second": second}, check_timeout=30.0)
     try:
         status, _, body = await get(http, server, "/readyz")
         assert status == 200, body

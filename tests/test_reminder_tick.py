@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time as monotonic
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, time
@@ -12,6 +11,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot import reminder_tick
 from bot.reminder_store import SCHEMA, ReminderStore
 from bot.reminder_tick import ReminderInfo, ReminderTicker, SendOutcome
 from flows.schedule import Schedule, snooze
@@ -44,8 +44,8 @@ class Inbox:
         self._called = asyncio.Event()
 
     async def wait_calls(self, count: int) -> None:
-        """Waits (at most 5 s) until `count` sends have started: no guessed sleeps."""
-        async with asyncio.timeout(5):
+        """Waits until `count` sends have started: no guessed sleeps (30 s: a hang guard)."""
+        async with asyncio.timeout(30):
             while sum(self.calls.values()) < count:
                 self._called.clear()
                 await self._called.wait()
@@ -398,15 +398,51 @@ async def test_overlapping_ticks_do_not_double_send(db: tuple[Path, ReminderStor
     assert inbox.received == dict.fromkeys(range(1, 6), 1)
 
 
-async def test_rate_limit_paces_sends(db: tuple[Path, ReminderStore]) -> None:
+class Tokens:
+    """Stands for aiolimiter's AsyncLimiter: a token comes only when the test grants one."""
+
+    def __init__(self, max_rate: float, time_period: float) -> None:
+        self.max_rate, self.time_period = max_rate, time_period
+        self.granted = 0
+        self._tokens = asyncio.Semaphore(0)
+
+    async def acquire(self, amount: float = 1) -> None:
+        await self._tokens.acquire()
+
+    def grant(self) -> None:
+        self.granted += 1
+        self._tokens.release()
+
+
+async def test_rate_limit_paces_sends(
+    db: tuple[Path, ReminderStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, store = db
     await add_users(store, range(1, 12))
+    limiters: list[Tokens] = []
+
+    def limiter(max_rate: float, time_period: float) -> Tokens:
+        limiters.append(Tokens(max_rate, time_period))
+        return limiters[-1]
+
+    monkeypatch.setattr(reminder_tick, "AsyncLimiter", limiter)
     inbox = Inbox()
     t = ticker(store, inbox, Clock(at(8)), rate_per_s=100.0, burst_s=0.01)
-    started = monotonic.perf_counter()
-    assert (await t.tick(at(8))).sent == 11
-    # 11 tokens from a bucket of 1 refilled at 100/s cannot take less than 0.1 s.
-    assert monotonic.perf_counter() - started >= 0.095
+    [tokens] = limiters
+    assert (tokens.max_rate, tokens.time_period) == (1.0, 0.01)  # a bucket of 1, 100/s
+    at_send: list[tuple[int, int]] = []  # (sends so far, tokens granted so far)
+
+    async def record(user_id: int) -> None:
+        at_send.append((sum(inbox.calls.values()), tokens.granted))
+
+    inbox.hook = record
+    tick = asyncio.create_task(t.tick(at(8)))
+    for n in range(1, 12):
+        tokens.grant()
+        await inbox.wait_calls(n)
+    assert (await tick).sent == 11
+    # no send ever went ahead of the tokens: each one waited for its own
+    assert len(at_send) == 11 and all(sent <= granted for sent, granted in at_send), at_send
 
 
 async def test_aclose_lets_in_flight_sends_finish_and_loses_nothing(
@@ -442,16 +478,18 @@ async def test_budget_bounds_a_tick_and_the_next_one_continues(
     db: tuple[Path, ReminderStore],
 ) -> None:
     _, store = db
-    await add_users(store, range(1, 31))
+    users = range(1, 61)
+    await add_users(store, users)
     inbox = Inbox()
-    t = ticker(store, inbox, Clock(at(8)), rate_per_s=200.0, burst_s=0.005, budget_s=0.05)
+    t = ticker(store, inbox, Clock(at(8)), rate_per_s=100.0, burst_s=0.01, budget_s=0.2)
     first = await t.tick(at(8))
-    assert first.sent < 30  # 30 sends at 200/s need 0.15 s
-    for _ in range(20):  # bounded: a broken budget must fail, not hang
-        if sum(inbox.received.values()) == 30:
-            break
-        await t.tick(at(8, 0, 10))
-    assert inbox.received == dict.fromkeys(range(1, 31), 1)
+    # 60 sends at 100/s need 0.6 s: the 0.2 s budget stopped the tick first (a slow
+    # machine only sends fewer in it)
+    assert first.sent < len(users)
+    async with asyncio.timeout(60):  # a hang guard: a broken budget must fail, not hang
+        while sum(inbox.received.values()) < len(users):
+            await t.tick(at(8, 0, 10))
+    assert inbox.received == dict.fromkeys(users, 1)
 
 
 # --- crashes --------------------------------------------------------------------

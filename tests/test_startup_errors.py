@@ -45,7 +45,7 @@ async def start(cwd: Path, **env: str) -> tuple[int, str]:
         stderr=asyncio.subprocess.STDOUT,
     )
     try:
-        out, _ = await asyncio.wait_for(proc.communicate(), 20)
+        out, _ = await asyncio.wait_for(proc.communicate(), 60)  # a hang guard
     except TimeoutError:
         proc.kill()
         raise AssertionError("the bot hung instead of exiting") from None

@@ -9,7 +9,6 @@ and not in a user's chat.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -111,25 +110,32 @@ async def test_a_stalled_answer_is_a_timeout_after_the_read_timeout() -> None:
     async with FakeBotAPI() as api:
         api.send_text(CHAT, "hi")
         async with bot_on(api, AiohttpRequest(read_timeout=0.3)) as bot:
-            api.stall("sendMessage", seconds=10)
-            start = time.monotonic()
+            api.stall("sendMessage", seconds=600)  # only the client's read timeout ends it
             with pytest.raises(TimedOut):
-                await bot.send_message(CHAT, "x")
-            assert time.monotonic() - start < 3
+                await asyncio.wait_for(bot.send_message(CHAT, "x"), 60)  # a hang guard
+            [call] = api.calls("sendMessage")
+            # the server never answered nor dropped the connection: the client gave up
+            assert call.fault is not None and call.fault.kind == "stall"
+            assert call.status is None
 
 
 async def test_waiting_for_a_busy_pool_times_out_without_sending() -> None:
     async with FakeBotAPI() as api:
         api.send_text(CHAT, "hi")
-        request = AiohttpRequest(connection_pool_size=1, pool_timeout=0.2, connect_timeout=0.1)
+        request = AiohttpRequest(
+            connection_pool_size=1, pool_timeout=0.2, connect_timeout=0.1, read_timeout=60
+        )
+        # initialize's getMe opened the one pooled connection: "slow" reuses it
         async with bot_on(api, request) as bot:
-            api.delay("sendMessage", 1.5)
+            held = api.hold("sendMessage")  # keeps the only connection busy until released
             first = asyncio.create_task(bot.send_message(CHAT, "slow"))
-            await api.wait_for_calls("sendMessage", 1, timeout=5)
-            start = time.monotonic()
+            await api.wait_for_calls("sendMessage", 1)
             with pytest.raises(TimedOut, match="not sent"):
-                await bot.send_message(CHAT, "second")
-            assert time.monotonic() - start < 1.0  # gave up at pool + connect, not at 1.5 s
+                await asyncio.wait_for(bot.send_message(CHAT, "second"), 60)  # a hang guard
+            # it gave up waiting for the pool while the connection was still busy, not
+            # when the connection came free
+            assert not first.done() and api.calls("sendMessage")[0].status is None
+            api.release(held)
             assert (await first).text == "slow"
             assert [c.params["text"] for c in api.calls("sendMessage")] == ["slow"]
 
@@ -166,9 +172,13 @@ async def test_long_polling_waits_longer_than_the_read_timeout() -> None:
             get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=0.2),
         )
         async with bot:
-            start = time.monotonic()
-            assert await bot.get_updates(timeout=1) == ()
-            assert time.monotonic() - start >= 0.9
+            poll = asyncio.create_task(bot.get_updates(timeout=60))
+            await api.wait_for_calls("getUpdates", 1)
+            await asyncio.sleep(0.5)  # quiet for longer than the 0.2 s read timeout
+            assert not poll.done()  # still waiting: no TimedOut
+            pushed = api.send_text(CHAT, "late")
+            [update] = await asyncio.wait_for(poll, 30)  # a hang guard
+            assert update.update_id == pushed["update_id"]
 
 
 async def test_a_proxy_from_the_environment_is_used_as_httpx_would(

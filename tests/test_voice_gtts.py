@@ -3,6 +3,7 @@ base64 MP3), a hanging one, a trickling one and a closed port. Never the interne
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import json
@@ -207,31 +208,39 @@ async def test_hanging_gtts_falls_back_fast_and_logs_once(
         "Hold, then release.",
     ]
     with raw_server(hang) as (url, conns):
-        tts, espeak = gtts_then_espeak(url, cooldown_s=300)
+        # the whole-call deadline is far off: only the request timeout can end the wait
+        tts, espeak = gtts_then_espeak(url, request_timeout_s=0.5, deadline_s=600, cooldown_s=300)
         with VoiceService(tmp_path, tts) as voice:
-            started = time.monotonic()
-            clips = [await voice.clip(t, "en") for t in texts]
-            elapsed = time.monotonic() - started
-    assert elapsed < 6.0  # one 0.5 s request timeout, then espeak-ng; never a hang
+            async with asyncio.timeout(120):  # a hang guard, not a time limit
+                clips = [await voice.clip(t, "en") for t in texts]
     assert len(conns) == 1  # the breaker kept the next clips away from the dead host
     assert all(c is not None and c.key.startswith("espeak-en-") for c in clips)
     assert espeak.calls == texts
     assert voice.fallbacks == 3 and voice.failures == 0
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1, [r.getMessage() for r in warnings]
-    assert "gtts" in warnings[0].getMessage()
+    message = warnings[0].getMessage()
+    assert "gtts" in message
+    # the request's own timeout gave up on the silent host (gTTS words it "Failed to
+    # connect"), not the whole-call deadline
+    assert "Failed to connect" in message and "no audio within" not in message, message
     assert not any(t in r.getMessage() for r in caplog.records for t in texts)
 
 
-async def test_trickling_gtts_is_cut_by_the_overall_deadline(tmp_path: Path) -> None:
+async def test_trickling_gtts_is_cut_by_the_overall_deadline(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.voice")
     with raw_server(trickle) as (url, _):
-        tts, _ = gtts_then_espeak(url, request_timeout_s=0.5, deadline_s=1.0)
+        # a byte every 50 ms: the 5 s request timeout (the default) never fires
+        tts, _ = gtts_then_espeak(url, request_timeout_s=5.0, deadline_s=1.0)
         with VoiceService(tmp_path, tts) as voice:
-            started = time.monotonic()
-            clip = await voice.clip(TEXT, "en")
-            elapsed = time.monotonic() - started
+            async with asyncio.timeout(120):  # a hang guard, not a time limit
+                clip = await voice.clip(TEXT, "en")
     assert clip is not None and clip.key.startswith("espeak-")
-    assert 0.9 < elapsed < 5.0  # the 1 s deadline, not the never-firing read timeout
+    # the whole-call deadline is what gave up on it
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "no audio within 1s" in warning, warning
 
 
 async def test_unreachable_gtts_falls_back(tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import pytest
 
@@ -16,6 +18,8 @@ from bot.voice.encode import MAX_NOTE_BYTES, EncodeError, missing_tools, probe
 from bot.voice.guided import GuidedReps, Say, duration, spoken_texts, timeline
 from bot.voice.service import VoiceService
 from bot.voice.tts import EspeakBackend, FallbackTTS, TTSError
+
+T = TypeVar("T")
 
 SENTENCE = "Stand with your body sideways to a wall, your feet about a foot and a half from it."
 SETUP = [
@@ -120,15 +124,33 @@ async def test_concurrent_requests_share_one_synthesis(tmp_path: Path) -> None:
     assert (voice.misses, voice.hits) == (1, 5)
 
 
+class Gated(Counting):
+    """espeak-ng that starts only once the event loop has let it go: a synthesis that
+    ran on the loop itself would wait for the loop forever (here: until `give_up_s`)."""
+
+    def __init__(self, give_up_s: float = 60.0) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.give_up_s = give_up_s
+
+    def synthesize(self, text: str, lang: str, out_path: Path) -> None:
+        self.entered.set()
+        if not self.release.wait(self.give_up_s):
+            raise TTSError("the event loop never released the synthesis: it was blocked")
+        super().synthesize(text, lang, out_path)
+
+
 async def test_a_slow_synthesis_does_not_block_the_event_loop(tmp_path: Path) -> None:
-    with service(tmp_path, Counting(delay_s=0.5)) as voice:
+    backend = Gated()
+    with service(tmp_path, backend) as voice:
         task = asyncio.ensure_future(voice.clip(SENTENCE, "en"))
-        ticks = 0
-        while not task.done():
-            await asyncio.sleep(0.01)
-            ticks += 1
+        assert await asyncio.to_thread(backend.entered.wait, 60), "the synthesis never began"
+        # the synthesis is under way in its worker, and the loop still runs this test
+        assert not task.done()
+        backend.release.set()
         assert await task is not None
-    assert ticks > 10  # a blocked loop would tick once at most
+    assert backend.calls == [SENTENCE]
 
 
 class HalfThenCrash:
@@ -178,14 +200,23 @@ async def test_old_temp_files_from_a_crash_are_swept(tmp_path: Path) -> None:
     assert not old.exists() and fresh.exists()  # fresh: maybe another process writing
 
 
+def without_suspending(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that must finish in one step, never waiting on the loop."""
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return cast(T, done.value)
+    coro.close()
+    raise AssertionError("it waited for something (a thread, a process, the network)")
+
+
 async def test_off_returns_none_at_once(tmp_path: Path) -> None:
     with VoiceService(tmp_path / "cache", "off") as voice:
-        started = time.perf_counter()
-        clip = await voice.clip(SENTENCE, "en")
-        guided = await voice.guided_set("en", SETUP, GuidedReps("a", "b", ("c",), "d"))
-        elapsed = time.perf_counter() - started
+        # "at once": answered without a single wait, so no worker, file or clock is involved
+        clip = without_suspending(voice.clip(SENTENCE, "en"))
+        reps = GuidedReps("a", "b", ("c",), "d")
+        guided = without_suspending(voice.guided_set("en", SETUP, reps))
     assert clip is None and guided is None and not voice.enabled
-    assert elapsed < 0.1
     assert list((tmp_path / "cache").iterdir()) == []
 
 
