@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import Update
 from telegram.ext import AIORateLimiter, ApplicationBuilder, TypeHandler
 
-from bot.coach import Coach
+from bot.coach.coach import Coach
 from bot.config import Settings
 from bot.telegram.transport import AiohttpRequest
 from flows import texts as t
@@ -252,7 +252,7 @@ async def bench_own_code(users: int, sets: int, tmp: Path) -> list[float]:
     """Our code alone, one update at a time: flow + SQLite + rendering the reply texts."""
     from bot.cli import build_services, close_services
     from bot.config import Settings
-    from bot.render import Joined, merge_says, render_joined
+    from bot.presentation.messages import Joined, merge_says, render_joined
     from flows.engine import choices
     from flows.events import Command, Event, Press
 

@@ -3,7 +3,7 @@
 Prints numbers, asserts nothing. A ticker coroutine sleeps 1 ms in a loop and
 records its worst lateness while one chart renders; the baseline is the same
 render called inline on the loop (what a naive handler would do), measured in
-the same run, next to a thread pool and the process pool that bot.charts uses.
+the same run, next to a thread pool and the process pool that bot.progress.chart uses.
 
     .venv/bin/python bench/bench_charts.py [--repeat N]
 """
@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.charts import ChartLabels, ChartRenderer, chart_labels, render_progress_chart
+from bot.progress.chart import ChartLabels, ChartRenderer, chart_labels, render_progress_chart
 from flows.model import Answer, CheckIn, Reach, Rung, RungChange
 
 NOW = datetime(2024, 5, 14, 18, 0, tzinfo=UTC)

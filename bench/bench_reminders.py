@@ -169,7 +169,7 @@ class Server:
 
 def populate(db: str, users: int) -> None:
     """Creates the table and the users in bulk (in a child process: not our memory)."""
-    from bot.reminder_store import SCHEMA
+    from bot.storage.sqlite.reminders import SCHEMA
 
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -204,8 +204,8 @@ async def ticker_only(db: str, in_flight: int) -> float:
     """Baseline: pings/s of the ticker and SQLite alone, with a send that does nothing."""
     import aiosqlite
 
-    from bot.reminder_store import ReminderStore
-    from bot.reminder_tick import ReminderInfo, ReminderTicker, SendOutcome
+    from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
+    from bot.storage.sqlite.reminders import ReminderStore
 
     async def send(user_id: int, info: ReminderInfo) -> SendOutcome:
         return SendOutcome.OK
@@ -227,8 +227,8 @@ async def bench(
     from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
     from telegram.error import Forbidden, RetryAfter, TelegramError
 
-    from bot.reminder_store import ReminderStore
-    from bot.reminder_tick import ReminderInfo, ReminderTicker, SendOutcome
+    from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
+    from bot.storage.sqlite.reminders import ReminderStore
     from bot.telegram.transport import AiohttpRequest  # the bot's own HTTP client
 
     baseline_rss = rss_mb()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bot.voice.encode import encode_voice, missing_tools, probe
 from bot.voice.guided import GuidedReps
-from bot.voice.render import GuidedJob, progress_bar, render_all
+from bot.voice.prerender import GuidedJob, progress_bar, render_all
 from bot.voice.service import VoiceService
 from bot.voice.tts import EspeakBackend
 

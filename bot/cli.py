@@ -10,11 +10,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from bot.coach import Coach
+from bot.coach.coach import Coach
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import Services
-from bot.storage import Store
-from bot.throttle import Throttle
+from bot.storage.sqlite.conversation import Store
+from bot.telegram.throttle import Throttle
 from flows.engine import Rules
 
 log = logging.getLogger("sideglide")
@@ -52,13 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     try:
         if command == "render-audio":
-            from bot.voice_script import render_audio_command
+            from bot.voice.script import render_audio_command
 
             return int(render_audio_command(settings, args.lang))
         if command == "console" or settings.token is None:
             asyncio.run(run_console(settings))
             return 0
-        from bot.runner import run_telegram
+        from bot.telegram.runner import run_telegram
 
         run_telegram(settings)
         return 0
@@ -80,7 +80,7 @@ def setup_logging(settings: Settings) -> None:
 
 
 async def build_services(settings: Settings) -> Services:
-    from bot.reminders import ReminderHub
+    from bot.reminders.hub import ReminderHub
 
     try:
         store = await Store.open(settings.SIDEGLIDE_DB, ReminderHub.migrations())
@@ -118,7 +118,7 @@ def build_voice(settings: Settings) -> Any:
 
 
 async def run_console(settings: Settings) -> None:
-    from bot.console import Console
+    from bot.console.console import Console
 
     services = await build_services(settings)
     try:

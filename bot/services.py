@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.coach import Coach
+from bot.coach.coach import Coach
 from bot.config import Settings
-from bot.storage import Store
-from bot.throttle import Throttle
+from bot.storage.sqlite.conversation import Store
+from bot.telegram.throttle import Throttle
 
 
 @dataclass

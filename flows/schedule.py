@@ -15,6 +15,7 @@ has to apply `catch_up` and store what it returns.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
@@ -312,8 +313,31 @@ _PAUSED = {
 }
 
 
-def _hhmm(t: time) -> str:
+def hhmm(t: time) -> str:
+    """A wall-clock time as stored and shown: "08:00"."""
     return f"{t.hour:02d}:{t.minute:02d}"
+
+
+def parse_schedule(
+    tz: str,
+    mode: str,
+    every_hours: int,
+    start: str,
+    end: str,
+    fixed_times: str | Iterable[str],
+    paused: bool = False,
+) -> Schedule:
+    """The one way from stored or chosen text ("08:00", "08:00,12:00") to a Schedule."""
+    times = fixed_times.split(",") if isinstance(fixed_times, str) else fixed_times
+    return Schedule(
+        tz=tz,
+        mode="fixed" if mode == "fixed" else "every",
+        every_hours=every_hours,
+        start=time.fromisoformat(start),
+        end=time.fromisoformat(end),
+        fixed_times=tuple(time.fromisoformat(t) for t in times if t),
+        paused=paused,
+    )
 
 
 def describe(
@@ -328,13 +352,13 @@ def describe(
         return _PAUSED.get(paused_reason, _PAUSED[None]), {}
     params = {
         "tz": tz_label(schedule.tz),
-        "start": _hhmm(schedule.start),
-        "end": _hhmm(schedule.end),
+        "start": hhmm(schedule.start),
+        "end": hhmm(schedule.end),
         "hours": str(schedule.every_hours),
-        "times": ", ".join(_hhmm(t) for t in schedule.fixed_times),
+        "times": ", ".join(hhmm(t) for t in schedule.fixed_times),
     }
     if next_at is not None:
-        params["next"] = _hhmm(next_at.astimezone(ZoneInfo(schedule.tz)).time())
+        params["next"] = hhmm(next_at.astimezone(ZoneInfo(schedule.tz)).time())
     if schedule.mode == "fixed":
         if next_at is None:
             return N_("Reminders every day at {times} ({tz})."), params

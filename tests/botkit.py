@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.runner import serve
+from bot.telegram.runner import serve
 from tests.fakebotapi import WAIT_TIMEOUT, FakeBotAPI, SentMessage
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-0000"

@@ -1,4 +1,4 @@
-"""bot.charts: what is plotted (read from the figure's data) and the PNG it becomes."""
+"""bot.progress.chart: what is plotted (read from the figure's data) and the PNG it becomes."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from bot.charts import (
+from bot.progress.chart import (
     BAND_GID,
     PAIN_GID,
     REACH_GID,

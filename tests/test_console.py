@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.cli import build_services, close_services
 from bot.config import Settings
-from bot.console import Console
+from bot.console.console import Console
 from flows import screening
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.i18n import _
+from bot.presentation.i18n import _
 from flows import ladder, screening
 from flows import texts as t
 from tests.botkit import User, running, settings_for

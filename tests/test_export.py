@@ -1,4 +1,4 @@
-"""bot.export: the CSV reads back to the same check-ins; the PT report says what a PT needs."""
+"""The CSV reads back as the same check-ins; the PT report holds what a PT needs."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.export import (
+from bot.progress.export import (
     CSV_COLUMNS,
     Baseline,
     RedFlagAnswer,

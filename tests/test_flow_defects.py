@@ -185,7 +185,7 @@ def test_14_no_invented_content() -> None:
 
 
 def test_15_the_guided_voice_set_speaks_what_the_text_says() -> None:
-    from bot.voice_script import guided_inputs
+    from bot.voice.script import guided_inputs
     from flows.catalogue import EXERCISES, REPS
     from flows.model import Rung
 

@@ -25,9 +25,9 @@ from typing import IO, Any
 
 import pytest
 
-from bot.reminder_store import ReminderStore
-from bot.reminders import ReminderHub
-from bot.storage import Store
+from bot.reminders.hub import ReminderHub
+from bot.storage.sqlite.conversation import Store
+from bot.storage.sqlite.reminders import ReminderStore
 from flows import remind
 from flows.effects import Reminders, SetSchedule
 from flows.schedule import Schedule as ReminderSchedule

@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 
 import bot.cli as bot_cli
 import bot.telegram.app as bot_app
-from bot.i18n import pick_language
+from bot.presentation.i18n import pick_language
+from bot.presentation.texts import GROUP_HINT, SLOW_DOWN, STALE_BUTTON
+from bot.telegram.throttle import Throttle
 from bot.telegram.transport import AiohttpRequest
-from bot.texts import GROUP_HINT, SLOW_DOWN, STALE_BUTTON
-from bot.throttle import Throttle
 from flows import remind
 from flows import texts as t
 from flows.engine import COMMAND_NAMES

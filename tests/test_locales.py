@@ -1,6 +1,6 @@
 """Every string in every language: catalogues complete, placeholders intact, .pot current.
 
-A missing translation does not crash the bot (bot.i18n falls back to English),
+A missing translation does not crash the bot (bot.presentation.i18n falls back to English),
 so nothing but these tests notices a user in Madrid getting one English line
 in the middle of a red-flag question. The conversation walk catches msgids the
 catalogues cannot know about: text emitted by the engine without `N_`.
@@ -24,8 +24,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from bot.i18n import ngettext, render, translations
-from bot.render import Joined, merge_says, render_joined
+from bot.presentation.i18n import ngettext, render, translations
+from bot.presentation.messages import Joined, merge_says, render_joined
 from flows import remind, screening
 from flows import texts as t
 from flows.catalogue import EXERCISES
@@ -395,7 +395,7 @@ def test_every_message_renders_with_its_real_params_and_stays_short(
     lang: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Each message as the user gets it (texts joined as the adapters join them)."""
-    caplog.set_level(logging.WARNING, logger="bot.i18n")
+    caplog.set_level(logging.WARNING, logger="bot.presentation.i18n")
     longest = ""
     for turn in _turns():
         for shown in merge_says(turn, voice=False, lang=lang):

@@ -129,7 +129,7 @@ def test_httpx_request_lines_are_quiet_by_default_and_redacted_when_enabled() ->
 
 def test_json_lines_parse_with_fields_and_redacted_extras() -> None:
     out = capture(json_lines=True)
-    log = logging.getLogger("bot.reminders")
+    log = logging.getLogger("bot.reminders.hub")
     log.info("reminder sent", extra={"user": user_ref(42), "attempt": 2, "url": URL})
     try:
         raise ValueError("multi\nline")
@@ -140,7 +140,7 @@ def test_json_lines_parse_with_fields_and_redacted_extras() -> None:
     first, second = (json.loads(line) for line in lines)
     assert {"ts", "level", "logger", "msg"} <= first.keys()
     assert first["level"] == "INFO"
-    assert first["logger"] == "bot.reminders"
+    assert first["logger"] == "bot.reminders.hub"
     assert first["msg"] == "reminder sent"
     assert first["ts"].endswith("+00:00")
     assert first["attempt"] == 2

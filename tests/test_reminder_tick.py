@@ -11,9 +11,9 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot import reminder_tick
-from bot.reminder_store import SCHEMA, ReminderStore
-from bot.reminder_tick import ReminderInfo, ReminderTicker, SendOutcome
+from bot.reminders import ticker as reminder_tick
+from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
+from bot.storage.sqlite.reminders import SCHEMA, ReminderStore
 from flows.schedule import Schedule, snooze
 
 T0 = datetime(2024, 6, 3, 7, 0, tzinfo=UTC)  # a Monday, before the 08:00 slot

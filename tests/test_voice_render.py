@@ -10,7 +10,7 @@ import pytest
 
 from bot.voice.encode import missing_tools
 from bot.voice.guided import GuidedReps
-from bot.voice.render import GuidedJob, progress_bar, render_all
+from bot.voice.prerender import GuidedJob, progress_bar, render_all
 from bot.voice.service import VoiceService
 from bot.voice.tts import EspeakBackend, FallbackTTS, TTSError
 

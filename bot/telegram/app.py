@@ -11,11 +11,11 @@ from telegram import BotCommand, Update
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
 
-from bot.i18n import SUPPORTED, _
+from bot.presentation.i18n import SUPPORTED, _
+from bot.presentation.texts import COMMAND_DESCRIPTIONS
 from bot.services import Services
 from bot.telegram.handlers import on_error, on_update
 from bot.telegram.transport import AiohttpRequest
-from bot.texts import COMMAND_DESCRIPTIONS
 
 log = logging.getLogger(__name__)
 

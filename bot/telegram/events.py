@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Message, MessageEntity, Update
 
-from bot.render import parse_callback
+from bot.presentation.messages import parse_callback
 from flows.events import Command, Event, Other, Press, Text
 
 MAX_TEXT_IN = 4096

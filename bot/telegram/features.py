@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import InputFile
 from telegram.constants import ChatAction
 
-from bot import reports
-from bot.i18n import render
-from bot.render import Message
+from bot.presentation.i18n import render
+from bot.presentation.messages import Message
+from bot.presentation.texts import EXPORT_CAPTION, MYDATA, NO_DATA, PROGRESS_EMPTY
+from bot.progress import report as reports
 from bot.services import Services
 from bot.telegram.sender import Sender
-from bot.texts import EXPORT_CAPTION, MYDATA, NO_DATA, PROGRESS_EMPTY
 from flows.session import Session
 
 

@@ -18,13 +18,13 @@ from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackContext
 
-from bot.i18n import _, pick_language
+from bot.presentation.i18n import _, pick_language
+from bot.presentation.texts import GROUP_HINT, SLOW_DOWN, STALE_BUTTON
 from bot.services import Services
 from bot.telegram import features
 from bot.telegram.events import to_event
 from bot.telegram.sender import Sender
-from bot.texts import GROUP_HINT, SLOW_DOWN, STALE_BUTTON
-from bot.throttle import Verdict as ThrottleVerdict
+from bot.telegram.throttle import Verdict as ThrottleVerdict
 from flows.effects import SendExport, ShowChart, ShowMyData, Stale
 from flows.events import Command, Event
 

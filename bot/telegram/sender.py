@@ -15,8 +15,8 @@ from pathlib import Path
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.i18n import render
-from bot.render import Joined, Message, merge_says, render_joined, render_say
+from bot.presentation.i18n import render
+from bot.presentation.messages import Joined, Message, merge_says, render_joined, render_say
 from bot.services import Services
 from flows.effects import Effect, Say, Speak, SpeakGuided
 from flows.session import Session
@@ -112,7 +112,7 @@ class Sender:
         voice = self.services.voice
         if voice is None:
             return
-        from bot.voice_script import guided_inputs
+        from bot.voice.script import guided_inputs
 
         setup, reps = guided_inputs(effect, lang)
         clip = await voice.guided_set(lang, setup, reps)

@@ -6,7 +6,7 @@ Imports nothing from telegram; the Telegram adapter keeps file_ids by `Clip.key`
 from bot.voice.cache import Clip
 from bot.voice.encode import ProbeInfo, probe
 from bot.voice.guided import GuidedReps
-from bot.voice.render import GuidedJob, RenderReport, progress_bar, render_all
+from bot.voice.prerender import GuidedJob, RenderReport, progress_bar, render_all
 from bot.voice.service import VoiceService
 from bot.voice.tts import (
     BACKEND_NAMES,

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, tzinfo
 from html import escape
 from typing import Protocol
 
-from bot.charts import T_SEE_PT, sentence_case
+from bot.progress.chart import T_SEE_PT, sentence_case
 from flows import ladder, texts
 from flows.catalogue import EXERCISES
 from flows.i18n import N_
@@ -89,7 +89,7 @@ class Baseline:
 
 
 class ScreeningAnswer(Protocol):
-    """One answered red-flag question; bot.storage.Screening has this shape."""
+    """One answered red-flag question; bot.storage.sqlite.conversation.Screening has this shape."""
 
     @property
     def at(self) -> datetime: ...

@@ -13,8 +13,8 @@ import subprocess
 import sys
 from typing import TextIO
 
-from bot.i18n import render
-from bot.render import Button, Joined, merge_says, render_joined, render_say
+from bot.presentation.i18n import render
+from bot.presentation.messages import Button, Joined, merge_says, render_joined, render_say
 from bot.services import Services
 from flows.effects import (
     Effect,
@@ -128,7 +128,7 @@ class Console:
         voice = self.services.voice
         if voice is None:
             return
-        from bot.voice_script import guided_inputs
+        from bot.voice.script import guided_inputs
 
         setup, reps = guided_inputs(effect, lang)
         clip = await voice.guided_set(lang, setup, reps)
@@ -144,7 +144,7 @@ class Console:
             subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     async def files(self, effect: Effect, lang: str) -> None:
-        from bot import reports
+        from bot.progress import report as reports
 
         paths = await reports.write_files(self.services, self.user_id, lang, effect)
         for path in paths:

@@ -1,6 +1,6 @@
 """The user's history as a chart, a summary, a CSV and a PT report, for any adapter.
 
-Rendering runs in bot.charts' worker process so a chart never stalls other
+Rendering runs in bot.progress.chart's worker process so a chart never stalls other
 users; everything here only gathers rows and translated labels.
 """
 
@@ -11,10 +11,11 @@ from datetime import UTC, datetime, time, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import charts, export
-from bot.i18n import _, render
+from bot.presentation.i18n import _, render
+from bot.presentation.texts import SUMMARY_NOW, SUMMARY_SETS, SUMMARY_TREND
+from bot.progress import chart as charts
+from bot.progress import export
 from bot.services import Services
-from bot.texts import SUMMARY_NOW, SUMMARY_SETS, SUMMARY_TREND
 from flows.catalogue import exercise_name
 from flows.effects import Effect, SendExport
 from flows.session import Session

@@ -35,7 +35,7 @@ from typing import ClassVar, Literal
 
 from aiolimiter import AsyncLimiter
 
-from bot.reminder_store import ReminderRow, ReminderStore
+from bot.storage.sqlite.reminders import ReminderRow, ReminderStore
 from flows.schedule import catch_up
 
 log = logging.getLogger(__name__)

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot import charts
 from bot.cli import build_services, close_services
 from bot.config import ConfigError, Settings
 from bot.ops.logs import RedactingFilter
+from bot.progress import chart as charts
 from bot.services import Services
 from bot.telegram.app import build_application, set_commands
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.i18n import _, render, render_plural
+from bot.presentation.i18n import _, render, render_plural
 from flows.effects import (
     Effect,
     RecordCheckIn,

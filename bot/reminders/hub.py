@@ -15,9 +15,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.reminder_store import SCHEMA, ReminderStore
-from bot.reminder_tick import ReminderTicker
-from bot.storage import Store
+from bot.reminders.ticker import ReminderTicker
+from bot.storage.sqlite.conversation import Store
+from bot.storage.sqlite.reminders import SCHEMA, ReminderStore
 from flows.effects import ReminderPause, Reminders, SetSchedule
 from flows.schedule import Schedule, snooze
 from flows.session import Session
@@ -117,7 +117,7 @@ class ReminderHub:
     # --- the tick ---------------------------------------------------------------------
 
     def start(self, app: Any, services: Any) -> None:
-        from bot.reminder_send import make_sender
+        from bot.telegram.reminders import make_sender
 
         interval = float(services.settings.SIDEGLIDE_REMINDER_TICK)
 

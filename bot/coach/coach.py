@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.storage import Loaded, Store
+from bot.storage.sqlite.conversation import Loaded, Store
 from flows import safety
 from flows.effects import (
     Effect,
@@ -160,7 +160,7 @@ class Coach:
 
     async def _nudge(self, user_id: int, session: Session, now: datetime) -> tuple[Say, ...]:
         """ "3 of 5 sets today": counted from stored check-ins, never while paused."""
-        from bot.reports import planned_per_day, user_tz
+        from bot.progress.report import planned_per_day, user_tz
 
         history = await self.store.checkins(user_id)
         done = sets_today(history, now, user_tz(session))

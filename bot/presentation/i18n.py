@@ -21,7 +21,7 @@ from flows.i18n import Msg
 log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(
-    os.environ.get("SIDEGLIDE_LOCALES", Path(__file__).resolve().parent.parent / "locales")
+    os.environ.get("SIDEGLIDE_LOCALES", Path(__file__).resolve().parents[2] / "locales")
 )
 SUPPORTED = ("en", "es", "de", "ru")
 DEFAULT = "en"

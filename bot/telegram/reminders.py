@@ -8,8 +8,8 @@ from typing import Any
 
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
-from bot.reminder_tick import ReminderInfo, SendOutcome
-from bot.render import render_say
+from bot.presentation.messages import render_say
+from bot.reminders.ticker import ReminderInfo, SendOutcome
 from bot.services import Services
 from bot.telegram.sender import keyboard
 from flows.effects import Say

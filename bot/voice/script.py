@@ -12,9 +12,9 @@ import sys
 from collections.abc import Iterator
 
 from bot.config import Settings
-from bot.i18n import SUPPORTED, _, render
+from bot.presentation.i18n import SUPPORTED, _, render
 from bot.voice.guided import GuidedReps
-from bot.voice.render import GuidedJob, progress_bar, render_all
+from bot.voice.prerender import GuidedJob, progress_bar, render_all
 from flows.catalogue import EXERCISES, PRESS_UP_CAUTION, REPS, Kind, step_side
 from flows.effects import SpeakGuided
 from flows.i18n import N_

@@ -1,0 +1,1 @@
+"""Storage: the ports everything depends on, and their SQLite implementation."""

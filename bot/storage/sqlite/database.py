@@ -1,0 +1,96 @@
+"""One SQLite connection (aiosqlite, WAL) and the transactions every store shares.
+
+One connection, one lock: a turn's session, records and reminder changes, and
+the ticker's claims, each commit whole and never interleave. That is what makes
+a turn one unit of work, and what lets `SIDEGLIDE_DB=:memory:` work at all (a
+second connection would open a second, empty database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from bot.storage.sqlite.migrations import MIGRATIONS
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        await conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable against a killed process (only power loss can drop the
+        # last commits), which is the failure we promise to survive.
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        db = cls(conn)
+        await db.migrate(MIGRATIONS)
+        return db
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error; one at a time."""
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def migrate(self, migrations: Iterable[tuple[int, list[str]]]) -> None:
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"
+        )
+        async with self.conn.execute("SELECT MAX(version) FROM schema_version") as cur:
+            row = await cur.fetchone()
+        current = (row[0] if row else None) or 0
+        for version, statements in sorted(migrations, key=lambda m: m[0]):
+            if version <= current:
+                continue
+            async with self.transaction() as conn:
+                for sql in statements:
+                    await conn.execute(sql)
+                await conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
+
+    async def user_tables(self) -> list[str]:
+        """Every table with a user_id column: what /mydata counts and /forget empties."""
+        async with self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ) as cur:
+            tables = [r[0] for r in await cur.fetchall()]
+        out = []
+        for table in tables:
+            async with self.conn.execute(f"PRAGMA table_info({table})") as cur:
+                cols = {r[1] for r in await cur.fetchall()}
+            if "user_id" in cols:
+                out.append(table)
+        return sorted(out)
+
+    async def integrity_check(self) -> str:
+        async with self.conn.execute("PRAGMA integrity_check") as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else "no answer"
+
+    async def ping(self) -> bool:
+        try:
+            async with self.conn.execute("SELECT 1") as cur:
+                return (await cur.fetchone()) is not None
+        except (sqlite3.Error, ValueError):
+            return False
+
+    async def close(self) -> None:
+        await self.conn.close()

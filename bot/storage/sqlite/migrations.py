@@ -1,0 +1,84 @@
+"""The schema, as numbered migrations: each runs once, in one transaction.
+
+1: users, check-ins, ladder moves, screenings, voice file ids. 2: reminders.
+A database written by any earlier version is brought up to date at start.
+"""
+
+from __future__ import annotations
+
+REMINDERS: list[str] = [
+    """
+    CREATE TABLE reminders (
+        user_id INTEGER PRIMARY KEY,
+        tz TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('every', 'fixed')),
+        every_hours INTEGER NOT NULL DEFAULT 3,
+        start TEXT NOT NULL DEFAULT '08:00',
+        "end" TEXT NOT NULL DEFAULT '21:00',
+        fixed_times TEXT NOT NULL DEFAULT '',
+        paused INTEGER NOT NULL DEFAULT 0,
+        paused_reason TEXT,
+        next_due INTEGER,
+        snoozed_until INTEGER,
+        last_sent INTEGER,
+        in_flight INTEGER
+    )
+    """,
+    "CREATE INDEX reminders_next_due ON reminders (next_due) WHERE next_due IS NOT NULL",
+]
+
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (
+        1,
+        [
+            """CREATE TABLE users (
+                user_id INTEGER PRIMARY KEY,
+                chat_id INTEGER NOT NULL,
+                language TEXT NOT NULL,
+                state TEXT NOT NULL,
+                side TEXT,
+                rung TEXT,
+                no_change INTEGER NOT NULL DEFAULT 0,
+                stall INTEGER NOT NULL DEFAULT 0,
+                sets_done INTEGER NOT NULL DEFAULT 0,
+                session TEXT NOT NULL,
+                last_update_id INTEGER NOT NULL DEFAULT 0,
+                created TEXT NOT NULL,
+                updated TEXT NOT NULL
+            )""",
+            """CREATE TABLE checkins (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                at TEXT NOT NULL,
+                rung TEXT NOT NULL,
+                answer TEXT NOT NULL,
+                pain INTEGER NOT NULL CHECK (pain BETWEEN 0 AND 10),
+                reach TEXT NOT NULL
+            )""",
+            "CREATE INDEX checkins_user_at ON checkins (user_id, at)",
+            """CREATE TABLE rung_changes (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                at TEXT NOT NULL,
+                from_rung TEXT,
+                to_rung TEXT NOT NULL,
+                reason TEXT NOT NULL
+            )""",
+            "CREATE INDEX rung_changes_user ON rung_changes (user_id, at)",
+            """CREATE TABLE screenings (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                at TEXT NOT NULL,
+                question TEXT NOT NULL,
+                yes INTEGER NOT NULL
+            )""",
+            "CREATE INDEX screenings_user ON screenings (user_id, at)",
+            """CREATE TABLE voice_files (
+                clip_key TEXT PRIMARY KEY,
+                file_id TEXT NOT NULL,
+                created TEXT NOT NULL
+            )""",
+        ],
+    ),
+    (2, REMINDERS),
+]

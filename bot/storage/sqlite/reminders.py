@@ -1,0 +1,337 @@
+"""The reminders table: the source of truth for every user's schedule.
+
+One row per user; `next_due` (unix seconds, NULL when nothing is due: paused)
+is the only column the ticker searches, through a partial index, so finding
+what is due costs the same with 100 users or 100,000, and nothing is held in
+memory per user.
+
+Two kinds of writes, on the one shared connection (bot.storage.sqlite.database):
+a turn's changes (`apply`, inside the turn's own transaction, so a schedule the
+user saw saved is stored with the session that says so), and the ticker's
+claims and settlements, each its own short transaction.
+
+`snoozed_until` marks a `next_due` that is not a schedule slot (a snooze or a
+deferral because the user was busy); `in_flight` holds the slot of a ping
+that was claimed (recorded as sent) but whose send has not been settled. A
+value left there after a crash names a ping that may have been lost; it is
+never re-sent (see bot/reminders/ticker.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import aiosqlite
+
+from bot.storage.ports import ReminderChange, ReminderRow
+from bot.storage.sqlite.database import Database
+from flows.effects import ReminderPause, SetSchedule
+from flows.safety import Pause
+from flows.schedule import Schedule, hhmm, next_due, parse_schedule, snooze
+
+PAUSE_REASONS: Final = frozenset(p.value for p in Pause)
+
+_COLUMNS = (
+    'user_id, tz, mode, every_hours, start, "end", fixed_times, paused, paused_reason, '
+    "next_due, snoozed_until, last_sent, in_flight"
+)
+
+
+def _ts(at: datetime | None) -> int | None:
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        raise ValueError("datetimes must be timezone-aware")
+    return int(at.timestamp())
+
+
+def _dt(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def _row(r: Any) -> ReminderRow:
+    schedule = parse_schedule(r[1], r[2], r[3], r[4], r[5], r[6], paused=bool(r[7]))
+    return ReminderRow(r[0], schedule, r[8], _dt(r[9]), _dt(r[10]), _dt(r[11]), _dt(r[12]))
+
+
+async def _execute(conn: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> int:
+    cursor = await conn.execute(sql, tuple(params))
+    return cursor.rowcount
+
+
+async def _get(conn: aiosqlite.Connection, user_id: int) -> ReminderRow | None:
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM reminders WHERE user_id = ?", (user_id,)
+    ) as cursor:
+        found = await cursor.fetchone()
+    return None if found is None else _row(found)
+
+
+# --- a user's changes (inside the caller's transaction) ----------------------------
+
+
+async def put(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    schedule: Schedule,
+    now: datetime,
+    paused_reason: str | None = None,
+) -> datetime | None:
+    """Saves a (new) schedule and returns its next due time.
+
+    A changed schedule starts afresh: any snooze is dropped and the next due
+    time is the first slot after `now`.
+    """
+    reason = (paused_reason or "user") if schedule.paused else None
+    if reason is not None and reason not in PAUSE_REASONS:
+        raise ValueError(f"unknown pause reason {reason!r}")
+    due = next_due(schedule, now)
+    await _execute(
+        conn,
+        f"""
+        INSERT INTO reminders ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL)
+        ON CONFLICT (user_id) DO UPDATE SET
+            tz = excluded.tz, mode = excluded.mode, every_hours = excluded.every_hours,
+            start = excluded.start, "end" = excluded."end",
+            fixed_times = excluded.fixed_times, paused = excluded.paused,
+            paused_reason = excluded.paused_reason, next_due = excluded.next_due,
+            snoozed_until = NULL
+        """,
+        (
+            user_id,
+            schedule.tz,
+            schedule.mode,
+            schedule.every_hours,
+            hhmm(schedule.start),
+            hhmm(schedule.end),
+            ",".join(hhmm(t) for t in schedule.fixed_times),
+            int(schedule.paused),
+            reason,
+            _ts(due),
+        ),
+    )
+    return due
+
+
+async def pause(conn: aiosqlite.Connection, user_id: int, reason: str) -> bool:
+    """Stops pings until `resume`; nothing is due while paused."""
+    if reason not in PAUSE_REASONS:
+        raise ValueError(f"unknown pause reason {reason!r}")
+    changed = await _execute(
+        conn,
+        "UPDATE reminders SET paused = 1, paused_reason = ?, next_due = NULL, "
+        "snoozed_until = NULL, in_flight = NULL WHERE user_id = ?",
+        (reason, user_id),
+    )
+    return changed > 0
+
+
+async def resume(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    now: datetime,
+    reasons: Collection[str] | None = None,
+) -> datetime | None:
+    """Unpauses (only if paused for one of `reasons`, when given); returns the next due.
+
+    Returns None when nothing was resumed.
+    """
+    row = await _get(conn, user_id)
+    if row is None or not row.schedule.paused:
+        return None
+    if reasons is not None and row.paused_reason not in reasons:
+        return None
+    due = next_due(replace(row.schedule, paused=False), now)
+    changed = await _execute(
+        conn,
+        "UPDATE reminders SET paused = 0, paused_reason = NULL, next_due = ?, "
+        "snoozed_until = NULL WHERE user_id = ? AND paused = 1",
+        (_ts(due), user_id),
+    )
+    return due if changed else None
+
+
+async def snooze_until(conn: aiosqlite.Connection, user_id: int, until: datetime) -> bool:
+    """Moves the pending ping to `until`; it then fires once and the schedule resumes.
+
+    A schedule slot that falls inside the snooze is merged into it, so a long
+    snooze never produces two pings back to back.
+    """
+    changed = await _execute(
+        conn,
+        "UPDATE reminders SET next_due = ?, snoozed_until = ? WHERE user_id = ? AND paused = 0",
+        (_ts(until), _ts(until), user_id),
+    )
+    return changed > 0
+
+
+async def skip(conn: aiosqlite.Connection, user_id: int, now: datetime) -> datetime | None:
+    """Drops any pending snooze and waits for the first slot after `now`."""
+    row = await _get(conn, user_id)
+    if row is None or row.schedule.paused:
+        return None
+    due = next_due(row.schedule, now)
+    await _execute(
+        conn,
+        "UPDATE reminders SET next_due = ?, snoozed_until = NULL WHERE user_id = ? AND paused = 0",
+        (_ts(due), user_id),
+    )
+    return due
+
+
+async def apply(
+    conn: aiosqlite.Connection, user_id: int, change: ReminderChange, now: datetime
+) -> None:
+    """One reminder change a turn produced, in that turn's transaction.
+
+    The pause itself is flows.safety's answer (ReminderPause); a saved schedule
+    carries the pause it must keep, so a schedule change never lifts a hold.
+    """
+    if isinstance(change, SetSchedule):
+        schedule = parse_schedule(
+            change.tz,
+            change.mode,
+            change.every_hours,
+            change.start,
+            change.end,
+            change.fixed_times,
+            paused=change.paused is not None,
+        )
+        await put(conn, user_id, schedule, now, paused_reason=change.paused)
+    elif isinstance(change, ReminderPause):
+        if change.reason is None:
+            await resume(conn, user_id, now)  # every pause lifts: the user is talking to us
+        else:
+            await pause(conn, user_id, change.reason)
+    elif change.action == "snooze":
+        await snooze_until(conn, user_id, snooze(now))
+    elif change.action == "skip":
+        await skip(conn, user_id, now)
+
+
+class SqliteReminders:
+    """The reminders table on the shared database; each method one transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def _update(self, sql: str, params: Iterable[Any]) -> int:
+        async with self._db.transaction() as conn:
+            return await _execute(conn, sql, params)
+
+    # --- a user's changes, each on its own (the coach applies them with its turn) --
+
+    async def get(self, user_id: int) -> ReminderRow | None:
+        return await _get(self._db.conn, user_id)
+
+    async def put(
+        self, user_id: int, schedule: Schedule, now: datetime, paused_reason: str | None = None
+    ) -> datetime | None:
+        async with self._db.transaction() as conn:
+            return await put(conn, user_id, schedule, now, paused_reason)
+
+    async def pause(self, user_id: int, reason: str) -> bool:
+        async with self._db.transaction() as conn:
+            return await pause(conn, user_id, reason)
+
+    async def resume(
+        self, user_id: int, now: datetime, reasons: Collection[str] | None = None
+    ) -> datetime | None:
+        async with self._db.transaction() as conn:
+            return await resume(conn, user_id, now, reasons)
+
+    async def snooze(self, user_id: int, until: datetime) -> bool:
+        async with self._db.transaction() as conn:
+            return await snooze_until(conn, user_id, until)
+
+    async def skip(self, user_id: int, now: datetime) -> datetime | None:
+        async with self._db.transaction() as conn:
+            return await skip(conn, user_id, now)
+
+    async def delete(self, user_id: int) -> bool:
+        return await self._update("DELETE FROM reminders WHERE user_id = ?", (user_id,)) > 0
+
+    # --- the ticker's operations ------------------------------------------------
+
+    async def due(self, now: datetime, limit: int) -> list[ReminderRow]:
+        """The `limit` most overdue reminders at `now`, oldest first, via the index."""
+        async with self._db.conn.execute(
+            f"SELECT {_COLUMNS} FROM reminders WHERE next_due <= ? ORDER BY next_due LIMIT ?",
+            (_ts(now), limit),
+        ) as cursor:
+            found = await cursor.fetchall()
+        return [_row(r) for r in found]
+
+    async def mark_sent(
+        self,
+        user_id: int,
+        due: datetime,
+        next_due: datetime | None,
+        slot: datetime | None = None,
+    ) -> bool:
+        """Records the ping for `due` as sent and advances to `next_due`, atomically.
+
+        Called BEFORE the send (a claim): it succeeds only if the row is still
+        due at `due`, so two ticks, or a tick racing a user's edit, can never
+        send the same ping twice. `in_flight` keeps `slot` until `settle`.
+        """
+        changed = await self._update(
+            "UPDATE reminders SET next_due = ?, snoozed_until = NULL, in_flight = ? "
+            "WHERE user_id = ? AND next_due = ? AND paused = 0",
+            (_ts(next_due), _ts(slot or due), user_id, _ts(due)),
+        )
+        return changed > 0
+
+    async def settle(self, user_id: int, slot: datetime, sent_at: datetime | None) -> None:
+        """Closes a claimed ping: delivered at `sent_at`, or failed when None."""
+        await self._update(
+            "UPDATE reminders SET in_flight = NULL, last_sent = coalesce(?, last_sent) "
+            "WHERE user_id = ? AND in_flight = ?",
+            (_ts(sent_at), user_id, _ts(slot)),
+        )
+
+    async def release(
+        self,
+        user_id: int,
+        claimed: datetime | None,
+        due: datetime,
+        snoozed_until: datetime | None,
+    ) -> bool:
+        """Undoes `mark_sent` after a send that surely did not happen (429 retry_after).
+
+        Only if nothing changed the row since the claim (it still points at
+        `claimed`): a user's snooze or pause made meanwhile wins.
+        """
+        changed = await self._update(
+            "UPDATE reminders SET next_due = ?, snoozed_until = ?, in_flight = NULL "
+            "WHERE user_id = ? AND next_due IS ? AND in_flight IS NOT NULL AND paused = 0",
+            (_ts(due), _ts(snoozed_until), user_id, _ts(claimed)),
+        )
+        return changed > 0
+
+    async def advance(self, user_id: int, due: datetime, next_due: datetime | None) -> bool:
+        """Moves a due reminder on without sending (a catch-up that quiet hours held back)."""
+        changed = await self._update(
+            "UPDATE reminders SET next_due = ?, snoozed_until = NULL "
+            "WHERE user_id = ? AND next_due = ?",
+            (_ts(next_due), user_id, _ts(due)),
+        )
+        return changed > 0
+
+    async def defer(self, user_id: int, due: datetime, until: datetime) -> bool:
+        """Postpones a due ping (the user is busy in a set); it fires at `until` instead."""
+        changed = await self._update(
+            "UPDATE reminders SET next_due = ?, snoozed_until = ? "
+            "WHERE user_id = ? AND next_due = ? AND paused = 0",
+            (_ts(until), _ts(until), user_id, _ts(due)),
+        )
+        return changed > 0
+
+    async def clear_in_flight(self) -> int:
+        """Forgets pings left in flight by a crash; returns how many may have been lost."""
+        return await self._update(
+            "UPDATE reminders SET in_flight = NULL WHERE in_flight IS NOT NULL", ()
+        )
