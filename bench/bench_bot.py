@@ -250,7 +250,7 @@ VALUE_FOR = {
 
 async def bench_own_code(users: int, sets: int, tmp: Path) -> list[float]:
     """Our code alone, one update at a time: flow + SQLite + rendering the reply texts."""
-    from bot.cli import build_services, close_services
+    from bot import bootstrap
     from bot.config import Settings
     from bot.presentation.messages import Joined, merge_says, render_joined
     from flows.engine import choices
@@ -259,7 +259,8 @@ async def bench_own_code(users: int, sets: int, tmp: Path) -> list[float]:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, SIDEGLIDE_DB=tmp / "own.sqlite3", SIDEGLIDE_TTS="off"
     )
-    services = await build_services(settings)
+    built = await bootstrap.build(settings)
+    services = built.services
     samples: list[float] = []
     try:
         for u in range(users):
@@ -289,7 +290,7 @@ async def bench_own_code(users: int, sets: int, tmp: Path) -> list[float]:
                     value = value if value in offered else offered[0]
                 event = Press(s.seq, value)
     finally:
-        await close_services(services)
+        await bootstrap.close(built)
     return samples
 
 

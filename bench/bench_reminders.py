@@ -169,12 +169,15 @@ class Server:
 
 def populate(db: str, users: int) -> None:
     """Creates the table and the users in bulk (in a child process: not our memory)."""
-    from bot.storage.sqlite.reminders import SCHEMA
+    from bot.storage.sqlite.migrations import MIGRATIONS
 
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
-    for statement in SCHEMA:
-        conn.execute(statement)
+    conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)")
+    for version, statements in MIGRATIONS:  # the bot's own schema, as it migrates
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
     rows = []
     for uid in range(1, users + 1):
         s = VARIANTS[uid % len(VARIANTS)]
@@ -202,33 +205,34 @@ def populate_elsewhere(db: str, users: int) -> None:
 
 async def ticker_only(db: str, in_flight: int) -> float:
     """Baseline: pings/s of the ticker and SQLite alone, with a send that does nothing."""
-    import aiosqlite
-
     from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
-    from bot.storage.sqlite.reminders import ReminderStore
+    from bot.storage.sqlite.database import Database
+    from bot.storage.sqlite.reminders import SqliteReminders
 
     async def send(user_id: int, info: ReminderInfo) -> SendOutcome:
         return SendOutcome.OK
 
-    async with aiosqlite.connect(db) as conn:
-        await conn.execute("PRAGMA synchronous=NORMAL")
+    database = await Database.open(db)
+    try:
         ticker = ReminderTicker(
-            ReminderStore(conn), send, None, None, lambda: DUE, max_in_flight=in_flight
+            SqliteReminders(database), send, None, None, lambda: DUE, max_in_flight=in_flight
         )
         mark = clock.perf_counter()
         report = await ticker.tick()
         return report.sent / (clock.perf_counter() - mark)
+    finally:
+        await database.close()
 
 
 async def bench(
     db: str, server: Server, users: int, window: float, in_flight: int, baseline_db: str
 ) -> None:
-    import aiosqlite
     from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
     from telegram.error import Forbidden, RetryAfter, TelegramError
 
     from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
-    from bot.storage.sqlite.reminders import ReminderStore
+    from bot.storage.sqlite.database import Database
+    from bot.storage.sqlite.reminders import SqliteReminders
     from bot.telegram.transport import AiohttpRequest  # the bot's own HTTP client
 
     baseline_rss = rss_mb()
@@ -268,10 +272,8 @@ async def bench(
 
     # Start-up: open the database, build the ticker, first query through the index.
     t0 = clock.perf_counter()
-    conn = await aiosqlite.connect(db)
-    await conn.execute("PRAGMA journal_mode=WAL")
-    await conn.execute("PRAGMA synchronous=NORMAL")
-    store = ReminderStore(conn)
+    database = await Database.open(db)
+    store = SqliteReminders(database)
     limited = ReminderTicker(store, send, None, 30.0, now, max_in_flight=in_flight)
     first = await store.due(now(), 500)
     startup = clock.perf_counter() - t0
@@ -307,7 +309,7 @@ async def bench(
         f"= {rate2:.0f}/s ({rate2 / baseline_rate:.2f} of the ticker-only baseline); {report2}"
     )
     left = await store.due(now(), 10)
-    await conn.close()
+    await database.close()
     await bot.shutdown()
     peak = rss_mb()
 

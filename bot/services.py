@@ -1,22 +1,28 @@
-"""Everything a handler needs, built once at start and shared by the adapters."""
+"""What a handler may use, built once by bot.bootstrap and shared by the adapters.
+
+Every field is typed: storage is reached through its ports (bot.storage.ports),
+never through the SQLite classes behind them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from bot.coach.coach import Coach
 from bot.config import Settings
-from bot.storage.sqlite.conversation import Store
-from bot.telegram.throttle import Throttle
+from bot.ops.metrics import Metrics
+from bot.storage.ports import Conversations, Health, History, ReminderQueue, VoiceFiles
+from bot.voice.service import VoiceService
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Services:
     settings: Settings
-    store: Store
     coach: Coach
-    voice: Any = None  # bot.voice.service.VoiceService when voice is on
-    metrics: Any = None  # bot.ops.metrics.Metrics
-    throttle: Throttle = field(default_factory=Throttle)
-    extras: dict[str, Any] = field(default_factory=dict)
+    conversations: Conversations
+    history: History
+    reminders: ReminderQueue
+    voice_files: VoiceFiles
+    health: Health
+    metrics: Metrics
+    voice: VoiceService | None  # None when SIDEGLIDE_TTS=off

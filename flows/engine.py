@@ -27,7 +27,16 @@ from flows.effects import (
     ShowMyData,
     Stale,
 )
-from flows.events import Command, Event, Other, Press, ReminderDue, ReminderPress, Text
+from flows.events import (
+    Command,
+    Event,
+    Other,
+    Press,
+    ReminderDue,
+    ReminderPress,
+    Text,
+    Unreachable,
+)
 from flows.ladder import DEFAULT_STALL_AFTER
 from flows.model import Rung
 from flows.session import Session, State
@@ -105,6 +114,8 @@ def _dispatch(s: Session, event: Event, ctx: Ctx) -> Outcome:
         return _reminder_press(s, event.action, ctx)
     if isinstance(event, ReminderDue):
         return _reminder_due(s)
+    if isinstance(event, Unreachable):
+        return Outcome(replace(s, blocked=True), ())
     raise TypeError(f"unknown event {event!r}")
 
 
@@ -142,6 +153,7 @@ def _reprompt_or_say(s: Session, text: str) -> Outcome:
 
 
 def _cmd_start(s: Session, ctx: Ctx) -> Outcome:
+    s = replace(s, blocked=False)  # back after blocking the bot: the pings come again
     if s.state == State.IDLE:
         return Outcome(s, (Say(t.WELCOME_BACK), Say(t.IDLE_HINT)))
     return enter(s, s.state, prefix=t.WELCOME_BACK)

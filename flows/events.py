@@ -45,4 +45,9 @@ class ReminderDue:
     """The scheduler says a set is due: the flow words the ping."""
 
 
-Event = Command | Press | Text | Other | ReminderPress | ReminderDue
+@dataclass(frozen=True, slots=True)
+class Unreachable:
+    """The transport cannot reach the user (they blocked the bot): pings pause."""
+
+
+Event = Command | Press | Text | Other | ReminderPress | ReminderDue | Unreachable

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import time
+from datetime import UTC, tzinfo
+from zoneinfo import ZoneInfo
 
 from flows import safety
-from flows.effects import Choice, Effect, Say, SetSchedule
+from flows.effects import Choice, Say, SetSchedule
 from flows.i18n import N_
-from flows.schedule import Schedule, validate_tz
+from flows.schedule import Schedule, parse_schedule, validate_tz
 from flows.schedule import describe as schedule_describe
 from flows.session import Session, State
 from flows.settings import back
 from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, register, reprompt
+from flows.trend import planned_sets_per_day
 
 ASK_NONE = N_(
     "No reminders yet. While symptoms last, a set every 2-3 hours is common McKenzie "
@@ -85,23 +87,32 @@ def _menu_choices(s: Session) -> tuple[Choice, ...]:
     )
 
 
+def schedule_of(s: Session) -> Schedule:
+    """The schedule the user chose, as flows.schedule reads it."""
+    start, _, end = s.remind_window.partition("-")
+    mode = "fixed" if s.remind_mode == "fixed" else "every"
+    return parse_schedule(s.tz or "UTC", mode, s.remind_every, start, end, s.remind_times)
+
+
 def describe(s: Session) -> tuple[str, dict[str, object]]:
     """The schedule in words, worded by flows.schedule (one wording for every place)."""
-    start, _, end = s.remind_window.partition("-")
-    schedule = Schedule(
-        tz=s.tz or "UTC",
-        mode="fixed" if s.remind_mode == "fixed" else "every",
-        every_hours=s.remind_every,
-        start=time.fromisoformat(start),
-        end=time.fromisoformat(end),
-        fixed_times=tuple(time.fromisoformat(t) for t in s.remind_times.split(",") if t),
-    )
-    text, params = schedule_describe(schedule)
+    text, params = schedule_describe(schedule_of(s))
     return text, dict(params)
 
 
-def _go(s: Session, effects: list[Effect], nxt: State | None) -> Outcome:
-    return back(s, effects) if nxt is None else enter(s, nxt, effects)
+def planned_per_day(s: Session) -> int:
+    """Sets a day the user's reminders plan (the every-3-hours default without any)."""
+    schedule = schedule_of(s)
+    if schedule.mode == "fixed":
+        return len(schedule.fixed_times)
+    return planned_sets_per_day(schedule.every_hours, schedule.start, schedule.end)
+
+
+def user_tz(s: Session) -> tzinfo:
+    try:
+        return ZoneInfo(s.tz) if s.tz else UTC
+    except (KeyError, ValueError):
+        return UTC
 
 
 def _menu_press(s: Session, value: str, ctx: Ctx) -> Outcome:
@@ -213,7 +224,7 @@ register(
 )
 
 
-def _hhmm(text: str) -> str | None:
+def typed_time(text: str) -> str | None:
     m = _HHMM.match(text.strip())
     return f"{int(m.group(1)):02d}:{m.group(2)}" if m else None
 
@@ -222,7 +233,7 @@ def parse_window(text: str) -> str | None:
     parts = re.split(r"\s*(?:-|–|to)\s*", text.strip())
     if len(parts) != 2:
         return None
-    start, end = _hhmm(parts[0]), _hhmm(parts[1])
+    start, end = typed_time(parts[0]), typed_time(parts[1])
     if start is None or end is None or not start < end:
         return None
     return f"{start}-{end}"
@@ -230,7 +241,7 @@ def parse_window(text: str) -> str | None:
 
 def parse_times(text: str) -> str | None:
     parts = [p for p in re.split(r"[,;\s]+", text.strip()) if p]
-    times = [_hhmm(p) for p in parts]
+    times = [typed_time(p) for p in parts]
     if not times or len(times) > 8 or any(t is None for t in times):
         return None
     return ",".join(sorted({t for t in times if t}))

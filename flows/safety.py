@@ -31,7 +31,7 @@ class Pause(StrEnum):
     SEE_PT = "see_pt"
     RECOVERED = "done"
     USER = "user"
-    BLOCKED = "blocked"  # set by the transport (403), never by the flow
+    BLOCKED = "blocked"  # the user blocked the bot (the transport's Unreachable event)
 
 
 
@@ -73,6 +73,8 @@ def reminder_pause(s: Session) -> Pause | None:
         return Pause.SEE_PT
     if s.recovered:
         return Pause.RECOVERED
+    if s.blocked:
+        return Pause.BLOCKED
     if s.remind_paused:
         return Pause.USER
     return None

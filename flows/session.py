@@ -88,6 +88,7 @@ class Session:
     after_screening: State | None = None  # where a passed screening leads
     hold: Hold | None = None  # the stop rule or "see a PT": exercises wait for a PT
     checked_at: datetime | None = None  # last screening or "anything new?" answer
+    blocked: bool = False  # the user blocked the bot: no pings until they /start again
     # the ladder
     stage: Stage | None = None
     stall: int = 0  # check-ins in a row without progress on this exercise

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from bot.bootstrap import serve_telegram
 from bot.config import Settings
-from bot.telegram.runner import serve
 from tests.fakebotapi import WAIT_TIMEOUT, FakeBotAPI, SentMessage
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-0000"
@@ -35,7 +35,7 @@ def settings_for(api: FakeBotAPI, tmp: Path, **overrides: Any) -> Settings:
 async def running(settings: Settings) -> AsyncIterator[asyncio.Event]:
     """The bot's whole lifetime; leaving the block stops it like SIGTERM would."""
     stop, ready = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(serve(settings, stop, ready))
+    task = asyncio.create_task(serve_telegram(settings, stop, ready))
     waiter = asyncio.create_task(ready.wait())
     done, _ = await asyncio.wait(
         {task, waiter}, timeout=WAIT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED

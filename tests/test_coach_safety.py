@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_services, close_services
+from bot import bootstrap
 from bot.config import Settings
 from bot.services import Services
 from flows.effects import Say
@@ -37,10 +37,10 @@ async def services(tmp_path: Path) -> AsyncIterator[Services]:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, SIDEGLIDE_DB=tmp_path / "db.sqlite3", SIDEGLIDE_TTS="off"
     )
-    built = await build_services(settings)
-    built.coach.clock = Clock()
-    yield built
-    await close_services(built)
+    built = await bootstrap.build(settings)
+    built.services.coach.clock = Clock()
+    yield built.services
+    await bootstrap.close(built)
 
 
 class Person:
@@ -170,7 +170,7 @@ async def test_after_forget_no_command_or_old_button_writes_a_row(services: Serv
         ReminderPress("snooze"),
     ):
         await person.send(event)
-        counts = await services.store.count_rows(UID)
+        counts = await services.conversations.count_rows(UID)
         assert not any(counts.values()), (event, counts)
     await person.cmd("start")  # a first meeting again: now a row is written
-    assert (await services.store.count_rows(UID))["users"] == 1
+    assert (await services.conversations.count_rows(UID))["users"] == 1

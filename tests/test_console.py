@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.cli import build_services, close_services
+from bot import bootstrap
 from bot.config import Settings
 from bot.console.console import Console
 from flows import screening
@@ -33,7 +33,8 @@ async def test_console_walks_onboarding_a_set_and_a_check_in(tmp_path: Path) -> 
     lines += ["1", "6", "4"]  # centralizing, pain 5, buttock
     lines += ["/mydata", "/quit"]
     out = io.StringIO()
-    services = await build_services(console_settings(tmp_path))
+    built = await bootstrap.build(console_settings(tmp_path))
+    services = built.services
     try:
         await Console(services, io.StringIO("\n".join(lines) + "\n"), out, play=False).run()
         text = out.getvalue()
@@ -42,13 +43,13 @@ async def test_console_walks_onboarding_a_set_and_a_check_in(tmp_path: Path) -> 
         assert "RIGHT shoulder toward the wall" in text
         assert "Step 8 of 8" in text
         assert "keep going with the side glide" in text
-        checkins = await services.store.checkins(1)
+        checkins = await services.history.checkins(1)
         assert [(c.answer.value, c.pain, c.reach.value) for c in checkins] == [
             ("centralizing", 5, "buttock")
         ]
         assert "checkins=1" in text
     finally:
-        await close_services(services)
+        await bootstrap.close(built)
 
 
 def test_sideglide_without_a_token_starts_console_mode(tmp_path: Path) -> None:
@@ -91,11 +92,12 @@ async def test_console_prints_the_voice_notes_paths(tmp_path: Path) -> None:
     )
     lines = ["1", *["2"] * len(screening.RED_FLAGS), "1", "1", "3", "7", "3", "2", "1", "/quit"]
     out = io.StringIO()
-    services = await build_services(settings)
+    built = await bootstrap.build(settings)
+    services = built.services
     try:
         await Console(services, io.StringIO("\n".join(lines) + "\n"), out, play=False).run()
     finally:
-        await close_services(services)
+        await bootstrap.close(built)
     notes = [line for line in out.getvalue().splitlines() if line.startswith("(voice note: ")]
     assert len(notes) == 2  # the guided set, then step 1
     for line in notes:

@@ -25,13 +25,12 @@ from typing import IO, Any
 
 import pytest
 
-from bot.reminders.hub import ReminderHub
-from bot.storage.sqlite.conversation import Store
-from bot.storage.sqlite.reminders import ReminderStore
+from bot.storage.ports import ReminderChange
+from bot.storage.sqlite import SqliteStorage
+from bot.storage.sqlite import reminders as sqlite_reminders
 from flows import remind
-from flows.effects import Reminders, SetSchedule
+from flows.effects import SetSchedule
 from flows.schedule import Schedule as ReminderSchedule
-from flows.session import Session
 from tests.botkit import TOKEN, User, running, settings_for
 from tests.fakebotapi import WAIT_TIMEOUT, ChatKey, FakeBotAPI, WaitTimeout
 from tests.test_e2e_reminders import to_fixed_times
@@ -153,14 +152,13 @@ async def seed_schedules(db: Path, uids: range) -> set[Schedule]:
     The fixed time is 12 hours away, so no ping fires during the run.
     """
     at = (datetime.now(UTC) + timedelta(hours=12)).time().replace(second=0, microsecond=0)
-    store = await Store.open(db, ReminderHub.migrations())
+    storage = await SqliteStorage.open(db)
     try:
-        reminders = ReminderStore(store.conn)
         for uid in uids:
             schedule = ReminderSchedule(tz="UTC", mode="fixed", fixed_times=(at,))
-            await reminders.put(uid, schedule, datetime.now(UTC))
+            await storage.reminders.put(uid, schedule, datetime.now(UTC))
     finally:
-        await store.close()
+        await storage.close()
     return schedules(db)
 
 
@@ -303,24 +301,25 @@ async def test_kill_9_at_random_moments_loses_no_acknowledged_check_in_or_schedu
 async def test_dying_between_the_session_and_the_reminders_write_never_fakes_a_schedule(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The two writes are on two connections; the process may die between them.
+    """The session and the reminders are one unit of work; the process may die in it.
 
     Modelled deterministically: the reminders write fails the first time, as if the
     process had died right there. Whatever was committed before must not make
     /start or /remind show a schedule the reminders table (and so the pings) lacks.
     """
-    real = ReminderHub.on_effect
+    real = sqlite_reminders.apply
     died: list[int] = []
+    restarted = False
 
-    async def dies_once(
-        self: ReminderHub, uid: int, effect: Reminders | SetSchedule, s: Session, now: datetime
-    ) -> None:
-        if isinstance(effect, SetSchedule) and not died:
+    async def dies_once(conn: Any, uid: int, change: ReminderChange, now: datetime) -> None:
+        # until the restart, every attempt at this write dies (a dead process retries
+        # nothing, so the writer's own retry of a failed batch must not succeed either)
+        if isinstance(change, SetSchedule) and not restarted:
             died.append(uid)
             raise RuntimeError("the process died here")
-        await real(self, uid, effect, s, now)
+        await real(conn, uid, change, now)
 
-    monkeypatch.setattr(ReminderHub, "on_effect", dies_once)
+    monkeypatch.setattr(sqlite_reminders, "apply", dies_once)
     uid = 71_001
     async with FakeBotAPI() as api:
         settings = settings_for(api, tmp_path)
@@ -331,6 +330,7 @@ async def test_dying_between_the_session_and_the_reminders_write_never_fakes_a_s
             await user.tap(times.button_texts[0], times)
             await api.wait_for(lambda: died or None, what="the reminders write")
             await api.expect_no_message(uid, within=0.3)  # died: no "Saved"
+        restarted = True
         async with running(settings):  # the restart
             user.say("/start")
             shown = await user.keyboard()

@@ -21,7 +21,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bot.cli as bot_cli
 import bot.telegram.app as bot_app
 from bot.presentation.i18n import pick_language
 from bot.presentation.texts import GROUP_HINT, SLOW_DOWN, STALE_BUTTON
@@ -285,7 +284,7 @@ async def test_a_flooding_user_is_throttled_and_others_are_still_answered_quickl
     # The throttle's clock stands still unless the test moves it: what is let through
     # is then the bucket's arithmetic, not how fast the machine pushed the flood.
     now = [1_000.0]
-    monkeypatch.setattr(bot_cli, "Throttle", functools.partial(Throttle, clock=lambda: now[0]))
+    monkeypatch.setattr(bot_app, "Throttle", functools.partial(Throttle, clock=lambda: now[0]))
     # held sends below must wait for the test, not time out and be retried by the bot
     monkeypatch.setattr(
         bot_app, "AiohttpRequest", functools.partial(AiohttpRequest, read_timeout=120)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
+from types import SimpleNamespace
+from typing import get_args
 
 import aiohttp
 import pytest
 
 from bot.ops.health import Check, HealthServer
-from bot.ops.metrics import Metrics
+from bot.ops.metrics import Metrics, ReminderResult
 
 
 def test_metrics_instances_are_independent_and_render_counted_values() -> None:
@@ -19,7 +21,7 @@ def test_metrics_instances_are_independent_and_render_counted_values() -> None:
     a.count_update("message")
     a.count_error("handler")
     a.count_send("sendVoice", "retry")
-    a.count_reminder("snoozed")
+    a.count_reminder("deferred", 2)
     a.count_tts_cache("hit")
     with a.handler_seconds.time():
         pass
@@ -27,7 +29,7 @@ def test_metrics_instances_are_independent_and_render_counted_values() -> None:
     assert 'sideglide_updates_total{kind="message"} 2.0' in text
     assert 'sideglide_errors_total{where="handler"} 1.0' in text
     assert 'sideglide_sends_total{method="sendVoice",result="retry"} 1.0' in text
-    assert 'sideglide_reminders_total{result="snoozed"} 1.0' in text
+    assert 'sideglide_reminders_total{result="deferred"} 2.0' in text
     assert 'sideglide_tts_cache_total{result="hit"} 1.0' in text
     assert "sideglide_handler_seconds_count 1.0" in text
     assert 'kind="message"' not in b.render().decode()
@@ -35,7 +37,7 @@ def test_metrics_instances_are_independent_and_render_counted_values() -> None:
 
 def test_closed_label_sets_start_at_zero_and_buckets_are_fine_grained() -> None:
     text = Metrics(process_metrics=False).render().decode()
-    for result in ("sent", "skipped", "snoozed", "blocked"):
+    for result in get_args(ReminderResult):
         assert f'sideglide_reminders_total{{result="{result}"}} 0.0' in text
     for result in ("hit", "miss", "failure"):
         assert f'sideglide_tts_cache_total{{result="{result}"}} 0.0' in text
@@ -190,3 +192,18 @@ async def test_stop_closes_the_port_and_port_needs_a_started_server(
     await server.stop()  # idempotent
     with pytest.raises(aiohttp.ClientConnectionError):
         await http.get(f"http://127.0.0.1:{port}/healthz")
+
+
+def test_the_reminder_metrics_count_the_tickers_own_report() -> None:
+    """Every count the ticker reports lands under its declared label, none invented."""
+    from bot.reminders.ticker import TickReport
+    from bot.telegram.reminders import ReminderJob
+
+    metrics = Metrics(process_metrics=False)
+    job = ReminderJob.__new__(ReminderJob)  # only its counting is under test here
+    job.services = SimpleNamespace(metrics=metrics)  # type: ignore[assignment]
+    job.count(TickReport(sent=3, silent=2, blocked=1, failed=1, busy=4, held_back=5))
+    text = metrics.render().decode()
+    expected = {"sent": 3, "skipped": 2, "blocked": 1, "failed": 1, "deferred": 4}
+    for result, n in {**expected, "held_back": 5, "retry_later": 0}.items():
+        assert f'sideglide_reminders_total{{result="{result}"}} {float(n)}' in text, result

@@ -13,7 +13,8 @@ import pytest
 
 from bot.reminders import ticker as reminder_tick
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
-from bot.storage.sqlite.reminders import SCHEMA, ReminderStore
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.reminders import SqliteReminders
 from flows.schedule import Schedule, snooze
 
 T0 = datetime(2024, 6, 3, 7, 0, tzinfo=UTC)  # a Monday, before the 08:00 slot
@@ -63,34 +64,28 @@ class Inbox:
         return outcome
 
 
-async def open_store(path: Path) -> tuple[aiosqlite.Connection, ReminderStore]:
-    conn = await aiosqlite.connect(path)
-    await conn.execute("PRAGMA journal_mode=WAL")
-    async with conn.execute(
-        "SELECT count(*) FROM sqlite_master WHERE name = 'reminders'"
-    ) as cursor:
-        row = await cursor.fetchone()
-    if row is not None and row[0] == 0:
-        for statement in SCHEMA:
-            await conn.execute(statement)
-        await conn.commit()
-    return conn, ReminderStore(conn)
+DB = tuple[Path, SqliteReminders]
+
+
+async def open_store(path: Path) -> tuple[Database, SqliteReminders]:
+    database = await Database.open(path)
+    return database, SqliteReminders(database)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[tuple[Path, ReminderStore]]:
+async def db(tmp_path: Path) -> AsyncIterator[DB]:
     path = tmp_path / "reminders.sqlite3"
-    conn, store = await open_store(path)
+    database, store = await open_store(path)
     yield path, store
-    await conn.close()
+    await database.close()
 
 
-async def add_users(store: ReminderStore, ids: range, schedule: Schedule = EVERY3) -> None:
+async def add_users(store: SqliteReminders, ids: range, schedule: Schedule = EVERY3) -> None:
     for uid in ids:
         await store.put(uid, schedule, T0)
 
 
-def ticker(store: ReminderStore, inbox: Inbox, clock: Clock, **kwargs: object) -> ReminderTicker:
+def ticker(store: SqliteReminders, inbox: Inbox, clock: Clock, **kwargs: object) -> ReminderTicker:
     return ReminderTicker(store, inbox, clock=clock, **kwargs)  # type: ignore[arg-type]
 
 
@@ -98,7 +93,7 @@ def ticker(store: ReminderStore, inbox: Inbox, clock: Clock, **kwargs: object) -
 
 
 async def test_due_pings_are_sent_once_and_the_schedule_moves_on(
-    db: tuple[Path, ReminderStore],
+    db: DB,
 ) -> None:
     _, store = db
     await add_users(store, range(1, 4))
@@ -120,7 +115,7 @@ async def test_due_pings_are_sent_once_and_the_schedule_moves_on(
     assert (row.next_due, row.last_sent, row.in_flight) == (at(11), at(8, 0, 5), None)
 
 
-async def test_batches_cover_every_due_row_in_one_tick(db: tuple[Path, ReminderStore]) -> None:
+async def test_batches_cover_every_due_row_in_one_tick(db: DB) -> None:
     _, store = db
     await add_users(store, range(1, 12))
     inbox = Inbox()
@@ -128,7 +123,7 @@ async def test_batches_cover_every_due_row_in_one_tick(db: tuple[Path, ReminderS
     assert report.sent == 11 and inbox.received == dict.fromkeys(range(1, 12), 1)
 
 
-async def test_due_query_uses_the_index(db: tuple[Path, ReminderStore]) -> None:
+async def test_due_query_uses_the_index(db: DB) -> None:
     path, _ = db
     async with (
         aiosqlite.connect(path) as conn,
@@ -162,7 +157,7 @@ async def test_restart_keeps_the_schedule(tmp_path: Path) -> None:
 
 
 async def test_catch_up_after_a_ten_hour_outage_sends_exactly_one(
-    db: tuple[Path, ReminderStore],
+    db: DB,
 ) -> None:
     _, store = db
     await add_users(store, range(1, 3), Schedule("UTC", every_hours=2))
@@ -175,7 +170,7 @@ async def test_catch_up_after_a_ten_hour_outage_sends_exactly_one(
 
 
 async def test_outage_into_the_night_sends_nothing_until_morning(
-    db: tuple[Path, ReminderStore],
+    db: DB,
 ) -> None:
     _, store = db
     await add_users(store, range(1, 2))
@@ -188,7 +183,7 @@ async def test_outage_into_the_night_sends_nothing_until_morning(
 
 
 async def test_each_ping_is_decided_at_its_own_send_time(
-    db: tuple[Path, ReminderStore],
+    db: DB,
 ) -> None:
     _, store = db
     await add_users(store, range(1, 3))  # both due 08:00; the bot comes back at 10:59:50
@@ -211,7 +206,9 @@ async def test_each_ping_is_decided_at_its_own_send_time(
 # --- user actions ---------------------------------------------------------------
 
 
-async def test_snooze_fires_once_then_the_schedule_resumes(db: tuple[Path, ReminderStore]) -> None:
+async def test_snooze_fires_once_then_the_schedule_resumes(
+    db: DB,
+) -> None:
     _, store = db
     await add_users(store, range(1, 2))
     clock, inbox = Clock(at(8)), Inbox()
@@ -227,7 +224,7 @@ async def test_snooze_fires_once_then_the_schedule_resumes(db: tuple[Path, Remin
 
 
 async def test_skip_drops_a_snooze_and_waits_for_the_next_slot(
-    db: tuple[Path, ReminderStore],
+    db: DB,
 ) -> None:
     _, store = db
     await add_users(store, range(1, 2))
@@ -242,7 +239,7 @@ async def test_skip_drops_a_snooze_and_waits_for_the_next_slot(
     assert inbox.received[1] == 2
 
 
-async def test_pause_and_resume_with_reasons(db: tuple[Path, ReminderStore]) -> None:
+async def test_pause_and_resume_with_reasons(db: DB) -> None:
     _, store = db
     await add_users(store, range(1, 2))
     inbox = Inbox()
@@ -265,7 +262,7 @@ async def test_pause_and_resume_with_reasons(db: tuple[Path, ReminderStore]) -> 
 
 
 async def test_put_replaces_the_schedule_and_delete_forgets(
-    db: tuple[Path, ReminderStore],
+    db: DB,
 ) -> None:
     _, store = db
     await store.put(1, EVERY3, T0)
@@ -285,11 +282,18 @@ async def test_put_replaces_the_schedule_and_delete_forgets(
 # --- send outcomes --------------------------------------------------------------
 
 
-async def test_blocked_user_is_paused_and_never_retried(db: tuple[Path, ReminderStore]) -> None:
+async def test_blocked_user_is_paused_and_never_retried(db: DB) -> None:
     _, store = db
     await add_users(store, range(1, 4))
     inbox = Inbox()
     inbox.answers[2] = [SendOutcome.BLOCKED]
+
+    async def told_the_conversation(user_id: int) -> None:
+        # what the Telegram send does on a 403: the conversation pauses the pings
+        if user_id == 2 and inbox.answers[2]:
+            await store.pause(2, "blocked")
+
+    inbox.hook = told_the_conversation
     t = ticker(store, inbox, Clock(at(8)))
     report = await t.tick(at(8))
     assert (report.sent, report.blocked) == (2, 1)
@@ -303,7 +307,7 @@ async def test_blocked_user_is_paused_and_never_retried(db: tuple[Path, Reminder
 
 
 async def test_retry_after_leaves_it_due_and_holds_all_sends(
-    db: tuple[Path, ReminderStore],
+    db: DB,
 ) -> None:
     _, store = db
     await add_users(store, range(1, 3))
@@ -323,7 +327,7 @@ async def test_retry_after_leaves_it_due_and_holds_all_sends(
 
 
 async def test_failed_or_raising_send_gives_up_that_slot_only(
-    db: tuple[Path, ReminderStore],
+    db: DB,
 ) -> None:
     _, store = db
     await add_users(store, range(1, 4))
@@ -345,7 +349,7 @@ async def test_failed_or_raising_send_gives_up_that_slot_only(
     assert inbox.received == {1: 1, 2: 1, 3: 2}
 
 
-async def test_busy_user_is_deferred_not_lost(db: tuple[Path, ReminderStore]) -> None:
+async def test_busy_user_is_deferred_not_lost(db: DB) -> None:
     _, store = db
     await add_users(store, range(1, 3))
     busy = {1}
@@ -366,7 +370,9 @@ async def test_busy_user_is_deferred_not_lost(db: tuple[Path, ReminderStore]) ->
     assert row is not None and row.next_due == at(11)
 
 
-async def test_a_change_between_reading_and_claiming_wins(db: tuple[Path, ReminderStore]) -> None:
+async def test_a_change_between_reading_and_claiming_wins(
+    db: DB,
+) -> None:
     _, store = db
     await add_users(store, range(1, 2))
 
@@ -379,7 +385,7 @@ async def test_a_change_between_reading_and_claiming_wins(db: tuple[Path, Remind
     assert report.raced == 1 and not inbox.calls
 
 
-async def test_overlapping_ticks_do_not_double_send(db: tuple[Path, ReminderStore]) -> None:
+async def test_overlapping_ticks_do_not_double_send(db: DB) -> None:
     _, store = db
     await add_users(store, range(1, 6))
     gate = asyncio.Event()
@@ -414,9 +420,7 @@ class Tokens:
         self._tokens.release()
 
 
-async def test_rate_limit_paces_sends(
-    db: tuple[Path, ReminderStore], monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_rate_limit_paces_sends(db: DB, monkeypatch: pytest.MonkeyPatch) -> None:
     _, store = db
     await add_users(store, range(1, 12))
     limiters: list[Tokens] = []
@@ -446,7 +450,7 @@ async def test_rate_limit_paces_sends(
 
 
 async def test_aclose_lets_in_flight_sends_finish_and_loses_nothing(
-    db: tuple[Path, ReminderStore],
+    db: DB,
 ) -> None:
     _, store = db
     users = range(1, 21)
@@ -475,7 +479,7 @@ async def test_aclose_lets_in_flight_sends_finish_and_loses_nothing(
 
 
 async def test_budget_bounds_a_tick_and_the_next_one_continues(
-    db: tuple[Path, ReminderStore],
+    db: DB,
 ) -> None:
     _, store = db
     users = range(1, 61)
@@ -536,7 +540,7 @@ async def test_crash_mid_batch_never_duplicates_and_loses_only_the_in_flight(
         await conn.close()
 
 
-async def test_cancelled_tick_then_rerun_no_duplicates(db: tuple[Path, ReminderStore]) -> None:
+async def test_cancelled_tick_then_rerun_no_duplicates(db: DB) -> None:
     _, store = db
     users = range(1, 31)
     await add_users(store, users)

@@ -1,1 +1,1 @@
-"""coach"""
+"""The application service (the coach) both adapters share."""

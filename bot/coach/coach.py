@@ -1,4 +1,4 @@
-"""The application service both adapters share: lock the user, run the flow, save.
+"""The application service both adapters share: lock the user, run the flow, commit.
 
 Adapters translate transport events into flow events and render the effects
 this returns; they never touch storage or decide anything themselves.
@@ -10,16 +10,18 @@ import asyncio
 import logging
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from bot.storage.sqlite.conversation import Loaded, Store
-from flows import safety
+from bot.clock import Clock, utcnow
+from bot.storage.ports import Conversations, History, Loaded, Record, ReminderChange, Turn
+from flows import remind, safety
 from flows.effects import (
     Effect,
     ForgetUser,
     RecordCheckIn,
+    RecordRungChange,
+    RecordScreening,
     ReminderPause,
     Reminders,
     Say,
@@ -32,17 +34,9 @@ from flows.trend import adherence_nudge, sets_today
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
-ReminderEffect = Reminders | ReminderPause | SetSchedule
-ReminderHook = Callable[[int, ReminderEffect, Session, datetime], Awaitable[None]]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
 
 @dataclass(frozen=True, slots=True)
-class Turn:
+class Handled:
     """One handled event: the session after it and what to show."""
 
     session: Session
@@ -53,16 +47,16 @@ class Turn:
 class Coach:
     def __init__(
         self,
-        store: Store,
+        conversations: Conversations,
+        history: History,
         rules: Rules | None = None,
         clock: Clock = utcnow,
-        on_reminders: ReminderHook | None = None,
         cache_size: int = 10_000,
     ) -> None:
-        self.store = store
+        self.conversations = conversations
+        self.history = history
         self.rules = rules or Rules()
         self.clock = clock
-        self.on_reminders = on_reminders
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         # This process is the only writer, always under the user's lock, so the
         # last saved state can be kept and read back without a database trip.
@@ -86,7 +80,7 @@ class Coach:
         if cached is not None:
             self._cache.move_to_end(user_id)
             return cached
-        loaded = await self.store.load(user_id)
+        loaded = await self.conversations.load(user_id)
         if loaded is not None:
             self._remember(user_id, loaded)
         return loaded
@@ -105,7 +99,7 @@ class Coach:
         *,
         update_id: int | None = None,
         language: str = "en",
-    ) -> Turn:
+    ) -> Handled:
         async with self.lock(user_id):
             return await self.handle_unlocked(user_id, chat_id, event, update_id, language)
 
@@ -116,38 +110,36 @@ class Coach:
         event: Event,
         update_id: int | None = None,
         language: str = "en",
-    ) -> Turn:
+    ) -> Handled:
         """For adapters that hold `lock(user_id)` themselves while they also render."""
         loaded = await self.loaded(user_id)
         if loaded is not None and update_id is not None and update_id <= loaded.last_update_id:
             # Telegram re-delivers updates the bot handled but had not confirmed
             # before a crash: the answer is already stored, do not count it twice.
-            return Turn(loaded.session, (), duplicate=True)
+            return Handled(loaded.session, (), duplicate=True)
         session = loaded.session if loaded else Session(language=language)
         now = self.clock()
         outcome = advance(session, event, now, self.rules)
         if any(isinstance(e, ForgetUser) for e in outcome.effects):
             self._cache.pop(user_id, None)
-            # the schedule first: a crash in between must not leave pings for a user
-            # whose data is gone (the other order leaves them a row naming them)
-            if self.on_reminders is not None:
-                await self.on_reminders(user_id, Reminders("forget"), outcome.session, now)
-            await self.store.forget(user_id)
-            return Turn(outcome.session, outcome.effects)
+            await self.conversations.forget(user_id)  # the schedule with everything else
+            return Handled(outcome.session, outcome.effects)
         if loaded is None and outcome.session.state == State.NEW:
             # someone we know nothing about (new, or after /forget) who has not sent
             # /start: a command, /mydata or an old button is answered, and no row
             # naming them is written
-            return Turn(outcome.session, outcome.effects)
-        # Reminders first: they live in their own table on another connection, so the
-        # two writes cannot share a transaction. A crash between them must not leave a
-        # session that says "reminders saved" (or "paused: see a PT") while the table
-        # that drives the pings says otherwise; re-applying a schedule is harmless.
-        await self._reminders(user_id, outcome.session, outcome.effects, now)
+            return Handled(outcome.session, outcome.effects)
+        turn = Turn(
+            user_id=user_id,
+            chat_id=chat_id,
+            session=outcome.session,
+            now=now,
+            update_id=update_id,
+            records=[e for e in outcome.effects if isinstance(e, _RECORDS)],
+            reminders=[e for e in outcome.effects if isinstance(e, _REMINDERS)],
+        )
         try:
-            await self.store.save(
-                user_id, chat_id, outcome.session, outcome.effects, now, update_id
-            )
+            await self.conversations.commit(turn)  # session, records, reminders: one unit
         except BaseException:
             self._cache.pop(user_id, None)  # unsure what is stored: read it back next time
             raise
@@ -156,26 +148,18 @@ class Coach:
         effects = outcome.effects
         if any(isinstance(e, RecordCheckIn) for e in effects):
             effects = (*effects, *await self._nudge(user_id, outcome.session, now))
-        return Turn(outcome.session, effects)
+        return Handled(outcome.session, effects)
 
     async def _nudge(self, user_id: int, session: Session, now: datetime) -> tuple[Say, ...]:
         """ "3 of 5 sets today": counted from stored check-ins, never while paused."""
-        from bot.progress.report import planned_per_day, user_tz
-
-        history = await self.store.checkins(user_id)
-        done = sets_today(history, now, user_tz(session))
-        nudge = adherence_nudge(
-            done, planned_per_day(session), paused=not safety.may_nudge(session)
-        )
+        history = await self.history.checkins(user_id)
+        done = sets_today(history, now, remind.user_tz(session))
+        paused = not safety.may_nudge(session)
+        nudge = adherence_nudge(done, remind.planned_per_day(session), paused=paused)
         if nudge is None:
             return ()
         return (Say(nudge.msgid, dict(nudge.params), plural=nudge.plural, count=nudge.count),)
 
-    async def _reminders(
-        self, user_id: int, session: Session, effects: Sequence[Effect], now: datetime
-    ) -> None:
-        if self.on_reminders is None:
-            return
-        for effect in effects:
-            if isinstance(effect, (Reminders, ReminderPause, SetSchedule)):
-                await self.on_reminders(user_id, effect, session, now)
+
+_RECORDS: tuple[type[Record], ...] = (RecordCheckIn, RecordRungChange, RecordScreening)
+_REMINDERS: tuple[type[ReminderChange], ...] = (Reminders, ReminderPause, SetSchedule)

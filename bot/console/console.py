@@ -11,11 +11,13 @@ import asyncio
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import TextIO
 
-from bot.presentation.i18n import render
 from bot.presentation.messages import Button, Joined, merge_says, render_joined, render_say
+from bot.progress import report as reports
 from bot.services import Services
+from bot.voice.script import voice_note
 from flows.effects import (
     Effect,
     ForgetUser,
@@ -27,6 +29,7 @@ from flows.effects import (
     SpeakGuided,
 )
 from flows.events import Command, Event, Press, ReminderPress, Text
+from flows.session import Session
 
 CONSOLE_USER = 1  # the console is one local user
 PLAYERS = ("ffplay", "paplay", "aplay", "afplay")
@@ -104,34 +107,20 @@ class Console:
                         "   "
                         + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(self.buttons, 1))
                     )
-            elif isinstance(effect, Speak) and voice:
-                await self.speak(render(lang, effect.text, effect.params), lang)
-            elif isinstance(effect, SpeakGuided) and voice:
-                await self.guided(effect, lang)
+            elif isinstance(effect, (Speak, SpeakGuided)) and voice:
+                await self.speak(effect, lang)
             elif isinstance(effect, ShowMyData):
-                counts = await self.services.store.count_rows(self.user_id)
+                counts = await self.services.conversations.count_rows(self.user_id)
                 self.out("Stored rows: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
             elif isinstance(effect, (ShowChart, SendExport)):
                 await self.files(effect, lang)
             elif isinstance(effect, ForgetUser):
                 self.buttons = []
 
-    async def speak(self, text: str, lang: str) -> None:
-        voice = self.services.voice
-        if voice is None:
+    async def speak(self, effect: Speak | SpeakGuided, lang: str) -> None:
+        if self.services.voice is None:
             return
-        clip = await voice.clip(text, lang)
-        if clip is not None:
-            self.audio(str(clip.path))
-
-    async def guided(self, effect: SpeakGuided, lang: str) -> None:
-        voice = self.services.voice
-        if voice is None:
-            return
-        from bot.voice.script import guided_inputs
-
-        setup, reps = guided_inputs(effect, lang)
-        clip = await voice.guided_set(lang, setup, reps)
+        clip = await voice_note(self.services.voice, effect, lang)
         if clip is not None:
             self.audio(str(clip.path))
 
@@ -144,8 +133,11 @@ class Console:
             subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     async def files(self, effect: Effect, lang: str) -> None:
-        from bot.progress import report as reports
-
-        paths = await reports.write_files(self.services, self.user_id, lang, effect)
+        services = self.services
+        session = await services.coach.session(self.user_id) or Session(language=lang)
+        out = Path(services.settings.SIDEGLIDE_DB).parent / "reports"
+        paths = await reports.write_files(
+            services.history, self.user_id, session, services.coach.clock(), out, effect
+        )
         for path in paths:
             self.out(f"(file: {path})")

@@ -30,7 +30,10 @@ __all__ = [
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 SendResult = Literal["ok", "retry", "blocked", "error"]
-ReminderResult = Literal["sent", "skipped", "snoozed", "blocked"]
+# the reminder ticker's own report (bot.reminders.ticker.TickReport), counted per tick
+ReminderResult = Literal[
+    "sent", "skipped", "blocked", "failed", "deferred", "held_back", "retry_later", "lost_in_crash"
+]
 TtsCacheResult = Literal["hit", "miss", "failure"]
 
 # Handlers mostly finish in a few ms (a state step and a SQLite write); a voice render or
@@ -80,7 +83,9 @@ class Metrics:
         )
         self.reminders = Counter(
             "sideglide_reminders_total",
-            "Reminder firings, by result (sent, skipped, snoozed, blocked).",
+            "Reminders due, by what became of them: sent, skipped (held back by the "
+            "conversation), blocked, failed, deferred (user busy), held_back (quiet hours), "
+            "retry_later, lost_in_crash.",
             ["result"],
             registry=self.registry,
         )
@@ -112,8 +117,8 @@ class Metrics:
     def count_send(self, method: str, result: SendResult) -> None:
         self.sends.labels(method=method, result=result).inc()
 
-    def count_reminder(self, result: ReminderResult) -> None:
-        self.reminders.labels(result=result).inc()
+    def count_reminder(self, result: ReminderResult, n: int = 1) -> None:
+        self.reminders.labels(result=result).inc(n)
 
     def count_tts_cache(self, result: TtsCacheResult) -> None:
         self.tts_cache.labels(result=result).inc()

@@ -6,36 +6,21 @@ users; everything here only gathers rows and translated labels.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, tzinfo
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.presentation.i18n import _, render
 from bot.presentation.texts import SUMMARY_NOW, SUMMARY_SETS, SUMMARY_TREND
 from bot.progress import chart as charts
 from bot.progress import export
-from bot.services import Services
+from bot.storage.ports import History
 from flows.catalogue import exercise_name
 from flows.effects import Effect, SendExport
+from flows.remind import planned_per_day, user_tz
 from flows.session import Session
-from flows.trend import TREND_LABELS, leg_trend, planned_sets_per_day, sets_this_week
-
-
-def user_tz(session: Session) -> tzinfo:
-    try:
-        return ZoneInfo(session.tz) if session.tz else UTC
-    except (KeyError, ValueError):
-        return UTC
-
-
-def planned_per_day(session: Session) -> int:
-    if session.remind_mode == "fixed":
-        return len([t for t in session.remind_times.split(",") if t])
-    start, _, end = session.remind_window.partition("-")
-    return planned_sets_per_day(
-        session.remind_every, time.fromisoformat(start), time.fromisoformat(end)
-    )
+from flows.trend import TREND_LABELS, leg_trend, sets_this_week
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +30,8 @@ class Progress:
     points: int
 
 
-async def progress(services: Services, user_id: int, session: Session, now: datetime) -> Progress:
-    store, lang = services.store, session.language
+async def progress(store: History, user_id: int, session: Session, now: datetime) -> Progress:
+    lang = session.language
     history = await store.checkins(user_id)
     changes = await store.rung_changes(user_id)
     tz = user_tz(session)
@@ -83,10 +68,8 @@ class Export:
     html: bytes
 
 
-async def export_files(
-    services: Services, user_id: int, session: Session, now: datetime
-) -> Export:
-    store, lang = services.store, session.language
+async def export_files(store: History, user_id: int, session: Session, now: datetime) -> Export:
+    lang = session.language
     history = await store.checkins(user_id)
     changes = await store.rung_changes(user_id)
     tz = user_tz(session)
@@ -114,21 +97,24 @@ async def export_files(
     return Export(export.checkins_csv(history), html)
 
 
-async def write_files(services: Services, user_id: int, lang: str, effect: Effect) -> list[Path]:
-    """Console mode: the same files, written next to the database."""
-    session = await services.coach.session(user_id) or Session(language=lang)
-    now = services.coach.clock()
-    out = Path(services.settings.SIDEGLIDE_DB).parent / "reports"
-    out.mkdir(parents=True, exist_ok=True)
+async def write_files(
+    store: History, user_id: int, session: Session, now: datetime, out: Path, effect: Effect
+) -> list[Path]:
+    """Console mode: the same files /progress and /export send, written into `out`."""
     stamp = now.strftime("%Y%m%d-%H%M%S")
     if isinstance(effect, SendExport):
-        files = await export_files(services, user_id, session, now)
-        csv_path, html_path = out / f"checkins-{stamp}.csv", out / f"report-{stamp}.html"
-        csv_path.write_bytes(files.csv)
-        html_path.write_bytes(files.html)
-        return [csv_path, html_path]
-    result = await progress(services, user_id, session, now)
-    png = out / f"progress-{stamp}.png"
-    png.write_bytes(result.png)
-    (out / f"progress-{stamp}.txt").write_text(result.summary + "\n", encoding="utf-8")
-    return [png]
+        files = await export_files(store, user_id, session, now)
+        named = {f"checkins-{stamp}.csv": files.csv, f"report-{stamp}.html": files.html}
+    else:
+        result = await progress(store, user_id, session, now)
+        summary = (result.summary + "\n").encode("utf-8")
+        named = {f"progress-{stamp}.png": result.png, f"progress-{stamp}.txt": summary}
+    paths = await asyncio.to_thread(_save, out, named)
+    return [p for p in paths if p.suffix != ".txt"]
+
+
+def _save(out: Path, named: dict[str, bytes]) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in named.items():
+        (out / name).write_bytes(data)
+    return [out / name for name in named]

@@ -30,12 +30,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar, Literal
 
 from aiolimiter import AsyncLimiter
 
-from bot.storage.sqlite.reminders import ReminderRow, ReminderStore
+from bot.clock import Clock, utcnow
+from bot.storage.ports import ReminderQueue, ReminderRow
 from flows.schedule import catch_up
 
 log = logging.getLogger(__name__)
@@ -58,16 +59,18 @@ class ReminderInfo:
 class SendOutcome:
     """What became of one send, as the adapter maps Telegram's answer.
 
-    OK; BLOCKED (403: the user blocked the bot; reminders pause, no retry);
+    OK; SILENT (the conversation said no ping is right now: held, recovered, busy);
+    BLOCKED (403: the user blocked the bot; the conversation pauses the reminders);
     RETRY_AFTER(seconds) (429: Telegram refused it, so it is safe to send again:
     the row stays due and the ticker holds all sends that long);
     FAILED (anything else: logged, the slot is given up, the schedule goes on).
     """
 
-    kind: Literal["ok", "blocked", "retry_after", "failed"]
+    kind: Literal["ok", "silent", "blocked", "retry_after", "failed"]
     retry_after: float = 0.0
 
     OK: ClassVar[SendOutcome]
+    SILENT: ClassVar[SendOutcome]
     BLOCKED: ClassVar[SendOutcome]
     FAILED: ClassVar[SendOutcome]
 
@@ -77,16 +80,12 @@ class SendOutcome:
 
 
 SendOutcome.OK = SendOutcome("ok")
+SendOutcome.SILENT = SendOutcome("silent")
 SendOutcome.BLOCKED = SendOutcome("blocked")
 SendOutcome.FAILED = SendOutcome("failed")
 
 Send = Callable[[int, ReminderInfo], Awaitable[SendOutcome]]
 IsBusy = Callable[[int], Awaitable[bool]]
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(slots=True)
@@ -94,6 +93,7 @@ class TickReport:
     """Counts for one tick, for logs and metrics (no user data)."""
 
     sent: int = 0
+    silent: int = 0  # the conversation held the ping back (flows.safety)
     blocked: int = 0
     failed: int = 0
     busy: int = 0  # deferred, not lost
@@ -109,11 +109,11 @@ class ReminderTicker:
 
     def __init__(
         self,
-        store: ReminderStore,
+        store: ReminderQueue,
         send: Send,
         is_busy: IsBusy | None = None,
         rate_per_s: float | None = None,
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
         *,
         batch_size: int = 500,
         max_in_flight: int = 8,
@@ -287,8 +287,12 @@ class ReminderTicker:
         if outcome.kind == "ok":
             await self._store.settle(row.user_id, slot, now or self._clock())
             report.sent += 1
+        elif outcome.kind == "silent":
+            await self._store.settle(row.user_id, slot, None)
+            report.silent += 1
         elif outcome.kind == "blocked":
-            await self._store.pause(row.user_id, "blocked")
+            # the send already told the conversation, which paused the schedule
+            await self._store.settle(row.user_id, slot, None)
             report.blocked += 1
         elif outcome.kind == "retry_after":
             assert row.next_due is not None

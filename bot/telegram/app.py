@@ -11,10 +11,15 @@ from telegram import BotCommand, Update
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
 
+from bot.ops.metrics import Metrics
 from bot.presentation.i18n import SUPPORTED, _
 from bot.presentation.texts import COMMAND_DESCRIPTIONS
 from bot.services import Services
+from bot.telegram.context import Adapter
 from bot.telegram.handlers import on_error, on_update
+from bot.telegram.reminders import ReminderJob
+from bot.telegram.sender import Sender
+from bot.telegram.throttle import Throttle
 from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -30,6 +35,10 @@ class RetryingRateLimiter(AIORateLimiter):
     answer about the request itself and is never retried; only sends are, because
     an edit or a callback answer that comes late is worth less than none.
     """
+
+    def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.metrics = metrics
 
     async def process_request(
         self,
@@ -52,6 +61,7 @@ class RetryingRateLimiter(AIORateLimiter):
                 if delay is None:
                     raise
                 log.info("%s failed (%s); retrying in %.1f s", endpoint, type(exc).__name__, delay)
+                self.metrics.count_send(endpoint, "retry")
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -76,6 +86,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         # and on 5xx, resets and timeouts of sends
         .rate_limiter(
             RetryingRateLimiter(
+                services.metrics,
                 overall_max_rate=settings.SIDEGLIDE_SEND_RATE,
                 overall_time_period=1 if settings.SIDEGLIDE_SEND_RATE else 0,
                 max_retries=3,
@@ -83,7 +94,13 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         )
         .build()
     )
-    app.bot_data["services"] = services
+    rate = settings.SIDEGLIDE_USER_RATE
+    app.bot_data["adapter"] = Adapter(
+        services=services,
+        sender=Sender(app.bot, services),
+        throttle=Throttle(rate=rate or 1e9, burst=max(1.0, 3 * rate) if rate else 1e9),
+        reminders=ReminderJob(services, app.bot),
+    )
     app.add_handler(TypeHandler(Update, on_update))
     app.add_error_handler(on_error)
     return app

@@ -17,7 +17,7 @@ from flows.session import Session
 async def send_mydata(
     services: Services, sender: Sender, user_id: int, chat_id: int, session: Session
 ) -> None:
-    counts = await services.store.count_rows(user_id)
+    counts = await services.conversations.count_rows(user_id)
     lang = session.language
     if not counts.get("users"):
         text = render(lang, NO_DATA)
@@ -39,7 +39,7 @@ async def send_progress(
 ) -> None:
     now = services.coach.clock()
     await sender.guard(sender.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO))
-    result = await reports.progress(services, user_id, session, now)
+    result = await reports.progress(services.history, user_id, session, now)
     if not result.points:
         await sender.guard(sender.text(chat_id, Message(render(session.language, PROGRESS_EMPTY))))
     await sender.guard(
@@ -54,7 +54,7 @@ async def send_export(
 ) -> None:
     now = services.coach.clock()
     await sender.guard(sender.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
-    files = await reports.export_files(services, user_id, session, now)
+    files = await reports.export_files(services.history, user_id, session, now)
     stamp = now.strftime("%Y-%m-%d")
     await sender.guard(
         sender.bot.send_document(

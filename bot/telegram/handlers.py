@@ -11,46 +11,28 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Any, cast
 
 from telegram import CallbackQuery, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import CallbackContext
 
 from bot.presentation.i18n import _, pick_language
 from bot.presentation.texts import GROUP_HINT, SLOW_DOWN, STALE_BUTTON
-from bot.services import Services
 from bot.telegram import features
+from bot.telegram.context import Adapter, Context, adapter_of
 from bot.telegram.events import to_event
-from bot.telegram.sender import Sender
-from bot.telegram.throttle import Verdict as ThrottleVerdict
+from bot.telegram.throttle import Allowance
 from flows.effects import SendExport, ShowChart, ShowMyData, Stale
-from flows.events import Command, Event
+from flows.events import Event, Unreachable
 
 log = logging.getLogger(__name__)
-
-Context = CallbackContext[Any, Any, Any, Any]
-
-
-def services_of(context: Context) -> Services:
-    return cast(Services, context.application.bot_data["services"])
-
-
-def sender_of(context: Context) -> Sender:
-    """One Sender per application: its per-clip upload locks must span updates, or two
-    users asking for the same new clip at once would both upload it."""
-    sender = context.application.bot_data.get("sender")
-    if sender is None:
-        sender = Sender(context.bot, services_of(context))
-        context.application.bot_data["sender"] = sender
-    return cast(Sender, sender)
 
 
 async def on_update(update: object, context: Context) -> None:
     if not isinstance(update, Update):
         return
-    services = services_of(context)
+    adapter = adapter_of(context)
+    services = adapter.services
     started = time.perf_counter()
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or user.is_bot:
@@ -70,34 +52,29 @@ async def on_update(update: object, context: Context) -> None:
     if event is None:
         log.debug("ignored update without a user message")
         return
-    verdict = services.throttle.check(user.id)
-    if verdict is not ThrottleVerdict.OK:
-        await _throttled(update, context, verdict, user.language_code)
+    allowance = adapter.throttle.check(user.id)
+    if allowance is not Allowance.OK:
+        await _throttled(update, context, allowance, user.language_code)
         return
-    await handle_event(services, context, update, user.id, chat.id, event, user.language_code)
-    if services.metrics is not None:
-        services.metrics.count_update(type(event).__name__.lower())
-        services.metrics.handler_seconds.observe(time.perf_counter() - started)
+    await handle_event(adapter, update, user.id, chat.id, event, user.language_code)
+    services.metrics.count_update(type(event).__name__.lower())
+    services.metrics.handler_seconds.observe(time.perf_counter() - started)
 
 
 async def handle_event(
-    services: Services,
-    context: Context,
+    adapter: Adapter,
     update: Update | None,
     user_id: int,
     chat_id: int,
     event: Event,
     language_code: str | None,
 ) -> None:
+    services, sender = adapter.services, adapter.sender
     coach = services.coach
-    sender = sender_of(context)
-    hub = services.extras.get("reminders")
     query = update.callback_query if update is not None else None
     async with coach.lock(user_id):
         # inside the lock: an await before it would let the user's next update overtake
         # this one, and the overtaken update would then be dropped as already handled
-        if hub is not None and isinstance(event, Command) and event.name == "start":
-            await hub.user_returned(user_id, coach.clock())
         turn = await coach.handle_unlocked(
             user_id,
             chat_id,
@@ -112,8 +89,10 @@ async def handle_event(
             answering = asyncio.ensure_future(
                 _answer(query, _(turn.session.language, STALE_BUTTON) if stale else None)
             )
-        if not turn.duplicate:
-            await sender.effects(chat_id, turn.session, turn.effects)
+        reached = turn.duplicate or await sender.effects(chat_id, turn.session, turn.effects)
+        if not reached:
+            # a 403: the conversation pauses the user's pings (/start resumes them)
+            await coach.handle_unlocked(user_id, chat_id, Unreachable())
         if answering is not None:
             await answering
         if turn.duplicate:
@@ -128,12 +107,12 @@ async def handle_event(
 
 
 async def _throttled(
-    update: Update, context: Context, verdict: ThrottleVerdict, language_code: str | None
+    update: Update, context: Context, allowance: Allowance, language_code: str | None
 ) -> None:
     """Over the per-user limit: answer taps, say "slow down" once, handle nothing."""
     if update.callback_query is not None:
         await _answer(update.callback_query, None)
-    if verdict is ThrottleVerdict.WARN and update.effective_chat is not None:
+    if allowance is Allowance.WARN and update.effective_chat is not None:
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(
                 update.effective_chat.id, _(pick_language(language_code), SLOW_DOWN)
@@ -175,6 +154,6 @@ async def on_error(update: object, context: Context) -> None:
         log.info("a user blocked the bot")
         return
     log.error("error while handling an update: %s", type(err).__name__, exc_info=err)
-    services = context.application.bot_data.get("services")
-    if services is not None and services.metrics is not None:
-        services.metrics.count_error("handler")
+    adapter = context.application.bot_data.get("adapter")
+    if adapter is not None:
+        adapter.services.metrics.count_error("handler")

@@ -1,49 +1,118 @@
-"""How one due reminder reaches Telegram: the flow words the ping, the bot sends it."""
+"""Reminders on Telegram: the ticker on PTB's JobQueue, and how one ping is sent.
+
+The ticker (bot.reminders.ticker) knows nothing of Telegram; here it gets its
+clock tick and its `send`: the flow words the ping (or says nothing, when
+flows.safety says a ping would be wrong), the bot sends it. A user who blocked
+the bot is told to the flow as `Unreachable`, which pauses their pings in the
+same unit of work as any other change; /start brings them back.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
+from telegram import Bot
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
+from bot.ops.metrics import ReminderResult
 from bot.presentation.messages import render_say
-from bot.reminders.ticker import ReminderInfo, SendOutcome
+from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome, TickReport
 from bot.services import Services
 from bot.telegram.sender import keyboard
 from flows.effects import Say
 from flows.engine import is_busy
-from flows.events import ReminderDue
+from flows.events import ReminderDue, Unreachable
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[int, ReminderInfo], Awaitable[SendOutcome]]
-IsBusy = Callable[[int], Awaitable[bool]]
+# what each of the ticker's counts is called in /metrics
+_COUNTED: dict[str, ReminderResult] = {
+    "sent": "sent",
+    "silent": "skipped",
+    "blocked": "blocked",
+    "failed": "failed",
+    "busy": "deferred",
+    "held_back": "held_back",
+    "retry_later": "retry_later",
+    "lost_in_crash": "lost_in_crash",
+}
 
 
-def make_sender(app: Any, services: Services) -> tuple[Send, IsBusy]:
-    coach = services.coach
+class ReminderJob:
+    """One repeating job for all users; `running` is what /readyz reports."""
 
-    async def busy(user_id: int) -> bool:
-        session = await coach.session(user_id)
+    def __init__(self, services: Services, bot: Bot) -> None:
+        self.services = services
+        self.bot = bot
+        self.ticker: ReminderTicker | None = None
+        self.running = False
+        self._job: Any = None
+
+    def start(self, app: Any) -> None:
+        settings = self.services.settings
+        interval = float(settings.SIDEGLIDE_REMINDER_TICK)
+        self.ticker = ReminderTicker(
+            self.services.reminders,
+            self.send,
+            self.busy,
+            rate_per_s=settings.SIDEGLIDE_REMINDER_RATE,
+            budget_s=interval * 0.9,  # one tick never overlaps the next
+        )
+        self._job = app.job_queue.run_repeating(
+            self._tick, interval=interval, first=timedelta(seconds=interval)
+        )
+        self.running = True
+
+    async def stop(self) -> None:
+        """No new claims; the pings in flight finish (nothing is lost by a planned stop)."""
+        self.running = False
+        if self._job is not None:
+            self._job.schedule_removal()
+        if self.ticker is not None:
+            await self.ticker.aclose()
+
+    async def _tick(self, _: Any) -> None:
+        if self.ticker is None:
+            return
+        report = await self.ticker.tick()
+        self.count(report)
+        if report.sent or report.blocked or report.failed:
+            log.info(
+                "reminders: %d sent, %d blocked, %d failed",
+                report.sent,
+                report.blocked,
+                report.failed,
+            )
+
+    def count(self, report: TickReport) -> None:
+        for field, result in _COUNTED.items():
+            n = getattr(report, field)
+            if n:
+                self.services.metrics.count_reminder(result, n)
+
+    async def busy(self, user_id: int) -> bool:
+        session = await self.services.coach.session(user_id)
         return session is not None and is_busy(session)
 
-    async def send(user_id: int, info: ReminderInfo) -> SendOutcome:
-        loaded = await services.coach.loaded(user_id)
+    async def send(self, user_id: int, info: ReminderInfo) -> SendOutcome:
+        coach = self.services.coach
+        loaded = await coach.loaded(user_id)
         if loaded is None:
             return SendOutcome.FAILED
         async with coach.lock(user_id):
             turn = await coach.handle_unlocked(user_id, loaded.chat_id, ReminderDue())
         pings = [e for e in turn.effects if isinstance(e, Say)]
         if not pings:
-            return SendOutcome.OK  # nothing to remind of right now (paused, recovered...)
+            return SendOutcome.SILENT  # nothing to remind of now (held, recovered, busy...)
         message = render_say(pings[0], turn.session.language)
         try:
-            await app.bot.send_message(
+            await self.bot.send_message(
                 loaded.chat_id, message.text, reply_markup=keyboard(message)
             )
         except Forbidden:
+            await coach.handle(user_id, loaded.chat_id, Unreachable())
             return SendOutcome.BLOCKED
         except RetryAfter as exc:
             delay = exc.retry_after
@@ -52,8 +121,4 @@ def make_sender(app: Any, services: Services) -> tuple[Send, IsBusy]:
         except TelegramError as exc:
             log.warning("reminder send failed: %s", type(exc).__name__)
             return SendOutcome.FAILED
-        if services.metrics is not None:
-            services.metrics.count_reminder("sent")
         return SendOutcome.OK
-
-    return send, busy

@@ -8,61 +8,49 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.cli import build_services, close_services
 from bot.config import ConfigError, Settings
+from bot.ops.health import HealthServer
 from bot.ops.logs import RedactingFilter
 from bot.progress import chart as charts
 from bot.services import Services
 from bot.telegram.app import build_application, set_commands
+from bot.telegram.context import Adapter
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 
-def run_telegram(settings: Settings) -> None:
-    asyncio.run(main(settings))
-
-
-async def main(settings: Settings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await serve(settings, stop)
-
-
 async def serve(
-    settings: Settings, stop: asyncio.Event, ready: asyncio.Event | None = None
-) -> Services:
-    services = await build_services(settings)
+    services: Services, stop: asyncio.Event, ready: asyncio.Event | None = None
+) -> None:
+    """The Telegram bot from start to a clean stop (bot.bootstrap builds and closes services)."""
+    settings = services.settings
     app = build_application(services)
-    health: Any = None
+    adapter = cast(Adapter, app.bot_data["adapter"])
+    health: HealthServer | None = None
     clean = False
     try:
         await check_telegram(app, settings)
         async with app:
-            hub = services.extras.get("reminders")
             try:
                 await app.start()
                 await set_commands(app)
                 await listening(
                     "SIDEGLIDE_LISTEN", settings.SIDEGLIDE_LISTEN, start_updates(app, settings)
                 )
-                if hub is not None:
-                    hub.start(app, services)
+                adapter.reminders.start(app)
                 health = await listening(
                     "SIDEGLIDE_HEALTH_LISTEN",
                     settings.SIDEGLIDE_HEALTH_LISTEN,
-                    start_health(services, app),
+                    start_health(services, adapter),
                 )
                 log.info(
                     "bot started (%s)", "webhook" if settings.SIDEGLIDE_WEBHOOK_URL else "polling"
@@ -72,8 +60,7 @@ async def serve(
                 await stop.wait()
                 log.info("stopping: finishing in-flight updates")
             finally:  # also when starting failed half-way: PTB will not shut down a running app
-                if hub is not None:
-                    await hub.stop()
+                await adapter.reminders.stop()
                 if app.updater is not None and app.updater.running:
                     await app.updater.stop()
                 if app.running:
@@ -83,10 +70,8 @@ async def serve(
         if health is not None:
             await health.stop()
         await asyncio.to_thread(charts.close)
-        await close_services(services)
         if clean:
             log.info("stopped cleanly")
-    return services
 
 
 async def check_telegram(app: Any, settings: Settings) -> None:
@@ -137,20 +122,17 @@ async def start_updates(app: object, settings: Settings) -> None:
         )
 
 
-async def start_health(services: Services, app: object) -> Any:
+async def start_health(services: Services, adapter: Adapter) -> HealthServer | None:
     listen = services.settings.SIDEGLIDE_HEALTH_LISTEN
     if not listen:
         return None
-    from bot.ops.health import HealthServer
 
     async def scheduler_running() -> bool:
-        hub = services.extras.get("reminders")
-        return bool(hub is None or hub.running)
+        return adapter.reminders.running
 
     host, _, port = listen.rpartition(":")
     server = HealthServer(
-        services.metrics, {"database": services.store.ping, "scheduler": scheduler_running}
+        services.metrics, {"database": services.health.ping, "scheduler": scheduler_running}
     )
     await server.start(host, int(port))
-    services.extras["health"] = server
     return server

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 
-class Verdict(Enum):
+class Allowance(Enum):
     OK = "ok"
     WARN = "warn"  # first refusal: tell the user once
     DROP = "drop"
@@ -39,7 +39,7 @@ class Throttle:
         self.rate, self.burst, self.max_users, self.clock = rate, burst, max_users, clock
         self._buckets: OrderedDict[int, _Bucket] = OrderedDict()
 
-    def check(self, user_id: int) -> Verdict:
+    def check(self, user_id: int) -> Allowance:
         now = self.clock()
         bucket = self._buckets.pop(user_id, None)
         if bucket is None:
@@ -55,8 +55,8 @@ class Throttle:
             # sustained flood the odd update that fits the rate must not re-arm it
             if bucket.tokens >= self.burst - 1.0:
                 bucket.warned = False
-            return Verdict.OK
+            return Allowance.OK
         if not bucket.warned:
             bucket.warned = True
-            return Verdict.WARN
-        return Verdict.DROP
+            return Allowance.WARN
+        return Allowance.DROP

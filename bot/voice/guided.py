@@ -53,6 +53,15 @@ class GuidedReps:
 
 
 @dataclass(frozen=True)
+class GuidedJob:
+    """One guided-set note to pre-render (same arguments as VoiceService.guided_set)."""
+
+    lang: str
+    setup_texts: tuple[str, ...]
+    reps: GuidedReps
+
+
+@dataclass(frozen=True)
 class Say:
     text: str
 

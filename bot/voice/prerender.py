@@ -13,19 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.voice.guided import GuidedReps
+from bot.config import Settings
+from bot.presentation.i18n import SUPPORTED
+from bot.voice.guided import GuidedJob
+from bot.voice.script import all_clips, all_guided
 from bot.voice.service import VoiceService
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class GuidedJob:
-    """One guided-set note to pre-render (same arguments as VoiceService.guided_set)."""
-
-    lang: str
-    setup_texts: tuple[str, ...]
-    reps: GuidedReps
 
 
 @dataclass(frozen=True)
@@ -101,3 +95,33 @@ def progress_bar(
         out.flush()
 
     return draw
+
+
+def render_audio_command(settings: Settings, langs: list[str] | None) -> int:
+    """`sideglide render-audio`: warm the cache so the first users wait for nothing."""
+    chosen = langs or list(SUPPORTED)
+    unknown = [lang for lang in chosen if lang not in SUPPORTED]
+    if unknown:
+        print(
+            f"unknown language: {', '.join(unknown)} (choose from {', '.join(SUPPORTED)})",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.SIDEGLIDE_TTS == "off":
+        print("SIDEGLIDE_TTS is off: nothing to render", file=sys.stderr)
+        return 0
+    with VoiceService(settings.SIDEGLIDE_AUDIO_CACHE, settings.SIDEGLIDE_TTS) as voice:
+        items = [clip for lang in chosen for clip in all_clips(lang)]
+        guided = [job for lang in chosen for job in all_guided(lang)]
+        print(
+            f"rendering {len(set(items)) + len(guided)} voice notes for {', '.join(chosen)} "
+            f"into {settings.SIDEGLIDE_AUDIO_CACHE} ({voice.backend_name})",
+            file=sys.stderr,
+        )
+        report = asyncio.run(render_all(voice, items, guided, progress_bar()))
+    print(
+        f"done in {report.elapsed_s:.1f} s: {report.ok} ready "
+        f"({report.synthesized} new, {report.cached} already cached), {report.failed} failed",
+        file=sys.stderr,
+    )
+    return 0 if report.failed == 0 else 1

@@ -7,16 +7,14 @@ pre-rendered cache is hit by real users.
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from collections.abc import Iterator
 
-from bot.config import Settings
-from bot.presentation.i18n import SUPPORTED, _, render
-from bot.voice.guided import GuidedReps
-from bot.voice.prerender import GuidedJob, progress_bar, render_all
+from bot.presentation.i18n import _, render
+from bot.voice.cache import Clip
+from bot.voice.guided import GuidedJob, GuidedReps
+from bot.voice.service import VoiceService
 from flows.catalogue import EXERCISES, PRESS_UP_CAUTION, REPS, Kind, step_side
-from flows.effects import SpeakGuided
+from flows.effects import Speak, SpeakGuided
 from flows.i18n import N_
 from flows.model import Rung, Side
 
@@ -101,33 +99,13 @@ def all_guided(lang: str) -> Iterator[GuidedJob]:
             yield GuidedJob(lang, tuple(setup), reps)
 
 
-def render_audio_command(settings: Settings, langs: list[str] | None) -> int:
-    """`sideglide render-audio`: warm the cache so the first users wait for nothing."""
-    chosen = langs or list(SUPPORTED)
-    unknown = [lang for lang in chosen if lang not in SUPPORTED]
-    if unknown:
-        print(
-            f"unknown language: {', '.join(unknown)} (choose from {', '.join(SUPPORTED)})",
-            file=sys.stderr,
-        )
-        return 2
-    if settings.SIDEGLIDE_TTS == "off":
-        print("SIDEGLIDE_TTS is off: nothing to render", file=sys.stderr)
-        return 0
-    from bot.voice.service import VoiceService
+async def voice_note(voice: VoiceService, effect: Speak | SpeakGuided, lang: str) -> Clip | None:
+    """The clip an effect asks for: one step's text, or the whole guided set.
 
-    with VoiceService(settings.SIDEGLIDE_AUDIO_CACHE, settings.SIDEGLIDE_TTS) as voice:
-        items = [clip for lang in chosen for clip in all_clips(lang)]
-        guided = [job for lang in chosen for job in all_guided(lang)]
-        print(
-            f"rendering {len(set(items)) + len(guided)} voice notes for {', '.join(chosen)} "
-            f"into {settings.SIDEGLIDE_AUDIO_CACHE} ({voice.backend_name})",
-            file=sys.stderr,
-        )
-        report = asyncio.run(render_all(voice, items, guided, progress_bar()))
-    print(
-        f"done in {report.elapsed_s:.1f} s: {report.ok} ready "
-        f"({report.synthesized} new, {report.cached} already cached), {report.failed} failed",
-        file=sys.stderr,
-    )
-    return 0 if report.failed == 0 else 1
+    Both adapters send what this returns (Telegram uploads it, the console prints
+    its path), so the two never word a note differently.
+    """
+    if isinstance(effect, Speak):
+        return await voice.clip(render(lang, effect.text, effect.params), lang)
+    setup, reps = guided_inputs(effect, lang)
+    return await voice.guided_set(lang, setup, reps)

@@ -1,0 +1,128 @@
+"""The composition root: the one place that builds everything, runs it, and closes it.
+
+`cli` parses the command line and calls one of the `run_*` functions here;
+tests build the same `Services` with `build` (or run the Telegram bot with
+`serve_telegram`), so what they exercise is wired exactly as production is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+from dataclasses import dataclass
+
+from bot.coach.coach import Coach
+from bot.config import ConfigError, Settings
+from bot.ops import logs
+from bot.ops.metrics import Metrics
+from bot.services import Services
+from bot.storage.sqlite import SqliteStorage
+from bot.voice.service import VoiceService
+from flows.engine import Rules
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """Services, and what only the composition root may close."""
+
+    services: Services
+    storage: SqliteStorage
+
+
+async def build(settings: Settings) -> Built:
+    try:
+        storage = await SqliteStorage.open(settings.SIDEGLIDE_DB)
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError(f"SIDEGLIDE_DB: cannot open {settings.SIDEGLIDE_DB} ({exc})") from None
+    try:
+        voice = build_voice(settings)
+    except OSError as exc:
+        await storage.close()
+        raise ConfigError(
+            f"SIDEGLIDE_AUDIO_CACHE: cannot use {settings.SIDEGLIDE_AUDIO_CACHE} "
+            f"({exc.strerror or exc})"
+        ) from None
+    coach = Coach(
+        storage.conversations,
+        storage.history,
+        Rules(stall_after=settings.SIDEGLIDE_PROGRESS_AFTER),
+    )
+    services = Services(
+        settings=settings,
+        coach=coach,
+        conversations=storage.conversations,
+        history=storage.history,
+        reminders=storage.reminders,
+        voice_files=storage.voice_files,
+        health=storage.db,
+        metrics=Metrics(),
+        voice=voice,
+    )
+    return Built(services, storage)
+
+
+def setup_logging(settings: Settings) -> None:
+    secrets = [s for s in (settings.token, settings.webhook_secret) if s]
+    json = settings.SIDEGLIDE_LOG_FORMAT == "json"
+    logs.setup_logging(settings.SIDEGLIDE_LOG_LEVEL, json, secrets)
+
+
+def build_voice(settings: Settings) -> VoiceService | None:
+    if settings.SIDEGLIDE_TTS == "off":
+        return None
+    return VoiceService(settings.SIDEGLIDE_AUDIO_CACHE, settings.SIDEGLIDE_TTS)
+
+
+async def close(built: Built) -> None:
+    """Everything `build` opened, in reverse order."""
+    if built.services.voice is not None:
+        built.services.voice.close()
+    await built.storage.close()
+
+
+# --- what `sideglide` runs ------------------------------------------------------------
+
+
+async def serve_telegram(
+    settings: Settings, stop: asyncio.Event, ready: asyncio.Event | None = None
+) -> Services:
+    """The Telegram bot's whole lifetime, until `stop` is set (SIGTERM, or a test)."""
+    from bot.telegram.runner import serve
+
+    built = await build(settings)
+    try:
+        await serve(built.services, stop, ready)
+    finally:
+        await close(built)
+    return built.services
+
+
+def run_telegram(settings: Settings) -> None:
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await serve_telegram(settings, stop)
+
+    asyncio.run(main())
+
+
+def run_console(settings: Settings) -> None:
+    from bot.console.console import Console
+
+    async def main() -> None:
+        built = await build(settings)
+        try:
+            await Console(built.services).run()
+        finally:
+            await close(built)
+
+    asyncio.run(main())
+
+
+def render_media(settings: Settings, langs: list[str] | None) -> int:
+    from bot.voice.prerender import render_audio_command
+
+    return render_audio_command(settings, langs)
