@@ -15,12 +15,14 @@ console: system-deps venv locales
 	$(BIN)/sideglide console
 
 test: system-deps venv locales
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 lint: venv
 	$(BIN)/ruff check bot flows tests bench
 	$(BIN)/ruff format --check bot flows tests bench
 	$(BIN)/mypy bot flows
+	$(BIN)/lint-imports --no-cache
 
 bench: system-deps venv locales
 	$(BIN)/python bench/bench_bot.py
