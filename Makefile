@@ -16,7 +16,7 @@ console: system-deps venv locales
 
 test: system-deps venv locales
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 lint: venv
 	$(BIN)/ruff check bot flows tests bench

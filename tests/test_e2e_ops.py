@@ -13,11 +13,14 @@ import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from flows import texts as t
 from tests.botkit import TOKEN, User, running, settings_for
 from tests.fakebotapi import FakeBotAPI
 from tests.test_e2e_telegram import ANSWERS, onboard
+
+pytestmark = pytest.mark.slow  # runs the bot as a process
 
 SECRET = "s3cret-Token_for-webhooks"
 

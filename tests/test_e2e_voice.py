@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.voice.encode import probe
 from flows import texts as t
 from tests.botkit import User, running, settings_for
@@ -63,6 +65,7 @@ def render(env: dict[str, str], cwd: Path, lang: str) -> subprocess.CompletedPro
     )
 
 
+@pytest.mark.slow  # renders a whole language in subprocesses
 def test_render_audio_prerenders_a_language_with_progress(tmp_path: Path) -> None:
     env = {
         "PATH": "/usr/bin:/bin",

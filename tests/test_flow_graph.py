@@ -3,8 +3,13 @@ and on every path it walks, a hold keeps every exercise, reminder and nudge away
 
 from __future__ import annotations
 
+import pytest
+
 from flows.engine import ALL_STATES
 from tests.flowkit import walk
+
+# the walk is computed once per worker: keep every test that reads it on one worker
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("walk")]
 
 
 def test_the_graph_has_no_dead_ends_or_unreachable_states() -> None:

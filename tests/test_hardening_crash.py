@@ -42,6 +42,8 @@ from tests.test_hardening_faults import (
     duplicates,
 )
 
+pytestmark = pytest.mark.slow  # kills and restarts bot processes
+
 Schedule = tuple[int, str, str, str]  # user_id, tz, mode, fixed_times
 
 

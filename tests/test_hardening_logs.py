@@ -19,6 +19,8 @@ from tests.fakebotapi import FakeBotAPI
 from tests.test_hardening_crash import BotProcess, integrity
 from tests.test_hardening_faults import CENTRALIZING, EXPECTED_ROW, Patient, checkin_rows
 
+pytestmark = pytest.mark.slow  # runs the bot as a process
+
 TYPED = "my zebra sciatica flares at night"
 HEALTH = (
     "centralizing",  # the stored answer

@@ -37,6 +37,9 @@ from flows.session import Hold, State
 from flows.trend import NUDGE_NO_PLAN
 from tests.flowkit import Script, walk
 
+# the conversation checks read the graph walk, computed once per worker (flowkit.walk)
+pytestmark = pytest.mark.xdist_group("walk")
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 POT = LOCALES / "messages.pot"
@@ -370,6 +373,7 @@ def _seen() -> set[str]:
     return {m for turn in _turns() for m in _shown(turn)}
 
 
+@pytest.mark.slow  # reads the graph walk
 def test_the_walk_reaches_the_whole_conversation() -> None:
     """Every msgid of the conversation's own modules is seen, so the checks below cover them."""
     must = {f.question for f in screening.RED_FLAGS} | set(t.LEG_ANSWERS.values())
@@ -380,6 +384,7 @@ def test_the_walk_reaches_the_whole_conversation() -> None:
     assert not set(UNREACHED) & _seen(), "UNREACHED lists a msgid the walk does reach"
 
 
+@pytest.mark.slow  # reads the graph walk
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_msgid_seen_in_the_conversation_is_translated(lang: str) -> None:
     known = {m.id for m in entries(pot())}
@@ -390,6 +395,7 @@ def test_every_msgid_seen_in_the_conversation_is_translated(lang: str) -> None:
     assert not untranslated, f"{lang}: {untranslated[:5]}"
 
 
+@pytest.mark.slow  # reads the graph walk
 @pytest.mark.parametrize("lang", ("en", *LANGS))
 def test_every_message_renders_with_its_real_params_and_stays_short(
     lang: str, caplog: pytest.LogCaptureFixture

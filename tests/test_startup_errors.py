@@ -19,6 +19,8 @@ from bot.config import ConfigError, load_settings
 from tests.botkit import TOKEN
 from tests.fakebotapi import FakeBotAPI
 
+pytestmark = pytest.mark.slow  # starts the bot as a process
+
 
 def free_port() -> int:
     with socket.socket() as s:
