@@ -79,7 +79,7 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
+class PingDecision:
     """What to do with a reminder whose stored due time has been reached.
 
     `slot` is the time the ping stands for (the latest one that passed);
@@ -263,7 +263,7 @@ def catch_up(
     *,
     on_time: timedelta = ON_TIME,
     max_late: timedelta | None = None,
-) -> Decision:
+) -> PingDecision:
     """The rule for a reminder whose stored due time is `due` (a slot, a snooze, a deferral).
 
     However many slots passed since `due` (the bot was down, the backlog was
@@ -276,9 +276,9 @@ def catch_up(
     _require_aware(due)
     _require_aware(now)
     if schedule.paused:
-        return Decision(send=False, slot=None, next_due=None, catch_up=False)
+        return PingDecision(send=False, slot=None, next_due=None, catch_up=False)
     if now < due:
-        return Decision(send=False, slot=None, next_due=due, catch_up=False)
+        return PingDecision(send=False, slot=None, next_due=due, catch_up=False)
     latest = previous_slot(schedule, now)
     slot = latest if latest is not None and latest > due else due
     late = now - slot
@@ -286,7 +286,7 @@ def catch_up(
         send = True
     else:
         send = not in_quiet_hours(schedule, now) and (max_late is None or late <= max_late)
-    return Decision(
+    return PingDecision(
         send=send,
         slot=slot.astimezone(UTC),
         next_due=next_due(schedule, now),

@@ -24,7 +24,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from bot.presentation.i18n import ngettext, render, translations
+from bot.presentation.i18n import ngettext, translate, translations
 from bot.presentation.messages import Joined, merge_says, render_joined
 from flows import remind, screening
 from flows import texts as t
@@ -228,7 +228,7 @@ def test_render_formats_every_msgid_with_dummy_params(lang: str) -> None:
             continue
         params = {name: 3 for name in fields(m.id)}
         expected = translations(lang).gettext(m.id).format(**params)
-        assert render(lang, m.id, params) == expected
+        assert translate(lang, m.id, params) == expected
         assert "{" not in expected, (lang, m.id)
 
 
@@ -254,7 +254,7 @@ def test_russian_plural_forms_follow_the_number() -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_msg_params_are_translated_too(lang: str) -> None:
     calf = t.REACH_LABELS[Reach.CALF]
-    text = render(lang, t.BASELINE_SAVED, {"pain": 6, "reach": Msg(calf)})
+    text = translate(lang, t.BASELINE_SAVED, {"pain": 6, "reach": Msg(calf)})
     assert translations(lang).gettext(calf) in text
     assert calf not in text
 
@@ -420,7 +420,7 @@ def test_no_msgid_is_longer_than_a_message(lang: str) -> None:
     for m in entries(pot()):
         if isinstance(m.id, str):
             params = {name: "x" * 30 for name in fields(m.id)}
-            assert len(render(lang, m.id, params)) <= MAX_MESSAGE, (lang, m.id)
+            assert len(translate(lang, m.id, params)) <= MAX_MESSAGE, (lang, m.id)
 
 
 # the word for each side in each language (a stem: German and Russian inflect it)
@@ -439,7 +439,7 @@ def test_every_language_names_the_right_side_in_the_side_steps(lang: str) -> Non
     for rung in (Rung.SIDE_GLIDE, Rung.HIPS_OFF_CENTRE, Rung.FLEXION_ROTATION):
         step = next(step for step in EXERCISES[rung].steps if step.left)
         for text, side, other in ((step.left, left, right), (step.right, right, left)):
-            shown = render(lang, text or "", {})
+            shown = translate(lang, text or "", {})
             first = min((i for i in (shown.find(side), shown.find(other)) if i >= 0), default=-1)
             assert side in shown, (lang, rung, shown)
             # hips off centre names the painful side second ("to the LEFT, away from your

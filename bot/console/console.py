@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.presentation import callbacks
 from bot.presentation.messages import Button, Joined, merge_says, render_joined, render_say
 from bot.progress import report as reports
 from bot.services import Services
@@ -28,7 +29,7 @@ from flows.effects import (
     Speak,
     SpeakGuided,
 )
-from flows.events import Command, Event, Press, ReminderPress, Text
+from flows.events import Command, Event, Text
 from flows.session import Session
 
 CONSOLE_USER = 1  # the console is one local user
@@ -79,9 +80,7 @@ class Console:
         if not line:
             return None
         if line.isdigit() and 1 <= int(line) <= len(self.buttons):
-            data = self.buttons[int(line) - 1].data
-            head, _, value = data.partition(":")
-            return ReminderPress(value) if head == "r" else Press(int(head), value)
+            return callbacks.decode(self.buttons[int(line) - 1].data)
         if line.startswith("/"):
             word, _, args = line[1:].partition(" ")
             return Command(word.lower(), args)

@@ -85,7 +85,7 @@ def _(lang: str, msgid: str) -> str:
     return translations(lang).gettext(msgid)
 
 
-def render(lang: str, msgid: str, params: Mapping[str, object] | None = None) -> str:
+def translate(lang: str, msgid: str, params: Mapping[str, object] | None = None) -> str:
     """Translate a msgid and fill its placeholders, translating Msg params too."""
     text = _(lang, msgid)
     if not params:
@@ -105,7 +105,7 @@ def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
     return translations(lang).ngettext(singular, plural, n)
 
 
-def render_plural(
+def translate_plural(
     lang: str, singular: str, plural: str, n: int, params: Mapping[str, object]
 ) -> str:
     text = ngettext(lang, singular, plural, n)

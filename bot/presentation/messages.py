@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.presentation.i18n import _, render, render_plural
+from bot.presentation import callbacks
+from bot.presentation.i18n import _, translate, translate_plural
 from flows.effects import (
     Effect,
     RecordCheckIn,
@@ -18,7 +19,6 @@ from flows.effects import (
     Speak,
     SpeakGuided,
 )
-from flows.events import Event, Press, ReminderPress
 
 MAX_TEXT = 4096  # Telegram's limit for one message
 
@@ -38,18 +38,18 @@ class Message:
 def render_say(say: Say, lang: str) -> Message:
     parts = []
     if say.note:
-        parts.append(render(lang, say.note, say.params))
+        parts.append(translate(lang, say.note, say.params))
     if say.prefix:
-        parts.append(render(lang, say.prefix, say.params))
+        parts.append(translate(lang, say.prefix, say.params))
     if say.plural is not None:
-        parts.append(render_plural(lang, say.text, say.plural, say.count, say.params))
+        parts.append(translate_plural(lang, say.text, say.plural, say.count, say.params))
     else:
-        parts.append(render(lang, say.text, say.params))
+        parts.append(translate(lang, say.text, say.params))
     text = "\n\n".join(parts)[:MAX_TEXT]
     buttons = [
         Button(
             c.label if c.literal else _(lang, c.label),
-            f"r:{c.value}" if say.reminder else f"{say.seq}:{c.value}",
+            callbacks.encode(say, c),
         )
         for c in say.choices
     ]
@@ -118,17 +118,3 @@ def render_joined(joined: Joined, lang: str) -> Message:
     messages = [render_say(say, lang) for say in joined.says]
     text = "\n\n".join(m.text for m in messages)[:MAX_TEXT]
     return Message(text, messages[-1].rows)
-
-
-def parse_callback(data: str | None) -> Event | None:
-    """Callback data back into an event; None for anything we never produced."""
-    if not data or len(data) > 64:
-        return None
-    head, sep, value = data.partition(":")
-    if not sep or not value:
-        return None
-    if head == "r":
-        return ReminderPress(value)
-    if head.isdigit() and len(head) <= 12:
-        return Press(int(head), value)
-    return None

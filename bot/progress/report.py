@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.presentation.i18n import _, render
+from bot.presentation.i18n import _, translate
 from bot.presentation.texts import SUMMARY_NOW, SUMMARY_SETS, SUMMARY_TREND
 from bot.progress import chart as charts
 from bot.progress import export
@@ -39,8 +39,8 @@ async def progress(store: History, user_id: int, session: Session, now: datetime
     chart = await charts.render_progress_chart_async(history, changes, labels, now, tz)
     trend = leg_trend(history, now)
     lines = [
-        render(lang, SUMMARY_TREND, {"trend": _(lang, TREND_LABELS[trend])}),
-        render(
+        translate(lang, SUMMARY_TREND, {"trend": _(lang, TREND_LABELS[trend])}),
+        translate(
             lang,
             SUMMARY_SETS,
             {"done": sets_this_week(history, now, tz), "planned": 7 * planned_per_day(session)},
@@ -50,12 +50,12 @@ async def progress(store: History, user_id: int, session: Session, now: datetime
         reason = changes[-1].reason if changes else ""
         params = {"exercise": exercise_name(session.rung)}
         lines.append(
-            render(
+            translate(
                 lang,
                 SUMMARY_NOW,
                 {
                     "exercise": exercise_name(session.rung),
-                    "reason": render(lang, reason, params) if reason else "-",
+                    "reason": translate(lang, reason, params) if reason else "-",
                 },
             )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Message, MessageEntity, Update
 
-from bot.presentation.messages import parse_callback
+from bot.presentation import callbacks
 from flows.events import Command, Event, Other, Press, Text
 
 MAX_TEXT_IN = 4096
@@ -28,7 +28,7 @@ def command_of(message: Message, bot_username: str | None) -> Command | None:
 def to_event(update: Update, bot_username: str | None = None) -> Event | None:
     """None means: not something a user said to us (edits, channel posts, joins...)."""
     if update.callback_query is not None:
-        return parse_callback(update.callback_query.data) or _FORGED
+        return callbacks.decode(update.callback_query.data) or _FORGED
     message = update.message
     if message is None:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InputFile
 from telegram.constants import ChatAction
 
-from bot.presentation.i18n import render
+from bot.presentation.i18n import translate
 from bot.presentation.messages import Message
 from bot.presentation.texts import EXPORT_CAPTION, MYDATA, NO_DATA, PROGRESS_EMPTY
 from bot.progress import report as reports
@@ -20,9 +20,9 @@ async def send_mydata(
     counts = await services.conversations.count_rows(user_id)
     lang = session.language
     if not counts.get("users"):
-        text = render(lang, NO_DATA)
+        text = translate(lang, NO_DATA)
     else:
-        text = render(
+        text = translate(
             lang,
             MYDATA,
             {
@@ -41,7 +41,8 @@ async def send_progress(
     await sender.guard(sender.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO))
     result = await reports.progress(services.history, user_id, session, now)
     if not result.points:
-        await sender.guard(sender.text(chat_id, Message(render(session.language, PROGRESS_EMPTY))))
+        empty = Message(translate(session.language, PROGRESS_EMPTY))
+        await sender.guard(sender.text(chat_id, empty))
     await sender.guard(
         sender.bot.send_photo(
             chat_id, InputFile(result.png, filename="progress.png"), caption=result.summary
@@ -60,7 +61,7 @@ async def send_export(
         sender.bot.send_document(
             chat_id,
             InputFile(files.csv, filename=f"sideglide-checkins-{stamp}.csv"),
-            caption=render(session.language, EXPORT_CAPTION),
+            caption=translate(session.language, EXPORT_CAPTION),
         )
     )
     await sender.guard(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.presentation.i18n import _, render
+from bot.presentation.i18n import _, translate
 from bot.voice.cache import Clip
 from bot.voice.guided import GuidedJob, GuidedReps
 from bot.voice.service import VoiceService
@@ -58,8 +58,8 @@ def guided_script(effect: SpeakGuided) -> tuple[list[str], list[str], list[str]]
 def guided_inputs(effect: SpeakGuided, lang: str) -> tuple[list[str], GuidedReps]:
     ex = EXERCISES[effect.rung]
     before, counting, after = guided_script(effect)
-    setup = [render(lang, text, {"reps": REPS}) for text in before]
-    outro = tuple(render(lang, text, {"reps": REPS}) for text in after)
+    setup = [translate(lang, text, {"reps": REPS}) for text in before]
+    outro = tuple(translate(lang, text, {"reps": REPS}) for text in after)
     if counting:
         cue, hold, *counts, release = (_(lang, word) for word in counting)
         reps = GuidedReps(
@@ -86,7 +86,7 @@ def all_clips(lang: str) -> Iterator[tuple[str, str]]:
         for step in ex.steps:
             for painful, wall in _SIDES:
                 side = step_side(rung, painful, wall)
-                yield render(lang, step.for_side(side), {"reps": REPS}), lang
+                yield translate(lang, step.for_side(side), {"reps": REPS}), lang
 
 
 def all_guided(lang: str) -> Iterator[GuidedJob]:
@@ -106,6 +106,6 @@ async def voice_note(voice: VoiceService, effect: Speak | SpeakGuided, lang: str
     its path), so the two never word a note differently.
     """
     if isinstance(effect, Speak):
-        return await voice.clip(render(lang, effect.text, effect.params), lang)
+        return await voice.clip(translate(lang, effect.text, effect.params), lang)
     setup, reps = guided_inputs(effect, lang)
     return await voice.guided_set(lang, setup, reps)

@@ -1,0 +1,33 @@
+"""Button data, both ways, for every adapter: "<seq>:<value>" or "r:<action>".
+
+Telegram caps callback data at 64 bytes; a button of a question carries the
+prompt's sequence number so an old keyboard is recognised as stale, a
+reminder's buttons carry their action only (a ping is not a question).
+"""
+
+from __future__ import annotations
+
+from flows.effects import Choice, Say
+from flows.events import Event, Press, ReminderPress
+
+MAX_DATA = 64  # Telegram's limit for callback_data, in bytes
+_REMINDER = "r"
+
+
+def encode(say: Say, choice: Choice) -> str:
+    head = _REMINDER if say.reminder else str(say.seq)
+    return f"{head}:{choice.value}"
+
+
+def decode(data: str | None) -> Event | None:
+    """Button data back into an event; None for anything we never produced."""
+    if not data or len(data.encode()) > MAX_DATA:
+        return None
+    head, sep, value = data.partition(":")
+    if not sep or not value:
+        return None
+    if head == _REMINDER:
+        return ReminderPress(value)
+    if head.isdigit() and len(head) <= 12:
+        return Press(int(head), value)
+    return None
