@@ -35,27 +35,29 @@ BACK_ONLY = frozenset({Reach.BACK_SIDE, Reach.BACK_CENTRE})
 
 
 def _asked(s: Session) -> frozenset[Ask]:
-    return frozenset(Ask(a) for a in s.asked)
+    return frozenset(Ask(a) for a in s.pending.asked)
 
 
 def _before(s: Session) -> tuple[Reach, int]:
     """What this check-in is compared with: the previous one on this exercise."""
-    reach = s.ref_reach or s.baseline_reach or Reach.NONE
-    pain = s.ref_pain if s.ref_pain is not None else (s.baseline_pain or 0)
+    reach = s.ladder.ref_reach or s.assessment.baseline_reach or Reach.NONE
+    pain = (
+        s.ladder.ref_pain if s.ladder.ref_pain is not None else (s.assessment.baseline_pain or 0)
+    )
     return reach, pain
 
 
 def reading(s: Session, stall_after: int) -> Reading:
     before_reach, before_pain = _before(s)
     return ladder.read(
-        stage=s.stage or Stage.PRESS_UPS,
-        answer=s.pending_answer or Answer.NO_CHANGE,
-        reach=s.pending_reach or Reach.NONE,
-        pain=s.pending_pain if s.pending_pain is not None else 0,
+        stage=s.ladder.stage or Stage.PRESS_UPS,
+        answer=s.pending.answer or Answer.NO_CHANGE,
+        reach=s.pending.reach or Reach.NONE,
+        pain=s.pending.pain if s.pending.pain is not None else 0,
         before_reach=before_reach,
         before_pain=before_pain,
         one_sided=s.one_sided,
-        stall=s.stall,
+        stall=s.ladder.stall,
         stall_after=stall_after,
         asked=_asked(s),
     )
@@ -80,31 +82,31 @@ def _answers(s: Session) -> dict[Answer, str]:
 def _answer_question(s: Session) -> Question:
     was = ladder.where(*_before(s))
     text = t.ASK_ANSWER_BACK if was == Where.BACK else t.ASK_ANSWER
-    return Question(text, prefix=t.AGAIN_ANSWER if s.asked else None)
+    return Question(text, prefix=t.AGAIN_ANSWER if s.pending.asked else None)
 
 
 def _answer(s: Session, value: str, ctx: Ctx) -> Outcome:
     answer = Answer(value)
-    if answer == Answer.WORSE and s.pending_pain is None:
+    if answer == Answer.WORSE and s.pending.pain is None:
         return stop_rule_now(s, t.WORSE_NOTE)
-    s = replace(s, pending_answer=answer)
-    if s.pending_pain is not None and s.pending_reach is not None:
+    s = replace(s, pending=replace(s.pending, answer=answer))
+    if s.pending.pain is not None and s.pending.reach is not None:
         return evaluate(s, ctx)  # asked again after a confirming question: numbers kept
     note = t.CENTRALIZING_NOTE if answer == Answer.CENTRALIZING else None
     return enter(s, State.CHECK_PAIN, prefix=note)
 
 
 def _pain(s: Session, value: str, ctx: Ctx) -> Outcome:
-    return enter(replace(s, pending_pain=int(value)), State.CHECK_REACH)
+    return enter(replace(s, pending=replace(s.pending, pain=int(value))), State.CHECK_REACH)
 
 
 def _reach_question(s: Session) -> Question:
-    again = Ask.LEG_GONE.value in s.asked and s.pending_answer == Answer.LEG_GONE
+    again = Ask.LEG_GONE.value in s.pending.asked and s.pending.answer == Answer.LEG_GONE
     return Question(t.AGAIN_REACH if again else t.ASK_REACH_NOW, columns=2)
 
 
 def _reach_choices(s: Session) -> tuple[Choice, ...]:
-    if Ask.LEG_GONE.value in s.asked and s.pending_answer == Answer.LEG_GONE:
+    if Ask.LEG_GONE.value in s.pending.asked and s.pending.answer == Answer.LEG_GONE:
         return reach_buttons(with_none=False, only=BACK_ONLY)
     return reach_buttons(with_none=True)
 
@@ -124,7 +126,9 @@ register(
     Spec(
         ask=_reach_question,
         buttons=_reach_choices,
-        on_press=lambda s, v, c: evaluate(replace(s, pending_reach=Reach(v)), c),
+        on_press=lambda s, v, c: evaluate(
+            replace(s, pending=replace(s.pending, reach=Reach(v))), c
+        ),
         kind=Kind.IN_SET,
     ),
 )
@@ -139,7 +143,7 @@ _CONFIRM: dict[Ask, tuple[Choice, Choice]] = {
 
 
 def _asking(s: Session) -> Ask:
-    return Ask(s.asking or Ask.WORSE.value)
+    return Ask(s.pending.asking or Ask.WORSE.value)
 
 
 def _confirm_question(s: Session) -> Question:
@@ -147,38 +151,44 @@ def _confirm_question(s: Session) -> Question:
     # rows do not depend on the stall count, so the default count finds it too
     row = ladder.decide(reading(s, ladder.DEFAULT_STALL_AFTER))
     before_reach, before_pain = _before(s)
-    now_reach = s.pending_reach or Reach.NONE
+    now_reach = s.pending.reach or Reach.NONE
     params: dict[str, object] = {
         "now": Msg(t.REACH_LABELS[now_reach]),
         "before": Msg(t.REACH_LABELS[before_reach]),
     }
     if row.reason == ladder.Q_LEG_WORSE:
-        params = {"before": before_pain, "now": s.pending_pain}
+        params = {"before": before_pain, "now": s.pending.pain}
     text = row.reason if row.verdict == Verdict.ASK else ladder.Q_ALL_GONE
     return Question(text, params)
 
 
 def _confirm(s: Session, value: str, ctx: Ctx) -> Outcome:
     ask = _asking(s)
-    s = replace(s, asking=None, asked=(*s.asked, ask.value))
+    s = replace(s, pending=replace(s.pending, asking=None, asked=(*s.pending.asked, ask.value)))
     yes = value == "yes"
     if ask == Ask.WORSE:
-        return evaluate(replace(s, pending_answer=Answer.WORSE) if yes else s, ctx)
+        return evaluate(
+            replace(s, pending=replace(s.pending, answer=Answer.WORSE)) if yes else s, ctx
+        )
     if ask == Ask.ALL_GONE:
         if yes:
-            no_pain = replace(s, pending_answer=Answer.ALL_GONE, pending_pain=0)
-            return evaluate(replace(no_pain, pending_reach=Reach.NONE), ctx)
-        if s.pending_answer == Answer.ALL_GONE:
+            no_pain = replace(s, pending=replace(s.pending, answer=Answer.ALL_GONE, pain=0))
+            return evaluate(
+                replace(no_pain, pending=replace(no_pain.pending, reach=Reach.NONE)), ctx
+            )
+        if s.pending.answer == Answer.ALL_GONE:
             return enter(s, State.CHECK_ANSWER)  # the numbers stand: which answer fits?
         # the answer stands, the numbers said no pain: ask them once more
         return enter(
-            replace(s, pending_pain=None, pending_reach=None),
+            replace(s, pending=replace(s.pending, pain=None, reach=None)),
             State.CHECK_PAIN,
             prefix=t.AGAIN_NUMBERS,
         )
     if yes:  # leg gone, yet still in the leg: which answer fits?
         return enter(s, State.CHECK_ANSWER)
-    return enter(replace(s, pending_reach=None), State.CHECK_REACH)  # where in the back?
+    return enter(
+        replace(s, pending=replace(s.pending, reach=None)), State.CHECK_REACH
+    )  # where in the back?
 
 
 register(
@@ -199,47 +209,48 @@ def evaluate(s: Session, ctx: Ctx) -> Outcome:
     r = reading(s, ctx.stall_after)
     row = ladder.decide(r)
     if row.verdict == Verdict.ASK and row.ask is not None:
-        return enter(replace(s, asking=row.ask.value), State.CHECK_CONFIRM)
-    reach = s.pending_reach or Reach.NONE
-    pain = s.pending_pain if s.pending_pain is not None else 0
+        return enter(
+            replace(s, pending=replace(s.pending, asking=row.ask.value)), State.CHECK_CONFIRM
+        )
+    reach = s.pending.reach or Reach.NONE
+    pain = s.pending.pain if s.pending.pain is not None else 0
     stage = r.stage
     effects: list[Effect] = [
         RecordCheckIn(
             CheckIn(at=ctx.now, rung=stage.exercise, answer=r.answer, pain=pain, reach=reach)
         )
     ]
-    helped = stage if r.progress or row.verdict == Verdict.RECOVERED else s.helped
+    helped = stage if r.progress or row.verdict == Verdict.RECOVERED else s.ladder.helped
     s = replace(
         s,
-        pending_answer=None,
-        pending_pain=None,
-        pending_reach=None,
-        asking=None,
-        asked=(),
-        ref_reach=reach,
-        ref_pain=pain,
-        stall=r.streak,
-        helped=helped,
-        checked_in_at=ctx.now,
+        pending=replace(s.pending, answer=None, pain=None, reach=None, asking=None, asked=()),
+        ladder=replace(
+            s.ladder,
+            ref_reach=reach,
+            ref_pain=pain,
+            stall=r.streak,
+            helped=helped,
+            checked_in_at=ctx.now,
+        ),
     )
     if row.verdict in (Verdict.STOP, Verdict.SEE_PT):
         why = Hold.STOP_RULE if row.verdict == Verdict.STOP else Hold.SEE_PT
-        if s.hold != why:  # "worse" tapped: held since the tap, recorded then
+        if s.safety.hold != why:  # "worse" tapped: held since the tap, recorded then
             s, record = safety.hold(s, why, row.reason)
             effects.append(record)
         return enter(s, State.HALTED, (*effects, Say(row.reason)))
     if row.verdict == Verdict.RECOVERED:
-        s = replace(s, recovered=True, stall=0)
+        s = replace(s, ladder=replace(s.ladder, recovered=True, stall=0))
         return enter(s, State.RECOVERED, (*effects, Say(row.reason)))
     nxt = ladder.next_stage(row, stage)
     if row.verdict == Verdict.NEW_EPISODE:
-        nxt = s.helped or stage
-        s = replace(s, recovered=False)
+        nxt = s.ladder.helped or stage
+        s = replace(s, ladder=replace(s.ladder, recovered=False))
     if nxt != stage:
         effects.append(
             RecordRungChange(from_rung=stage.exercise, to_rung=nxt.exercise, reason=row.reason)
         )
-        s = replace(s, stage=nxt, stall=0, rung_sets=0)
+        s = replace(s, ladder=replace(s.ladder, stage=nxt, stall=0, rung_sets=0))
     effects.append(Say(row.reason, {"exercise": exercise_name(nxt.exercise)}))
     effects.append(next_set(s))
     return rest(s, effects)
@@ -247,11 +258,13 @@ def evaluate(s: Session, ctx: Ctx) -> Outcome:
 
 def next_set(s: Session) -> Say:
     """When the next set is due, as the user's own reminders say (2-3 h by default)."""
-    params: dict[str, object] = {"exercise": exercise_name((s.stage or Stage.PRESS_UPS).exercise)}
-    if s.remind_mode is None or not safety.may_remind(s):
+    params: dict[str, object] = {
+        "exercise": exercise_name((s.ladder.stage or Stage.PRESS_UPS).exercise)
+    }
+    if s.reminders.mode is None or not safety.may_remind(s):
         return Say(t.NEXT_SET, params)
-    if s.remind_mode == "every":
-        return Say(t.NEXT_SET_EVERY, {**params, "hours": s.remind_every})
+    if s.reminders.mode == "every":
+        return Say(t.NEXT_SET_EVERY, {**params, "hours": s.reminders.every})
     return Say(t.NEXT_SET_FIXED, params)
 
 

@@ -115,7 +115,7 @@ def _dispatch(s: Session, event: Event, ctx: Ctx) -> Outcome:
     if isinstance(event, ReminderDue):
         return _reminder_due(s)
     if isinstance(event, Unreachable):
-        return Outcome(replace(s, blocked=True), ())
+        return Outcome(replace(s, safety=replace(s.safety, blocked=True)), ())
     raise TypeError(f"unknown event {event!r}")
 
 
@@ -153,7 +153,9 @@ def _reprompt_or_say(s: Session, text: str) -> Outcome:
 
 
 def _cmd_start(s: Session, ctx: Ctx) -> Outcome:
-    s = replace(s, blocked=False)  # back after blocking the bot: the pings come again
+    s = replace(
+        s, safety=replace(s.safety, blocked=False)
+    )  # back after blocking the bot: the pings come again
     if s.state == State.IDLE:
         return Outcome(s, (Say(t.WELCOME_BACK), Say(t.IDLE_HINT)))
     return enter(s, s.state, prefix=t.WELCOME_BACK)
@@ -172,17 +174,19 @@ def _cmd_checkin(s: Session, ctx: Ctx) -> Outcome:
 def _cmd_stop(s: Session, ctx: Ctx) -> Outcome:
     if s.state == State.STEP:
         return enter(s, State.STOP_WHY)  # did the pain get worse? asked once
-    if s.hold is not None and spec(s).kind == Kind.IN_SET:
+    if s.safety.hold is not None and spec(s).kind == Kind.IN_SET:
         # "worse" was tapped: the record's questions may be left, the hold stays
-        return sets.held(replace(s, pending_answer=None, pending_pain=None, pending_reach=None))
+        return sets.held(
+            replace(s, pending=replace(s.pending, answer=None, pain=None, reach=None))
+        )
     if spec(s).kind == Kind.IN_SET or s.state == State.OFFER:
-        s = replace(s, pending_answer=None, pending_pain=None, pending_reach=None, asked=())
+        s = replace(s, pending=replace(s.pending, answer=None, pain=None, reach=None, asked=()))
         return rest(s, (Say(t.STOPPED),))
     return Outcome(s, (Say(t.NOTHING_RUNNING),))
 
 
 def _cmd_safety(s: Session, ctx: Ctx) -> Outcome:
-    after = State.IDLE if s.onboarded else State.ASSESS_SIDE
+    after = State.IDLE if s.assessment.onboarded else State.ASSESS_SIDE
     return onboarding.start_screening(s, after, t.SCREEN_AGAIN)
 
 
@@ -199,7 +203,7 @@ def _cmd_voice(s: Session, ctx: Ctx) -> Outcome:
 
 def _cmd_remind(s: Session, ctx: Ctx) -> Outcome:
     """Reminders remind of a set: before onboarding, onboarding comes first."""
-    if not s.onboarded or s.red_flag:
+    if not s.assessment.onboarded or s.safety.red_flag:
         gated = sets.gate(s)
         if gated is not None:
             return gated

@@ -60,29 +60,33 @@ register(
 
 def start_screening(s: Session, after: State, prefix: str | None) -> Outcome:
     first = screening.RED_FLAGS[0]
-    s = replace(s, after_screening=after, flag=first.id)
+    s = replace(s, cursor=replace(s.cursor, after_screening=after, flag=first.id))
     return enter(s, State.SCREEN, prefix=prefix or t.SCREEN_INTRO)
 
 
 def red_flag_yes(s: Session, flag_id: str) -> Outcome:
     """Any yes: no exercise until a clean re-screen (the reminders pause with it)."""
-    s = replace(s, red_flag=flag_id, screened=False)
+    s = replace(s, safety=replace(s.safety, red_flag=flag_id, screened=False))
     return enter(s, State.REDFLAG, (RecordScreening(question=flag_id, yes=True),))
 
 
 def _screen(s: Session, value: str, ctx: Ctx) -> Outcome:
-    flag_id = s.flag or screening.RED_FLAGS[0].id
+    flag_id = s.cursor.flag or screening.RED_FLAGS[0].id
     if value == "yes":
         return red_flag_yes(s, flag_id)
     record = RecordScreening(question=flag_id, yes=False)
     nxt = screening.next_flag(flag_id)
     if nxt is not None:
-        return enter(replace(s, flag=nxt.id), State.SCREEN, (record,))
-    after = s.after_screening or State.ASSESS_SIDE
-    s = replace(s, screened=True, red_flag=None, after_screening=None, checked_at=ctx.now)
+        return enter(replace(s, cursor=replace(s.cursor, flag=nxt.id)), State.SCREEN, (record,))
+    after = s.cursor.after_screening or State.ASSESS_SIDE
+    s = replace(
+        s,
+        safety=replace(s.safety, screened=True, red_flag=None, checked_at=ctx.now),
+        cursor=replace(s.cursor, after_screening=None),
+    )
     if after == State.PRESET_REACH:
         return enter(s, State.PRESET_REACH, (record,))
-    if after == State.IDLE or s.onboarded:
+    if after == State.IDLE or s.assessment.onboarded:
         return rest(s, (record, Say(t.SCREEN_PASSED_IDLE)))
     return enter(s, State.ASSESS_SIDE, (record,), prefix=t.SCREEN_PASSED)
 
@@ -90,7 +94,7 @@ def _screen(s: Session, value: str, ctx: Ctx) -> Outcome:
 register(
     State.SCREEN,
     Spec(
-        ask=lambda s: Question(screening.BY_ID[s.flag or "bladder"].question, columns=2),
+        ask=lambda s: Question(screening.BY_ID[s.cursor.flag or "bladder"].question, columns=2),
         buttons=fixed(*YES_NO),
         on_press=_screen,
         kind=Kind.QUESTIONS,
@@ -99,7 +103,7 @@ register(
 
 
 def _red_flag_advice(s: Session) -> Question:
-    flag = screening.BY_ID.get(s.red_flag or "")
+    flag = screening.BY_ID.get(s.safety.red_flag or "")
     urgent_only = flag is not None and not flag.emergency
     return Question(screening.URGENT_ADVICE if urgent_only else screening.EMERGENCY_ADVICE)
 
@@ -121,22 +125,34 @@ register(
 
 def _side(s: Session, value: str, ctx: Ctx) -> Outcome:
     side = Side(value)
-    s = replace(s, side=side)
+    s = replace(s, assessment=replace(s.assessment, side=side))
     if side in (Side.LEFT, Side.RIGHT):
         return enter(s, State.ASSESS_WALL)
-    return enter(replace(s, wall_shoulder=None), State.ASSESS_REACH, (Say(t.CENTRAL_NOTE),))
+    return enter(
+        replace(s, assessment=replace(s.assessment, wall_shoulder=None)),
+        State.ASSESS_REACH,
+        (Say(t.CENTRAL_NOTE),),
+    )
 
 
 def _reach(s: Session, value: str, ctx: Ctx) -> Outcome:
     reach = Reach(value)
-    s = replace(s, baseline_reach=reach, ref_reach=reach)
-    if s.side is not None and safety.both_legs_question(s.side, reach):
+    s = replace(
+        s,
+        assessment=replace(s.assessment, baseline_reach=reach),
+        ladder=replace(s.ladder, ref_reach=reach),
+    )
+    if s.assessment.side is not None and safety.both_legs_question(s.assessment.side, reach):
         return enter(s, State.ASSESS_BOTH_LEGS)
     return enter(s, State.ASSESS_PAIN)
 
 
 def _pain(s: Session, value: str, ctx: Ctx) -> Outcome:
-    s = replace(s, baseline_pain=int(value), ref_pain=int(value))
+    s = replace(
+        s,
+        assessment=replace(s.assessment, baseline_pain=int(value)),
+        ladder=replace(s.ladder, ref_pain=int(value)),
+    )
     if s.one_sided:
         return enter(s, State.ASSESS_TRIED)
     return finish(s, "none", "")
@@ -145,22 +161,30 @@ def _pain(s: Session, value: str, ctx: Ctx) -> Outcome:
 def _tried(s: Session, value: str, ctx: Ctx) -> Outcome:
     if value == "none":
         return finish(s, "none", "")
-    return enter(replace(s, tried=value), State.ASSESS_TRIED_RESULT)
+    return enter(
+        replace(s, assessment=replace(s.assessment, tried=value)), State.ASSESS_TRIED_RESULT
+    )
 
 
 def finish(s: Session, tried: str, result: str) -> Outcome:
     """The starting point is saved and the first exercise chosen, with the reason."""
     stage, stop, reason = ladder.starting_stage(tried, result, s.one_sided)
-    reach = s.baseline_reach or Reach.NONE
-    saved = Say(t.BASELINE_SAVED, {"pain": s.baseline_pain, "reach": Msg(t.REACH_LABELS[reach])})
-    s = replace(s, onboarded=True, rung_sets=0, stall=0)
+    reach = s.assessment.baseline_reach or Reach.NONE
+    saved = Say(
+        t.BASELINE_SAVED, {"pain": s.assessment.baseline_pain, "reach": Msg(t.REACH_LABELS[reach])}
+    )
+    s = replace(
+        s,
+        assessment=replace(s.assessment, onboarded=True),
+        ladder=replace(s.ladder, rung_sets=0, stall=0),
+    )
     if stop:
         # protocol.md's stop rule: what made the leg worse is not tried again here, and
         # the next exercise up is not a guess to make without a PT
         s, record = safety.hold(s, Hold.STOP_RULE, reason)
-        s = replace(s, stage=stage)
+        s = replace(s, ladder=replace(s.ladder, stage=stage))
         return enter(s, State.HALTED, (saved, record, Say(reason)))
-    s = replace(s, stage=stage)
+    s = replace(s, ladder=replace(s.ladder, stage=stage))
     record = RecordRungChange(from_rung=None, to_rung=stage.exercise, reason=reason)
     return enter(s, State.OFFER, (saved, record, Say(reason)))
 
@@ -180,7 +204,8 @@ register(
         ask=lambda s: Question(t.ASK_WALL),
         buttons=fixed(*WALL_CHOICES),
         on_press=lambda s, v, c: enter(
-            replace(s, wall_shoulder=wall_value(v)), State.ASSESS_REACH
+            replace(s, assessment=replace(s.assessment, wall_shoulder=wall_value(v))),
+            State.ASSESS_REACH,
         ),
         kind=Kind.QUESTIONS,
     ),
@@ -228,7 +253,7 @@ register(
             Choice("same", t.B_TRIED_SAME),
             Choice("worse", t.B_TRIED_WORSE),
         ),
-        on_press=lambda s, v, c: finish(s, s.tried or "none", v),
+        on_press=lambda s, v, c: finish(s, s.assessment.tried or "none", v),
         kind=Kind.QUESTIONS,
     ),
 )

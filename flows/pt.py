@@ -35,21 +35,23 @@ register(
 
 def _stage_for(s: Session, rung: Rung) -> Stage:
     if rung == Rung.PRESS_UPS:
-        return Stage.BACK_PRESS_UPS if s.stage in _AFTER_GLIDE else Stage.PRESS_UPS
+        return Stage.BACK_PRESS_UPS if s.ladder.stage in _AFTER_GLIDE else Stage.PRESS_UPS
     return Stage(rung.value)
 
 
 def _exercise(s: Session, value: str, ctx: Ctx) -> Outcome:
-    s = replace(s, stage=_stage_for(s, Rung(value)))
-    if s.stage == Stage.SIDE_GLIDE:
+    s = replace(s, ladder=replace(s.ladder, stage=_stage_for(s, Rung(value))))
+    if s.ladder.stage == Stage.SIDE_GLIDE:
         return enter(s, State.PT_WALL)
     return go_on(s)
 
 
 def go_on(s: Session) -> Outcome:
     """The hold is lifted: exercises and (through flows.safety) reminders go on."""
-    stage = s.stage or Stage.PRESS_UPS
-    s = replace(s, hold=None, stall=0, rung_sets=0)
+    stage = s.ladder.stage or Stage.PRESS_UPS
+    s = replace(
+        s, safety=replace(s.safety, hold=None), ladder=replace(s.ladder, stall=0, rung_sets=0)
+    )
     record = RecordRungChange(
         from_rung=Rung.SEE_PT, to_rung=stage.exercise, reason=ladder.R_PT_GO_ON
     )
@@ -75,7 +77,9 @@ register(
             Choice("left", t.B_PT_WALL_LEFT),
             Choice("right", t.B_PT_WALL_RIGHT),
         ),
-        on_press=lambda s, v, c: go_on(replace(s, wall_shoulder=wall_value(v))),
+        on_press=lambda s, v, c: go_on(
+            replace(s, assessment=replace(s.assessment, wall_shoulder=wall_value(v)))
+        ),
         kind=Kind.HOLD,
     ),
 )

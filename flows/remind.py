@@ -66,19 +66,19 @@ def _held(s: Session) -> str | None:
 
 
 def _menu(s: Session) -> Question:
-    if s.remind_mode is None:
+    if s.reminders.mode is None:
         return Question(ASK_NONE, columns=2, prefix=_held(s))
     text, params = describe(s)
-    note = _held(s) or (SHOW_PAUSED if s.remind_paused else None)
+    note = _held(s) or (SHOW_PAUSED if s.reminders.paused else None)
     return Question(text, params, columns=2, prefix=note)
 
 
 def _menu_choices(s: Session) -> tuple[Choice, ...]:
-    if s.remind_mode is None:
+    if s.reminders.mode is None:
         return (Choice("setup", B_SET_UP), Choice("close", B_NOT_NOW))
     toggle: tuple[Choice, ...] = ()
     if _held(s) is None:
-        toggle = (Choice("resume", B_RESUME) if s.remind_paused else Choice("pause", B_PAUSE),)
+        toggle = (Choice("resume", B_RESUME) if s.reminders.paused else Choice("pause", B_PAUSE),)
     return (
         Choice("setup", B_CHANGE),
         Choice("tz", B_CHANGE_TZ),
@@ -89,9 +89,11 @@ def _menu_choices(s: Session) -> tuple[Choice, ...]:
 
 def schedule_of(s: Session) -> Schedule:
     """The schedule the user chose, as flows.schedule reads it."""
-    start, _, end = s.remind_window.partition("-")
-    mode = "fixed" if s.remind_mode == "fixed" else "every"
-    return parse_schedule(s.tz or "UTC", mode, s.remind_every, start, end, s.remind_times)
+    start, _, end = s.reminders.window.partition("-")
+    mode = "fixed" if s.reminders.mode == "fixed" else "every"
+    return parse_schedule(
+        s.reminders.tz or "UTC", mode, s.reminders.every, start, end, s.reminders.times
+    )
 
 
 def describe(s: Session) -> tuple[str, dict[str, object]]:
@@ -110,29 +112,29 @@ def planned_per_day(s: Session) -> int:
 
 def user_tz(s: Session) -> tzinfo:
     try:
-        return ZoneInfo(s.tz) if s.tz else UTC
+        return ZoneInfo(s.reminders.tz) if s.reminders.tz else UTC
     except (KeyError, ValueError):
         return UTC
 
 
 def _menu_press(s: Session, value: str, ctx: Ctx) -> Outcome:
     if value == "setup":
-        return enter(s, State.REMIND_KIND if s.tz else State.REMIND_TZ)
+        return enter(s, State.REMIND_KIND if s.reminders.tz else State.REMIND_TZ)
     if value == "tz":
         return enter(s, State.REMIND_TZ)
     if value == "pause":
-        return back(replace(s, remind_paused=True), [Say(PAUSED)])
+        return back(replace(s, reminders=replace(s.reminders, paused=True)), [Say(PAUSED)])
     if value == "resume":
-        return back(replace(s, remind_paused=False), [Say(RESUMED)])
+        return back(replace(s, reminders=replace(s.reminders, paused=False)), [Say(RESUMED)])
     return back(s, [])
 
 
 def _set_tz(s: Session, value: str) -> Outcome:
     zone = validate_tz(value) or "UTC"
-    s = replace(s, tz=zone)
-    if s.remind_mode is None:
+    s = replace(s, reminders=replace(s.reminders, tz=zone))
+    if s.reminders.mode is None:
         return enter(s, State.REMIND_KIND)
-    return _save(s, s.remind_mode)
+    return _save(s, s.reminders.mode)
 
 
 def _kind_press(s: Session, value: str, ctx: Ctx) -> Outcome:
@@ -140,18 +142,20 @@ def _kind_press(s: Session, value: str, ctx: Ctx) -> Outcome:
         # the mode is only stored with a complete schedule (_save): a user who
         # walks away half-way keeps the schedule they had
         return enter(s, State.REMIND_TIMES)
-    return enter(replace(s, remind_every=int(value[-1])), State.REMIND_WINDOW)
+    return enter(
+        replace(s, reminders=replace(s.reminders, every=int(value[-1]))), State.REMIND_WINDOW
+    )
 
 
 def _save(s: Session, mode: str) -> Outcome:
-    start, _, end = s.remind_window.partition("-")
-    times = tuple(t for t in s.remind_times.split(",") if t) if mode == "fixed" else ()
-    s = replace(s, remind_mode=mode, remind_paused=False)
+    start, _, end = s.reminders.window.partition("-")
+    times = tuple(t for t in s.reminders.times.split(",") if t) if mode == "fixed" else ()
+    s = replace(s, reminders=replace(s.reminders, mode=mode, paused=False))
     pause = safety.reminder_pause(s)
     effect = SetSchedule(
-        tz=s.tz or "UTC",
+        tz=s.reminders.tz or "UTC",
         mode=mode,
-        every_hours=s.remind_every,
+        every_hours=s.reminders.every,
         start=start,
         end=end,
         fixed_times=times,
@@ -168,12 +172,20 @@ def _typed_tz(s: Session, typed: str, ctx: Ctx) -> Outcome:
 
 def _typed_window(s: Session, typed: str, ctx: Ctx) -> Outcome:
     window = parse_window(typed)
-    return _save(replace(s, remind_window=window), "every") if window else reprompt(s, BAD_WINDOW)
+    return (
+        _save(replace(s, reminders=replace(s.reminders, window=window)), "every")
+        if window
+        else reprompt(s, BAD_WINDOW)
+    )
 
 
 def _typed_times(s: Session, typed: str, ctx: Ctx) -> Outcome:
     times = parse_times(typed)
-    return _save(replace(s, remind_times=times), "fixed") if times else reprompt(s, BAD_TIMES)
+    return (
+        _save(replace(s, reminders=replace(s.reminders, times=times)), "fixed")
+        if times
+        else reprompt(s, BAD_TIMES)
+    )
 
 
 register(
@@ -207,7 +219,9 @@ register(
     Spec(
         ask=lambda s: Question(ASK_WINDOW),
         buttons=lambda s: tuple(Choice(w, w.replace("-", " - "), literal=True) for w in WINDOWS),
-        on_press=lambda s, v, c: _save(replace(s, remind_window=v), "every"),
+        on_press=lambda s, v, c: _save(
+            replace(s, reminders=replace(s.reminders, window=v)), "every"
+        ),
         kind=Kind.DETOUR,
         on_text=_typed_window,
     ),
@@ -217,7 +231,9 @@ register(
     Spec(
         ask=lambda s: Question(ASK_TIMES),
         buttons=lambda s: tuple(Choice(t, t.replace(",", ", "), literal=True) for t in TIMES),
-        on_press=lambda s, v, c: _save(replace(s, remind_times=v), "fixed"),
+        on_press=lambda s, v, c: _save(
+            replace(s, reminders=replace(s.reminders, times=v)), "fixed"
+        ),
         kind=Kind.DETOUR,
         on_text=_typed_times,
     ),

@@ -34,7 +34,6 @@ class Pause(StrEnum):
     BLOCKED = "blocked"  # the user blocked the bot (the transport's Unreachable event)
 
 
-
 # why the reminders are paused, for /remind (a red flag never reaches /remind: it asks
 # for the re-screen first)
 PAUSED_WHY = {
@@ -53,13 +52,13 @@ PAUSED_WHY = {
 
 def exercise_hold(s: Session) -> Hold | None:
     """Why no exercise may be offered now (None: it may)."""
-    if s.red_flag is not None:
+    if s.safety.red_flag is not None:
         return Hold.RED_FLAG
-    return s.hold
+    return s.safety.hold
 
 
 def may_offer_exercise(s: Session) -> bool:
-    return s.screened and s.onboarded and exercise_hold(s) is None
+    return s.safety.screened and s.assessment.onboarded and exercise_hold(s) is None
 
 
 def reminder_pause(s: Session) -> Pause | None:
@@ -71,11 +70,11 @@ def reminder_pause(s: Session) -> Pause | None:
         return Pause.STOP_RULE
     if hold == Hold.SEE_PT:
         return Pause.SEE_PT
-    if s.recovered:
+    if s.ladder.recovered:
         return Pause.RECOVERED
-    if s.blocked:
+    if s.safety.blocked:
         return Pause.BLOCKED
-    if s.remind_paused:
+    if s.reminders.paused:
         return Pause.USER
     return None
 
@@ -86,17 +85,17 @@ def may_remind(s: Session) -> bool:
 
 def may_nudge(s: Session) -> bool:
     """ "2 of 5 sets today": only while the plan is live (never after a stop or recovery)."""
-    return may_offer_exercise(s) and not s.recovered
+    return may_offer_exercise(s) and not s.ladder.recovered
 
 
 def check_due(s: Session, now: datetime) -> bool:
     """The one-tap "anything new since last time?" is due before this set."""
-    return s.checked_at is None or now - s.checked_at >= CHECK_FRESH
+    return s.safety.checked_at is None or now - s.safety.checked_at >= CHECK_FRESH
 
 
 def spread_since_last(s: Session, reach: Reach) -> bool:
     """Before a set: pain reaching further than at the last check-in is the stop rule."""
-    before = s.ref_reach or s.baseline_reach
+    before = s.ladder.ref_reach or s.assessment.baseline_reach
     return before is not None and reach.rank < before.rank
 
 
@@ -106,7 +105,9 @@ def hold(s: Session, why: Hold, reason: str) -> tuple[Session, RecordRungChange]
     The record is a move to "see a physical therapist" with the reason the user
     read, so the chart, the report and the PT see when and why it stopped.
     """
-    s = replace(s, hold=why, stall=0, recovered=False)  # worse is not recovered any more
+    s = replace(
+        s, safety=replace(s.safety, hold=why), ladder=replace(s.ladder, stall=0, recovered=False)
+    )  # worse is not recovered any more
     return s, RecordRungChange(from_rung=s.rung, to_rung=Rung.SEE_PT, reason=reason)
 
 
@@ -120,7 +121,7 @@ def cautions(s: Session, rung: Rung) -> tuple[str, ...]:
     first set (protocol.md, Cautions), and the exercise's own stop sign every time."""
     ex = EXERCISES[rung]
     said: list[str] = []
-    if ex.press_up and s.rung_sets == 0:
+    if ex.press_up and s.ladder.rung_sets == 0:
         said.append(PRESS_UP_CAUTION)
     if ex.caution:
         said.append(ex.caution)

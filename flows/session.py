@@ -1,22 +1,26 @@
-"""One user's place in the conversation, persisted as JSON between updates.
+"""One user's place in the conversation: small records, persisted as JSON between updates.
 
-States and every enum are persisted as their strings. `from_dict` reads rows
-written by every earlier version (state ids like `ex.side_glide.3`, the
+The session is split by what each part is for (the question on screen, the
+assessment, safety, the ladder, a check-in in progress, reminder preferences),
+so a rule reads and changes one record. pydantic serialises it; every enum is
+stored as its string. `from_dict` reads rows written by every earlier version
+(the flat session of versions 1 and 2, state ids like `ex.side_glide.3`, the
 `halted` flag, the `see_pt` rung), so an upgrade never strands a user.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from flows.ladder import Stage
 from flows.model import Answer, Reach, Rung, Side
 
-SESSION_VERSION = 2
+SESSION_VERSION = 3
 
 
 class State(StrEnum):
@@ -68,28 +72,40 @@ class Hold(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Session:
+class Cursor:
+    """The question on screen, and where side questions return."""
+
     state: State = State.NEW
     seq: int = 0  # bumped whenever a new question is shown: older buttons go stale
     flag: str | None = None  # the red-flag question on screen (State.SCREEN)
     step: int = 1  # the exercise step on screen (State.STEP), from 1
-    language: str = "en"
-    voice: bool = True
-    # assessment
+    return_to: State | None = None  # where /language, /forget and friends return to
+    after_screening: State | None = None  # where a passed screening leads
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
     side: Side | None = None
     wall_shoulder: Side | None = None  # a clinician's prescription, if the user has one
     baseline_reach: Reach | None = None
     baseline_pain: int | None = None
     onboarded: bool = False
     tried: str | None = None  # press-ups already tried: "press" or "both" (hips off centre)
-    # safety
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyRecord:
+    """What flows.safety reads: red flags, holds, the last check, reachability."""
+
     screened: bool = False
     red_flag: str | None = None  # id of the question answered "yes"
-    after_screening: State | None = None  # where a passed screening leads
     hold: Hold | None = None  # the stop rule or "see a PT": exercises wait for a PT
     checked_at: datetime | None = None  # last screening or "anything new?" answer
     blocked: bool = False  # the user blocked the bot: no pings until they /start again
-    # the ladder
+
+
+@dataclass(frozen=True, slots=True)
+class LadderRecord:
     stage: Stage | None = None
     stall: int = 0  # check-ins in a row without progress on this exercise
     ref_reach: Reach | None = None  # the previous check-in on this exercise
@@ -99,88 +115,118 @@ class Session:
     sets_done: int = 0
     recovered: bool = False
     checked_in_at: datetime | None = None  # the last check-in: where the pain was, then
-    # a check-in in progress
-    pending_answer: Answer | None = None
-    pending_pain: int | None = None
-    pending_reach: Reach | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingCheckIn:
+    answer: Answer | None = None
+    pain: int | None = None
+    reach: Reach | None = None
     asking: str | None = None  # the confirming question on screen (flows.ladder.Ask)
     asked: tuple[str, ...] = ()  # confirming questions already answered this check-in
-    # reminder settings as the user chose them (the reminders table is the ticker's copy)
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPrefs:
+    """Reminder settings as the user chose them (the reminders table is the ticker's copy)."""
+
     tz: str | None = None
-    remind_mode: str | None = None  # "every" | "fixed"; None until set up
-    remind_every: int = 3
-    remind_window: str = "08:00-21:00"
-    remind_times: str = ""  # "08:00,12:00"
-    remind_paused: bool = False
-    # where /language, /forget and friends return to
-    return_to: State | None = None
+    mode: str | None = None  # "every" | "fixed"; None until set up
+    every: int = 3
+    window: str = "08:00-21:00"
+    times: str = ""  # "08:00,12:00"
+    paused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    cursor: Cursor = field(default_factory=Cursor)
+    language: str = "en"
+    voice: bool = True
+    assessment: Assessment = field(default_factory=Assessment)
+    safety: SafetyRecord = field(default_factory=SafetyRecord)
+    ladder: LadderRecord = field(default_factory=LadderRecord)
+    pending: PendingCheckIn = field(default_factory=PendingCheckIn)
+    reminders: ReminderPrefs = field(default_factory=ReminderPrefs)
+
+    @property
+    def state(self) -> State:
+        """The question on screen (`cursor.state`): read everywhere, so kept short."""
+        return self.cursor.state
+
+    @property
+    def seq(self) -> int:
+        return self.cursor.seq
 
     @property
     def one_sided(self) -> bool:
-        return self.side in (Side.LEFT, Side.RIGHT)
+        return self.assessment.side in (Side.LEFT, Side.RIGHT)
 
     @property
     def rung(self) -> Rung | None:
         """The exercise of the current stage (what check-ins, charts and reports name)."""
-        return self.stage.exercise if self.stage is not None else None
+        stage = self.ladder.stage
+        return stage.exercise if stage is not None else None
 
     @property
     def glide_shoulder(self) -> Side:
         """The shoulder that touches the wall: opposite the painful side, unless prescribed."""
-        if self.wall_shoulder is not None:
-            return self.wall_shoulder
-        return Side.RIGHT if self.side == Side.LEFT else Side.LEFT
+        if self.assessment.wall_shoulder is not None:
+            return self.assessment.wall_shoulder
+        return Side.RIGHT if self.assessment.side == Side.LEFT else Side.LEFT
 
     @property
     def halted(self) -> bool:
-        return self.hold == Hold.STOP_RULE
+        return self.safety.hold == Hold.STOP_RULE
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, datetime):
-                value = value.isoformat()
-            elif isinstance(value, tuple):
-                value = list(value)
-            data[f.name] = value
+        data: dict[str, Any] = _ADAPTER.dump_python(self, mode="json")
         data["v"] = SESSION_VERSION
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Session:
         """Tolerant of unknown and missing keys, and of every earlier version's rows."""
-        data = _upgrade(dict(data))
-        kwargs: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
-            if f.name not in data:
-                continue
-            value = data[f.name]
-            if value is not None and f.name in _ENUMS:
-                value = _ENUMS[f.name](value)
-            elif value is not None and f.name in ("checked_at", "checked_in_at"):
-                value = datetime.fromisoformat(value)
-            elif f.name == "asked":
-                value = tuple(value or ())
-            kwargs[f.name] = value
-        return cls(**kwargs)
+        return _ADAPTER.validate_python(_upgrade(dict(data)))
 
 
-_ENUMS: dict[str, type] = {
-    "state": State,
-    "side": Side,
-    "wall_shoulder": Side,
-    "baseline_reach": Reach,
-    "ref_reach": Reach,
-    "pending_reach": Reach,
-    "stage": Stage,
-    "helped": Stage,
-    "pending_answer": Answer,
-    "hold": Hold,
-    "after_screening": State,
-    "return_to": State,
+_ADAPTER: TypeAdapter[Session] = TypeAdapter(Session)
+
+# version 2 kept everything flat: where each key now lives (and under which name)
+_RECORDS: dict[str, tuple[str, str]] = {
+    **{k: ("cursor", k) for k in ("state", "seq", "flag", "step", "return_to", "after_screening")},
+    **{
+        k: ("assessment", k)
+        for k in ("side", "wall_shoulder", "baseline_reach", "baseline_pain", "onboarded", "tried")
+    },
+    **{k: ("safety", k) for k in ("screened", "red_flag", "hold", "checked_at", "blocked")},
+    **{
+        k: ("ladder", k)
+        for k in (
+            "stage",
+            "stall",
+            "ref_reach",
+            "ref_pain",
+            "helped",
+            "rung_sets",
+            "sets_done",
+            "recovered",
+            "checked_in_at",
+        )
+    },
+    "pending_answer": ("pending", "answer"),
+    "pending_pain": ("pending", "pain"),
+    "pending_reach": ("pending", "reach"),
+    "asking": ("pending", "asking"),
+    "asked": ("pending", "asked"),
+    "tz": ("reminders", "tz"),
+    "remind_mode": ("reminders", "mode"),
+    "remind_every": ("reminders", "every"),
+    "remind_window": ("reminders", "window"),
+    "remind_times": ("reminders", "times"),
+    "remind_paused": ("reminders", "paused"),
 }
-# v1's after_screening "exercise": the set came next (now after "where is the pain now?")
+# version 1's after_screening "exercise": the set came next (now after "where is the pain now?")
 _V1_STATES = {"exercise": State.PRESET_REACH, "see_pt": State.HALTED}
 
 
@@ -202,9 +248,7 @@ def _v1_state(value: str | None, data: dict[str, Any]) -> str | None:
     return value
 
 
-def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
-    if data.get("v", 1) >= 2:
-        return data
+def _from_v1(data: dict[str, Any]) -> dict[str, Any]:
     for key in ("state", "return_to", "after_screening"):
         if key in data:
             data[key] = _v1_state(data[key], data)
@@ -220,3 +264,19 @@ def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
         data["ref_reach"] = data.pop("last_reach")
         data.setdefault("ref_pain", data.get("baseline_pain"))
     return data
+
+
+def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    version = data.pop("v", 1)
+    if version >= 3:
+        return data
+    if version < 2:
+        data = _from_v1(data)
+    nested: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _RECORDS:
+            record, name = _RECORDS[key]
+            nested.setdefault(record, {})[name] = value
+        elif key in ("language", "voice"):
+            nested[key] = value
+    return nested

@@ -50,10 +50,10 @@ def gate(s: Session) -> Outcome | None:
     hold = safety.exercise_hold(s)
     if hold == Hold.RED_FLAG:
         return enter(s, State.REDFLAG)
-    if not s.screened:
-        after = State.PRESET_REACH if s.onboarded else State.ASSESS_SIDE
+    if not s.safety.screened:
+        after = State.PRESET_REACH if s.assessment.onboarded else State.ASSESS_SIDE
         return start_screening(s, after, None)
-    if not s.onboarded:
+    if not s.assessment.onboarded:
         return enter(s, State.ASSESS_SIDE)
     if hold is not None:
         return held(s)
@@ -62,7 +62,7 @@ def gate(s: Session) -> Outcome | None:
 
 def held(s: Session, before: Sequence[Effect] = ()) -> Outcome:
     """The held screen, saying why once."""
-    why = t.HELD_WHY[s.hold.value] if s.hold is not None else None
+    why = t.HELD_WHY[s.safety.hold.value] if s.safety.hold is not None else None
     return enter(s, State.HALTED, before, prefix=why)
 
 
@@ -79,28 +79,35 @@ def before_set(s: Session, ctx: Ctx) -> Outcome:
 
 
 def _after_check(s: Session, ctx: Ctx) -> Outcome:
-    if s.recovered and not _pain_known(s, ctx):
+    if s.ladder.recovered and not _pain_known(s, ctx):
         return enter(s, State.PRESET_REACH)  # has the pain come back?
     return begin_set(s)
 
 
 def _pain_known(s: Session, ctx: Ctx) -> bool:
     """A check-in this recent already said where the pain is."""
-    return s.checked_in_at is not None and ctx.now - s.checked_in_at < safety.CHECK_FRESH
+    return (
+        s.ladder.checked_in_at is not None
+        and ctx.now - s.ladder.checked_in_at < safety.CHECK_FRESH
+    )
 
 
 def begin_set(s: Session, before: Sequence[Effect] = ()) -> Outcome:
     if not safety.may_offer_exercise(s):  # the one guard in front of step 1
         return gate(s) or enter(s, State.IDLE)
-    stage = s.stage or Stage.PRESS_UPS
+    stage = s.ladder.stage or Stage.PRESS_UPS
     rung = stage.exercise
     ex = EXERCISES[rung]
     intro: list[Effect] = [*before, Say(ex.intro, {"reps": REPS})]
     intro += [Say(caution) for caution in safety.cautions(s, rung)]
     if s.voice:
-        side = step_side(rung, s.side, s.glide_shoulder)
+        side = step_side(rung, s.assessment.side, s.glide_shoulder)
         intro.append(SpeakGuided(rung=rung, side=side.value if side else None))
-    return enter(replace(s, stage=stage, step=1), State.STEP, intro)
+    return enter(
+        replace(s, ladder=replace(s.ladder, stage=stage), cursor=replace(s.cursor, step=1)),
+        State.STEP,
+        intro,
+    )
 
 
 # --- idle and the offer ----------------------------------------------------------------
@@ -116,7 +123,7 @@ register(
 
 
 def _offer_question(s: Session) -> Question:
-    text = t.OFFER if s.sets_done else t.OFFER_FIRST
+    text = t.OFFER if s.ladder.sets_done else t.OFFER_FIRST
     return Question(text, {"exercise": exercise_name(s.rung or Rung.PRESS_UPS)}, columns=2)
 
 
@@ -133,7 +140,7 @@ register(
 
 
 def _preset(s: Session, value: str, ctx: Ctx) -> Outcome:
-    s = replace(s, checked_at=ctx.now)
+    s = replace(s, safety=replace(s.safety, checked_at=ctx.now))
     if value == "nothing":
         return _after_check(s, ctx)
     # "something new" goes through every red-flag question, then "where is it now?"
@@ -153,11 +160,11 @@ register(
 
 def _where_now(s: Session, value: str, ctx: Ctx) -> Outcome:
     reach = Reach(value)
-    if s.recovered:
+    if s.ladder.recovered:
         # pain back after recovery is a new episode, never the stop rule
         if reach == Reach.NONE:
             return begin_set(s, (Say(t.NO_PAIN_SET),))
-        return enter(replace(s, pending_reach=reach), State.EPISODE_PAIN)
+        return enter(replace(s, pending=replace(s.pending, reach=reach)), State.EPISODE_PAIN)
     if safety.spread_since_last(s, reach):
         s, record = safety.hold(s, Hold.STOP_RULE, ladder.R_SPREAD_BEFORE_SET)
         return enter(s, State.HALTED, (record, Say(ladder.R_SPREAD_BEFORE_SET)))
@@ -167,7 +174,9 @@ def _where_now(s: Session, value: str, ctx: Ctx) -> Outcome:
 register(
     State.PRESET_REACH,
     Spec(
-        ask=lambda s: Question(t.EPISODE_REACH if s.recovered else t.PRESET_REACH, columns=2),
+        ask=lambda s: Question(
+            t.EPISODE_REACH if s.ladder.recovered else t.PRESET_REACH, columns=2
+        ),
         buttons=fixed(*reach_buttons(with_none=True)),
         on_press=_where_now,
         kind=Kind.IN_SET,
@@ -177,19 +186,22 @@ register(
 
 def _episode_pain(s: Session, value: str, ctx: Ctx) -> Outcome:
     """Pain back after recovery: a new starting point, then the exercise that last helped."""
-    reach, pain = s.pending_reach or Reach.NONE, int(value)
-    stage = s.helped or s.stage or Stage.PRESS_UPS
+    reach, pain = s.pending.reach or Reach.NONE, int(value)
+    stage = s.ladder.helped or s.ladder.stage or Stage.PRESS_UPS
     before = s.rung
     s = replace(
         s,
-        recovered=False,
-        pending_reach=None,
-        ref_reach=reach,
-        ref_pain=pain,
-        stage=stage,
-        stall=0,
-        rung_sets=0 if stage.exercise != before else s.rung_sets,
-        checked_in_at=ctx.now,
+        ladder=replace(
+            s.ladder,
+            recovered=False,
+            ref_reach=reach,
+            ref_pain=pain,
+            stage=stage,
+            stall=0,
+            rung_sets=0 if stage.exercise != before else s.ladder.rung_sets,
+            checked_in_at=ctx.now,
+        ),
+        pending=replace(s.pending, reach=None),
     )
     saved = Say(t.EPISODE_SAVED, {"pain": pain, "reach": Msg(t.REACH_LABELS[reach])})
     record = RecordRungChange(
@@ -206,14 +218,14 @@ register(State.EPISODE_PAIN, pain_question(t.EPISODE_PAIN, _episode_pain, Kind.I
 def _step_question(s: Session) -> Question:
     rung = s.rung or Rung.PRESS_UPS
     steps = EXERCISES[rung].steps
-    n = min(max(s.step, 1), len(steps))
-    text = steps[n - 1].for_side(step_side(rung, s.side, s.glide_shoulder))
+    n = min(max(s.cursor.step, 1), len(steps))
+    text = steps[n - 1].for_side(step_side(rung, s.assessment.side, s.glide_shoulder))
     params = {"reps": REPS, "n": n, "total": len(steps)}
     return Question(text, params, columns=2, prefix=t.STEP_PREFIX, speak=True)
 
 
 def _step_buttons(s: Session) -> tuple[Choice, ...]:
-    last = s.step >= len(EXERCISES[s.rung or Rung.PRESS_UPS].steps)
+    last = s.cursor.step >= len(EXERCISES[s.rung or Rung.PRESS_UPS].steps)
     return (
         Choice("next", t.B_DONE if last else t.B_NEXT),
         Choice("repeat", t.B_REPEAT),
@@ -224,9 +236,14 @@ def _step_buttons(s: Session) -> tuple[Choice, ...]:
 
 def _step(s: Session, value: str, ctx: Ctx) -> Outcome:
     if value == "next":
-        if s.step < len(EXERCISES[s.rung or Rung.PRESS_UPS].steps):
-            return enter(replace(s, step=s.step + 1), State.STEP)
-        s = replace(s, sets_done=s.sets_done + 1, rung_sets=s.rung_sets + 1)
+        if s.cursor.step < len(EXERCISES[s.rung or Rung.PRESS_UPS].steps):
+            return enter(replace(s, cursor=replace(s.cursor, step=s.cursor.step + 1)), State.STEP)
+        s = replace(
+            s,
+            ladder=replace(
+                s.ladder, sets_done=s.ladder.sets_done + 1, rung_sets=s.ladder.rung_sets + 1
+            ),
+        )
         return start_checkin(s, prefix=t.SET_DONE)
     if value == "repeat":
         return enter(s, State.STEP)
@@ -244,7 +261,7 @@ register(
 
 def start_checkin(s: Session, prefix: str | None = None) -> Outcome:
     s = replace(
-        s, pending_answer=None, pending_pain=None, pending_reach=None, asked=(), asking=None
+        s, pending=replace(s.pending, answer=None, pain=None, reach=None, asked=(), asking=None)
     )
     return enter(s, State.CHECK_ANSWER, prefix=prefix)
 
@@ -252,14 +269,14 @@ def start_checkin(s: Session, prefix: str | None = None) -> Outcome:
 def stop_rule_now(s: Session, prefix: str) -> Outcome:
     """ "Worse": held in this very turn; pain and reach are then asked for the record."""
     s, record = safety.hold(s, Hold.STOP_RULE, ladder.R_WORSE)
-    s = replace(s, pending_answer=Answer.WORSE)
+    s = replace(s, pending=replace(s.pending, answer=Answer.WORSE))
     return enter(s, State.CHECK_PAIN, (record,), prefix=prefix)
 
 
 def _stop_why(s: Session, value: str, ctx: Ctx) -> Outcome:
     if value == "worse":
         return stop_rule_now(
-            replace(s, pending_pain=None, pending_reach=None, asked=()), t.WORSE_NOTE
+            replace(s, pending=replace(s.pending, pain=None, reach=None, asked=())), t.WORSE_NOTE
         )
     return rest(s, (Say(t.STOPPED),))
 

@@ -21,15 +21,15 @@ from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, fixed, regis
 
 def detour(s: Session, state: State) -> Outcome:
     """Open a side question; a detour taken from a detour returns where the first began."""
-    back = s.return_to if spec(s).kind == Kind.DETOUR else s.state
-    return enter(replace(s, return_to=back), state)
+    back = s.cursor.return_to if spec(s).kind == Kind.DETOUR else s.state
+    return enter(replace(s, cursor=replace(s.cursor, return_to=back)), state)
 
 
 def back(s: Session, before: Sequence[Effect]) -> Outcome:
-    target = s.return_to or State.IDLE
+    target = s.cursor.return_to or State.IDLE
     if target == State.NEW:  # a detour taken before /start: carry on with the welcome
         target = State.WELCOME
-    s = replace(s, return_to=None)
+    s = replace(s, cursor=replace(s.cursor, return_to=None))
     if target in TOWARD_A_STEP and not safety.may_offer_exercise(s):
         # held meanwhile (a warning sign, say): never back into a set
         return _gated(s, before)
@@ -37,7 +37,7 @@ def back(s: Session, before: Sequence[Effect]) -> Outcome:
 
 
 def _gated(s: Session, before: Sequence[Effect]) -> Outcome:
-    out = gate(replace(s, state=State.IDLE)) or enter(s, State.IDLE)
+    out = gate(replace(s, cursor=replace(s.cursor, state=State.IDLE))) or enter(s, State.IDLE)
     return Outcome(out.session, (*before, *out.effects))
 
 
@@ -48,7 +48,7 @@ def _settings_question(s: Session) -> Question:
     voice = Msg(t.ON if s.voice else t.OFF)
     if not s.one_sided:
         return Question(t.SETTINGS_NO_WALL, {"voice": voice}, columns=2)
-    why = t.WHY_PRESCRIBED if s.wall_shoulder is not None else t.WHY_PAIN_SIDE
+    why = t.WHY_PRESCRIBED if s.assessment.wall_shoulder is not None else t.WHY_PAIN_SIDE
     params = {"shoulder": Msg(t.SHOULDER[s.glide_shoulder]), "why": Msg(why), "voice": voice}
     return Question(t.SETTINGS, params, columns=2)
 
@@ -75,7 +75,7 @@ def _settings(s: Session, value: str, ctx: Ctx) -> Outcome:
 
 
 def _wall(s: Session, value: str, ctx: Ctx) -> Outcome:
-    s = replace(s, wall_shoulder=wall_value(value))
+    s = replace(s, assessment=replace(s.assessment, wall_shoulder=wall_value(value)))
     saved = Say(t.WALL_SAVED, {"shoulder": Msg(t.SHOULDER[s.glide_shoulder])})
     return enter(s, State.SETTINGS, (saved,))
 

@@ -115,13 +115,13 @@ def enter(
     """Show `state`'s question as a new prompt: older buttons go stale."""
     if state not in SPECS:
         raise ValueError(f"dangling flow target {state!r}")
-    s = replace(s, state=state, seq=s.seq + 1)
+    s = replace(s, cursor=replace(s.cursor, state=state, seq=s.seq + 1))
     return Outcome(s, (*before, *prompt(s, prefix)))
 
 
 def rest(s: Session, before: Sequence[Effect]) -> Outcome:
     """Nothing more to ask: idle, and the last message already says what comes next."""
-    s = replace(s, state=State.IDLE, seq=s.seq + 1)
+    s = replace(s, cursor=replace(s.cursor, state=State.IDLE, seq=s.seq + 1))
     return Outcome(s, tuple(before) or tuple(prompt(s)))
 
 

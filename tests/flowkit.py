@@ -136,7 +136,9 @@ def safety_problems(before: Session, event: Event, out: Outcome, now: datetime) 
     problems = []
     held_before = safety.exercise_hold(before) is not None
     held_after = safety.exercise_hold(out.session) is not None
-    pt_go_on = before.state in (State.PT_EXERCISE, State.PT_WALL) and before.red_flag is None
+    pt_go_on = (
+        before.state in (State.PT_EXERCISE, State.PT_WALL) and before.safety.red_flag is None
+    )
     clean_screen = before.state == State.SCREEN and isinstance(event, Press)
     lifted_by = any(isinstance(e, ForgetUser) for e in out.effects) or (
         isinstance(event, Press) and (pt_go_on or (clean_screen and event.value == "no"))

@@ -125,14 +125,14 @@ def test_8_back_only_pain_can_be_easing() -> None:
 
 def test_9_contradictions_get_a_question_not_a_guess() -> None:
     s = glide_set().press("all_gone", "6", "thigh")
-    assert s.session.state == "check.confirm" and not s.session.recovered
+    assert s.session.state == "check.confirm" and not s.session.ladder.recovered
     s = glide_set(reach="calf").press("leg_gone", "3", "thigh")
     assert s.session.state == "check.confirm" and s.session.rung == "side_glide"
 
 
 def test_10_pain_back_after_all_pain_gone_is_not_a_stop() -> None:
     s = glide_set().press("all_gone", "0", "none")
-    assert s.session.recovered
+    assert s.session.ladder.recovered
     s.press("more")
     if s.session.state == "preset":
         s.press("nothing")
@@ -140,7 +140,7 @@ def test_10_pain_back_after_all_pain_gone_is_not_a_stop() -> None:
         s.press("next")
     s.press("no_change", "3", "back_side")
     assert not s.session.halted and s.session.state == "idle"
-    assert not s.session.recovered  # a new episode: the plan is live again
+    assert not s.session.ladder.recovered  # a new episode: the plan is live again
 
 
 def test_11_the_first_set_days_after_onboarding_asks_anything_new_then_where_it_is() -> None:

@@ -41,10 +41,10 @@ def test_start_welcomes_with_disclaimer_then_screens_every_red_flag() -> None:
     while s.session.state == State.SCREEN:
         say = s.says()[-1]
         assert [c.value for c in say.choices] == ["yes", "no"]
-        asked.append(s.session.flag)
+        asked.append(s.session.cursor.flag)
         s.press("no")
     assert asked == [f.id for f in screening.RED_FLAGS]
-    assert s.session.state == State.ASSESS_SIDE and s.session.screened
+    assert s.session.state == State.ASSESS_SIDE and s.session.safety.screened
     recorded = s.all_of(RecordScreening)
     assert len(recorded) == len(screening.RED_FLAGS)
     assert not any(r.yes for r in recorded)  # type: ignore[attr-defined]
@@ -53,7 +53,7 @@ def test_start_welcomes_with_disclaimer_then_screens_every_red_flag() -> None:
 @pytest.mark.parametrize("flag", screening.RED_FLAGS, ids=lambda f: f.id)
 def test_any_red_flag_yes_stops_and_blocks_exercise(flag: screening.RedFlag) -> None:
     s = Script().cmd("start").press("ok")
-    while s.session.flag != flag.id:
+    while s.session.cursor.flag != flag.id:
         s.press("no")
     s.press("yes")
     assert s.session.state == State.REDFLAG
@@ -71,12 +71,12 @@ def test_any_red_flag_yes_stops_and_blocks_exercise(flag: screening.RedFlag) -> 
 
 def test_safety_rescreen_clears_a_red_flag() -> None:
     s = Script().cmd("start").press("ok", "yes")
-    assert s.session.red_flag == "bladder"
+    assert s.session.safety.red_flag == "bladder"
     s.cmd("safety")
-    assert s.session.state == State.SCREEN and s.session.flag == "bladder"
+    assert s.session.state == State.SCREEN and s.session.cursor.flag == "bladder"
     while s.session.state == State.SCREEN:
         s.press("no")
-    assert s.session.red_flag is None
+    assert s.session.safety.red_flag is None
     assert s.session.state == State.ASSESS_SIDE
     assert ReminderPause(None) in s.effects
 
@@ -87,9 +87,12 @@ def test_assessment_saves_baseline_and_picks_the_side_glide_after_both_press_ups
     s.press("no", "calf", "7")
     assert s.session.state == State.ASSESS_TRIED
     s.press("both", "same")
-    assert (s.session.baseline_reach, s.session.baseline_pain) == (Reach.CALF, 7)
-    assert (s.session.ref_reach, s.session.ref_pain) == (Reach.CALF, 7)
-    assert s.session.stage == Stage.SIDE_GLIDE and s.session.state == State.OFFER
+    assert (s.session.assessment.baseline_reach, s.session.assessment.baseline_pain) == (
+        Reach.CALF,
+        7,
+    )
+    assert (s.session.ladder.ref_reach, s.session.ladder.ref_pain) == (Reach.CALF, 7)
+    assert s.session.ladder.stage == Stage.SIDE_GLIDE and s.session.state == State.OFFER
     assert ladder.START_GLIDE in s.texts()
     assert (
         RecordRungChange(from_rung=None, to_rung=Rung.SIDE_GLIDE, reason=ladder.START_GLIDE)
@@ -102,7 +105,7 @@ def test_assessment_saves_baseline_and_picks_the_side_glide_after_both_press_ups
     [("none", Stage.PRESS_UPS), ("press", Stage.HIPS_OFF_CENTRE), ("both", Stage.SIDE_GLIDE)],
 )
 def test_starting_stage(tried: str, stage: Stage) -> None:
-    assert Script().onboard(tried=tried).session.stage == stage
+    assert Script().onboard(tried=tried).session.ladder.stage == stage
 
 
 @pytest.mark.parametrize("side", ["both", "centre"])
@@ -111,7 +114,7 @@ def test_central_pain_explains_and_starts_press_ups(side: str) -> None:
     assert t.CENTRAL_NOTE in s.texts()
     assert s.session.state == State.ASSESS_REACH
     s.press("back_centre", "5")
-    assert s.session.stage == Stage.PRESS_UPS
+    assert s.session.ladder.stage == Stage.PRESS_UPS
     assert ladder.START_CENTRAL in s.texts()
 
 
@@ -121,7 +124,7 @@ def test_central_pain_explains_and_starts_press_ups(side: str) -> None:
 )
 def test_side_glide_names_the_wall_shoulder(side: str, wall: str, expected: str) -> None:
     s = Script().screened().press(side, wall, "thigh", "5", "both", "same", "start")
-    assert s.session.state == State.STEP and s.session.step == 1
+    assert s.session.state == State.STEP and s.session.cursor.step == 1
     step = s.says()[-1]
     assert f"{expected} shoulder toward the wall" in step.text
     assert step.params["n"] == 1 and step.params["total"] == len(SIDE_GLIDE.steps)
@@ -147,10 +150,10 @@ def test_a_full_side_glide_set_one_step_per_message_with_voice() -> None:
 
 def test_repeat_step_and_voice_toggle() -> None:
     s = Script().onboard().press("start", "next")
-    assert s.session.step == 2
+    assert s.session.cursor.step == 2
     seq = s.session.seq
     s.press("repeat")
-    assert s.session.step == 2 and s.session.seq == seq + 1
+    assert s.session.cursor.step == 2 and s.session.seq == seq + 1
     s.press("voice")
     assert not s.session.voice and not s.of(Speak) and t.VOICE_OFF in s.texts()
     s.press("next")
@@ -189,7 +192,7 @@ def test_something_new_screens_then_asks_where_and_further_is_the_stop_rule() ->
         s.press("no")
     assert s.session.state == State.PRESET_REACH
     s.press("calf")
-    assert s.session.hold == Hold.STOP_RULE and s.session.state == State.HALTED
+    assert s.session.safety.hold == Hold.STOP_RULE and s.session.state == State.HALTED
     assert ladder.R_SPREAD_BEFORE_SET in s.texts()
     assert ReminderPause("worse") in s.effects
     assert (
@@ -224,13 +227,17 @@ def test_easing_continues_and_reassures_about_back_pain() -> None:
         Reach.THIGH,
     )
     assert ladder.R_PROGRESS_GLIDE in s.texts()
-    assert (s.session.stage, s.session.state) == (Stage.SIDE_GLIDE, State.IDLE)
-    assert (s.session.ref_reach, s.session.ref_pain, s.session.stall) == (Reach.THIGH, 5, 0)
+    assert (s.session.ladder.stage, s.session.state) == (Stage.SIDE_GLIDE, State.IDLE)
+    assert (s.session.ladder.ref_reach, s.session.ladder.ref_pain, s.session.ladder.stall) == (
+        Reach.THIGH,
+        5,
+        0,
+    )
 
 
 def test_leg_pain_gone_on_the_side_glide_goes_back_to_press_ups() -> None:
     s = glide_user().checkin("leg_gone", "3", "back_side")
-    assert s.session.stage == Stage.BACK_PRESS_UPS and s.session.rung == Rung.PRESS_UPS
+    assert s.session.ladder.stage == Stage.BACK_PRESS_UPS and s.session.rung == Rung.PRESS_UPS
     assert ladder.R_LEG_GONE_FROM_GLIDE in s.texts()
     change = RecordRungChange(
         from_rung=Rung.SIDE_GLIDE, to_rung=Rung.PRESS_UPS, reason=ladder.R_LEG_GONE_FROM_GLIDE
@@ -243,18 +250,18 @@ def test_back_pain_answers_after_the_leg_pain_went() -> None:
     assert [c.value for c in choices(s.session)] == [a.value for a in t.BACK_ANSWERS]
     assert s.says()[-1].text == t.ASK_ANSWER_BACK
     s.checkin("back_easing", "1", "back_side")  # pain down by 2: progress
-    assert ladder.R_PROGRESS in s.texts() and s.session.stall == 0
+    assert ladder.R_PROGRESS in s.texts() and s.session.ladder.stall == 0
 
 
 def test_a_checkin_part_way_through_a_set_is_a_checkin() -> None:
     s = Script().onboard(reach="calf").press("start", "next")
     s.cmd("checkin").checkin("centralizing", "5", "thigh")
-    assert s.session.sets_done == 0 and len(s.all_of(RecordCheckIn)) == 1
+    assert s.session.ladder.sets_done == 0 and len(s.all_of(RecordCheckIn)) == 1
 
 
 def test_worse_stops_at_once_pauses_reminders_and_needs_a_pt_restart() -> None:
     s = glide_user().press("worse")
-    assert s.session.hold == Hold.STOP_RULE  # in the same turn
+    assert s.session.safety.hold == Hold.STOP_RULE  # in the same turn
     assert ReminderPause("worse") in s.effects
     assert (
         RecordRungChange(from_rung=Rung.SIDE_GLIDE, to_rung=Rung.SEE_PT, reason=ladder.R_WORSE)
@@ -276,12 +283,12 @@ def test_worse_stops_at_once_pauses_reminders_and_needs_a_pt_restart() -> None:
 
 def test_the_pt_restart_asks_which_exercise_and_which_shoulder() -> None:
     s = glide_user().checkin("worse", "8", "foot").press("pt_ok")
-    assert s.session.state == State.PT_EXERCISE and s.session.hold == Hold.STOP_RULE
+    assert s.session.state == State.PT_EXERCISE and s.session.safety.hold == Hold.STOP_RULE
     assert [c.value for c in choices(s.session)] == [r.value for r in EXERCISES]
     s.press("side_glide")
-    assert s.session.state == State.PT_WALL and s.session.hold is not None
+    assert s.session.state == State.PT_WALL and s.session.safety.hold is not None
     s.press("left")
-    assert s.session.hold is None and s.session.state == State.OFFER
+    assert s.session.safety.hold is None and s.session.state == State.OFFER
     assert s.session.glide_shoulder == Side.LEFT  # the PT reversed it
     assert ReminderPause(None) in s.effects
     assert (
@@ -289,8 +296,8 @@ def test_the_pt_restart_asks_which_exercise_and_which_shoulder() -> None:
         in s.effects
     )
     s = glide_user().checkin("worse", "8", "foot").press("pt_ok", "press_ups")
-    assert s.session.stage == Stage.BACK_PRESS_UPS  # after the side glide
-    assert s.session.state == State.OFFER and s.session.stall == 0
+    assert s.session.ladder.stage == Stage.BACK_PRESS_UPS  # after the side glide
+    assert s.session.state == State.OFFER and s.session.ladder.stall == 0
 
 
 def test_numbers_that_say_worse_ask_once_and_no_keeps_the_answer_tapped() -> None:
@@ -302,7 +309,7 @@ def test_numbers_that_say_worse_ask_once_and_no_keeps_the_answer_tapped() -> Non
     s.press("no")
     (record,) = s.of(RecordCheckIn)
     assert record.checkin.answer == Answer.CENTRALIZING  # type: ignore[attr-defined]
-    assert s.session.hold is None and s.session.stall == 1  # no progress either
+    assert s.session.safety.hold is None and s.session.ladder.stall == 1  # no progress either
     s = glide_user(reach="thigh", pain="4").checkin("no_change", "6", "thigh")
     assert s.says()[-1].text == ladder.Q_LEG_WORSE
     assert s.says()[-1].params == {"before": 4, "now": 6}
@@ -314,7 +321,7 @@ def test_numbers_that_say_worse_ask_once_and_no_keeps_the_answer_tapped() -> Non
 
 def test_more_back_pain_is_not_the_stop_rule() -> None:
     s = glide_user(reach="back_side", pain="3").checkin("no_change", "6", "back_side")
-    assert s.session.state == State.IDLE and s.session.hold is None
+    assert s.session.state == State.IDLE and s.session.safety.hold is None
 
 
 def test_all_pain_gone_with_pain_left_is_asked_and_either_answer_settles_it() -> None:
@@ -329,7 +336,7 @@ def test_all_pain_gone_with_pain_left_is_asked_and_either_answer_settles_it() ->
     s = glide_user().checkin("all_gone", "4", "thigh").press("yes")
     (record,) = s.of(RecordCheckIn)
     assert (record.checkin.pain, record.checkin.reach) == (0, Reach.NONE)  # type: ignore[attr-defined]
-    assert s.session.recovered and s.session.state == State.RECOVERED
+    assert s.session.ladder.recovered and s.session.state == State.RECOVERED
 
 
 def test_no_pain_with_another_answer_asks_whether_all_pain_is_gone() -> None:
@@ -338,7 +345,7 @@ def test_no_pain_with_another_answer_asks_whether_all_pain_is_gone() -> None:
     s.press("no")  # then the numbers were wrong: asked once more
     assert s.session.state == State.CHECK_PAIN and s.says()[-1].prefix == t.AGAIN_NUMBERS
     s.press("2", "back_side")
-    assert s.session.state == State.IDLE and not s.session.recovered
+    assert s.session.state == State.IDLE and not s.session.ladder.recovered
 
 
 def test_leg_pain_gone_with_the_pain_still_in_the_leg_is_asked() -> None:
@@ -348,7 +355,7 @@ def test_leg_pain_gone_with_the_pain_still_in_the_leg_is_asked() -> None:
     assert s.session.state == State.CHECK_REACH
     assert [c.value for c in choices(s.session)] == ["back_side", "back_centre"]
     s.press("back_side")
-    assert s.session.stage == Stage.BACK_PRESS_UPS
+    assert s.session.ladder.stage == Stage.BACK_PRESS_UPS
     s = glide_user().checkin("leg_gone", "3", "thigh").press("yes")
     assert s.session.state == State.CHECK_ANSWER
     assert "leg_gone" not in [c.value for c in choices(s.session)]
@@ -367,16 +374,18 @@ def test_all_gone_congratulates_stops_reminders_and_offers_one_more_set() -> Non
 def test_recovered_then_pain_back_days_later_is_a_new_starting_point() -> None:
     s = Script().onboard(reach="calf", tried="press").press("start").steps()
     s.checkin("centralizing", "5", "thigh")  # hips off centre helped
-    assert s.session.helped == Stage.HIPS_OFF_CENTRE
+    assert s.session.ladder.helped == Stage.HIPS_OFF_CENTRE
     s.wait(3).do_set().checkin("all_gone", "0", "none").press("done")
-    assert s.session.recovered and s.session.helped == Stage.HIPS_OFF_CENTRE
-    s.session = replace(s.session, stage=Stage.SIDE_GLIDE)  # say a PT had moved them on
+    assert s.session.ladder.recovered and s.session.ladder.helped == Stage.HIPS_OFF_CENTRE
+    s.session = replace(
+        s.session, ladder=replace(s.session.ladder, stage=Stage.SIDE_GLIDE)
+    )  # say a PT had moved them on
     s.wait(72).cmd("exercise").press("nothing")
     assert s.session.state == State.PRESET_REACH and s.says()[-1].text == t.EPISODE_REACH
     s.press("thigh", "6")
-    assert not s.session.recovered and s.session.hold is None
-    assert s.session.stage == Stage.HIPS_OFF_CENTRE  # the exercise that last helped
-    assert (s.session.ref_reach, s.session.ref_pain) == (Reach.THIGH, 6)
+    assert not s.session.ladder.recovered and s.session.safety.hold is None
+    assert s.session.ladder.stage == Stage.HIPS_OFF_CENTRE  # the exercise that last helped
+    assert (s.session.ladder.ref_reach, s.session.ladder.ref_pain) == (Reach.THIGH, 6)
     assert s.session.state == State.STEP and ReminderPause(None) in s.effects
     change = RecordRungChange(
         from_rung=Rung.SIDE_GLIDE, to_rung=Rung.HIPS_OFF_CENTRE, reason=ladder.R_NEW_EPISODE
@@ -387,14 +396,14 @@ def test_recovered_then_pain_back_days_later_is_a_new_starting_point() -> None:
 def test_a_stall_moves_up_and_any_progress_resets_it() -> None:
     s = glide_user(reach="calf", pain="6")
     s.checkin("no_change", "6", "calf")
-    assert s.session.stall == 1 and ladder.R_FAIR_TRIAL in s.texts()
+    assert s.session.ladder.stall == 1 and ladder.R_FAIR_TRIAL in s.texts()
     s.wait(3).do_set().checkin("centralizing", "6", "thigh")  # closer: progress
-    assert s.session.stall == 0
+    assert s.session.ladder.stall == 0
     for n in (1, 2):
         s.wait(3).do_set().checkin("no_change", "6", "thigh")
-        assert s.session.stall == n and s.session.stage == Stage.SIDE_GLIDE
+        assert s.session.ladder.stall == n and s.session.ladder.stage == Stage.SIDE_GLIDE
     s.wait(3).do_set().checkin("no_change", "5", "thigh")  # down by 1: not progress
-    assert s.session.stage == Stage.FLEXION_ROTATION and s.session.stall == 0
+    assert s.session.ladder.stage == Stage.FLEXION_ROTATION and s.session.ladder.stall == 0
     assert ladder.R_STALL_TO_FLEXION in s.texts()
     s.wait(3).do_set()
     assert s.session.state == State.CHECK_ANSWER
@@ -403,7 +412,7 @@ def test_a_stall_moves_up_and_any_progress_resets_it() -> None:
 
 def test_the_stall_count_is_configurable() -> None:
     s = glide_user(stall_after=1).checkin("no_change", "6", "calf")
-    assert s.session.stage == Stage.FLEXION_ROTATION
+    assert s.session.ladder.stage == Stage.FLEXION_ROTATION
 
 
 def test_the_ladder_ends_with_see_a_pt() -> None:
@@ -411,19 +420,19 @@ def test_the_ladder_ends_with_see_a_pt() -> None:
     climbed = []
     for _ in range(4 * 3):
         s.checkin("no_change", "6", "thigh")
-        climbed.append(s.session.stage)
+        climbed.append(s.session.ladder.stage)
         if s.session.state == State.HALTED:
             break
         s.wait(3).do_set()
     assert climbed[2] == Stage.HIPS_OFF_CENTRE
     assert climbed[5] == Stage.SIDE_GLIDE
     assert climbed[8] == Stage.FLEXION_ROTATION
-    assert s.session.hold == Hold.SEE_PT and len(climbed) == 12
+    assert s.session.safety.hold == Hold.SEE_PT and len(climbed) == 12
     assert ladder.R_STALL_SEE_PT in s.texts() and ReminderPause("see_pt") in s.effects
     s.cmd("exercise")
     assert s.session.state == State.HALTED and s.says()[-1].prefix == t.HELD_WHY["see_pt"]
     s.press("pt_ok", "press_ups")
-    assert s.session.hold is None and s.session.stage == Stage.BACK_PRESS_UPS
+    assert s.session.safety.hold is None and s.session.ladder.stage == Stage.BACK_PRESS_UPS
 
 
 def test_central_pain_goes_from_press_ups_to_a_pt() -> None:
@@ -434,7 +443,7 @@ def test_central_pain_goes_from_press_ups_to_a_pt() -> None:
             s.wait(3).cmd("exercise")
             if s.session.state == State.PRESET:
                 s.press("nothing")
-    assert s.session.hold == Hold.SEE_PT and ladder.R_STALL_CENTRAL in s.texts()
+    assert s.session.safety.hold == Hold.SEE_PT and ladder.R_STALL_CENTRAL in s.texts()
 
 
 def test_checkin_command_at_any_time_and_typed_pain() -> None:
@@ -443,7 +452,7 @@ def test_checkin_command_at_any_time_and_typed_pain() -> None:
     s.cmd("checkin")
     assert s.session.state == State.CHECK_ANSWER
     s.press("no_change").type(" 7 ")
-    assert s.session.pending_pain == 7 and s.session.state == State.CHECK_REACH
+    assert s.session.pending.pain == 7 and s.session.state == State.CHECK_REACH
 
 
 # --- bad input -----------------------------------------------------------------------------
@@ -494,16 +503,19 @@ def test_detours_return_to_the_same_step() -> None:
     s.cmd("language")
     assert s.session.state == State.LANGUAGE
     s.press("de")
-    assert s.session.language == "de" and (s.session.state, s.session.step) == (State.STEP, 3)
+    assert s.session.language == "de" and (s.session.state, s.session.cursor.step) == (
+        State.STEP,
+        3,
+    )
     s.cmd("settings").press("voice", "close")
-    assert (s.session.state, s.session.step, s.session.voice) == (State.STEP, 3, False)
+    assert (s.session.state, s.session.cursor.step, s.session.voice) == (State.STEP, 3, False)
 
 
 def test_settings_change_the_wall_shoulder() -> None:
     s = Script().onboard(side="right").press("later").cmd("settings")
     assert s.says()[-1].params["shoulder"] == "LEFT"
     s.press("wall", "right")
-    assert s.session.wall_shoulder == Side.RIGHT
+    assert s.session.assessment.wall_shoulder == Side.RIGHT
     assert s.says()[0].text == t.WALL_SAVED
     s.press("close")
     assert s.session.state == State.IDLE
@@ -514,7 +526,7 @@ def test_settings_change_the_wall_shoulder() -> None:
 def test_forget_needs_confirmation() -> None:
     s = Script().onboard()
     s.cmd("forget").press("no")
-    assert s.session.onboarded and s.session.state == State.OFFER
+    assert s.session.assessment.onboarded and s.session.state == State.OFFER
     s.cmd("forget").press("yes")
     assert ForgetUser() in s.effects
     assert s.session == Session(language="en")
@@ -536,7 +548,7 @@ def test_commands_before_onboarding_start_onboarding() -> None:
 def test_start_mid_conversation_resumes_the_same_question() -> None:
     s = Script().onboard().press("start", "next")
     s.cmd("start")
-    assert (s.session.state, s.session.step) == (State.STEP, 2)
+    assert (s.session.state, s.session.cursor.step) == (State.STEP, 2)
     assert s.says()[-1].note == t.WELCOME_BACK
 
 
@@ -555,17 +567,17 @@ def test_reminder_ping_and_its_buttons() -> None:
 
 def test_commands_half_way_through_the_questions_keep_the_answers_given() -> None:
     s = Script().cmd("start").press("ok", "no", "no")
-    asked = s.session.flag
+    asked = s.session.cursor.flag
     assert s.session.state == State.SCREEN
     for command in ("exercise", "checkin", "remind"):
         s.cmd(command)
-        assert (s.session.state, s.session.flag) == (State.SCREEN, asked), command
+        assert (s.session.state, s.session.cursor.flag) == (State.SCREEN, asked), command
         assert s.says()[-1].prefix == t.FINISH_QUESTIONS
     while s.session.state == State.SCREEN:
         s.press("no")
     s.press("left")
     s.cmd("exercise")
-    assert s.session.state == State.ASSESS_WALL and s.session.side == Side.LEFT
+    assert s.session.state == State.ASSESS_WALL and s.session.assessment.side == Side.LEFT
 
 
 @pytest.mark.parametrize(
@@ -581,7 +593,9 @@ def test_the_next_set_is_announced_as_the_users_reminders_will_come(
     mode: str | None, paused: bool, msgid: str, hours: int | None
 ) -> None:
     s = glide_user()
-    s.session = replace(s.session, remind_mode=mode, remind_every=4, remind_paused=paused)
+    s.session = replace(
+        s.session, reminders=replace(s.session.reminders, mode=mode, every=4, paused=paused)
+    )
     s.checkin("centralizing", "4", "thigh")
     announcements = (t.NEXT_SET, t.NEXT_SET_EVERY, t.NEXT_SET_FIXED)
     said = [say for say in s.says() if say.text in announcements]
@@ -596,7 +610,7 @@ def test_remind_pause_and_resume_are_the_users_own_pause() -> None:
     (saved,) = s.of(SetSchedule)
     assert saved.paused is None  # type: ignore[attr-defined]
     s.press("pause")
-    assert ReminderPause("user") in s.effects and s.session.remind_paused
+    assert ReminderPause("user") in s.effects and s.session.reminders.paused
     s.cmd("remind").press("resume")
     assert ReminderPause(None) in s.effects
 
@@ -640,16 +654,16 @@ def test_both_sides_with_leg_pain_asks_about_both_legs_again(
 
 def test_pain_down_both_legs_is_the_red_flag() -> None:
     s = Script().screened().press("both", "thigh", "yes")
-    assert s.session.state == State.REDFLAG and s.session.red_flag == "both_legs"
+    assert s.session.state == State.REDFLAG and s.session.safety.red_flag == "both_legs"
     assert RecordScreening(question="both_legs", yes=True) in s.effects
     assert ReminderPause("redflag") in s.effects
     s = Script().screened().press("both", "thigh", "no")
-    assert s.session.state == State.ASSESS_PAIN and s.session.red_flag is None
+    assert s.session.state == State.ASSESS_PAIN and s.session.safety.red_flag is None
 
 
 def test_press_ups_that_made_the_leg_worse_stop_before_the_first_set() -> None:
     s = Script().screened().press("left", "no", "thigh", "6", "press", "worse")
-    assert s.session.state == State.HALTED and s.session.hold == Hold.STOP_RULE
+    assert s.session.state == State.HALTED and s.session.safety.hold == Hold.STOP_RULE
     assert ladder.TRIED_WORSE in s.texts() and ladder.START_HIPS not in s.texts()
     assert (
         RecordRungChange(from_rung=None, to_rung=Rung.SEE_PT, reason=ladder.TRIED_WORSE)
@@ -666,7 +680,9 @@ def test_every_state_has_one_entry_with_a_question() -> None:
     assert set(State) == set(ALL_STATES) == set(SPECS)
     onboarded = Script().onboard().session
     for state in State:
-        question = SPECS[state].ask(replace(onboarded, state=state, flag="bladder"))
+        question = SPECS[state].ask(
+            replace(onboarded, cursor=replace(onboarded.cursor, state=state, flag="bladder"))
+        )
         assert question.text
 
 
@@ -695,18 +711,50 @@ V1_HALTED = V1_MID_SET.replace('"ex.side_glide.3"', '"halted"').replace(
 
 def test_rows_saved_by_the_first_version_still_load() -> None:
     s = Session.from_dict(json.loads(V1_MID_SET))
-    assert (s.state, s.step, s.stage) == (State.STEP, 3, Stage.SIDE_GLIDE)
-    assert (s.ref_reach, s.ref_pain) == (Reach.CALF, 6)
-    assert s.checked_at is None  # so the next set asks "anything new?" first
+    assert (s.state, s.cursor.step, s.ladder.stage) == (State.STEP, 3, Stage.SIDE_GLIDE)
+    assert (s.ladder.ref_reach, s.ladder.ref_pain) == (Reach.CALF, 6)
+    assert s.safety.checked_at is None  # so the next set asks "anything new?" first
     out = advance(s, Press(s.seq, "next"), T0)
-    assert out.session.step == 4
+    assert out.session.cursor.step == 4
     held = Session.from_dict(json.loads(V1_HALTED))
-    assert held.hold == Hold.STOP_RULE and held.state == State.HALTED
+    assert held.safety.hold == Hold.STOP_RULE and held.state == State.HALTED
     see_pt = Session.from_dict(
         json.loads(V1_MID_SET.replace('"rung": "side_glide"', '"rung": "see_pt"'))
     )
-    assert see_pt.hold == Hold.SEE_PT
+    assert see_pt.safety.hold == Hold.SEE_PT
     screening_row = Session.from_dict(
         json.loads(V1_MID_SET.replace('"ex.side_glide.3"', '"screen.fever"'))
     )
-    assert (screening_row.state, screening_row.flag) == (State.SCREEN, "fever")
+    assert (screening_row.state, screening_row.cursor.flag) == (State.SCREEN, "fever")
+
+
+# a row as the ladder's version (session v2, flat) saved it: "worse" tapped, pain next
+V2_WORSE_TAPPED = (
+    '{"state": "check.pain", "seq": 28, "flag": "bones", "step": 8, "language": "en",'
+    ' "voice": true, "side": "left", "wall_shoulder": null, "baseline_reach": "calf",'
+    ' "baseline_pain": 6, "onboarded": true, "tried": "both", "screened": true,'
+    ' "red_flag": null, "after_screening": null, "hold": "stop", "checked_at":'
+    ' "2026-03-01T09:12:00+00:00", "blocked": false, "stage": "side_glide", "stall": 0,'
+    ' "ref_reach": "calf", "ref_pain": 6, "helped": null, "rung_sets": 1, "sets_done": 1,'
+    ' "recovered": false, "checked_in_at": null, "pending_answer": "worse", "pending_pain":'
+    ' null, "pending_reach": null, "asking": null, "asked": [], "tz": null, "remind_mode":'
+    ' null, "remind_every": 3, "remind_window": "08:00-21:00", "remind_times": "",'
+    ' "remind_paused": false, "return_to": null, "v": 2}'
+)
+
+
+def test_rows_saved_flat_by_the_ladder_version_load_into_the_records() -> None:
+    s = Session.from_dict(json.loads(V2_WORSE_TAPPED))
+    assert (s.state, s.cursor.seq, s.cursor.step) == (State.CHECK_PAIN, 28, 8)
+    assert (s.assessment.side, s.assessment.baseline_reach) == (Side.LEFT, Reach.CALF)
+    assert s.safety.hold == Hold.STOP_RULE and s.safety.checked_at == T0.replace(minute=12)
+    assert (s.ladder.stage, s.ladder.ref_pain, s.pending.answer) == (
+        Stage.SIDE_GLIDE,
+        6,
+        Answer.WORSE,
+    )
+    assert s.reminders.window == "08:00-21:00"
+    out = advance(s, Press(s.seq, "8"), T0)
+    assert out.session.state == State.CHECK_REACH and out.session.pending.pain == 8
+    assert Session.from_dict(s.to_dict()) == s  # and it saves as records from now on
+    assert s.to_dict()["v"] == 3 and "cursor" in s.to_dict()

@@ -81,7 +81,9 @@ def _worse_press(before: Session, event: Event) -> bool:
     if event.value == "worse":
         return True
     return (
-        before.state == State.CHECK_CONFIRM and before.asking == "worse" and event.value == "yes"
+        before.state == State.CHECK_CONFIRM
+        and before.pending.asking == "worse"
+        and event.value == "yes"
     )
 
 
@@ -102,7 +104,7 @@ def test_held_means_no_exercise_no_reminder_no_nudge_until_a_pt_or_a_clean_scree
         now += timedelta(minutes=1)
         out = advance(s, event, now)
         assert safety_problems(s, event, out, now) == []
-        if out.session.recovered:
+        if out.session.ladder.recovered:
             assert advance(out.session, ReminderDue(), now).effects == ()
         s = out.session
         assert Session.from_dict(s.to_dict()) == s
@@ -127,6 +129,6 @@ def test_pain_back_after_recovery_is_never_a_stop_by_itself(
             continue
         now += timedelta(minutes=1)
         out = advance(s, event, now)
-        if s.recovered and s.hold is None and not _worse_press(s, event):
-            assert out.session.hold != Hold.STOP_RULE, (s.state, event)
+        if s.ladder.recovered and s.safety.hold is None and not _worse_press(s, event):
+            assert out.session.safety.hold != Hold.STOP_RULE, (s.state, event)
         s = out.session

@@ -344,7 +344,7 @@ def _variants() -> Iterator[tuple[Effect, ...]]:
     """Turns whose wording the graph walk merges away (its key ignores them)."""
     for mode in ("every", "fixed"):  # the next set, as the user's reminders will come
         s = Script().onboard().press("start").steps()
-        s.session = replace(s.session, remind_mode=mode)
+        s.session = replace(s.session, reminders=replace(s.session.reminders, mode=mode))
         yield tuple(s.checkin("centralizing", "5", "thigh").effects)
     s = Script().onboard().press("later")
     yield tuple(s.cmd("voice").effects) + tuple(s.cmd("voice").effects)
@@ -356,10 +356,14 @@ def _variants() -> Iterator[tuple[Effect, ...]]:
     yield tuple(s.cmd("remind").effects)  # paused by the user: Resume
     yield tuple(s.press("resume").effects)
     s = Script().onboard().press("start").steps().checkin("centralizing", "5", "thigh")
-    s.session = replace(s.session, state=State.IDLE)
+    s.session = replace(s.session, cursor=replace(s.session.cursor, state=State.IDLE))
     yield s.wait(3).cmd("exercise").press("nothing").cmd("stop").press("just").effects
     s.cmd("checkin").checkin("centralizing", "4", "buttock")
-    s.session = replace(s.session, hold=Hold.SEE_PT, state=State.HALTED)
+    s.session = replace(
+        s.session,
+        safety=replace(s.session.safety, hold=Hold.SEE_PT),
+        cursor=replace(s.session.cursor, state=State.HALTED),
+    )
     yield tuple(s.press("pt_ok", "side_glide", "no").effects)  # "Ready for a set of ..."
 
 

@@ -77,11 +77,11 @@ async def export_files(store: History, user_id: int, session: Session, now: date
         history, changes, charts.chart_labels(lambda m: _(lang, m)), now, tz
     )
     baseline = None
-    if session.side is not None and session.baseline_reach is not None:
+    if session.assessment.side is not None and session.assessment.baseline_reach is not None:
         baseline = export.Baseline(
-            session.side,
-            session.baseline_reach,
-            session.baseline_pain or 0,
+            session.assessment.side,
+            session.assessment.baseline_reach,
+            session.assessment.baseline_pain or 0,
             changes[0].at if changes else None,
         )
     html = export.pt_report_html(
