@@ -18,7 +18,13 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.progress.chart import ChartLabels, ChartRenderer, chart_labels, render_progress_chart
+from bot.progress.chart import (
+    ChartData,
+    ChartLabels,
+    ChartRenderer,
+    chart_labels,
+    render_progress_chart,
+)
 from flows.model import Answer, CheckIn, Reach, Rung, RungChange
 
 NOW = datetime(2024, 5, 14, 18, 0, tzinfo=UTC)
@@ -103,17 +109,19 @@ async def stall_table(repeat: int, labels: ChartLabels, start_method: str) -> No
             async def inline(
                 points: list[CheckIn] = points, rungs: list[RungChange] = rungs
             ) -> None:
-                render_progress_chart(points, rungs, labels, NOW)
+                render_progress_chart(ChartData(points, rungs, labels, NOW))
 
             async def thread(
                 points: list[CheckIn] = points, rungs: list[RungChange] = rungs
             ) -> None:
-                await asyncio.to_thread(render_progress_chart, points, rungs, labels, NOW)
+                await asyncio.to_thread(
+                    render_progress_chart, ChartData(points, rungs, labels, NOW)
+                )
 
             async def process(
                 points: list[CheckIn] = points, rungs: list[RungChange] = rungs
             ) -> None:
-                await renderer.render(points, rungs, labels, NOW)
+                await renderer.render(ChartData(points, rungs, labels, NOW))
 
             modes = (
                 ("inline", inline),
@@ -147,7 +155,7 @@ def render_times(repeat: int, labels: ChartLabels) -> None:
         size = 0
         for _ in range(repeat):
             t0 = time.perf_counter()
-            size = len(render_progress_chart(points, rungs, labels, NOW).png)
+            size = len(render_progress_chart(ChartData(points, rungs, labels, NOW)).png)
             times.append(time.perf_counter() - t0)
         print(
             f"{n:>9} {statistics.median(times) * 1e3:>10.1f} {min(times) * 1e3:>8.1f} "
@@ -161,7 +169,7 @@ def main() -> None:
     parser.add_argument("--start-method", default="spawn", choices=("spawn", "forkserver"))
     args = parser.parse_args()
     labels = chart_labels()
-    render_progress_chart([], [], labels, NOW)  # import and font cache warm-up
+    render_progress_chart(ChartData([], [], labels, NOW))  # import and font cache warm-up
     print("== render time, inline ==")
     render_times(args.repeat, labels)
     print(f"\n== event-loop stall during one render (target < {TARGET_MS:.0f} ms) ==")

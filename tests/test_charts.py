@@ -23,6 +23,7 @@ from bot.progress.chart import (
     REACH_GID,
     SETS_GID,
     WORSE_GID,
+    ChartData,
     ChartRenderer,
     build_progress_figure,
     chart_labels,
@@ -78,7 +79,7 @@ def ydata(line: Line2D) -> list[float]:
 
 def test_seven_check_ins_plot_seven_points_on_each_track() -> None:
     points = history(7, step=timedelta(hours=20))
-    fig = build_progress_figure(points, [], LABELS, NOW)
+    fig = build_progress_figure(ChartData(points, [], LABELS, NOW))
     (pain,) = lines(fig, PAIN_GID)
     (reach,) = lines(fig, REACH_GID)
     assert len(xdata(pain)) == 7
@@ -95,7 +96,7 @@ def test_seven_check_ins_plot_seven_points_on_each_track() -> None:
 
 def test_check_ins_are_plotted_in_time_order() -> None:
     points = history(5)
-    fig = build_progress_figure(list(reversed(points)), [], LABELS, NOW)
+    fig = build_progress_figure(ChartData(list(reversed(points)), [], LABELS, NOW))
     (pain,) = lines(fig, PAIN_GID)
     assert ydata(pain) == [c.pain for c in points]
 
@@ -103,7 +104,7 @@ def test_check_ins_are_plotted_in_time_order() -> None:
 def test_reach_axis_and_title_use_the_callers_labels() -> None:
     names = {r: f"R-{r.value}" for r in Reach}
     labels = replace(LABELS, title="Mein Fortschritt", reach_names=names)
-    fig = build_progress_figure(history(3), [], labels, NOW)
+    fig = build_progress_figure(ChartData(history(3), [], labels, NOW))
     reach_ax = lines(fig, REACH_GID)[0].axes
     assert reach_ax is not None
     ticks = [t.get_text() for t in reach_ax.get_yticklabels()]
@@ -114,12 +115,14 @@ def test_reach_axis_and_title_use_the_callers_labels() -> None:
 def test_dollar_signs_in_translations_stay_literal() -> None:
     # an unescaped pair of $ would be parsed as (here invalid) mathtext and raise
     labels = replace(LABELS, title=r"Cost $\frac$ and $", pain_axis="$$")
-    result = render_progress_chart(history(3), [], labels, NOW)
+    result = render_progress_chart(ChartData(history(3), [], labels, NOW))
     assert png_size(result.png)[0] >= 800
 
 
 def test_png_is_valid_and_wide_enough_for_a_phone() -> None:
-    result = render_progress_chart(history(7), [], LABELS, NOW, ZoneInfo("Europe/Berlin"))
+    result = render_progress_chart(
+        ChartData(history(7), [], LABELS, NOW, ZoneInfo("Europe/Berlin"))
+    )
     width, height = png_size(result.png)
     assert width >= 800
     assert (width, height) == (result.width_px, result.height_px)
@@ -127,22 +130,22 @@ def test_png_is_valid_and_wide_enough_for_a_phone() -> None:
 
 
 def test_empty_history_gives_a_friendly_chart() -> None:
-    fig = build_progress_figure([], [], LABELS, NOW)
+    fig = build_progress_figure(ChartData([], [], LABELS, NOW))
     (pain,) = lines(fig, PAIN_GID)
     assert len(xdata(pain)) == 0
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert LABELS.empty_note in texts
-    result = render_progress_chart([], [], LABELS, NOW)
+    result = render_progress_chart(ChartData([], [], LABELS, NOW))
     assert png_size(result.png)[0] >= 800
     assert result.points == 0
 
 
 def test_a_thousand_check_ins() -> None:
     points = history(1000, step=timedelta(hours=2))
-    fig = build_progress_figure(points, [], LABELS, NOW)
+    fig = build_progress_figure(ChartData(points, [], LABELS, NOW))
     assert len(xdata(lines(fig, PAIN_GID)[0])) == 1000
     assert len(xdata(lines(fig, REACH_GID)[0])) == 1000
-    result = render_progress_chart(points, [], LABELS, NOW)
+    result = render_progress_chart(ChartData(points, [], LABELS, NOW))
     assert png_size(result.png)[0] >= 800
     assert result.points == 1000
 
@@ -159,7 +162,7 @@ def test_rung_bands_follow_the_recorded_changes() -> None:
         (points[2].at, points[4].at, Rung.FLEXION_ROTATION),
         (points[4].at, NOW, Rung.PRESS_UPS),
     ]
-    fig = build_progress_figure(points, changes, LABELS, NOW)
+    fig = build_progress_figure(ChartData(points, changes, LABELS, NOW))
     assert len(patches(fig, BAND_GID)) == 3 * 3  # drawn behind all three tracks
     legend_texts = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
     for rung in (Rung.SIDE_GLIDE, Rung.FLEXION_ROTATION, Rung.PRESS_UPS):
@@ -178,9 +181,11 @@ def test_rung_bands_fall_back_to_the_check_ins_rung() -> None:
 def test_renders_in_parallel_threads_do_not_interfere() -> None:
     """No pyplot state: concurrent renders give the same bytes as one alone."""
     jobs = [history(n) for n in (3, 20, 50, 3)]
-    alone = [render_progress_chart(h, [], LABELS, NOW).png for h in jobs]
+    alone = [render_progress_chart(ChartData(h, [], LABELS, NOW)).png for h in jobs]
     with ThreadPoolExecutor(4) as pool:
-        together = list(pool.map(lambda h: render_progress_chart(h, [], LABELS, NOW).png, jobs))
+        together = list(
+            pool.map(lambda h: render_progress_chart(ChartData(h, [], LABELS, NOW)).png, jobs)
+        )
     assert together == alone
 
 
@@ -193,15 +198,15 @@ async def renderer() -> AsyncIterator[ChartRenderer]:
 
 async def test_async_render_in_a_worker_process(renderer: ChartRenderer) -> None:
     points = history(7)
-    result = await renderer.render(points, [], LABELS, NOW)
-    assert result.png == render_progress_chart(points, [], LABELS, NOW).png
+    result = await renderer.render(ChartData(points, [], LABELS, NOW))
+    assert result.png == render_progress_chart(ChartData(points, [], LABELS, NOW)).png
     assert result.points == 7
 
 
 async def test_close_then_render_starts_a_new_worker(renderer: ChartRenderer) -> None:
     await renderer.warm_up()
     renderer.close()
-    result = await renderer.render(history(2), [], LABELS, NOW)
+    result = await renderer.render(ChartData(history(2), [], LABELS, NOW))
     assert png_size(result.png)[0] >= 800
 
 
@@ -211,7 +216,7 @@ async def test_a_dead_worker_is_replaced(renderer: ChartRenderer) -> None:
     assert pool is not None
     for pid in list(pool._processes):  # the worker this test started
         os.kill(pid, signal.SIGKILL)
-    result = await renderer.render(history(2), [], LABELS, NOW)
+    result = await renderer.render(ChartData(history(2), [], LABELS, NOW))
     assert result.points == 2
     assert renderer._pool is not pool
 
@@ -223,7 +228,7 @@ async def test_a_dead_worker_is_replaced(renderer: ChartRenderer) -> None:
 )
 def test_any_time_span_gets_date_ticks_without_warnings(span: timedelta) -> None:
     points = history(10, step=span / 10)
-    fig = build_progress_figure(points, [], LABELS, NOW)
+    fig = build_progress_figure(ChartData(points, [], LABELS, NOW))
     fig.canvas.draw()  # tick locators run here; pytest turns their warnings into errors
     sets_ax = patches(fig, SETS_GID)[0].axes
     assert sets_ax is not None

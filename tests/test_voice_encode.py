@@ -15,7 +15,6 @@ from bot.voice.encode import (
     concat,
     decode_pcm,
     encode_voice,
-    missing_tools,
     ogg_opus_duration,
     pcm_seconds,
     probe,
@@ -28,13 +27,7 @@ from bot.voice.tts import EspeakBackend
 SENTENCE = "Slowly press your hips toward the wall, so that they glide under your rib cage."
 
 
-@pytest.fixture(autouse=True)
-def _need_tools() -> None:
-    missing = missing_tools()
-    if missing:
-        pytest.fail(
-            f"voice tests need {', '.join(missing)} on PATH (apt install ffmpeg espeak-ng)"
-        )
+pytestmark = pytest.mark.usefixtures("need_voice_tools")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.voice.encode import missing_tools, probe
+from bot.voice.encode import probe
 from bot.voice.guided import GuidedReps, spoken_texts
 from bot.voice.service import VoiceService
 from bot.voice.tts import GTTS_PATH, EspeakBackend, FallbackTTS, GTTSBackend, make_tts
@@ -27,13 +27,11 @@ from bot.voice.tts import GTTS_PATH, EspeakBackend, FallbackTTS, GTTSBackend, ma
 TEXT = "Lean that shoulder against the wall."
 
 
+pytestmark = pytest.mark.usefixtures("need_voice_tools")
+
+
 @pytest.fixture(autouse=True)
-def _need_tools(monkeypatch: pytest.MonkeyPatch) -> None:
-    missing = missing_tools()
-    if missing:
-        pytest.fail(
-            f"voice tests need {', '.join(missing)} on PATH (apt install ffmpeg espeak-ng)"
-        )
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)  # gTTS honours proxies even for 127.0.0.1
 

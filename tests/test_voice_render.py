@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.voice.encode import missing_tools
 from bot.voice.guided import GuidedReps
 from bot.voice.prerender import GuidedJob, progress_bar, render_all
 from bot.voice.service import VoiceService
@@ -27,13 +26,7 @@ GUIDED = GuidedJob(
 )
 
 
-@pytest.fixture(autouse=True)
-def _need_tools() -> None:
-    missing = missing_tools()
-    if missing:
-        pytest.fail(
-            f"voice tests need {', '.join(missing)} on PATH (apt install ffmpeg espeak-ng)"
-        )
+pytestmark = pytest.mark.usefixtures("need_voice_tools")
 
 
 class Watching:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 import pytest
 
 from bot.voice import service as service_module
-from bot.voice.encode import MAX_NOTE_BYTES, EncodeError, missing_tools, probe
+from bot.voice.encode import MAX_NOTE_BYTES, EncodeError, probe
 from bot.voice.guided import GuidedReps, Say, duration, spoken_texts, timeline
 from bot.voice.service import VoiceService
 from bot.voice.tts import EspeakBackend, FallbackTTS, TTSError
@@ -28,13 +28,7 @@ SETUP = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _need_tools() -> None:
-    missing = missing_tools()
-    if missing:
-        pytest.fail(
-            f"voice tests need {', '.join(missing)} on PATH (apt install ffmpeg espeak-ng)"
-        )
+pytestmark = pytest.mark.usefixtures("need_voice_tools")
 
 
 class Counting:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.voice.encode import encode_voice, missing_tools, probe
+from bot.voice.encode import encode_voice, probe
 from bot.voice.tts import (
     EspeakBackend,
     FallbackTTS,
@@ -24,13 +24,7 @@ LINES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _need_tools() -> None:
-    missing = missing_tools()
-    if missing:
-        pytest.fail(
-            f"voice tests need {', '.join(missing)} on PATH (apt install ffmpeg espeak-ng)"
-        )
+pytestmark = pytest.mark.usefixtures("need_voice_tools")
 
 
 @pytest.mark.parametrize("lang", sorted(LINES))

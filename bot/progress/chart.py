@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from matplotlib.axes import Axes
@@ -86,6 +86,18 @@ class ChartLabels:
     empty_note: str
     reach_names: Mapping[Reach, str]
     rung_names: Mapping[Rung, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    """What one chart is drawn from: one value, so the sync, worker and async entry
+    points cannot drift apart in what they take."""
+
+    history: Sequence[CheckIn]
+    changes: Sequence[RungChange]
+    labels: ChartLabels
+    now: datetime
+    tz: tzinfo = UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,15 +182,10 @@ def _style_axis(ax: Axes, ylabel: str) -> None:
         ax.spines[spine].set_visible(False)
 
 
-def build_progress_figure(
-    history: Sequence[CheckIn],
-    changes: Sequence[RungChange],
-    labels: ChartLabels,
-    now: datetime,
-    tz: tzinfo = UTC,
-) -> Figure:
+def build_progress_figure(data: ChartData) -> Figure:
     """The chart as a Figure (not yet drawn), so its data can be read back."""
-    points = sorted(history, key=lambda c: c.at)
+    changes, labels, now, tz = data.changes, data.labels, data.now, data.tz
+    points = sorted(data.history, key=lambda c: c.at)
     fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     fig.suptitle(_plain(labels.title), fontsize=26, fontweight="bold")
@@ -304,19 +311,13 @@ def build_progress_figure(
     return fig
 
 
-def render_progress_chart(
-    history: Sequence[CheckIn],
-    changes: Sequence[RungChange],
-    labels: ChartLabels,
-    now: datetime,
-    tz: tzinfo = UTC,
-) -> ChartResult:
+def render_progress_chart(data: ChartData) -> ChartResult:
     """The chart as a PNG. Blocking and CPU-bound: from async code use the async version."""
-    fig = build_progress_figure(history, changes, labels, now, tz)
+    fig = build_progress_figure(data)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     width, height = (int(v) for v in fig.canvas.get_width_height())
-    return ChartResult(buf.getvalue(), width, height, len(history))
+    return ChartResult(buf.getvalue(), width, height, len(data.history))
 
 
 def _noop() -> None:
@@ -381,17 +382,9 @@ class ChartRenderer:
         """Start the worker now (e.g. at bot start), so the first /progress is not slow."""
         await self._run(_noop)
 
-    async def render(
-        self,
-        history: Sequence[CheckIn],
-        changes: Sequence[RungChange],
-        labels: ChartLabels,
-        now: datetime,
-        tz: tzinfo = UTC,
-    ) -> ChartResult:
-        result = await self._run(
-            render_progress_chart, tuple(history), tuple(changes), labels, now, tz
-        )
+    async def render(self, data: ChartData) -> ChartResult:
+        frozen = replace(data, history=tuple(data.history), changes=tuple(data.changes))
+        result = await self._run(render_progress_chart, frozen)
         assert isinstance(result, ChartResult)
         return result
 
@@ -409,15 +402,9 @@ class ChartRenderer:
 _default = ChartRenderer()
 
 
-async def render_progress_chart_async(
-    history: Sequence[CheckIn],
-    changes: Sequence[RungChange],
-    labels: ChartLabels,
-    now: datetime,
-    tz: tzinfo = UTC,
-) -> ChartResult:
+async def render_progress_chart_async(data: ChartData) -> ChartResult:
     """`render_progress_chart` in the shared worker process, off the event loop."""
-    return await _default.render(history, changes, labels, now, tz)
+    return await _default.render(data)
 
 
 async def warm_up() -> None:

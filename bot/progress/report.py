@@ -30,13 +30,24 @@ class Progress:
     points: int
 
 
+async def _chart_data(
+    store: History, user_id: int, session: Session, now: datetime
+) -> charts.ChartData:
+    lang = session.language
+    return charts.ChartData(
+        history=await store.checkins(user_id),
+        changes=await store.rung_changes(user_id),
+        labels=charts.chart_labels(lambda m: _(lang, m)),
+        now=now,
+        tz=user_tz(session),
+    )
+
+
 async def progress(store: History, user_id: int, session: Session, now: datetime) -> Progress:
     lang = session.language
-    history = await store.checkins(user_id)
-    changes = await store.rung_changes(user_id)
-    tz = user_tz(session)
-    labels = charts.chart_labels(lambda m: _(lang, m))
-    chart = await charts.render_progress_chart_async(history, changes, labels, now, tz)
+    data = await _chart_data(store, user_id, session, now)
+    history, changes, tz = data.history, data.changes, data.tz
+    chart = await charts.render_progress_chart_async(data)
     trend = leg_trend(history, now)
     lines = [
         translate(lang, SUMMARY_TREND, {"trend": _(lang, TREND_LABELS[trend])}),
@@ -70,12 +81,9 @@ class Export:
 
 async def export_files(store: History, user_id: int, session: Session, now: datetime) -> Export:
     lang = session.language
-    history = await store.checkins(user_id)
-    changes = await store.rung_changes(user_id)
-    tz = user_tz(session)
-    chart = await charts.render_progress_chart_async(
-        history, changes, charts.chart_labels(lambda m: _(lang, m)), now, tz
-    )
+    data = await _chart_data(store, user_id, session, now)
+    history, changes, tz = data.history, data.changes, data.tz
+    chart = await charts.render_progress_chart_async(data)
     baseline = None
     if session.assessment.side is not None and session.assessment.baseline_reach is not None:
         baseline = export.Baseline(
