@@ -1,0 +1,232 @@
+"""The storage ports' contract, checked on a real database without Telegram or the flow.
+
+Every test goes through the Protocols in bot.storage.ports only, so a second backend
+is checked by adding its name to BACKENDS. An in-memory SQLite database runs the same
+contract as a file: a turn's reminder changes used to be written on a second
+connection, which ":memory:" does not share.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.storage.ports import Turn
+from bot.storage.sqlite import SqliteStorage
+from flows.effects import (
+    RecordCheckIn,
+    RecordRungChange,
+    RecordScreening,
+    ReminderPause,
+    SetSchedule,
+)
+from flows.model import Answer, CheckIn, Reach, Rung, Side
+from flows.session import Assessment, LadderRecord, Session
+
+BACKENDS = ["sqlite-file", "sqlite-memory"]
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+EVERY_3H = SetSchedule(
+    tz="Europe/Berlin", mode="every", every_hours=3, start="08:00", end="20:00", fixed_times=()
+)
+
+
+@pytest.fixture(params=BACKENDS)
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqliteStorage]:
+    where = ":memory:" if request.param == "sqlite-memory" else tmp_path / "db.sqlite3"
+    opened = await SqliteStorage.open(where)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+def session(**fields: object) -> Session:
+    return Session(language="de", **fields)  # type: ignore[arg-type]
+
+
+def checkin(at: datetime, pain: int = 4) -> CheckIn:
+    return CheckIn(at, Rung.SIDE_GLIDE, Answer.CENTRALIZING, pain, Reach.THIGH)
+
+
+async def test_a_turn_comes_back_whole(storage: SqliteStorage) -> None:
+    s = session(
+        voice=False,
+        assessment=Assessment(side=Side.LEFT, baseline_reach=Reach.THIGH, baseline_pain=6),
+        ladder=LadderRecord(stall=1, sets_done=3, checked_in_at=T0),
+    )
+    turn = Turn(
+        user_id=7,
+        chat_id=70,
+        session=s,
+        now=T0,
+        update_id=11,
+        records=(
+            RecordCheckIn(checkin=checkin(T0)),
+            RecordRungChange(from_rung=Rung.PRESS_UPS, to_rung=Rung.SIDE_GLIDE, reason="why"),
+            RecordScreening(question="saddle numbness", yes=False),
+        ),
+        reminders=(EVERY_3H,),
+    )
+    await storage.conversations.commit(turn)
+
+    loaded = await storage.conversations.load(7)
+    assert loaded is not None
+    assert loaded.session.to_dict() == s.to_dict()
+    assert (loaded.last_update_id, loaded.chat_id) == (11, 70)
+    assert await storage.history.checkins(7) == [checkin(T0)]
+    (change,) = await storage.history.rung_changes(7)
+    assert (change.from_rung, change.to_rung, change.reason) == (
+        Rung.PRESS_UPS,
+        Rung.SIDE_GLIDE,
+        "why",
+    )
+    (screening,) = await storage.history.screenings(7)
+    assert (screening.question, screening.yes) == ("saddle numbness", False)
+    row = await storage.reminders.get(7)
+    assert row is not None and row.schedule.every_hours == 3 and row.next_due is not None
+    counts = await storage.conversations.count_rows(7)
+    assert {k: counts[k] for k in ("users", "checkins", "rung_changes", "screenings")} == {
+        "users": 1,
+        "checkins": 1,
+        "rung_changes": 1,
+        "screenings": 1,
+    }
+    assert counts["reminders"] == 1
+
+
+async def test_the_update_id_never_goes_back(storage: SqliteStorage) -> None:
+    for update_id in (10, 5, None):
+        await storage.conversations.commit(
+            Turn(user_id=1, chat_id=1, session=session(), now=T0, update_id=update_id)
+        )
+    loaded = await storage.conversations.load(1)
+    assert loaded is not None and loaded.last_update_id == 10
+
+
+async def test_a_failing_turn_writes_nothing_and_spares_the_turns_beside_it(
+    storage: SqliteStorage,
+) -> None:
+    broken = SetSchedule(
+        tz="UTC", mode="every", every_hours=3, start="25:00", end="20:00", fixed_times=()
+    )
+
+    def turn(user_id: int, *reminders: SetSchedule) -> Turn:
+        return Turn(
+            user_id=user_id,
+            chat_id=user_id,
+            session=session(),
+            now=T0,
+            update_id=1,
+            records=(RecordCheckIn(checkin=checkin(T0)),),
+            reminders=reminders,
+        )
+
+    # committed together: the three land in one group-commit batch
+    results = await asyncio.gather(
+        storage.conversations.commit(turn(1, EVERY_3H)),
+        storage.conversations.commit(turn(2, broken)),
+        storage.conversations.commit(turn(3)),
+        return_exceptions=True,
+    )
+    assert results[0] is None and results[2] is None
+    assert isinstance(results[1], ValueError)
+    assert await storage.conversations.load(2) is None
+    assert await storage.history.checkins(2) == []
+    assert await storage.reminders.get(2) is None
+    for kept in (1, 3):
+        assert await storage.conversations.load(kept) is not None
+        assert await storage.history.checkins(kept) == [checkin(T0)]
+    assert await storage.reminders.get(1) is not None
+
+
+async def test_a_pause_in_the_turn_holds_the_reminder_and_an_empty_reason_lifts_it(
+    storage: SqliteStorage,
+) -> None:
+    await storage.conversations.commit(
+        Turn(user_id=5, chat_id=5, session=session(), now=T0, reminders=(EVERY_3H,))
+    )
+    later = T0 + timedelta(days=2)
+    await storage.conversations.commit(
+        Turn(user_id=5, chat_id=5, session=session(), now=T0, reminders=(ReminderPause("worse"),))
+    )
+    held = await storage.reminders.get(5)
+    assert held is not None and held.paused_reason == "worse"
+    assert await storage.reminders.due(later, 10) == []
+    await storage.conversations.commit(
+        Turn(user_id=5, chat_id=5, session=session(), now=later, reminders=(ReminderPause(None),))
+    )
+    lifted = await storage.reminders.get(5)
+    assert lifted is not None and lifted.paused_reason is None
+    assert lifted.next_due is not None and lifted.next_due > later
+
+
+async def test_a_ping_is_claimed_once(storage: SqliteStorage) -> None:
+    await storage.conversations.commit(
+        Turn(user_id=9, chat_id=9, session=session(), now=T0, reminders=(EVERY_3H,))
+    )
+    row = await storage.reminders.get(9)
+    assert row is not None and row.next_due is not None
+    due = row.next_due
+    (found,) = await storage.reminders.due(due, 10)
+    assert found.user_id == 9
+    nxt = due + timedelta(hours=3)
+    claims = await asyncio.gather(*(storage.reminders.mark_sent(9, due, nxt) for _ in range(5)))
+    assert claims.count(True) == 1
+    claimed = await storage.reminders.get(9)
+    assert claimed is not None and claimed.in_flight == due and claimed.next_due == nxt
+    await storage.reminders.settle(9, due, due)
+    settled = await storage.reminders.get(9)
+    assert settled is not None and settled.in_flight is None and settled.last_sent == due
+
+
+async def test_forget_removes_every_row_of_that_user_only(storage: SqliteStorage) -> None:
+    for user_id in (1, 2):
+        await storage.conversations.commit(
+            Turn(
+                user_id=user_id,
+                chat_id=user_id,
+                session=session(),
+                now=T0,
+                records=(RecordCheckIn(checkin=checkin(T0)),),
+                reminders=(EVERY_3H,),
+            )
+        )
+    await storage.conversations.forget(1)
+    assert await storage.conversations.load(1) is None
+    assert set((await storage.conversations.count_rows(1)).values()) == {0}
+    kept = await storage.conversations.count_rows(2)
+    assert kept["users"] == kept["checkins"] == kept["reminders"] == 1
+
+
+async def test_voice_file_ids(storage: SqliteStorage) -> None:
+    files = storage.voice_files
+    assert await files.file_id("clip") is None
+    await files.save_file_id("clip", "AAA", T0)
+    await files.save_file_id("clip", "BBB", T0 + timedelta(seconds=1))  # Telegram re-issued it
+    assert await files.file_id("clip") == "BBB"
+    assert await files.file_id("other") is None
+
+
+async def test_health(storage: SqliteStorage) -> None:
+    assert await storage.db.ping()
+    assert await storage.db.integrity_check() == "ok"
+
+
+async def test_a_committed_turn_survives_a_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    first = await SqliteStorage.open(path)
+    await first.conversations.commit(
+        Turn(user_id=3, chat_id=30, session=session(), now=T0, reminders=(EVERY_3H,))
+    )
+    await first.close()
+    again = await SqliteStorage.open(path)
+    try:
+        loaded = await again.conversations.load(3)
+        assert loaded is not None and loaded.chat_id == 30
+        assert await again.reminders.get(3) is not None
+    finally:
+        await again.close()
