@@ -11,6 +11,7 @@ import asyncio
 import signal
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.coach.coach import Coach
 from bot.config import ConfigError, Settings
@@ -46,7 +47,9 @@ async def build(settings: Settings) -> Built:
     coach = Coach(
         storage.conversations,
         storage.history,
-        Rules(stall_after=settings.SIDEGLIDE_PROGRESS_AFTER),
+        Rules(
+            stall_after=settings.SIDEGLIDE_PROGRESS_AFTER, voice=settings.SIDEGLIDE_TTS != "off"
+        ),
     )
     services = Services(
         settings=settings,
@@ -110,16 +113,28 @@ def run_telegram(settings: Settings) -> None:
 
 
 def run_console(settings: Settings) -> None:
+    """The console: its logs go to a file (named once), so the chat stays readable."""
     from bot.console.console import Console
 
     async def main() -> None:
-        built = await build(settings)
+        built = await build(settings)  # a bad setting fails here, before any file is made
+        log_path = console_log_path(settings)
         try:
-            await Console(built.services).run()
+            with log_path.open("a", encoding="utf-8") as log_file:
+                secrets = [s for s in (settings.token, settings.webhook_secret) if s]
+                json = settings.SIDEGLIDE_LOG_FORMAT == "json"
+                logs.setup_logging(settings.SIDEGLIDE_LOG_LEVEL, json, secrets, stream=log_file)
+                await Console(built.services, log_path=log_path).run()
         finally:
             await close(built)
 
     asyncio.run(main())
+
+
+def console_log_path(settings: Settings) -> Path:
+    """Next to the database (its folder exists once `build` opened it)."""
+    db = str(settings.SIDEGLIDE_DB)
+    return (Path.cwd() if db == ":memory:" else Path(db).parent) / "console.log"
 
 
 def render_media(settings: Settings, langs: list[str] | None) -> int:

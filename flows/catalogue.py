@@ -46,6 +46,7 @@ class Exercise:
     name: str
     intro: str  # the dose and what to watch, before step 1
     steps: tuple[Step, ...]
+    card: Step  # a repeat set on one card: the side, the dose, the key points of the steps
     reps: int | None = REPS  # None: the sources give no dose
     rep_cue: str | None = None  # spoken at the start of each counted repetition
     hold_s: float = 2.0  # the guided set's pause at the end position
@@ -63,6 +64,13 @@ PRESS_UPS = Exercise(
     intro=N_(
         "Straight press-ups: first lie flat, then prop up on your elbows, then {reps} slow "
         "press-ups. Watch where the pain goes."
+    ),
+    card=Step(
+        N_(
+            "Straight press-ups: lie face down, hands flat under your shoulders. {reps} slow "
+            "press-ups as far as the pain allows, hips on the floor, pause 1-2 seconds at the "
+            "top, a little higher each time."
+        )
     ),
     steps=(
         Step(
@@ -103,6 +111,21 @@ HIPS_OFF_CENTRE = Exercise(
     intro=N_(
         "Press-ups with your hips off centre: {reps} slow press-ups with your hips shifted to "
         "one side. The sideways push can help the pain move toward your spine."
+    ),
+    card=Step(
+        N_(
+            "Press-ups with hips off centre: lie face down, hips shifted a few centimetres to "
+            "one side, usually away from the painful side. {reps} slow press-ups, hips on the "
+            "floor, pause 1-2 seconds at the top."
+        ),
+        left=N_(
+            "Press-ups with hips off centre: lie face down, hips shifted a few centimetres to "
+            "the LEFT. {reps} slow press-ups, hips on the floor, pause 1-2 seconds at the top."
+        ),
+        right=N_(
+            "Press-ups with hips off centre: lie face down, hips shifted a few centimetres to "
+            "the RIGHT. {reps} slow press-ups, hips on the floor, pause 1-2 seconds at the top."
+        ),
     ),
     steps=(
         Step(N_("Lie face down on a firm surface.")),
@@ -146,6 +169,23 @@ SIDE_GLIDE = Exercise(
     intro=N_(
         "Side glide at a wall: {reps} slow repetitions, holding each for 2-3 seconds. Watch "
         "where the pain goes."
+    ),
+    card=Step(
+        N_(
+            "Side glide: painful side away from the wall, feet 30-45 cm (12-18 inches) from it, "
+            "elbow tucked, other hand on the far hip. {reps} slow glides of your hips toward the "
+            "wall, hold each 2-3 seconds. Step away without shifting your hips."
+        ),
+        left=N_(
+            "Side glide: LEFT shoulder to the wall, feet 30-45 cm (12-18 inches) from it, elbow "
+            "tucked, other hand on the far hip. {reps} slow glides of your hips toward the "
+            "wall, hold each 2-3 seconds. Step away without shifting your hips."
+        ),
+        right=N_(
+            "Side glide: RIGHT shoulder to the wall, feet 30-45 cm (12-18 inches) from it, "
+            "elbow tucked, other hand on the far hip. {reps} slow glides of your hips toward "
+            "the wall, hold each 2-3 seconds. Step away without shifting your hips."
+        ),
     ),
     steps=(
         Step(
@@ -198,6 +238,20 @@ FLEXION_ROTATION = Exercise(
     intro=N_(
         "The flexion with rotation stretch. Please have a physical therapist show it to you "
         "first: these steps are a reminder, not a lesson. Do it as your therapist showed you."
+    ),
+    card=Step(
+        N_(
+            "Flexion with rotation stretch: lie on the side your therapist showed you, and "
+            "hold and repeat as they showed you."
+        ),
+        left=N_(
+            "Flexion with rotation stretch: lie on your LEFT side (or the side your therapist "
+            "showed you), and hold and repeat as they showed you."
+        ),
+        right=N_(
+            "Flexion with rotation stretch: lie on your RIGHT side (or the side your therapist "
+            "showed you), and hold and repeat as they showed you."
+        ),
     ),
     steps=(
         Step(

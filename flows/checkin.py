@@ -89,6 +89,10 @@ def _answer(s: Session, value: str, ctx: Ctx) -> Outcome:
     answer = Answer(value)
     if answer == Answer.WORSE and s.pending.pain is None:
         return stop_rule_now(s, t.WORSE_NOTE)
+    if answer == Answer.ALL_GONE and s.pending.pain is None:
+        # one tap confirms "no pain anywhere" instead of a 0-10 score and a reach
+        s = replace(s, pending=replace(s.pending, answer=answer, asking=Ask.ALL_GONE.value))
+        return enter(s, State.CHECK_CONFIRM)
     s = replace(s, pending=replace(s.pending, answer=answer))
     if s.pending.pain is not None and s.pending.reach is not None:
         return evaluate(s, ctx)  # asked again after a confirming question: numbers kept

@@ -20,6 +20,22 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class Speak:
+    """A voice note of one msgid (translated, then synthesized by the adapter)."""
+
+    text: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeakGuided:
+    """The hands-free guided-set voice note for a rung, with the steps' side variant."""
+
+    rung: Rung
+    side: str | None = None  # flows.catalogue.step_side: wall shoulder, hips' way, side to lie on
+
+
+@dataclass(frozen=True, slots=True)
 class Say:
     """One message: a msgid and its params; everything else by keyword."""
 
@@ -34,22 +50,9 @@ class Say:
     note: str | None = None  # msgid shown before the prefix ("welcome back", "please tap")
     plural: str | None = None  # plural msgid: `text` is the singular, `count` picks the form
     count: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Speak:
-    """A voice note of one msgid (translated, then synthesized by the adapter)."""
-
-    text: str
-    params: Mapping[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SpeakGuided:
-    """The hands-free guided-set voice note for a rung, with the steps' side variant."""
-
-    rung: Rung
-    side: str | None = None  # flows.catalogue.step_side: wall shoulder, hips' way, side to lie on
+    # with voice on, this message IS the voice note: the text its caption, the buttons
+    # attached (no separate message); the adapter never waits for speech to reply
+    voice: Speak | SpeakGuided | None = None
 
 
 @dataclass(frozen=True, slots=True)

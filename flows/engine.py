@@ -18,6 +18,7 @@ from flows import texts as t
 from flows.catalogue import exercise_name
 from flows.effects import (
     Choice,
+    Effect,
     ForgetUser,
     ReminderPause,
     Reminders,
@@ -25,6 +26,8 @@ from flows.effects import (
     SendExport,
     ShowChart,
     ShowMyData,
+    Speak,
+    SpeakGuided,
     Stale,
 )
 from flows.events import (
@@ -65,6 +68,7 @@ class Rules:
     """What a deployment may tune (SIDEGLIDE_PROGRESS_AFTER)."""
 
     stall_after: int = DEFAULT_STALL_AFTER
+    voice: bool = True  # False: this deployment makes no voice notes (SIDEGLIDE_TTS=off)
 
 
 register(
@@ -82,14 +86,32 @@ ALL_STATES: frozenset[State] = frozenset(SPECS)
 
 
 def advance(session: Session, event: Event, now: datetime, rules: Rules | None = None) -> Outcome:
-    ctx = Ctx(now=now, stall_after=(rules or Rules()).stall_after)
+    rules = rules or Rules()
+    ctx = Ctx(now=now, stall_after=rules.stall_after)
     out = _dispatch(session, event, ctx)
+    if not rules.voice:
+        out = _without_voice(session, event, out)
     if any(isinstance(e, ForgetUser) for e in out.effects):
         return out  # the schedule goes with everything else
     before, after = safety.reminder_pause(session), safety.reminder_pause(out.session)
     if before != after:
         out = Outcome(out.session, (*out.effects, ReminderPause(after.value if after else None)))
     return out
+
+
+def _without_voice(before: Session, event: Event, out: Outcome) -> Outcome:
+    """A deployment without voice: no voice note, no button or toggle promising one;
+    /voice says why. The user's own preference is kept for a deployment that has it."""
+    if event == Command("voice"):
+        return Outcome(before, (Say(t.NO_VOICE),))
+    shown: list[Effect] = []
+    for e in out.effects:
+        if isinstance(e, (Speak, SpeakGuided)):
+            continue
+        if isinstance(e, Say):
+            e = replace(e, voice=None, choices=tuple(c for c in e.choices if c.value != "voice"))
+        shown.append(e)
+    return Outcome(replace(out.session, voice=before.voice), tuple(shown))
 
 
 def choices(s: Session) -> tuple[Choice, ...]:
@@ -172,7 +194,7 @@ def _cmd_checkin(s: Session, ctx: Ctx) -> Outcome:
 
 
 def _cmd_stop(s: Session, ctx: Ctx) -> Outcome:
-    if s.state == State.STEP:
+    if s.state in (State.STEP, State.SET_CARD):
         return enter(s, State.STOP_WHY)  # did the pain get worse? asked once
     if s.safety.hold is not None and spec(s).kind == Kind.IN_SET:
         # "worse" was tapped: the record's questions may be left, the hold stays

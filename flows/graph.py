@@ -145,6 +145,7 @@ def _key(s: Session) -> tuple[object, ...]:
         s.cursor.flag if s.state == State.SCREEN else None,
         s.cursor.step if s.state == State.STEP else None,
         s.ladder.stage,
+        s.rung in s.ladder.learned,  # learn mode (steps) or quick mode (one card)
         s.assessment.side if not s.assessment.onboarded or s.one_sided else Side.CENTRE,
         s.safety.red_flag is None,
         s.safety.hold,

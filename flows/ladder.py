@@ -451,6 +451,62 @@ def recorded_reasons() -> tuple[str, ...]:
     return tuple(sorted(moves | starts | others))
 
 
+# the same decisions worded for a physical therapist (the PT report), not the patient
+FOR_PT: dict[str, str] = {
+    START_PRESS: N_("Started with straight press-ups (not tried before)."),
+    START_HIPS: N_(
+        "Started with press-ups, hips off centre: straight press-ups tried before helped a "
+        "little or not at all."
+    ),
+    START_GLIDE: N_(
+        "Started with the side glide: both press-up variants tried before helped a little or "
+        "not at all."
+    ),
+    START_CENTRAL: N_(
+        "Started with straight press-ups; pain not one-sided, so also referred to a physical "
+        "therapist."
+    ),
+    TRIED_WORSE: N_(
+        "Press-ups tried before made the leg pain worse: stop rule, referred to a physical "
+        "therapist."
+    ),
+    R_WORSE: N_("Reported worse or spreading pain: stop rule, referred to a physical therapist."),
+    R_SPREAD_BEFORE_SET: N_(
+        "Pain reached further from the spine than at the last check-in: stop rule, referred to "
+        "a physical therapist."
+    ),
+    R_PT_GO_ON: N_("A physical therapist cleared the patient to go on."),
+    R_NEW_EPISODE: N_(
+        "Pain came back after full recovery: a new episode, restarted on the exercise that last "
+        "helped."
+    ),
+    R_LEG_GONE_TO_PRESS: N_("Leg pain abolished, back pain only: moved to straight press-ups."),
+    R_LEG_GONE_FROM_GLIDE: N_(
+        "Leg pain abolished during the side glide, back pain only: side glide stopped, back to "
+        "straight press-ups."
+    ),
+    R_STALL_TO_HIPS: N_(
+        "No progress on straight press-ups over several check-ins: moved to hips off centre."
+    ),
+    R_STALL_TO_GLIDE: N_(
+        "No progress on press-ups with hips off centre over several check-ins: moved to the "
+        "side glide."
+    ),
+    R_STALL_TO_FLEXION: N_(
+        "Centralization stalled on the side glide: moved to flexion with rotation, and referred "
+        "to a physical therapist."
+    ),
+    R_STALL_SEE_PT: N_(
+        "No progress over several check-ins on the last exercise: referred to a physical "
+        "therapist."
+    ),
+    R_STALL_CENTRAL: N_(
+        "No progress on straight press-ups and the pain is not one-sided: referred to a "
+        "physical therapist."
+    ),
+}
+
+
 def starting_stage(tried: str, result: str, one_sided: bool) -> tuple[Stage, bool, str]:
     """Where a new user starts: (stage, whether the stop rule applies first, reason)."""
     if not one_sided:

@@ -43,6 +43,7 @@ class State(StrEnum):
     PRESET_REACH = "preset.reach"
     EPISODE_PAIN = "episode.pain"
     STEP = "step"  # one exercise step: which one is `Session.step`
+    SET_CARD = "set.card"  # a repeat set on one card, with the guided voice note
     STOP_WHY = "stop.why"
     CHECK_ANSWER = "check.answer"
     CHECK_PAIN = "check.pain"
@@ -115,6 +116,7 @@ class LadderRecord:
     sets_done: int = 0
     recovered: bool = False
     checked_in_at: datetime | None = None  # the last check-in: where the pain was, then
+    learned: tuple[Rung, ...] = ()  # exercises whose steps were gone through: quick sets now
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,10 @@ from dataclasses import replace
 from flows import ladder, safety
 from flows import texts as t
 from flows.catalogue import EXERCISES, REPS, exercise_name, step_side
-from flows.effects import Choice, Effect, RecordRungChange, Say, SpeakGuided
+from flows.effects import Choice, Effect, RecordRungChange, Say, Speak, SpeakGuided
 from flows.i18n import Msg
 from flows.ladder import Stage
-from flows.model import Answer, Reach, Rung
+from flows.model import Answer, Reach, Rung, Side
 from flows.onboarding import start_screening
 from flows.session import Hold, Session, State
 from flows.states import (
@@ -92,22 +92,39 @@ def _pain_known(s: Session, ctx: Ctx) -> bool:
     )
 
 
-def begin_set(s: Session, before: Sequence[Effect] = ()) -> Outcome:
-    if not safety.may_offer_exercise(s):  # the one guard in front of step 1
+def begin_set(s: Session, before: Sequence[Effect] = (), *, learn: bool = False) -> Outcome:
+    """A set: learn mode (one message per step) the first time an exercise comes, or when
+    asked; quick mode (one card, the guided voice note) every later time."""
+    if not safety.may_offer_exercise(s):  # the one guard in front of every set
         return gate(s) or enter(s, State.IDLE)
     stage = s.ladder.stage or Stage.PRESS_UPS
     rung = stage.exercise
-    ex = EXERCISES[rung]
-    intro: list[Effect] = [*before, Say(ex.intro, {"reps": REPS})]
-    intro += [Say(caution) for caution in safety.cautions(s, rung)]
-    if s.voice:
-        side = step_side(rung, s.assessment.side, s.glide_shoulder)
-        intro.append(SpeakGuided(rung=rung, side=side.value if side else None))
-    return enter(
-        replace(s, ladder=replace(s.ladder, stage=stage), cursor=replace(s.cursor, step=1)),
-        State.STEP,
-        intro,
+    s = replace(s, ladder=replace(s.ladder, stage=stage), cursor=replace(s.cursor, step=1))
+    cautions = [Say(caution) for caution in safety.cautions(s, rung)]
+    if rung in s.ladder.learned and not learn:
+        return enter(s, State.SET_CARD, (*before, *cautions))
+    intro = Say(EXERCISES[rung].intro, {"reps": REPS})
+    return enter(s, State.STEP, (*before, intro, *cautions))
+
+
+def _side(s: Session, rung: Rung) -> Side | None:
+    return step_side(rung, s.assessment.side, s.glide_shoulder)
+
+
+def _done(s: Session, prefix: str) -> Outcome:
+    """The set is over: count it, then the check-in."""
+    rung = s.rung or Rung.PRESS_UPS
+    learned = s.ladder.learned if rung in s.ladder.learned else (*s.ladder.learned, rung)
+    s = replace(
+        s,
+        ladder=replace(
+            s.ladder,
+            sets_done=s.ladder.sets_done + 1,
+            rung_sets=s.ladder.rung_sets + 1,
+            learned=learned,
+        ),
     )
+    return start_checkin(s, prefix=prefix)
 
 
 # --- idle and the offer ----------------------------------------------------------------
@@ -219,9 +236,9 @@ def _step_question(s: Session) -> Question:
     rung = s.rung or Rung.PRESS_UPS
     steps = EXERCISES[rung].steps
     n = min(max(s.cursor.step, 1), len(steps))
-    text = steps[n - 1].for_side(step_side(rung, s.assessment.side, s.glide_shoulder))
+    text = steps[n - 1].for_side(_side(s, rung))
     params = {"reps": REPS, "n": n, "total": len(steps)}
-    return Question(text, params, columns=2, prefix=t.STEP_PREFIX, speak=True)
+    return Question(text, params, columns=2, prefix=t.STEP_PREFIX, voice=Speak(text, params))
 
 
 def _step_buttons(s: Session) -> tuple[Choice, ...]:
@@ -230,7 +247,6 @@ def _step_buttons(s: Session) -> tuple[Choice, ...]:
         Choice("next", t.B_DONE if last else t.B_NEXT),
         Choice("repeat", t.B_REPEAT),
         Choice("stop", t.B_STOP),
-        Choice("voice", t.B_VOICE_OFF if s.voice else t.B_VOICE_ON),
     )
 
 
@@ -238,24 +254,51 @@ def _step(s: Session, value: str, ctx: Ctx) -> Outcome:
     if value == "next":
         if s.cursor.step < len(EXERCISES[s.rung or Rung.PRESS_UPS].steps):
             return enter(replace(s, cursor=replace(s.cursor, step=s.cursor.step + 1)), State.STEP)
-        s = replace(
-            s,
-            ladder=replace(
-                s.ladder, sets_done=s.ladder.sets_done + 1, rung_sets=s.ladder.rung_sets + 1
-            ),
-        )
-        return start_checkin(s, prefix=t.SET_DONE)
+        first = (s.rung or Rung.PRESS_UPS) not in s.ladder.learned
+        return _done(s, (t.LEARNED_VOICE if s.voice else t.LEARNED) if first else t.SET_DONE)
     if value == "repeat":
         return enter(s, State.STEP)
-    if value == "stop":
-        return enter(s, State.STOP_WHY)
-    s = replace(s, voice=not s.voice)
-    return enter(s, State.STEP, (Say(t.VOICE_ON if s.voice else t.VOICE_OFF),))
+    return enter(s, State.STOP_WHY)
 
 
 register(
     State.STEP,
     Spec(ask=_step_question, buttons=_step_buttons, on_press=_step, kind=Kind.IN_SET),
+)
+
+# --- a repeat set: one card ------------------------------------------------------------
+
+
+def _card_question(s: Session) -> Question:
+    rung = s.rung or Rung.PRESS_UPS
+    side = _side(s, rung)
+    guided = SpeakGuided(rung=rung, side=side.value if side else None)
+    return Question(
+        EXERCISES[rung].card.for_side(side),
+        {"reps": REPS},
+        prefix=t.CARD_VOICE if s.voice else None,
+        voice=guided,
+    )
+
+
+def _card(s: Session, value: str, ctx: Ctx) -> Outcome:
+    if value == "done":
+        return _done(s, t.SET_DONE)
+    if value == "steps":
+        return begin_set(s, learn=True)
+    return enter(s, State.STOP_WHY)
+
+
+register(
+    State.SET_CARD,
+    Spec(
+        ask=_card_question,
+        buttons=fixed(
+            Choice("done", t.B_DONE), Choice("steps", t.B_SHOW_STEPS), Choice("stop", t.B_STOP)
+        ),
+        on_press=_card,
+        kind=Kind.IN_SET,
+    ),
 )
 
 

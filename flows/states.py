@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flows import texts as t
-from flows.effects import Choice, Effect, Say, Speak
+from flows.effects import Choice, Effect, Say, Speak, SpeakGuided
 from flows.model import Reach
 from flows.session import Session, State
 
@@ -47,7 +47,7 @@ class Question:
     params: Mapping[str, object] = field(default_factory=dict)
     columns: int = 1
     prefix: str | None = None  # shown above the text ("Step 2 of 8")
-    speak: bool = False  # the text is also a voice note (exercise steps)
+    voice: Speak | SpeakGuided | None = None  # the message is also this voice note
 
 
 Ask = Callable[[Session], Question]
@@ -103,9 +103,8 @@ def prompt(s: Session, prefix: str | None = None) -> list[Effect]:
         prefix=head,
         seq=s.seq,
         note=note,
+        voice=q.voice if s.voice else None,
     )
-    if q.speak and s.voice:
-        return [Speak(q.text, q.params), say]
     return [say]
 
 

@@ -68,8 +68,18 @@ FINISH_QUESTIONS = N_("Let's finish these questions first. Here is where we were
 IN_A_SET = N_("You are in the middle of a set. Here is where you were:")
 VOICE_ON = N_("Voice notes are on.")
 VOICE_OFF = N_("Voice notes are off. /voice turns them back on.")
+NO_VOICE = N_("This bot is set up without voice notes, so every step comes as text.")
 
 SET_DONE = N_("Set done, well done!")
+LEARNED = N_(
+    "Set done, well done! You know the steps now: next time this exercise comes as one "
+    'card. "Show me the steps" brings them back.'
+)
+LEARNED_VOICE = N_(
+    "Set done, well done! Next time, hands-free: one card and a voice note that guides you "
+    'through the set. "Show me the steps" brings the steps back.'
+)
+CARD_VOICE = N_("Play the voice note and follow it; tap Done when the set is over.")
 ASK_ANSWER = N_(
     "Where is your pain now, compared with before the set? More back pain while the leg "
     "eases is the good sign: that counts as easing."
@@ -168,6 +178,7 @@ B_NEXT = N_("Next")
 B_DONE = N_("Done")
 B_REPEAT = N_("Repeat step")
 B_STOP = N_("Stop")
+B_SHOW_STEPS = N_("Show me the steps")
 B_VOICE_OFF = N_("Voice off")
 B_VOICE_ON = N_("Voice on")
 B_START = N_("Start now")

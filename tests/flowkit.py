@@ -106,12 +106,20 @@ class Script:
         return self
 
     def steps(self) -> Script:
+        """Through the set: every step in learn mode, or Done on a repeat set's card."""
+        if self.session.state == State.SET_CARD:
+            return self.press("done")
         while self.session.state == State.STEP:
             self.press("next")
         return self
 
     def checkin(self, answer: str, pain: str = "4", reach: str = "thigh") -> Script:
+        """The three questions; "all pain gone" is one confirming tap instead of two numbers
+        (yes when pain 0 and no reach are meant; no leaves the answer question on screen)."""
         assert self.session.state == State.CHECK_ANSWER, self.session.state
+        if answer == "all_gone":
+            self.press(answer)
+            return self.press("yes" if (pain, reach) == ("0", "none") else "no")
         return self.press(answer, pain, reach)
 
 

@@ -22,9 +22,11 @@ from bot.progress.chart import (
     PAIN_GID,
     REACH_GID,
     SETS_GID,
+    START_GID,
     WORSE_GID,
     ChartData,
     ChartRenderer,
+    Start,
     build_progress_figure,
     chart_labels,
     render_progress_chart,
@@ -234,3 +236,30 @@ def test_any_time_span_gets_date_ticks_without_warnings(span: timedelta) -> None
     assert sets_ax is not None
     ticks = [t.get_text() for t in sets_ax.get_xticklabels() if t.get_text()]
     assert 2 <= len(ticks) <= 12
+
+
+def test_a_first_day_is_drawn_one_step_per_check_in_from_the_starting_point() -> None:
+    start = Start(NOW - timedelta(hours=7), 7, Reach.CALF)
+    points = history(3, step=timedelta(hours=2))  # three sets in one afternoon
+    fig = build_progress_figure(ChartData(points, [], LABELS, NOW, start=start))
+    (pain,) = lines(fig, PAIN_GID)
+    assert xdata(pain) == [1.0, 2.0, 3.0]  # side by side, not on one vertical line
+    pain_start, reach_start = lines(fig, START_GID)
+    assert (xdata(pain_start), ydata(pain_start)) == ([0.0], [7.0])
+    assert ydata(reach_start) == [float(Reach.CALF.rank)]
+    ticks = [label.get_text() for label in fig.axes[-1].get_xticklabels()]
+    assert ticks == ["Start", *(f"{c.at:%H:%M}" for c in points)]
+    (bar,) = patches(fig, SETS_GID)
+    assert bar.get_height() == 3
+
+
+def test_a_longer_history_is_drawn_by_date_with_the_starting_point_first() -> None:
+    points = history(12, step=timedelta(hours=12))  # six days
+    start = Start(points[0].at - timedelta(hours=1), 5, Reach.THIGH)
+    fig = build_progress_figure(ChartData(points, [], LABELS, NOW, start=start))
+    (pain,) = lines(fig, PAIN_GID)
+    xs = xdata(pain)
+    assert xs == sorted(xs) and xs[0] > 1000  # matplotlib date numbers, not steps
+    (pain_start, _) = lines(fig, START_GID)
+    assert xdata(pain_start)[0] < xs[0]
+    assert len(patches(fig, SETS_GID)) >= 6  # a bar per day

@@ -12,6 +12,7 @@ import pytest
 
 from bot import bootstrap
 from bot.config import Settings
+from bot.progress import report as reports
 from bot.services import Services
 from flows.effects import Say
 from flows.engine import choices
@@ -122,8 +123,8 @@ async def test_no_nudge_after_see_a_pt_or_a_stop(services: Services) -> None:
         if await person.state() == State.HALTED:
             break
         await person.cmd("exercise")
-        while await person.state() in (State.STEP, State.PRESET):
-            await person.press("next" if await person.state() == State.STEP else "nothing")
+        while (state := await person.state()) in (State.STEP, State.PRESET, State.SET_CARD):
+            await person.press({State.STEP: "next", State.PRESET: "nothing"}.get(state, "done"))
     assert await person.state() == State.HALTED and person.nudges() == []
 
 
@@ -174,3 +175,14 @@ async def test_after_forget_no_command_or_old_button_writes_a_row(services: Serv
         assert not any(counts.values()), (event, counts)
     await person.cmd("start")  # a first meeting again: now a row is written
     assert (await services.conversations.count_rows(UID))["users"] == 1
+
+
+async def test_a_red_flag_users_progress_plans_no_sets(services: Services) -> None:
+    person = Person(services)
+    await person.cmd("start")
+    await person.press("ok", "yes")  # the first warning sign applies
+    session = await services.coach.session(UID)
+    assert session is not None and session.safety.red_flag is not None
+    result = await reports.progress(services.history, UID, session, services.coach.clock())
+    assert " of " not in result.summary  # no "0 of 35 planned"
+    assert "Exercises are on hold" in result.summary

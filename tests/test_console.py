@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
+import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import bootstrap
 from bot.config import Settings
 from bot.console.console import Console
 from flows import screening
+from flows.session import State
+
+ONBOARD = ["1", *["2"] * len(screening.RED_FLAGS), "1", "1", "3", "6", "3", "2"]
 
 
 def console_settings(tmp_path: Path) -> Settings:
@@ -27,10 +33,10 @@ def console_settings(tmp_path: Path) -> Settings:
 async def test_console_walks_onboarding_a_set_and_a_check_in(tmp_path: Path) -> None:
     lines = ["1"]  # OK, let's start
     lines += ["2"] * len(screening.RED_FLAGS)  # No to each red flag
-    lines += ["1", "1", "3", "7", "3", "2"]  # left, no wall, thigh, pain 6, tried both, same
+    lines += ["1", "1", "3", "6", "3", "2"]  # left, no wall, thigh, pain 6, tried both, same
     lines += ["1"]  # start now
     lines += ["1"] * 8  # Next x7, Done
-    lines += ["1", "6", "4"]  # centralizing, pain 5, buttock
+    lines += ["1", "5", "4"]  # centralizing, pain 5 (typed: the number, not button 5), buttock
     lines += ["/mydata", "/quit"]
     out = io.StringIO()
     built = await bootstrap.build(console_settings(tmp_path))
@@ -47,7 +53,7 @@ async def test_console_walks_onboarding_a_set_and_a_check_in(tmp_path: Path) -> 
         assert [(c.answer.value, c.pain, c.reach.value) for c in checkins] == [
             ("centralizing", 5, "buttock")
         ]
-        assert "checkins=1" in text
+        assert "1 check-ins" in text and "Stored rows" not in text  # /mydata in words
     finally:
         await bootstrap.close(built)
 
@@ -90,7 +96,7 @@ async def test_console_prints_the_voice_notes_paths(tmp_path: Path) -> None:
     settings = console_settings(tmp_path).model_copy(
         update={"SIDEGLIDE_TTS": "espeak", "SIDEGLIDE_AUDIO_CACHE": tmp_path / "audio"}
     )
-    lines = ["1", *["2"] * len(screening.RED_FLAGS), "1", "1", "3", "7", "3", "2", "1", "/quit"]
+    lines = ["1", *["2"] * len(screening.RED_FLAGS), "1", "1", "3", "6", "3", "2", "1", "/quit"]
     out = io.StringIO()
     built = await bootstrap.build(settings)
     services = built.services
@@ -98,9 +104,164 @@ async def test_console_prints_the_voice_notes_paths(tmp_path: Path) -> None:
         await Console(services, io.StringIO("\n".join(lines) + "\n"), out, play=False).run()
     finally:
         await bootstrap.close(built)
-    notes = [line for line in out.getvalue().splitlines() if line.startswith("(voice note: ")]
-    assert len(notes) == 2  # the guided set, then step 1
+    shown = out.getvalue().splitlines()
+    notes = [line for line in shown if line.startswith("(voice note: ")]
+    assert len(notes) == 1  # step 1 of the learn set: no guided note pushed with it
+    step1 = next(i for i, line in enumerate(shown) if "Step 1 of 8" in line)
+    assert step1 < shown.index(notes[0])  # the text first, the voice after it
     for line in notes:
         path = Path(line.removeprefix("(voice note: ").rstrip(")"))
         size = (await asyncio.to_thread(path.stat)).st_size
         assert path.suffix == ".ogg" and size > 1000
+
+
+class Typing(io.TextIOBase):
+    """Standard input a test types into line by line, while the console runs."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.ready = __import__("threading").Condition()
+
+    def type(self, line: str) -> None:
+        with self.ready:
+            self.lines.append(line + "\n")
+            self.ready.notify()
+
+    def readline(self, size: int = -1) -> str:  # type: ignore[override]
+        with self.ready:
+            self.ready.wait_for(lambda: bool(self.lines))
+            return self.lines.pop(0)
+
+
+async def until(condition: object, what: str, timeout: float = 30.0) -> None:
+    """A hang guard: polls `condition()` and fails with `what` if it never holds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():  # type: ignore[operator]
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_typed_number_at_a_pain_question_is_that_pain(tmp_path: Path) -> None:
+    lines = [*ONBOARD[:-3], "0", "3", "2", "2", "/quit"]  # pain typed as 0: not button 0
+    out = io.StringIO()
+    built = await bootstrap.build(console_settings(tmp_path))
+    try:
+        await Console(built.services, io.StringIO("\n".join(lines) + "\n"), out, play=False).run()
+        session = await built.services.coach.session(1)
+        assert session is not None and session.assessment.baseline_pain == 0
+    finally:
+        await bootstrap.close(built)
+
+
+async def test_a_reminder_fires_in_the_console_with_its_buttons(tmp_path: Path) -> None:
+    built = await bootstrap.build(console_settings(tmp_path))
+    services = built.services
+    noon = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # inside the 08:00-21:00 window
+    services.coach.clock = lambda: noon
+    stdin, out = Typing(), io.StringIO()
+    console = Console(services, stdin, out, play=False, tick_s=0.05)
+    task = asyncio.create_task(console.run())
+    try:
+        for line in [*ONBOARD, "2"]:  # ...and "Later"
+            stdin.type(line)
+        for line in ["/remind", "1", "4", "2", "1"]:  # set up, UTC, every 3 h, 08:00-21:00
+            stdin.type(line)
+
+        def scheduled() -> bool:
+            with sqlite3.connect(services.settings.SIDEGLIDE_DB) as conn:
+                return conn.execute("SELECT COUNT(*) FROM reminders").fetchone()[0] == 1
+
+        await until(scheduled, "a saved schedule")
+        with sqlite3.connect(services.settings.SIDEGLIDE_DB) as conn:  # make it due now
+            conn.execute("UPDATE reminders SET next_due = ?", (int(noon.timestamp()) - 60,))
+        await until(lambda: "[1] Start now" in out.getvalue().split("/remind")[-1], "the ping")
+        assert "[2] Snooze" in out.getvalue()
+        stdin.type("1")  # Start now, from the ping's own buttons
+        session = services.coach
+        await until(
+            lambda: (
+                (s := session._cache.get(1)) is not None
+                and s.session.state in (State.PRESET, State.SET_CARD, State.STEP)
+            ),
+            "the set to start",
+        )
+    finally:
+        stdin.type("/quit")
+        await asyncio.wait_for(task, 30)
+        await bootstrap.close(built)
+
+
+def test_logs_go_to_a_file_and_the_chat_stays_clean(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SIDEGLIDE_"))}
+    # gTTS has no internet here: its failure is logged, and must not land in the chat
+    env.update(SIDEGLIDE_DB=str(tmp_path / "db.sqlite3"), SIDEGLIDE_TTS="gtts")
+    env.update(SIDEGLIDE_AUDIO_CACHE=str(tmp_path / "audio"), SIDEGLIDE_HEALTH_LISTEN="off")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input="\n".join([*ONBOARD, "1", "/quit"]) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Step 1 of 8" in proc.stdout
+    log = (tmp_path / "console.log").read_text()
+    assert "TTS gtts failed" in log
+    assert "WARNING" not in proc.stdout and "gtts" not in proc.stdout.lower()
+    assert proc.stderr == ""
+    assert f"(logs go to {tmp_path / 'console.log'})" in proc.stdout
+
+
+def test_ctrl_c_ends_the_console_at_once_without_a_traceback(tmp_path: Path) -> None:
+    """Through a pseudo-terminal, as a person presses Ctrl-C: the terminal sends SIGINT to
+    the console and its chart worker alike."""
+    import pty
+    import select
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SIDEGLIDE_"))}
+    env.update(SIDEGLIDE_DB=str(tmp_path / "db.sqlite3"), SIDEGLIDE_TTS="off")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the console on the pseudo-terminal
+        os.chdir(tmp_path)
+        os.execve(sys.executable, [sys.executable, "-m", "bot", "console"], env)
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 60.0) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while marker not in seen:
+            assert time.monotonic() < deadline, f"no {marker!r} in {seen[-2000:]!r}"
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+
+    read_until(b"[1] OK")
+    os.write(fd, b"1\n")
+    read_until(b"bladder")
+    os.write(fd, b"/progress\n")  # starts the chart worker process
+    read_until(b"(file: ")
+    os.write(fd, b"\x03")  # Ctrl-C, no Enter after it
+    deadline = time.monotonic() + 30
+    status = None
+    while status is None:
+        assert time.monotonic() < deadline, "the console did not end on Ctrl-C"
+        done, code = os.waitpid(pid, os.WNOHANG)
+        status = code if done else None
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            with contextlib.suppress(OSError):
+                seen += os.read(fd, 65536)
+    try:
+        while select.select([fd], [], [], 0.2)[0]:
+            seen += os.read(fd, 65536)
+    except OSError:
+        pass
+    os.close(fd)
+    assert b"Traceback" not in seen, seen[-3000:]
+    assert os.waitstatus_to_exitcode(status) == 130

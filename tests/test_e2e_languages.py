@@ -35,23 +35,22 @@ async def test_german_user_then_spanish_mid_set(tmp_path: Path) -> None:
             offer = await user.keyboard()
             assert de(ladder.START_GLIDE) in (offer.text or "")
             await user.tap(de(t.B_START), offer)
-            guided = await user.expect(kind="voice", timeout=90)
-            assert guided.filename and guided.filename.startswith("espeak-de-")
-            voice = await user.expect(kind="voice", timeout=60)
-            assert voice.filename and voice.filename.startswith("espeak-de-")
-            step1 = await user.keyboard()
+            step1 = await user.keyboard()  # the text at once: the voice cache is cold
             assert "Schritt 1 von 8" in (step1.text or "")
+            voice = await user.expect(kind="voice", timeout=90)  # the note follows it
+            assert voice.filename and voice.filename.startswith("espeak-de-")
+            assert voice.message_id > step1.message_id and not voice.buttons
             await user.tap(de(t.B_NEXT), step1)
             step2 = await user.keyboard()
             assert "Schritt 2 von 8" in (step2.text or "")
+            await user.expect(kind="voice", timeout=60)
 
             user.say("/language")
             choose = await user.keyboard()
             assert choose.button_texts == ["English", "Español", "Deutsch", "Русский"]
             await user.tap("Español", choose)
-            await user.expect("Idioma: español.")
-            spanish_voice = await user.expect(kind="voice", timeout=60)
-            assert spanish_voice.filename and spanish_voice.filename.startswith("espeak-es-")
-            again = await user.keyboard()
+            again = await user.expect("Idioma: español.")
             assert "Paso 2 de 8" in (again.text or "")  # same place, new language
             assert _("es", t.B_NEXT) in again.button_texts
+            spanish_voice = await user.expect(kind="voice", timeout=60)
+            assert spanish_voice.filename and spanish_voice.filename.startswith("espeak-es-")

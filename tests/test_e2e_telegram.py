@@ -10,7 +10,8 @@ from flows.catalogue import PRESS_UPS, SIDE_GLIDE
 from tests.botkit import User, running, settings_for
 from tests.fakebotapi import FakeBotAPI
 
-STEP_BUTTONS = ["Next", "Repeat step", "Stop", "Voice off"]
+STEP_BUTTONS = ["Next", "Repeat step", "Stop"]
+CARD_BUTTONS = [t.B_DONE, t.B_SHOW_STEPS, t.B_STOP]
 ANSWERS = list(t.LEG_ANSWERS.values())
 BACK = list(t.BACK_ANSWERS.values())
 
@@ -43,11 +44,19 @@ async def onboard(user: User) -> None:
 
 
 async def do_set(user: User, first: bool = False) -> None:
-    """A side glide set; the "anything new?" check is not due (screened minutes ago)."""
+    """A side glide set; the "anything new?" check is not due (screened minutes ago).
+
+    The first set is learn mode, one message per step; every later one is one card.
+    """
     if first:
         await user.tap(t.B_START)
     else:
         user.say("/exercise")
+        card = await user.keyboard()
+        assert "RIGHT shoulder to the wall" in (card.text or "") and "10 slow" in (card.text or "")
+        assert card.button_texts == CARD_BUTTONS
+        await user.tap(t.B_DONE, card)
+        return
     steps = []
     for i in range(len(SIDE_GLIDE.steps)):
         step = await user.keyboard()
@@ -112,7 +121,10 @@ async def test_a_user_goes_from_start_through_every_check_in_answer(tmp_path: Pa
         assert offer.button_texts == [t.B_START, t.B_LATER]
 
         user.say("/checkin")  # the last check-in had the pain in the thigh: leg answers
-        await check_in(user, ANSWERS[4], "0", "No pain")
+        await user.answer(ANSWERS[4])  # all pain gone: one tap confirms it
+        sure = await user.keyboard()
+        assert sure.button_texts == [t.B_NO_PAIN, t.B_SOME_PAIN]
+        await user.tap(t.B_NO_PAIN, sure)
         done = await user.keyboard()
         assert "All pain gone" in (done.text or "")
         assert done.button_texts == [t.B_MORE, t.B_DONE_FOR_NOW]

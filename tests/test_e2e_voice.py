@@ -10,48 +10,102 @@ import pytest
 
 from bot.voice.encode import probe
 from flows import texts as t
+from flows.catalogue import SIDE_GLIDE
 from tests.botkit import User, running, settings_for
 from tests.fakebotapi import FakeBotAPI
-from tests.test_e2e_telegram import onboard
+from tests.test_e2e_telegram import ANSWERS, CARD_BUTTONS, STEP_BUTTONS, onboard
 
 
-async def test_steps_come_with_voice_notes_uploaded_once(tmp_path: Path) -> None:
+async def test_a_learn_set_then_a_repeat_set_each_message_is_its_voice_note(
+    tmp_path: Path,
+) -> None:
     async with FakeBotAPI() as api:
         settings = settings_for(api, tmp_path, SIDEGLIDE_TTS="espeak")
         async with running(settings):
             user = User(api, 6006)
             await onboard(user)
             await user.tap(t.B_START)
-            guided = await user.expect(kind="voice", timeout=90)
-            assert guided.uploaded and guided.filename and guided.filename.endswith(".ogg")
-            assert guided.file is not None and (guided.file.duration or 0) >= 10 * 3
-            voice1 = await user.expect(kind="voice", timeout=60)
-            assert voice1.uploaded
+            # cold cache: the step's text at once, its voice note after it
             step1 = await user.keyboard()
-            assert "Step 1 of 8" in (step1.text or "")
-            # the voice note came before its text
-            assert voice1.message_id < step1.message_id
+            assert step1.kind == "text" and "Step 1 of 8" in (step1.text or "")
+            voice1 = await user.expect(kind="voice", timeout=90)
+            assert voice1.uploaded and not voice1.buttons
+            assert voice1.message_id > step1.message_id
             path = tmp_path / "step1.ogg"
             path.write_bytes(voice1.data or b"")
             info = probe(path)
             assert (info.codec, info.channels) == ("opus", 1)
             assert 1.0 < info.duration < 30.0
 
+            # warm: the step message IS the voice note, text as caption, buttons attached
             await user.tap(t.B_REPEAT, step1)
-            again = await user.expect(kind="voice", timeout=60)
-            assert not again.uploaded  # sent by the cached Telegram file_id
+            again = await user.keyboard()
+            assert again.kind == "voice" and not again.uploaded  # by the cached file_id
             assert again.file is not None and voice1.file is not None
             assert again.file.file_id == voice1.file.file_id
-            uploads = [c for c in api.calls("sendVoice") if c.files]
-            assert len(uploads) == 2  # the guided set and step 1, each once
+            assert "Step 1 of 8" in (again.caption or "")
+            assert again.button_texts == STEP_BUTTONS
+            await user.tap(t.B_NEXT, again)
+            for _ in range(len(SIDE_GLIDE.steps) - 1):
+                step = await user.keyboard()
+                await user.tap(step.button_texts[0], step)
+            learned = await user.keyboard()
+            assert "Next time, hands-free" in (learned.text or learned.caption or "")
+            await user.tap(ANSWERS[0], learned)
+            await user.answer("5")
+            await user.answer("Buttock")
 
-            step1b = await user.keyboard()
-            await user.tap(t.B_VOICE_OFF, step1b)
-            step1c = await user.keyboard()
-            assert "Voice notes are off" in (step1c.text or "")
-            await user.tap("Next", step1c)
-            await user.keyboard()
-            assert len(api.calls("sendVoice")) == 3  # nothing new with voice off
+            # a repeat set: one card; cold, the guided note follows the card's text
+            user.say("/exercise")
+            card = await user.keyboard()
+            assert card.kind == "text" and card.button_texts == CARD_BUTTONS
+            assert "RIGHT shoulder to the wall" in (card.text or "")
+            guided = await user.expect(kind="voice", timeout=120)
+            assert guided.uploaded and guided.filename and "guided" in guided.filename
+            assert guided.file is not None and (guided.file.duration or 0) >= 10 * 3
+            await user.tap(t.B_DONE, card)
+            await user.answer(ANSWERS[0])
+            await user.answer("4")
+            await user.answer("Buttock")
+            # warm: the card is the guided note itself, sent by file_id
+            user.say("/exercise")
+            card2 = await user.keyboard()
+            assert card2.kind == "voice" and not card2.uploaded
+            assert card2.file is not None and card2.file.file_id == guided.file.file_id
+            assert "RIGHT shoulder to the wall" in (card2.caption or "")
+            assert card2.button_texts == CARD_BUTTONS
+            guided_uploads = [
+                c for c in api.calls("sendVoice") if c.files and "guided" in str(c.files)
+            ]
+            assert len(guided_uploads) == 1
+
+            # voice off: the card comes as text, no note
+            await user.tap(t.B_DONE, card2)
+            await user.answer(ANSWERS[0])
+            await user.answer("4")
+            await user.answer("Buttock")
+            user.say("/voice")
+            await user.expect("Voice notes are off")
+            voices = len(api.calls("sendVoice"))
+            user.say("/exercise")
+            card3 = await user.keyboard()
+            assert card3.kind == "text" and card3.button_texts == CARD_BUTTONS
+            await api.expect_no_message(6006, within=0.5)
+            assert len(api.calls("sendVoice")) == voices
+
+
+async def test_without_voice_configured_nothing_promises_a_voice_note(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, SIDEGLIDE_TTS="off")):
+        user = User(api, 6007)
+        await onboard(user)
+        user.say("/settings")
+        settings = await user.keyboard()
+        assert not any("Voice" in label for label in settings.button_texts)
+        user.say("/voice")
+        await user.expect("set up without voice notes")
+        commands = api.commands()
+        assert "voice" not in [c["command"] for c in commands]
+        assert not api.calls("sendVoice")
 
 
 def render(env: dict[str, str], cwd: Path, lang: str) -> subprocess.CompletedProcess[str]:

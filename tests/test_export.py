@@ -223,7 +223,9 @@ def test_report_has_baseline_rungs_reasons_red_flags_and_summary() -> None:
     assert "Left side" in text and "Below the knee" in text and "2024-05-10 12:00" in text
     # rung history with the reason, its fields filled in from the change itself
     assert "Press-ups with hips off centre" in text and "Side glide at a wall" in text
-    assert "have not moved your pain for a while, so we try the side glide" in text
+    # the reason as a PT reads it, not the sentence the patient was told
+    assert "No progress on press-ups with hips off centre over several check-ins" in text
+    assert "have not moved your pain for a while" not in text
     assert "{" not in text
     # red flag: question, answer, date
     assert "Do you have a fever along with your back pain?" in text
@@ -249,7 +251,8 @@ def test_only_yes_answers_are_listed_as_warning_signs() -> None:
     text = page_text(report(red_flags=answers))
     assert "Did the pain start after a significant fall or accident?" in text
     assert "bladder" not in text and "genitals" not in text
-    assert page_text(report(red_flags=answers[:1])).count(LABELS.no_red_flags) == 1
+    all_no = page_text(report(red_flags=answers[:1]))
+    assert "All 10 warning-sign questions answered no (last asked 2024-05-15 03:00)" in all_no
 
 
 def test_report_escapes_every_caller_string() -> None:
@@ -273,7 +276,7 @@ def test_report_escapes_every_caller_string() -> None:
 def test_report_with_nothing_recorded_says_so() -> None:
     text = page_text(report(history=[], changes=[], baseline=None, red_flags=[], chart_png=None))
     assert LABELS.no_baseline in text
-    assert LABELS.no_red_flags in text
+    assert LABELS.not_screened in text
     assert LABELS.no_rung_changes in text
     assert "not enough check-ins to tell" in text
     assert "Sets this week: 0" in text
@@ -302,3 +305,16 @@ def test_every_label_is_filled() -> None:
     assert set(LABELS.reach_names) == set(Reach)
     assert set(LABELS.rung_names) == set(Rung)
     assert re.search(r"\{date\}", LABELS.generated)
+
+
+def test_report_names_the_wall_shoulder_and_the_time_zone() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    prescribed = Baseline(Side.LEFT, Reach.CALF, 6, NOW, wall=Side.LEFT, prescribed=True)
+    text = page_text(report(baseline=prescribed, tz=berlin))
+    assert "Side glide: LEFT shoulder to the wall (prescribed by a clinician)." in text
+    assert "Times are in Europe/Berlin (UTC+02:00)." in text
+    assert "2024-05-15 14:00" in text  # the report's own time, in the patient's zone
+    usual = Baseline(Side.LEFT, Reach.CALF, 6, NOW, wall=Side.RIGHT)
+    text = page_text(report(baseline=usual))
+    assert "RIGHT shoulder to the wall (away from the painful side; not prescribed)" in text
+    assert "Times are in UTC." in text

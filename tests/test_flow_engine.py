@@ -128,36 +128,73 @@ def test_side_glide_names_the_wall_shoulder(side: str, wall: str, expected: str)
     step = s.says()[-1]
     assert f"{expected} shoulder toward the wall" in step.text
     assert step.params["n"] == 1 and step.params["total"] == len(SIDE_GLIDE.steps)
-    assert [c.value for c in step.choices] == ["next", "repeat", "stop", "voice"]
+    assert [c.value for c in step.choices] == ["next", "repeat", "stop"]
+    s.steps().checkin("centralizing", "4", "thigh").wait(3).cmd("exercise").press("nothing")
+    card = s.says()[-1]
+    assert s.session.state == State.SET_CARD and f"{expected} shoulder to the wall" in card.text
 
 
-def test_a_full_side_glide_set_one_step_per_message_with_voice() -> None:
+def test_a_learn_set_is_one_voice_note_per_step_with_its_buttons() -> None:
     s = Script().onboard().press("start")
-    assert SpeakGuided(rung=Rung.SIDE_GLIDE, side="right") in s.effects
+    assert not s.of(SpeakGuided) and not s.of(Speak)  # nothing pushed beside the steps
     assert s.says()[0].params == {"reps": 10}  # the intro names the dose
     seen = []
     while s.session.state == State.STEP:
-        speaks = s.of(Speak)
         say = s.says()[-1]
-        assert len(speaks) == 1 and speaks[0].text == say.text  # type: ignore[attr-defined]
+        assert say.voice == Speak(say.text, say.params)  # the message IS the voice note
+        assert [c.value for c in say.choices] == ["next", "repeat", "stop"]
         seen.append(say.text)
         s.press("next")
     assert len(seen) == len(SIDE_GLIDE.steps) == 8
     assert s.session.state == State.CHECK_ANSWER
-    assert s.says()[-1].prefix == t.SET_DONE
+    assert s.says()[-1].prefix == t.LEARNED_VOICE  # next time, hands-free
     assert [c.value for c in s.says()[-1].choices] == [a.value for a in t.LEG_ANSWERS]
+    assert Rung.SIDE_GLIDE in s.session.ladder.learned
 
 
-def test_repeat_step_and_voice_toggle() -> None:
+def test_a_repeat_set_is_one_card_with_the_guided_note_and_done_leads_to_the_check_in() -> None:
+    s = Script().onboard().press("start").steps().checkin("centralizing", "4", "thigh")
+    s.wait(3).cmd("exercise").press("nothing")
+    assert s.session.state == State.SET_CARD
+    (card,) = [x for x in s.says() if x.choices]
+    assert card.voice == SpeakGuided(rung=Rung.SIDE_GLIDE, side="right")
+    assert "RIGHT shoulder to the wall" in card.text and card.params == {"reps": 10}
+    assert [c.value for c in card.choices] == ["done", "steps", "stop"]
+    sets = s.session.ladder.sets_done
+    s.press("done")
+    assert s.session.state == State.CHECK_ANSWER and s.session.ladder.sets_done == sets + 1
+    assert s.says()[-1].prefix == t.SET_DONE
+
+
+def test_show_me_the_steps_goes_back_to_learn_mode_and_stop_asks_why() -> None:
+    s = Script().onboard().press("start").steps().checkin("centralizing", "4", "thigh")
+    s.wait(3).cmd("exercise").press("nothing", "steps")
+    assert s.session.state == State.STEP and s.session.cursor.step == 1
+    s.steps()
+    assert s.says()[-1].prefix == t.SET_DONE  # learned already: no "next time" again
+    s.checkin("centralizing", "4", "thigh").wait(3).cmd("exercise").press("nothing", "stop")
+    assert s.session.state == State.STOP_WHY
+
+
+def test_voice_off_sends_no_note_with_the_card_or_the_steps() -> None:
+    s = Script().onboard().cmd("voice").press("start")
+    assert not s.session.voice and all(x.voice is None for x in s.says())
+    s.steps()
+    assert s.says()[-1].prefix == t.LEARNED
+    s.checkin("centralizing", "4", "thigh").wait(3).cmd("exercise").press("nothing")
+    assert s.session.state == State.SET_CARD and all(x.voice is None for x in s.says())
+
+
+def test_repeat_step() -> None:
     s = Script().onboard().press("start", "next")
     assert s.session.cursor.step == 2
     seq = s.session.seq
     s.press("repeat")
     assert s.session.cursor.step == 2 and s.session.seq == seq + 1
-    s.press("voice")
-    assert not s.session.voice and not s.of(Speak) and t.VOICE_OFF in s.texts()
+    s.cmd("voice")
+    assert not s.session.voice and t.VOICE_OFF in s.texts()
     s.press("next")
-    assert not s.of(Speak)
+    assert all(x.voice is None for x in s.says())
     s.cmd("voice")
     assert s.session.voice
 
@@ -175,14 +212,14 @@ def test_the_set_right_after_onboarding_skips_the_check_and_later_sets_ask_it() 
     assert s.session.state == State.STEP  # screened a few minutes ago
     s.steps().checkin("centralizing", "5", "thigh")
     s.cmd("exercise")
-    assert s.session.state == State.STEP  # the screening is under an hour old
+    assert s.session.state == State.SET_CARD  # the screening is under an hour old
     s = Script().onboard().press("start").steps().checkin("centralizing", "5", "thigh")
     s.wait(1).cmd("exercise")
     assert s.session.state == State.PRESET
     s.press("nothing")
-    assert s.session.state == State.STEP
+    assert s.session.state == State.SET_CARD
     s.steps().checkin("centralizing", "5", "thigh").cmd("exercise")
-    assert s.session.state == State.STEP  # "nothing new" minutes ago counts
+    assert s.session.state == State.SET_CARD  # "nothing new" minutes ago counts
 
 
 def test_something_new_screens_then_asks_where_and_further_is_the_stop_rule() -> None:
@@ -324,19 +361,21 @@ def test_more_back_pain_is_not_the_stop_rule() -> None:
     assert s.session.state == State.IDLE and s.session.safety.hold is None
 
 
-def test_all_pain_gone_with_pain_left_is_asked_and_either_answer_settles_it() -> None:
-    s = glide_user().checkin("all_gone", "4", "thigh")
+def test_all_pain_gone_is_one_confirming_tap_instead_of_two_numbers() -> None:
+    s = glide_user().press("all_gone")
     assert s.session.state == State.CHECK_CONFIRM and s.says()[-1].text == ladder.Q_ALL_GONE
-    s.press("no")
+    assert [c.value for c in s.says()[-1].choices] == ["yes", "no"]
+    s.press("yes")  # two taps in all: no 0-10 score, no reach
+    (record,) = s.of(RecordCheckIn)
+    checkin = record.checkin  # type: ignore[attr-defined]
+    assert (checkin.answer, checkin.pain, checkin.reach) == (Answer.ALL_GONE, 0, Reach.NONE)
+    assert s.session.ladder.recovered and s.session.state == State.RECOVERED
+    s = glide_user().press("all_gone", "no")  # some pain left: which answer fits?
     assert s.session.state == State.CHECK_ANSWER
     assert "all_gone" not in [c.value for c in choices(s.session)]
-    s.press("centralizing")  # the numbers given stand: decided at once
+    s.press("centralizing", "4", "thigh")
     (record,) = s.of(RecordCheckIn)
     assert (record.checkin.answer, record.checkin.pain) == (Answer.CENTRALIZING, 4)  # type: ignore[attr-defined]
-    s = glide_user().checkin("all_gone", "4", "thigh").press("yes")
-    (record,) = s.of(RecordCheckIn)
-    assert (record.checkin.pain, record.checkin.reach) == (0, Reach.NONE)  # type: ignore[attr-defined]
-    assert s.session.ladder.recovered and s.session.state == State.RECOVERED
 
 
 def test_no_pain_with_another_answer_asks_whether_all_pain_is_gone() -> None:
@@ -368,7 +407,7 @@ def test_all_gone_congratulates_stops_reminders_and_offers_one_more_set() -> Non
     assert s.session.state == State.RECOVERED
     assert [c.value for c in s.says()[-1].choices] == ["more", "done"]
     s.press("more")
-    assert s.session.state == State.STEP  # the pain was checked a minute ago
+    assert s.session.state == State.SET_CARD  # the pain was checked a minute ago
 
 
 def test_recovered_then_pain_back_days_later_is_a_new_starting_point() -> None:
@@ -386,7 +425,7 @@ def test_recovered_then_pain_back_days_later_is_a_new_starting_point() -> None:
     assert not s.session.ladder.recovered and s.session.safety.hold is None
     assert s.session.ladder.stage == Stage.HIPS_OFF_CENTRE  # the exercise that last helped
     assert (s.session.ladder.ref_reach, s.session.ladder.ref_pain) == (Reach.THIGH, 6)
-    assert s.session.state == State.STEP and ReminderPause(None) in s.effects
+    assert s.session.state == State.SET_CARD and ReminderPause(None) in s.effects
     change = RecordRungChange(
         from_rung=Rung.SIDE_GLIDE, to_rung=Rung.HIPS_OFF_CENTRE, reason=ladder.R_NEW_EPISODE
     )
@@ -405,9 +444,11 @@ def test_a_stall_moves_up_and_any_progress_resets_it() -> None:
     s.wait(3).do_set().checkin("no_change", "5", "thigh")  # down by 1: not progress
     assert s.session.ladder.stage == Stage.FLEXION_ROTATION and s.session.ladder.stall == 0
     assert ladder.R_STALL_TO_FLEXION in s.texts()
-    s.wait(3).do_set()
-    assert s.session.state == State.CHECK_ANSWER
-    assert s.all_of(SpeakGuided)[-1] == SpeakGuided(rung=Rung.FLEXION_ROTATION, side="left")
+    s.wait(3).cmd("exercise").press("nothing")
+    assert s.session.state == State.STEP  # a new exercise: its steps first
+    s.steps().checkin("no_change", "5", "thigh").wait(3).cmd("exercise").press("nothing")
+    (card,) = [x for x in s.says() if x.choices]
+    assert card.voice == SpeakGuided(rung=Rung.FLEXION_ROTATION, side="left")
 
 
 def test_the_stall_count_is_configurable() -> None:
@@ -465,7 +506,7 @@ def test_free_text_where_a_button_is_expected_reprompts_with_buttons() -> None:
     assert s.session == before
     (say,) = s.says()
     assert say.note == t.PLEASE_BUTTONS and say.prefix == t.STEP_PREFIX
-    assert [c.value for c in say.choices] == ["next", "repeat", "stop", "voice"]
+    assert [c.value for c in say.choices] == ["next", "repeat", "stop"]
     assert say.seq == before.seq  # old keyboard stays valid too
     s.send(Other("sticker"))
     assert s.says()[0].note == t.NOT_TEXT
@@ -758,3 +799,12 @@ def test_rows_saved_flat_by_the_ladder_version_load_into_the_records() -> None:
     assert out.session.state == State.CHECK_REACH and out.session.pending.pain == 8
     assert Session.from_dict(s.to_dict()) == s  # and it saves as records from now on
     assert s.to_dict()["v"] == 3 and "cursor" in s.to_dict()
+
+
+def test_without_voice_configured_no_note_no_voice_button_and_voice_says_why() -> None:
+    s = Script(rules=Rules(voice=False)).onboard().press("start")
+    assert all(x.voice is None for x in s.says()) and not s.of(Speak)
+    s.cmd("settings")
+    assert "voice" not in [c.value for c in s.says()[-1].choices]
+    s.cmd("voice")
+    assert s.texts() == [t.NO_VOICE] and s.session.voice  # the preference is kept

@@ -30,8 +30,10 @@ from flows import remind, screening
 from flows import texts as t
 from flows.catalogue import EXERCISES
 from flows.effects import Effect, RecordRungChange, Say, Speak
+from flows.engine import Rules
 from flows.events import ReminderDue, ReminderPress
 from flows.i18n import Msg
+from flows.ladder import FOR_PT
 from flows.model import Answer, Reach, Rung
 from flows.session import Hold, State
 from flows.trend import NUDGE_NO_PLAN
@@ -53,6 +55,10 @@ ACRONYMS = {"OK", "PT", "CSV", "UTC"}  # upper case as abbreviations, not as emp
 # Translations that are rightly the same text as the English msgid, with the reason.
 IDENTICAL: dict[str, dict[str, str]] = {
     "es": {"No": "the Spanish word for No is No"},
+    "de": {
+        "Start": "the chart's first tick; German uses the English word",
+        "Check-ins": "the chart's axis; German uses the English word",
+    },
 }
 # msgids that are not text at all; kept out of "translated" checks that compare words
 NOT_TEXT = {
@@ -316,10 +322,15 @@ CONVERSATION_MODULES = (
     "flows/remind.py",
 )
 # msgids of those modules that the engine never puts in a Say, with the reason
+PT_REASONS = tuple(FOR_PT.values())
 UNREACHED = {
     "Press up": "a rep cue: only the guided-set voice note says it (bot/voice_script.py)",
     "Glide": "a rep cue: only the guided-set voice note says it",
     "a physical therapist": "exercise_name's fallback for a rung without an exercise",
+    **{
+        reason: "a decision worded for a PT: only the PT report shows it"
+        for reason in FOR_PT.values()
+    },
 }
 MAX_MESSAGE = 400  # characters, in any language (a person in pain reads it on a phone)
 
@@ -348,6 +359,8 @@ def _variants() -> Iterator[tuple[Effect, ...]]:
         yield tuple(s.checkin("centralizing", "5", "thigh").effects)
     s = Script().onboard().press("later")
     yield tuple(s.cmd("voice").effects) + tuple(s.cmd("voice").effects)
+    yield tuple(Script().onboard().cmd("voice").press("start").steps().effects)  # learned
+    yield tuple(Script(rules=Rules(voice=False)).onboard().cmd("voice").effects)
     yield s.send(ReminderDue()).effects
     for action in ("snooze", "skip"):
         yield s.send(ReminderPress(action)).effects

@@ -11,12 +11,21 @@ import asyncio
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
 from bot.presentation import callbacks
-from bot.presentation.messages import Button, Joined, merge_says, render_joined, render_say
+from bot.presentation.messages import (
+    Button,
+    Joined,
+    merge_says,
+    mydata,
+    render_joined,
+    render_say,
+)
 from bot.progress import report as reports
+from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
 from bot.services import Services
 from bot.voice.script import voice_note
 from flows.effects import (
@@ -29,7 +38,8 @@ from flows.effects import (
     Speak,
     SpeakGuided,
 )
-from flows.events import Command, Event, Text
+from flows.engine import is_busy
+from flows.events import Command, Event, ReminderDue, Text
 from flows.session import Session
 
 CONSOLE_USER = 1  # the console is one local user
@@ -44,6 +54,8 @@ class Console:
         stdout: TextIO = sys.stdout,
         user_id: int = CONSOLE_USER,
         play: bool = True,
+        log_path: Path | None = None,
+        tick_s: float | None = None,
     ) -> None:
         self.services = services
         self.stdin = stdin
@@ -51,6 +63,10 @@ class Console:
         self.user_id = user_id
         self.buttons: list[Button] = []
         self.player = next((p for p in PLAYERS if shutil.which(p)), None) if play else None
+        self.log_path = log_path
+        # reminders fire here too while the console runs (SIDEGLIDE_REMINDER_TICK)
+        default_tick = float(services.settings.SIDEGLIDE_REMINDER_TICK)
+        self.tick_s = default_tick if tick_s is None else tick_s
 
     def out(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -59,26 +75,83 @@ class Console:
     async def run(self) -> None:
         self.out(
             "Side glide coach - console mode. Type a button's number, a /command, "
-            "or /quit to leave."
+            "or /quit to leave. Reminders show up here while this runs."
         )
+        if self.log_path is not None:
+            self.out(f"(logs go to {self.log_path})")
         await self.send(Command("start"))
-        while True:
-            self.stdout.write("> ")
-            self.stdout.flush()
-            line = await asyncio.to_thread(self.stdin.readline)
-            if not line:
-                self.out()
-                return
-            line = line.strip()
-            if line in ("/quit", "/exit"):
-                return
-            event = self.parse(line)
-            if event is not None:
-                await self.send(event)
+        lines = self._lines()
+        reminders = asyncio.create_task(self._remind())
+        try:
+            while True:
+                self.stdout.write("> ")
+                self.stdout.flush()
+                line = await lines.get()
+                if line is None:
+                    self.out()
+                    return
+                line = line.strip()
+                if line in ("/quit", "/exit"):
+                    return
+                event = self.parse(line)
+                if event is not None:
+                    await self.send(event)
+        finally:
+            reminders.cancel()
+            await asyncio.gather(reminders, return_exceptions=True)
+
+    def _lines(self) -> asyncio.Queue[str | None]:
+        """Lines typed, read by a daemon thread: Ctrl-C ends the console at once instead
+        of waiting for a thread blocked in readline (None: end of input)."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+        def pump() -> None:
+            while True:
+                line = self.stdin.readline()
+                try:
+                    loop.call_soon_threadsafe(queue.put_nowait, line or None)
+                except RuntimeError:  # the console has ended
+                    return
+                if not line:
+                    return
+
+        threading.Thread(target=pump, name="console-input", daemon=True).start()
+        return queue
+
+    async def _remind(self) -> None:
+        """The same ticker as the Telegram bot, printing the ping with its buttons."""
+        ticker = ReminderTicker(
+            self.services.reminders, self._ping, self._busy, clock=self.services.coach.clock
+        )
+        try:
+            while True:
+                await asyncio.sleep(self.tick_s)
+                await ticker.tick()
+        finally:
+            await ticker.aclose()
+
+    async def _busy(self, user_id: int) -> bool:
+        session = await self.services.coach.session(user_id)
+        return session is not None and is_busy(session)
+
+    async def _ping(self, user_id: int, info: ReminderInfo) -> SendOutcome:
+        turn = await self.services.coach.handle(user_id, user_id, ReminderDue())
+        pings = [e for e in turn.effects if isinstance(e, Say)]
+        if not pings:
+            return SendOutcome.SILENT
+        self.out()
+        await self.show(turn.session.language, turn.session.voice, tuple(pings))
+        self.stdout.write("> ")
+        self.stdout.flush()
+        return SendOutcome.OK
 
     def parse(self, line: str) -> Event | None:
         if not line:
             return None
+        for button in self.buttons:  # "6" at a 0-10 question is pain 6, not the 6th button
+            if line.casefold() == button.label.casefold():
+                return callbacks.decode(button.data)
         if line.isdigit() and 1 <= int(line) <= len(self.buttons):
             return callbacks.decode(self.buttons[int(line) - 1].data)
         if line.startswith("/"):
@@ -106,11 +179,15 @@ class Console:
                         "   "
                         + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(self.buttons, 1))
                     )
+                attached = effect.says[-1].voice if isinstance(effect, Joined) else effect.voice
+                if attached is not None and voice:
+                    await self.speak(attached, lang)  # after the text: never before it
             elif isinstance(effect, (Speak, SpeakGuided)) and voice:
                 await self.speak(effect, lang)
             elif isinstance(effect, ShowMyData):
                 counts = await self.services.conversations.count_rows(self.user_id)
-                self.out("Stored rows: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+                self.out()
+                self.out(mydata(lang, counts).text)
             elif isinstance(effect, (ShowChart, SendExport)):
                 await self.files(effect, lang)
             elif isinstance(effect, ForgetUser):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from bot.presentation import callbacks
 from bot.presentation.i18n import _, translate, translate_plural
+from bot.presentation.texts import MYDATA, NO_DATA
 from flows.effects import (
     Effect,
     RecordCheckIn,
@@ -118,3 +119,15 @@ def render_joined(joined: Joined, lang: str) -> Message:
     messages = [render_say(say, lang) for say in joined.says]
     text = "\n\n".join(m.text for m in messages)[:MAX_TEXT]
     return Message(text, messages[-1].rows)
+
+
+def mydata(lang: str, counts: dict[str, int]) -> Message:
+    """/mydata in words, the same in Telegram and the console (never table names)."""
+    if not counts.get("users"):
+        return Message(translate(lang, NO_DATA))
+    params = {
+        "screenings": counts.get("screenings", 0),
+        "checkins": counts.get("checkins", 0),
+        "changes": counts.get("rung_changes", 0),
+    }
+    return Message(translate(lang, MYDATA, params))

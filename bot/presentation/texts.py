@@ -32,6 +32,7 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
 
 SUMMARY_TREND = N_("Leg pain, last 7 days: {trend}.")
 SUMMARY_SETS = N_("Sets this week: {done} of {planned} planned.")
+SUMMARY_SETS_HELD = N_("Sets this week: {done}. Exercises are on hold, so none are planned.")
 SUMMARY_NOW = N_("Now: {exercise}. Why: {reason}")
 PROGRESS_EMPTY = N_("No check-ins yet: your chart fills in after your first set.")
 EXPORT_CAPTION = N_("For your physical therapist: every check-in (CSV) and a one-page report.")

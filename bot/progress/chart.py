@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import io
 import multiprocessing
+import signal
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -45,6 +46,7 @@ REACH_GID = "reach"
 WORSE_GID = "worse"
 SETS_GID = "sets"
 BAND_GID = "rung"
+START_GID = "start"
 
 RUNG_COLOURS: Mapping[Rung, str] = {
     Rung.PRESS_UPS: "#d6e6f5",
@@ -71,6 +73,8 @@ T_TIME = N_("Date")
 T_WORSE = N_("Worse / spreading")
 T_EMPTY = N_("No check-ins yet.\nAfter your first set, your progress shows up here.")
 T_SEE_PT = N_("See a physical therapist")
+T_START = N_("Start")
+T_CHECKINS = N_("Check-ins")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,8 @@ class ChartLabels:
     empty_note: str
     reach_names: Mapping[Reach, str]
     rung_names: Mapping[Rung, str]
+    start: str = "Start"  # the starting point's tick
+    checkins_axis: str = "Check-ins"  # the x axis of a short history, one step per check-in
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,21 @@ class ChartData:
     labels: ChartLabels
     now: datetime
     tz: tzinfo = UTC
+    start: Start | None = None  # the starting point saved at onboarding
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Where the pain was before the first set: drawn as the first point."""
+
+    at: datetime
+    pain: int
+    reach: Reach
+
+
+# a history this short is drawn one step per check-in: by time, a day's sets would
+# stand on one vertical line
+SHORT_SPAN = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +147,8 @@ def chart_labels(translate: Callable[[str], str] = str) -> ChartLabels:
         empty_note=translate(T_EMPTY),
         reach_names={reach: translate(msgid) for reach, msgid in REACH_LABELS.items()},
         rung_names=rung_names,
+        start=translate(T_START),
+        checkins_axis=translate(T_CHECKINS),
     )
 
 
@@ -166,6 +189,27 @@ def _x(at: datetime) -> float:
     return float(date2num(at))  # type: ignore[no-untyped-call]
 
 
+class _Scale:
+    """Time to x: matplotlib's date number, or, for a short history, the check-in's step
+    (0, 1, 2...), times in between placed proportionally so bands still line up."""
+
+    def __init__(self, steps: Sequence[datetime] | None) -> None:
+        self.steps = [_x(t) for t in steps] if steps else None
+
+    def __call__(self, at: datetime) -> float:
+        value = _x(at)
+        steps = self.steps
+        if steps is None:
+            return value
+        if value <= steps[0]:
+            return 0.0
+        for i in range(1, len(steps)):
+            if value <= steps[i]:
+                span = steps[i] - steps[i - 1]
+                return i - 1 + ((value - steps[i - 1]) / span if span else 1.0)
+        return float(len(steps) - 1)
+
+
 def _marker_size(n: int) -> float:
     if n <= 60:
         return 9.0
@@ -194,21 +238,32 @@ def build_progress_figure(data: ChartData) -> Figure:
     ax_reach = fig.add_subplot(grid[1], sharex=ax_pain)
     ax_sets = fig.add_subplot(grid[2], sharex=ax_pain)
 
-    times = [c.at for c in points]
-    xs = [_x(t) for t in times]
+    start_point = data.start
+    if start_point is not None and points and start_point.at > points[0].at:
+        start_point = replace(start_point, at=points[0].at - timedelta(minutes=1))
+    times = [*([start_point.at] if start_point else []), *(c.at for c in points)]
+    by_checkin = bool(points) and times[-1] - times[0] < SHORT_SPAN
+    x = _Scale(times if by_checkin else None)
+    xs = [x(c.at) for c in points]
     first_seen = [*times[:1], *(c.at for c in changes)]
     start = min(first_seen) if first_seen else now - timedelta(days=7)
     end = max([now, *times[-1:]])
-    pad = max((end - start) * 0.03, timedelta(hours=12))
-    ax_pain.set_xlim(_x(start - pad), _x(end + pad))
+    if by_checkin:
+        end = times[-1]
+        ax_pain.set_xlim(-0.6, len(times) - 0.4)
+    else:
+        pad = max((end - start) * 0.03, timedelta(hours=12))
+        ax_pain.set_xlim(x(start - pad), x(end + pad))
+        end = end + pad
 
     legend: dict[str, Patch | Line2D] = {}
-    for band_start, band_end, rung in rung_bands(points, changes, end + pad):
+    for band_start, band_end, rung in rung_bands(points, changes, end):
         colour = RUNG_COLOURS.get(rung, "#eeeeee")
+        left, right = x(band_start), x(band_end)
+        if by_checkin:  # each check-in's band spans its own step
+            left, right = left - 0.5, right + 0.5
         for ax in (ax_pain, ax_reach, ax_sets):
-            ax.axvspan(
-                _x(band_start), _x(band_end), color=colour, zorder=0, gid=BAND_GID, linewidth=0
-            )
+            ax.axvspan(left, right, color=colour, zorder=0, gid=BAND_GID, linewidth=0)
         name = _plain(labels.rung_names.get(rung, rung.value))
         legend.setdefault(name, Patch(facecolor=colour, edgecolor="#999999", label=name))
 
@@ -225,7 +280,7 @@ def build_progress_figure(data: ChartData) -> Figure:
     worse = [c for c in points if c.answer == Answer.WORSE]
     if worse:
         ax_pain.plot(
-            [_x(c.at) for c in worse],
+            [x(c.at) for c in worse],
             [c.pain for c in worse],
             linestyle="none",
             marker="X",
@@ -241,6 +296,28 @@ def build_progress_figure(data: ChartData) -> Figure:
             markersize=14,
             color="#000000",
             label=_plain(labels.worse),
+        )
+    if start_point is not None:
+        sx = x(start_point.at)
+        ax_pain.plot(
+            [sx],
+            [start_point.pain],
+            marker="o",
+            markersize=size + 4,
+            gid=START_GID,
+            markerfacecolor="white",
+            markeredgecolor=PAIN_COLOUR,
+            markeredgewidth=2.5,
+        )
+        ax_reach.plot(
+            [sx],
+            [start_point.reach.rank],
+            marker="s",
+            markersize=size + 4,
+            gid=START_GID,
+            markerfacecolor="white",
+            markeredgecolor=REACH_COLOUR,
+            markeredgewidth=2.5,
         )
     ax_pain.set_ylim(-0.5, 10.5)
     ax_pain.set_yticks(range(0, 11, 2))
@@ -263,27 +340,44 @@ def build_progress_figure(data: ChartData) -> Figure:
 
     per_day = Counter(c.at.astimezone(tz).date() for c in points)
     days = sorted(per_day)
-    noon = [_x(datetime(d.year, d.month, d.day, 12, tzinfo=tz)) for d in days]
-    bars = ax_sets.bar(noon, [per_day[d] for d in days], width=0.8, color=SETS_COLOUR)
+    if by_checkin:  # one bar per day, over that day's own check-ins
+        where = [
+            sum(x(c.at) for c in points if c.at.astimezone(tz).date() == d) / per_day[d]
+            for d in days
+        ]
+        widths = [max(0.8, per_day[d] - 0.2) for d in days]
+    else:
+        where = [x(datetime(d.year, d.month, d.day, 12, tzinfo=tz)) for d in days]
+        widths = [0.8] * len(days)
+    bars = ax_sets.bar(where, [per_day[d] for d in days], width=widths, color=SETS_COLOUR)
     for bar in bars:
         bar.set_gid(SETS_GID)
     ax_sets.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     ax_sets.set_ylim(0, max([1, *per_day.values()]) * 1.15)
     _style_axis(ax_sets, labels.sets_axis)
-    ax_sets.set_xlabel(_plain(labels.time_axis), fontsize=18)
 
-    locator = AutoDateLocator(tz=tz, minticks=3)  # type: ignore[no-untyped-call]
-    ax_sets.xaxis.set_major_locator(locator)
-    ax_sets.xaxis.set_major_formatter(
-        ConciseDateFormatter(  # type: ignore[no-untyped-call]
-            locator,
-            tz=tz,
-            formats=_DATE_FORMATS,
-            zero_formats=_ZERO_FORMATS,
-            offset_formats=_OFFSET_FORMATS,
+    if by_checkin:
+        ticks = [x(t) for t in times]
+        names = [f"{t.astimezone(tz):%H:%M}" for t in times]
+        if start_point is not None:
+            names[0] = labels.start
+        ax_sets.set_xticks(ticks, [_plain(n) for n in names])
+        day = times[-1].astimezone(tz)
+        ax_sets.set_xlabel(_plain(f"{labels.checkins_axis} ({day:%Y-%m-%d})"), fontsize=18)
+    else:
+        ax_sets.set_xlabel(_plain(labels.time_axis), fontsize=18)
+        locator = AutoDateLocator(tz=tz, minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
+        ax_sets.xaxis.set_major_locator(locator)
+        ax_sets.xaxis.set_major_formatter(
+            ConciseDateFormatter(  # type: ignore[no-untyped-call]
+                locator,
+                tz=tz,
+                formats=_DATE_FORMATS,
+                zero_formats=_ZERO_FORMATS,
+                offset_formats=_OFFSET_FORMATS,
+            )
         )
-    )
-    ax_sets.xaxis.get_offset_text().set_fontsize(15)
+        ax_sets.xaxis.get_offset_text().set_fontsize(15)
     for ax in (ax_pain, ax_reach):
         ax.tick_params(labelbottom=False)
 
@@ -320,6 +414,12 @@ def render_progress_chart(data: ChartData) -> ChartResult:
     return ChartResult(buf.getvalue(), width, height, len(data.history))
 
 
+def _ignore_ctrl_c() -> None:
+    """Ctrl-C in the console reaches the whole process group: the parent ends the worker
+    itself, so the worker must not die on it with a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _noop() -> None:
     """Run once in a new worker so it imports matplotlib before the first real chart."""
 
@@ -345,6 +445,7 @@ class ChartRenderer:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self._max_workers,
                     mp_context=multiprocessing.get_context(self._start_method),
+                    initializer=_ignore_ctrl_c,
                 )
             return self._pool
 

@@ -86,6 +86,8 @@ class Baseline:
     reach: Reach
     pain: int
     at: datetime | None = None
+    wall: Side | None = None  # the side glide's wall shoulder (None: pain not one-sided)
+    prescribed: bool = False  # a clinician chose the wall shoulder
 
 
 class ScreeningAnswer(Protocol):
@@ -126,7 +128,13 @@ class ReportLabels:
     latest_line: str
     current_line: str
     red_flags_heading: str
-    no_red_flags: str
+    all_no: str
+    not_screened: str
+    times_in: str
+    wall_line: str
+    wall_prescribed: str
+    wall_from_side: str
+    shoulder_names: Mapping[Side, str]
     baseline_heading: str
     no_baseline: str
     chart_heading: str
@@ -165,7 +173,12 @@ L_SETS_WEEK = N_("Sets this week: {count}")
 L_LATEST = N_("Latest check-in: pain {pain}/10, reaching {reach} ({date})")
 L_CURRENT = N_("Current exercise: {exercise}")
 L_RED_FLAGS = N_("Warning signs reported")
-L_NO_RED_FLAGS = N_("None reported.")
+L_ALL_NO = N_("All {count} warning-sign questions answered no (last asked {date}).")
+L_NOT_SCREENED = N_("The warning-sign questions have not been answered yet.")
+L_TIMES_IN = N_("Times are in {zone}.")
+L_WALL = N_("Side glide: {shoulder} shoulder to the wall ({why}).")
+L_WALL_PRESCRIBED = N_("prescribed by a clinician")
+L_WALL_FROM_SIDE = N_("away from the painful side; not prescribed")
 L_BASELINE = N_("Starting point")
 L_NO_BASELINE = N_("Not recorded.")
 L_CHART = N_("Chart")
@@ -212,7 +225,13 @@ def report_labels(translate: Callable[[str], str] = str, lang: str = "en") -> Re
         latest_line=t(L_LATEST),
         current_line=t(L_CURRENT),
         red_flags_heading=t(L_RED_FLAGS),
-        no_red_flags=t(L_NO_RED_FLAGS),
+        all_no=t(L_ALL_NO),
+        not_screened=t(L_NOT_SCREENED),
+        times_in=t(L_TIMES_IN),
+        wall_line=t(L_WALL),
+        wall_prescribed=t(L_WALL_PRESCRIBED),
+        wall_from_side=t(L_WALL_FROM_SIDE),
+        shoulder_names={k: t(v) for k, v in texts.SHOULDER.items()},
         baseline_heading=t(L_BASELINE),
         no_baseline=t(L_NO_BASELINE),
         chart_heading=t(L_CHART),
@@ -235,7 +254,7 @@ def report_labels(translate: Callable[[str], str] = str, lang: str = "en") -> Re
         side_names={k: t(v) for k, v in texts.SIDE_LABELS.items()},
         reach_names={k: t(v) for k, v in texts.REACH_LABELS.items()},
         rung_names=rung_names,
-        reasons={msgid: t(msgid) for msgid in _known_reasons()},
+        reasons={msgid: t(ladder.FOR_PT.get(msgid, msgid)) for msgid in _known_reasons()},
         questions={flag.id: t(flag.question) for flag in RED_FLAGS},
     )
 
@@ -250,6 +269,14 @@ def _fill(template: str, **params: object) -> str:
 
 def _when(at: datetime | None, tz: tzinfo, unknown: str) -> str:
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if at is not None else unknown
+
+
+def zone_name(tz: tzinfo, at: datetime) -> str:
+    """The zone as a PT reads it: "Europe/Berlin (UTC+01:00)", or "UTC"."""
+    offset = at.astimezone(tz).strftime("%z")
+    utc = f"UTC{offset[:3]}:{offset[3:]}" if offset and offset != "+0000" else "UTC"
+    key = getattr(tz, "key", None)
+    return f"{key} ({utc})" if key and key != "UTC" else utc
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
@@ -325,6 +352,10 @@ def pt_report_html(
     )
     if current is not None:
         summary.append(_fill(lb.current_line, exercise=lb.rung_names.get(current, current.value)))
+    if baseline is not None and baseline.wall is not None:
+        why = lb.wall_prescribed if baseline.prescribed else lb.wall_from_side
+        shoulder = lb.shoulder_names.get(baseline.wall, baseline.wall.value)
+        summary.append(_fill(lb.wall_line, shoulder=shoulder, why=why))
 
     def rung_name(rung: Rung | None) -> str:
         return "" if rung is None else lb.rung_names.get(rung, rung.value)
@@ -342,7 +373,8 @@ def pt_report_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(lb.title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(lb.title)}</h1>",
-        f'<p class="meta">{escape(_fill(lb.generated, date=_when(now, tz, unknown)))}</p>',
+        f'<p class="meta">{escape(_fill(lb.generated, date=_when(now, tz, unknown)))} '
+        f"{escape(_fill(lb.times_in, zone=zone_name(tz, now)))}</p>",
         f'<p class="meta">{escape(lb.disclaimer)}</p>',
         f"<h2>{escape(lb.summary_heading)}</h2><ul>",
         *(f"<li>{escape(line)}</li>" for line in summary),
@@ -360,8 +392,12 @@ def pt_report_html(
             for f in flagged
         ]
         parts.append(_table((lb.col_date, lb.col_question, lb.col_answer), rows, "flags"))
+    elif red_flags:
+        asked = max(f.at for f in red_flags)
+        line = _fill(lb.all_no, count=len(RED_FLAGS), date=_when(asked, tz, unknown))
+        parts.append(f"<p>{escape(line)}</p>")
     else:
-        parts.append(f"<p>{escape(lb.no_red_flags)}</p>")
+        parts.append(f"<p>{escape(lb.not_screened)}</p>")
 
     parts.append(f"<h2>{escape(lb.baseline_heading)}</h2>")
     if baseline is not None:

@@ -12,10 +12,11 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.presentation.i18n import _, translate
-from bot.presentation.texts import SUMMARY_NOW, SUMMARY_SETS, SUMMARY_TREND
+from bot.presentation.texts import SUMMARY_NOW, SUMMARY_SETS, SUMMARY_SETS_HELD, SUMMARY_TREND
 from bot.progress import chart as charts
 from bot.progress import export
 from bot.storage.ports import History
+from flows import safety
 from flows.catalogue import exercise_name
 from flows.effects import Effect, SendExport
 from flows.remind import planned_per_day, user_tz
@@ -34,12 +35,20 @@ async def _chart_data(
     store: History, user_id: int, session: Session, now: datetime
 ) -> charts.ChartData:
     lang = session.language
+    history = await store.checkins(user_id)
+    changes = await store.rung_changes(user_id)
+    a = session.assessment
+    start = None
+    if a.baseline_reach is not None and a.baseline_pain is not None:
+        at = changes[0].at if changes else (min(c.at for c in history) if history else now)
+        start = charts.Start(at, a.baseline_pain, a.baseline_reach)
     return charts.ChartData(
-        history=await store.checkins(user_id),
-        changes=await store.rung_changes(user_id),
+        history=history,
+        changes=changes,
         labels=charts.chart_labels(lambda m: _(lang, m)),
         now=now,
         tz=user_tz(session),
+        start=start,
     )
 
 
@@ -51,9 +60,10 @@ async def progress(store: History, user_id: int, session: Session, now: datetime
     trend = leg_trend(history, now)
     lines = [
         translate(lang, SUMMARY_TREND, {"trend": _(lang, TREND_LABELS[trend])}),
+        # held (a warning sign, the stop rule): no set is planned, so none is counted as due
         translate(
             lang,
-            SUMMARY_SETS,
+            SUMMARY_SETS if safety.may_offer_exercise(session) else SUMMARY_SETS_HELD,
             {"done": sets_this_week(history, now, tz), "planned": 7 * planned_per_day(session)},
         ),
     ]
@@ -91,6 +101,8 @@ async def export_files(store: History, user_id: int, session: Session, now: date
             session.assessment.baseline_reach,
             session.assessment.baseline_pain or 0,
             changes[0].at if changes else None,
+            wall=session.glide_shoulder if session.one_sided else None,
+            prescribed=session.assessment.wall_shoulder is not None,
         )
     html = export.pt_report_html(
         history=history,

@@ -108,8 +108,11 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
 
 async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """The command menu, in every language we speak (post_init only runs in run_polling)."""
+    adapter: Adapter = app.bot_data["adapter"]
+    voice = adapter.services.settings.SIDEGLIDE_TTS != "off"
+    offered = {n: d for n, d in COMMAND_DESCRIPTIONS.items() if voice or n != "voice"}
     for lang in SUPPORTED:
-        commands = [BotCommand(name, _(lang, desc)) for name, desc in COMMAND_DESCRIPTIONS.items()]
+        commands = [BotCommand(name, _(lang, desc)) for name, desc in offered.items()]
         try:
             await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
         except Exception as exc:  # the menu is a nicety: never block start-up on it

@@ -6,8 +6,8 @@ from telegram import InputFile
 from telegram.constants import ChatAction
 
 from bot.presentation.i18n import translate
-from bot.presentation.messages import Message
-from bot.presentation.texts import EXPORT_CAPTION, MYDATA, NO_DATA, PROGRESS_EMPTY
+from bot.presentation.messages import Message, mydata
+from bot.presentation.texts import EXPORT_CAPTION, PROGRESS_EMPTY
 from bot.progress import report as reports
 from bot.services import Services
 from bot.telegram.sender import Sender
@@ -18,20 +18,7 @@ async def send_mydata(
     services: Services, sender: Sender, user_id: int, chat_id: int, session: Session
 ) -> None:
     counts = await services.conversations.count_rows(user_id)
-    lang = session.language
-    if not counts.get("users"):
-        text = translate(lang, NO_DATA)
-    else:
-        text = translate(
-            lang,
-            MYDATA,
-            {
-                "screenings": counts.get("screenings", 0),
-                "checkins": counts.get("checkins", 0),
-                "changes": counts.get("rung_changes", 0),
-            },
-        )
-    await sender.guard(sender.text(chat_id, Message(text)))
+    await sender.guard(sender.text(chat_id, mydata(session.language, counts)))
 
 
 async def send_progress(

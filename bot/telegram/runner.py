@@ -61,6 +61,7 @@ async def serve(
                 log.info("stopping: finishing in-flight updates")
             finally:  # also when starting failed half-way: PTB will not shut down a running app
                 await adapter.reminders.stop()
+                await adapter.sender.drain(timeout=5.0)
                 if app.updater is not None and app.updater.running:
                     await app.updater.stop()
                 if app.running:

@@ -39,33 +39,90 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
     )
 
 
+CAPTION_MAX = 1024  # Telegram's limit for a voice note's caption
+
+
 class Sender:
     def __init__(self, bot: Bot, services: Services) -> None:
         self.bot = bot
         self.services = services
         self._upload_locks: dict[str, asyncio.Lock] = {}
+        self._sent: dict[int, int] = {}  # messages sent per chat: has the user moved on?
+        self._later: set[asyncio.Task[None]] = set()
 
     async def text(self, chat_id: int, message: Message) -> None:
         await self.bot.send_message(chat_id, message.text, reply_markup=keyboard(message))
+        self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
 
     async def effects(self, chat_id: int, session: Session, effects: Sequence[Effect]) -> bool:
         """Send what the turn shows; False when the user turned out to have blocked us."""
         lang = session.language
+        voice = session.voice and self.services.voice is not None
         try:
-            voice = session.voice and self.services.voice is not None
             for effect in merge_says(effects, voice, lang):
                 if isinstance(effect, Joined):
-                    await self.guard(
-                        self.text(chat_id, render_joined(effect, lang)), "sendMessage"
-                    )
+                    message = render_joined(effect, lang)
+                    attached = effect.says[-1].voice if voice else None
+                    if attached is not None:
+                        await self.guard(
+                            self.voiced(chat_id, lang, message, attached), "sendVoice"
+                        )
+                    else:
+                        await self.guard(self.text(chat_id, message), "sendMessage")
                 elif isinstance(effect, Say):
                     await self.guard(self.text(chat_id, render_say(effect, lang)), "sendMessage")
-                elif isinstance(effect, (Speak, SpeakGuided)) and session.voice:
+                elif isinstance(effect, (Speak, SpeakGuided)) and voice:
                     await self.guard(self.speak(chat_id, lang, effect))
         except Blocked:
             log.info("user blocked the bot; skipping the rest of this turn")
             return False
         return True
+
+    async def voiced(
+        self, chat_id: int, lang: str, message: Message, attached: Speak | SpeakGuided
+    ) -> None:
+        """The message as a voice note (its text the caption, its buttons attached) when
+        the note is ready; otherwise the text at once and the note after it, if the user
+        has not moved on by then. A reply never waits for speech synthesis."""
+        voice = self.services.voice
+        assert voice is not None
+        before = (voice.hits, voice.misses, voice.failures)
+        clip = await voice_note(voice, attached, lang, make=False)
+        self._count_tts(before)
+        if clip is not None and len(message.text) <= CAPTION_MAX:
+            await self.send_clip(chat_id, clip, message)
+            return
+        await self.text(chat_id, message)
+        task = asyncio.create_task(self._follow(chat_id, lang, attached, self._sent[chat_id]))
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+
+    async def _follow(
+        self, chat_id: int, lang: str, attached: Speak | SpeakGuided, mark: int
+    ) -> None:
+        voice = self.services.voice
+        assert voice is not None
+        try:
+            before = (voice.hits, voice.misses, voice.failures)
+            clip = await voice_note(voice, attached, lang)  # cached for next time either way
+            self._count_tts(before)
+            if clip is None or self._sent.get(chat_id, 0) != mark:
+                return  # no voice, or a newer message is on screen: a late note would confuse
+            await self.guard(self.send_clip(chat_id, clip), "sendVoice")
+        except Blocked:
+            log.info("user blocked the bot before a voice note followed")
+        except Exception:
+            log.exception("a voice note that follows its text failed")
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait for voice notes still following their texts; at shutdown those not sent
+        within `timeout` are dropped (the text they follow is already there)."""
+        if not self._later:
+            return
+        _, pending = await asyncio.wait(list(self._later), timeout=timeout)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     async def guard(self, coro: object, method: str = "send") -> None:
         metrics = self.services.metrics
@@ -104,16 +161,26 @@ class Sender:
         for _ in range(voice.failures - failures):
             metrics.count_tts_cache("failure")
 
-    async def send_clip(self, chat_id: int, clip: Clip) -> None:
-        """Upload a clip once, then re-send it by Telegram file_id (cached in the database)."""
+    async def send_clip(self, chat_id: int, clip: Clip, message: Message | None = None) -> None:
+        """Upload a clip once, then re-send it by Telegram file_id (cached in the database);
+        with `message`, its text is the caption and its buttons are attached."""
         key, path, duration = clip.key, clip.path, clip.duration_s
+        caption = message.text if message is not None else None
+        markup = keyboard(message) if message is not None else None
         store = self.services.voice_files
         lock = self._upload_locks.setdefault(key, asyncio.Lock())
         async with lock:
             file_id = await store.file_id(key)
             if file_id is not None:
                 try:
-                    await self.bot.send_voice(chat_id, voice=file_id, duration=duration)
+                    await self.bot.send_voice(
+                        chat_id,
+                        voice=file_id,
+                        duration=duration,
+                        caption=caption,
+                        reply_markup=markup,
+                    )
+                    self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
                     return
                 except BadRequest:
                     log.info("cached voice file id rejected; uploading again")
@@ -122,6 +189,9 @@ class Sender:
                 chat_id,
                 voice=InputFile(data, filename=f"{key[:40]}.ogg", attach=True),
                 duration=duration,
+                caption=caption,
+                reply_markup=markup,
             )
+            self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
             if msg.voice is not None:
                 await store.save_file_id(key, msg.voice.file_id, self.services.coach.clock())

@@ -99,13 +99,16 @@ def all_guided(lang: str) -> Iterator[GuidedJob]:
             yield GuidedJob(lang, tuple(setup), reps)
 
 
-async def voice_note(voice: VoiceService, effect: Speak | SpeakGuided, lang: str) -> Clip | None:
+async def voice_note(
+    voice: VoiceService, effect: Speak | SpeakGuided, lang: str, *, make: bool = True
+) -> Clip | None:
     """The clip an effect asks for: one step's text, or the whole guided set.
 
     Both adapters send what this returns (Telegram uploads it, the console prints
-    its path), so the two never word a note differently.
+    its path), so the two never word a note differently. make=False: from the
+    cache only, or None.
     """
     if isinstance(effect, Speak):
-        return await voice.clip(translate(lang, effect.text, effect.params), lang)
+        return await voice.clip(translate(lang, effect.text, effect.params), lang, make=make)
     setup, reps = guided_inputs(effect, lang)
-    return await voice.guided_set(lang, setup, reps)
+    return await voice.guided_set(lang, setup, reps, make=make)

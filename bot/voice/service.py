@@ -125,15 +125,18 @@ class VoiceService:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    async def clip(self, text: str, lang: str) -> Clip | None:
-        """The voice note for one instruction. Raises only ValueError for a bad `lang`."""
+    async def clip(self, text: str, lang: str, *, make: bool = True) -> Clip | None:
+        """The voice note for one instruction. Raises only ValueError for a bad `lang`.
+
+        make=False only looks in the cache: a reply must never wait for speech.
+        """
         lang = normalize_lang(lang)
         if self.tts is None or not text.strip():
             return None
-        return await self._get(_Note(lang, "", text, (text,), _build_clip))
+        return await self._get(_Note(lang, "", text, (text,), _build_clip), make)
 
     async def guided_set(
-        self, lang: str, setup_texts: list[str], rep_script: GuidedReps
+        self, lang: str, setup_texts: list[str], rep_script: GuidedReps, *, make: bool = True
     ) -> Clip | None:
         """One note: the set-up steps, then `rep_script.reps` timed repetitions."""
         lang = normalize_lang(lang)
@@ -147,7 +150,7 @@ class VoiceService:
             tuple(spoken_texts(setup, rep_script)),
             _guided_builder(setup, rep_script),
         )
-        return await self._get(note)
+        return await self._get(note, make)
 
     def _cached(self, note: _Note) -> Clip | None:
         """The note by the best backend available now. An espeak-ng clip made during a
@@ -155,11 +158,13 @@ class VoiceService:
         assert self.tts is not None
         return self.cache.get(note.key(self.tts.candidates()[0].name))
 
-    async def _get(self, note: _Note) -> Clip | None:
+    async def _get(self, note: _Note, make: bool = True) -> Clip | None:
         found = self._cached(note)
         if found is not None:
             self.hits += 1
             return found
+        if not make:
+            return None
         assert self.tts is not None
         flight = note.key(self.tts.name)
         running = self._inflight.get(flight)
