@@ -8,7 +8,8 @@ bot sent, and can make Telegram misbehave (429, 5xx, blocked users, resets, stal
 
 Everything here runs on the event loop that started the server: call its methods from
 that loop only (pytest-asyncio tests do). Waiting helpers are driven by one "something
-changed" event, so a check and the wait that follows it can never miss a change.
+changed" event, so a check and the wait that follows it can never miss a change; they
+also re-check on a short interval, for conditions on state the fake does not own.
 
 The fake implements the methods the bot uses, and fails loudly on the rest:
 - a method it does not implement answers 404 "Not Found", as Telegram does for an
@@ -354,6 +355,9 @@ _NOT_FOUND: JSON = {"ok": False, "error_code": 404, "description": "Not Found"}
 # hang: on a loaded shared CI machine a reply can take seconds, and a test must fail
 # because something did not happen, never because it happened slowly.
 WAIT_TIMEOUT = 30.0
+# How often wait_for re-checks its predicate when the fake sees no change: a test may
+# wait on state outside the fake (a database row, a file), which no change announces.
+POLL_INTERVAL = 0.025
 
 _HTTP_PHRASES = {
     400: "Bad Request",
@@ -668,8 +672,9 @@ class FakeBotAPI:
     ) -> Any:
         """Wait until ``predicate()`` returns something truthy and return it.
 
-        The predicate is re-checked after every change the fake sees (calls, updates,
-        deliveries...), so it may read any state here.
+        The predicate is re-checked at once after every change the fake sees (calls,
+        updates, deliveries...), and every POLL_INTERVAL seconds besides, so it may read
+        any state, here or elsewhere (the bot's database, say).
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -681,7 +686,7 @@ class FakeBotAPI:
             if remaining <= 0:
                 detail = what() if callable(what) else what
                 raise WaitTimeout(f"timed out after {timeout}s waiting for {detail}")
-            await self._wait_change(remaining)
+            await self._wait_change(min(remaining, POLL_INTERVAL))
 
     # ------------------------------------------------------------------ HTTP plumbing
 

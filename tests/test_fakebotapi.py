@@ -8,6 +8,7 @@ import asyncio
 import datetime as dtm
 import json
 import socket
+import threading
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -633,6 +634,19 @@ async def test_a_wait_timeout_is_an_assertion_with_the_transcript(
     await bot.send_message(USER, "surprise")  # arrived, not read: whenever it came
     with pytest.raises(AssertionError, match=r"(?i)expected no message"):
         await fake.expect_no_message(USER, within=0.3)
+
+
+async def test_wait_for_sees_a_condition_outside_the_fake_without_a_change() -> None:
+    fake = FakeBotAPI()  # never started: nothing can change in it while we wait
+    flag = threading.Event()  # e.g. a row the bot commits, and a later one that replaces it
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.05, flag.set)
+    loop.call_later(2.5, flag.clear)
+    # A wait that only woke on the fake's changes would look at the start and at the
+    # timeout, and miss the condition in between; one that re-checks on its own sees it.
+    assert await fake.wait_for(flag.is_set, timeout=5, what="the flag") is True
+    with pytest.raises(WaitTimeout, match="never"):
+        await fake.wait_for(lambda: False, timeout=0.2, what="never")
 
 
 # ----------------------------------------------------------------------------- faults
