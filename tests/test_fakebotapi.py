@@ -36,7 +36,7 @@ from telegram.error import (
 )
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from tests.fakebotapi import FakeBotAPI, WaitTimeout
+from tests.fakebotapi import FakeBotAPI, WaitTimeout, wire
 
 TOKEN = "123456:TEST-token"
 USER = 4242
@@ -174,6 +174,11 @@ async def test_what_the_fake_does_not_implement_fails_loudly(fake: FakeBotAPI, b
     with pytest.raises(BadRequest, match=r"(?i)does not fetch files by URL"):
         await bot.send_voice(USER, voice="https://example.invalid/a.ogg")
     assert fake.delivered() == []
+
+
+def test_every_implemented_method_has_a_handler_and_no_other() -> None:
+    # wire.IMPLEMENTED gives names their documented case; the handlers are what runs
+    assert set(FakeBotAPI()._handlers) == set(wire.IMPLEMENTED)
 
 
 async def test_form_and_multipart_fields_decode_to_what_ptb_encoded(fake: FakeBotAPI) -> None:
