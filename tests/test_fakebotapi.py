@@ -6,6 +6,7 @@ records something other than what PTB sent, those tests would prove nothing.
 
 import asyncio
 import datetime as dtm
+import io
 import json
 import socket
 import threading
@@ -36,7 +37,14 @@ from telegram.error import (
 )
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from tests.fakebotapi import FakeBotAPI, WaitTimeout, wire
+from tests.fakebotapi import (
+    IN_PROCESS_BASE_FILE_URL,
+    IN_PROCESS_BASE_URL,
+    FakeBotAPI,
+    InProcessRequest,
+    WaitTimeout,
+    wire,
+)
 
 TOKEN = "123456:TEST-token"
 USER = 4242
@@ -986,3 +994,150 @@ async def test_a_restart_on_the_same_port_keeps_the_state(fake: FakeBotAPI, bot:
     await bot.send_message(USER, "after")
     assert [m.text for m in fake.sent_to(USER)] == ["before", "after"]
     assert [m.message_id for m in fake.sent_to(USER)] == [1, 2]
+
+
+# ----------------------------------------------------------------------------- in process
+
+
+def forbid_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to open a socket from here on fails the test (the loop has its own)."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a socket was opened")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+async def test_an_in_process_bot_needs_no_server_and_no_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    forbid_sockets(monkeypatch)
+    api = FakeBotAPI()  # never started
+    async with api.in_process_bot(TOKEN) as bot:
+        me = await bot.get_me()
+        assert (me.id, me.username) == (123456, api.bot_username)
+        sent = await bot.send_message(USER, "Any new symptoms?", reply_markup=_keyboard())
+        assert sent.reply_markup == _keyboard()
+        [record] = api.sent_to(USER)
+        assert (record.text, record.button_texts) == ("Any new symptoms?", ["Yes", "No"])
+        assert record.call.encoding == "form" and record.call.params["chat_id"] == USER
+        voice = await bot.send_voice(USER, voice=OGG, filename="step1.ogg", duration=3)
+        assert voice.voice is not None and voice.voice.duration == dtm.timedelta(seconds=3)
+        upload = api.calls("sendVoice")[0].files["voice"]
+        assert (upload.filename, upload.content_type, upload.data) == (
+            "step1.ogg",
+            "audio/ogg",
+            OGG,
+        )
+        again = await bot.send_voice(OTHER, voice=voice.voice.file_id)
+        assert again.voice is not None and again.voice.file_id == voice.voice.file_id
+        assert api.sent_to(OTHER)[0].uploaded is False
+        tg_file = await bot.get_file(voice.voice.file_id)
+        assert tg_file.file_path is not None
+        assert tg_file.file_path.startswith(IN_PROCESS_BASE_FILE_URL)
+        buffer = io.BytesIO()
+        await tg_file.download_to_memory(buffer)
+        assert buffer.getvalue() == OGG
+        assert api.downloads == [api.file(voice.voice.file_id).file_path]
+        # a long poll waits in the fake, and a user's message ends it
+        poll = asyncio.create_task(bot.get_updates(timeout=30))
+        await api.wait_for_calls("getUpdates")
+        pushed = api.send_text(USER, "hello")
+        [update] = await asyncio.wait_for(poll, 20)  # a hang guard
+        assert update.update_id == pushed["update_id"]
+        assert update.message is not None and update.message.text == "hello"
+    assert api.tokens == [TOKEN]
+    with pytest.raises(RuntimeError, match="not started"):
+        api.port  # noqa: B018 - there is no server, so no port
+
+
+async def test_in_process_faults_and_blocks_are_the_ptb_errors_of_http() -> None:
+    api = FakeBotAPI(valid_token=TOKEN)
+    async with api.in_process_bot(TOKEN) as bot:
+        api.fail("sendMessage", 400, "Bad Request: chat not found")
+        with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+            await bot.send_message(USER, "x")
+        api.block_user(USER)
+        with pytest.raises(Forbidden, match=r"(?i)bot was blocked by the user"):
+            await bot.send_message(USER, "x")
+        api.send_text(USER, "/start")  # the user comes back
+        api.fail("sendMessage", 429, retry_after=3)
+        with pytest.raises(RetryAfter) as info:
+            await bot.send_message(USER, "x")
+        assert info.value.retry_after == dtm.timedelta(seconds=3)
+        api.reset("sendMessage")
+        with pytest.raises(NetworkError, match="dropped"):
+            await bot.send_message(USER, "x")
+        api.fault_rate("sendMessage", p=1.0, kinds=("502",), seed=1)
+        with pytest.raises(NetworkError, match=r"(?i)Bad Gateway"):
+            await bot.send_message(USER, "x")
+        api.clear_faults()
+        api.stall("sendMessage", seconds=600)
+        with pytest.raises(TimedOut):
+            await bot.send_message(USER, "x", read_timeout=0.1)
+        with pytest.raises(InvalidToken, match="Not Found"):
+            await bot.set_my_description("A coach")
+        assert [m.text for m in api.delivered()] == []
+        assert [f.kind for f in api.faults()] == [
+            "http",
+            "blocked",
+            "429",
+            "reset",
+            "502",
+            "stall",
+        ]
+    # the stalled call was still running in the fake; the bot's shutdown ended it
+    assert api.calls("sendMessage")[-1].status is None
+    wrong = Bot(
+        "999:nope",
+        base_url=IN_PROCESS_BASE_URL,
+        base_file_url=IN_PROCESS_BASE_FILE_URL,
+        request=InProcessRequest(api),
+        get_updates_request=InProcessRequest(api),
+    )
+    with pytest.raises(InvalidToken, match="rejected"):
+        await wrong.initialize()
+    await wrong.shutdown()
+    assert api.calls("getMe")[-1].status == 401
+
+
+async def test_an_in_process_call_that_timed_out_still_runs_when_released() -> None:
+    api = FakeBotAPI()
+    async with api.in_process_bot(TOKEN) as bot:
+        held = api.hold("sendMessage")
+        with pytest.raises(TimedOut):
+            await bot.send_message(USER, "late", read_timeout=0.1)
+        assert api.delivered() == []
+        api.release(held)  # as on a server: the client gave up, the request goes on
+        assert (await api.wait_for_message(USER)).text == "late"
+
+
+async def test_an_application_polls_in_process() -> None:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(f"echo: {update.effective_message.text}")
+
+    api = FakeBotAPI()
+    app = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(IN_PROCESS_BASE_URL)
+        .base_file_url(IN_PROCESS_BASE_FILE_URL)
+        .request(InProcessRequest(api))
+        .get_updates_request(InProcessRequest(api))
+        .build()
+    )
+    app.add_handler(CommandHandler("start", echo))
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        pushed = api.send_text(USER, "/start")
+        assert (await api.wait_for_message(USER)).text == "echo: /start"
+        await api.wait_for_confirmed(pushed)
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()

@@ -5,11 +5,14 @@ encoding python-telegram-bot uses, Telegram's error codes and answers - on a mac
 no internet. The real bot is pointed at this server with ``base_url`` /
 ``base_file_url``; tests then play the users (send texts, press buttons) and read what the
 bot sent, and can make Telegram misbehave (429, 5xx, blocked users, resets, stalls).
+A test that needs no HTTP can skip the server: ``api.in_process_bot(token)`` is a PTB
+Bot whose requests reach the same code in this process, without a socket.
 
-Everything here runs on the event loop that started the server: call its methods from
-that loop only (pytest-asyncio tests do). Waiting helpers are driven by one "something
-changed" event, so a check and the wait that follows it can never miss a change; they
-also re-check on a short interval, for conditions on state the fake does not own.
+Everything here runs on one event loop (the one that started the server, or the
+in-process bot's): call its methods from that loop only (pytest-asyncio tests do).
+Waiting helpers are driven by one "something changed" event, so a check and the wait
+that follows it can never miss a change; they also re-check on a short interval, for
+conditions on state the fake does not own.
 
 The fake implements the methods the bot uses, and fails loudly on the rest:
 - a method it does not implement answers 404 "Not Found", as Telegram does for an
@@ -33,6 +36,10 @@ Typical use::
         tg.release(held)                             # ...and is answered now
         assert len(tg.delivered(42)) == ...          # deliveries, vs tg.calls(): attempts
 
+    api = FakeBotAPI()                           # the same, in process: no start()
+    async with api.in_process_bot(TOKEN) as bot:
+        await bot.send_message(42, "hi")         # api.sent_to(42) has it
+
 The package, one concern a module (FakeBotAPI in api.py combines their mixins):
     records   the values tests read: Call, SentMessage, StoredFile, Fault, WaitTimeout...
     wire      paths, method names, field decoding, the Answer: pure, for every transport
@@ -42,6 +49,7 @@ The package, one concern a module (FakeBotAPI in api.py combines their mixins):
     methods   the Bot API methods the bot uses, checked as Telegram checks them
     dispatch  one request from path and fields to its answer: the road all transports take
     server    the aiohttp server on 127.0.0.1, start/stop, base_url
+    inprocess InProcessRequest, a PTB transport into dispatch with no socket
     webhook   POSTing updates to the bot's webhook, with retries
     users     simulated users: texts, presses, stickers, photos, contacts...
     queries   reading what happened: calls, deliveries, transcripts, pending updates
@@ -50,6 +58,11 @@ The package, one concern a module (FakeBotAPI in api.py combines their mixins):
 
 from tests.fakebotapi.api import FakeBotAPI
 from tests.fakebotapi.faults import DelayRule, FaultRule, RandomFaults
+from tests.fakebotapi.inprocess import (
+    IN_PROCESS_BASE_FILE_URL,
+    IN_PROCESS_BASE_URL,
+    InProcessRequest,
+)
 from tests.fakebotapi.records import (
     JSON,
     ApiError,
@@ -67,6 +80,8 @@ from tests.fakebotapi.records import (
 from tests.fakebotapi.waits import POLL_INTERVAL, WAIT_TIMEOUT
 
 __all__ = [
+    "IN_PROCESS_BASE_FILE_URL",
+    "IN_PROCESS_BASE_URL",
     "JSON",
     "POLL_INTERVAL",
     "WAIT_TIMEOUT",
@@ -78,6 +93,7 @@ __all__ = [
     "FakeBotAPI",
     "Fault",
     "FaultRule",
+    "InProcessRequest",
     "RandomFaults",
     "SentMessage",
     "StoredFile",
