@@ -6,7 +6,7 @@
 All users are due in the same minute. A real `telegram.Bot` sends each ping
 (text + Start now / Snooze / Skip buttons) to a fake Bot API server on 127.0.0.1
 running in its own process, so its memory and CPU are not counted as ours: the
-project's tests/fakebotapi.py by default, or a minimal aiohttp one. The server
+project's tests/fakebotapi/ by default, or a minimal aiohttp one. The server
 counts messages per chat. Phase 1 paces at 30/s for a bounded window and stops
 cleanly (`aclose`); phase 2 sends everything left with no limit. Baselines
 measured in the same run: memory right after the imports, and the ticker's own
@@ -107,7 +107,7 @@ async def minimal_server(port_file: str) -> Any:
 
 
 async def project_server(port_file: str) -> Any:
-    """The project's fake Telegram (tests/fakebotapi.py), full fidelity."""
+    """The project's fake Telegram (tests/fakebotapi/)."""
     from tests.fakebotapi import FakeBotAPI
 
     api = await FakeBotAPI(valid_token=TOKEN).start()
