@@ -123,3 +123,38 @@ async def test_a_voice_note_is_uploaded_once_then_sent_by_file_id(
         assert third.uploaded
     finally:
         await bootstrap.close(built)
+
+
+@pytest.mark.usefixtures("need_voice_tools")
+async def test_a_voiced_message_never_waits_for_speech_and_is_the_note_once_cached(
+    api: FakeBotAPI, bot: Bot, tmp_path: Path
+) -> None:
+    built = await built_with(tmp_path, "espeak")
+    try:
+        sender = Sender(bot, built.services)
+        text = "Lean that shoulder against the wall."
+        step = Say(text, choices=(Choice("next", "Next"),), seq=5, voice=Speak(text))
+        # cold: the text with its buttons at once; the note follows on its own
+        assert await sender.effects(CHAT, Session(), [step])
+        (first,) = api.sent_to(CHAT)
+        assert first.kind == "text" and first.button_texts == ["Next"]
+        await sender.drain()
+        follow = api.sent_to(CHAT)[1]
+        assert follow.kind == "voice" and not follow.buttons and follow.uploaded
+        # warm: one message, the voice note itself, caption and buttons attached
+        assert await sender.effects(CHAT + 1, Session(), [step])
+        (voiced,) = api.sent_to(CHAT + 1)
+        assert voiced.kind == "voice" and voiced.caption == text
+        assert voiced.button_texts == ["Next"] and not voiced.uploaded
+        # the user moved on before the note was ready: it is not sent late
+        other = Say("Another step.", seq=6, voice=Speak("Another step."))
+        assert await sender.effects(CHAT + 2, Session(), [other])
+        assert await sender.effects(CHAT + 2, Session(), [Say("Meanwhile, the next one.")])
+        await sender.drain()
+        assert [m.kind for m in api.sent_to(CHAT + 2)] == ["text", "text"]
+        # voice off in the session: text only, nothing synthesized
+        assert await sender.effects(CHAT + 3, Session(voice=False), [step])
+        await sender.drain()
+        assert [m.kind for m in api.sent_to(CHAT + 3)] == ["text"]
+    finally:
+        await bootstrap.close(built)
