@@ -88,9 +88,7 @@ ALL_STATES: frozenset[State] = frozenset(SPECS)
 def advance(session: Session, event: Event, now: datetime, rules: Rules | None = None) -> Outcome:
     rules = rules or Rules()
     ctx = Ctx(now=now, stall_after=rules.stall_after)
-    out = _dispatch(session, event, ctx)
-    if not rules.voice:
-        out = _without_voice(session, event, out)
+    out = _dispatch(session, event, ctx) if rules.voice else _without_voice(session, event, ctx)
     if any(isinstance(e, ForgetUser) for e in out.effects):
         return out  # the schedule goes with everything else
     before, after = safety.reminder_pause(session), safety.reminder_pause(out.session)
@@ -99,11 +97,13 @@ def advance(session: Session, event: Event, now: datetime, rules: Rules | None =
     return out
 
 
-def _without_voice(before: Session, event: Event, out: Outcome) -> Outcome:
-    """A deployment without voice: no voice note, no button or toggle promising one;
-    /voice says why. The user's own preference is kept for a deployment that has it."""
+def _without_voice(before: Session, event: Event, ctx: Ctx) -> Outcome:
+    """A deployment without voice: the flow runs as for a user with voice off (no note,
+    no "hands-free" promise), no button offers voice, and /voice says why. The user's
+    own preference is kept for a deployment that has voice."""
     if event == Command("voice"):
         return Outcome(before, (Say(t.NO_VOICE),))
+    out = _dispatch(replace(before, voice=False), event, ctx)
     shown: list[Effect] = []
     for e in out.effects:
         if isinstance(e, (Speak, SpeakGuided)):
