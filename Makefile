@@ -29,6 +29,7 @@ bench: system-deps venv locales
 	$(BIN)/python bench/bench_voice.py
 	$(BIN)/python bench/bench_reminders.py
 	$(BIN)/python bench/bench_charts.py
+	$(BIN)/python bench/bench_set.py
 
 # Debian packages the voice needs; installed when we are root and they are missing.
 system-deps:
