@@ -263,3 +263,15 @@ def test_a_longer_history_is_drawn_by_date_with_the_starting_point_first() -> No
     (pain_start, _) = lines(fig, START_GID)
     assert xdata(pain_start)[0] < xs[0]
     assert len(patches(fig, SETS_GID)) >= 6  # a bar per day
+
+
+def test_check_ins_in_the_same_second_still_get_a_step_each() -> None:
+    """The console (or a fast user) can store two check-ins within one second."""
+    same = [CheckIn(NOW, Rung.SIDE_GLIDE, Answer.CENTRALIZING, p, Reach.BUTTOCK) for p in (5, 4)]
+    start = Start(NOW, 6, Reach.THIGH)
+    fig = build_progress_figure(ChartData(same, [], LABELS, NOW, start=start))
+    (pain,) = lines(fig, PAIN_GID)
+    assert xdata(pain) == [1.0, 2.0] and ydata(pain) == [5.0, 4.0]
+    pain_start, _ = lines(fig, START_GID)
+    assert xdata(pain_start) == [0.0]
+    assert len(patches(fig, BAND_GID)) >= 3 * 3  # a band per step, on each of the 3 axes

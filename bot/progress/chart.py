@@ -189,27 +189,6 @@ def _x(at: datetime) -> float:
     return float(date2num(at))  # type: ignore[no-untyped-call]
 
 
-class _Scale:
-    """Time to x: matplotlib's date number, or, for a short history, the check-in's step
-    (0, 1, 2...), times in between placed proportionally so bands still line up."""
-
-    def __init__(self, steps: Sequence[datetime] | None) -> None:
-        self.steps = [_x(t) for t in steps] if steps else None
-
-    def __call__(self, at: datetime) -> float:
-        value = _x(at)
-        steps = self.steps
-        if steps is None:
-            return value
-        if value <= steps[0]:
-            return 0.0
-        for i in range(1, len(steps)):
-            if value <= steps[i]:
-                span = steps[i] - steps[i - 1]
-                return i - 1 + ((value - steps[i - 1]) / span if span else 1.0)
-        return float(len(steps) - 1)
-
-
 def _marker_size(n: int) -> float:
     if n <= 60:
         return 9.0
@@ -243,8 +222,15 @@ def build_progress_figure(data: ChartData) -> Figure:
         start_point = replace(start_point, at=points[0].at - timedelta(minutes=1))
     times = [*([start_point.at] if start_point else []), *(c.at for c in points)]
     by_checkin = bool(points) and times[-1] - times[0] < SHORT_SPAN
-    x = _Scale(times if by_checkin else None)
-    xs = [x(c.at) for c in points]
+    x = _x  # by date; a short history is drawn by step instead (below)
+    offset = 1 if start_point is not None else 0
+    # by check-in, each point has its own step even when two share a second
+    xs = (
+        [float(offset + i) for i in range(len(points))]
+        if by_checkin
+        else [x(c.at) for c in points]
+    )
+    x_of = {id(c): xv for c, xv in zip(points, xs, strict=True)}
     first_seen = [*times[:1], *(c.at for c in changes)]
     start = min(first_seen) if first_seen else now - timedelta(days=7)
     end = max([now, *times[-1:]])
@@ -257,11 +243,15 @@ def build_progress_figure(data: ChartData) -> Figure:
         end = end + pad
 
     legend: dict[str, Patch | Line2D] = {}
-    for band_start, band_end, rung in rung_bands(points, changes, end):
+    if by_checkin:  # each check-in's band spans its own step, the start the first one's
+        first = changes[0].to_rung if changes else (points[0].rung if points else None)
+        spans = [(0.0, first)] if start_point is not None and first is not None else []
+        spans += [(x_of[id(c)], c.rung) for c in points]
+        bands = [(at - 0.5, at + 0.5, rung) for at, rung in spans]
+    else:
+        bands = [(x(a), x(b), rung) for a, b, rung in rung_bands(points, changes, end)]
+    for left, right, rung in bands:
         colour = RUNG_COLOURS.get(rung, "#eeeeee")
-        left, right = x(band_start), x(band_end)
-        if by_checkin:  # each check-in's band spans its own step
-            left, right = left - 0.5, right + 0.5
         for ax in (ax_pain, ax_reach, ax_sets):
             ax.axvspan(left, right, color=colour, zorder=0, gid=BAND_GID, linewidth=0)
         name = _plain(labels.rung_names.get(rung, rung.value))
@@ -280,7 +270,7 @@ def build_progress_figure(data: ChartData) -> Figure:
     worse = [c for c in points if c.answer == Answer.WORSE]
     if worse:
         ax_pain.plot(
-            [x(c.at) for c in worse],
+            [x_of[id(c)] for c in worse],
             [c.pain for c in worse],
             linestyle="none",
             marker="X",
@@ -298,7 +288,7 @@ def build_progress_figure(data: ChartData) -> Figure:
             label=_plain(labels.worse),
         )
     if start_point is not None:
-        sx = x(start_point.at)
+        sx = 0.0 if by_checkin else x(start_point.at)
         ax_pain.plot(
             [sx],
             [start_point.pain],
@@ -342,7 +332,7 @@ def build_progress_figure(data: ChartData) -> Figure:
     days = sorted(per_day)
     if by_checkin:  # one bar per day, over that day's own check-ins
         where = [
-            sum(x(c.at) for c in points if c.at.astimezone(tz).date() == d) / per_day[d]
+            sum(x_of[id(c)] for c in points if c.at.astimezone(tz).date() == d) / per_day[d]
             for d in days
         ]
         widths = [max(0.8, per_day[d] - 0.2) for d in days]
@@ -357,7 +347,7 @@ def build_progress_figure(data: ChartData) -> Figure:
     _style_axis(ax_sets, labels.sets_axis)
 
     if by_checkin:
-        ticks = [x(t) for t in times]
+        ticks = [float(i) for i in range(len(times))]
         names = [f"{t.astimezone(tz):%H:%M}" for t in times]
         if start_point is not None:
             names[0] = labels.start
