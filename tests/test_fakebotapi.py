@@ -475,6 +475,7 @@ async def test_offset_confirms_updates_and_limit_caps_a_batch(fake: FakeBotAPI, 
     assert await bot.get_updates(offset=pushed[2]["update_id"] + 1, timeout=0) == ()
     assert fake.pending_updates == []
     await fake.wait_for_confirmed(pushed[2])
+    assert not fake.is_confirmed(pushed[2]["update_id"] + 1)  # not even pushed yet
 
 
 async def test_allowed_updates_filter_and_negative_offset(fake: FakeBotAPI, bot: Bot) -> None:
@@ -517,7 +518,7 @@ async def test_press_produces_a_callback_query_ptb_parses(fake: FakeBotAPI, bot:
     query = update.callback_query
     assert query is not None
     assert query.data == "screen:no"
-    assert query.id == press.id
+    assert query.id == press.id and press.update_id == update.update_id
     assert query.from_user.id == USER
     assert query.chat_instance
     assert isinstance(query.message, Message) and query.message.message_id == sent.message_id
@@ -612,6 +613,23 @@ async def test_simulations_refuse_what_telegram_could_not_send(fake: FakeBotAPI,
     assert document.message.document.mime_type == "application/pdf"
 
 
+async def test_awaiting_reply_names_the_chats_fetched_and_not_answered(
+    fake: FakeBotAPI, bot: Bot
+) -> None:
+    assert fake.awaiting_reply() == set()  # nothing fetched yet
+    fake.send_text(USER, "one")
+    fake.send_text(OTHER, "two")
+    [first, second] = await bot.get_updates(timeout=0)
+    assert fake.awaiting_reply() == {USER, OTHER}
+    await bot.send_message(OTHER, "answered")
+    assert fake.awaiting_reply() == {USER}
+    await bot.send_chat_action(USER, "typing")  # any send to the chat counts as a reply
+    assert fake.awaiting_reply() == set()
+    polls = len(fake.calls("getUpdates"))
+    assert fake.awaiting_reply(since_poll=polls) == set()  # a later process fetched nothing
+    assert first.update_id < second.update_id
+
+
 # ----------------------------------------------------------------------------- waiting
 
 
@@ -698,7 +716,11 @@ async def test_rules_can_target_one_chat_and_run_in_order(fake: FakeBotAPI, bot:
         await bot.send_message(OTHER, "x")
     fake.clear_faults()
     await bot.send_message(OTHER, "x")
-    assert [f.kind for f in fake.faults()] == ["500", "http"]
+    fake.fail("*", 503)  # any method
+    with pytest.raises(NetworkError, match=r"(?i)Service Unavailable"):
+        await bot.send_chat_action(USER, "typing")
+    assert [f.kind for f in fake.faults()] == ["500", "http", "http"]
+    assert [f.method for f in fake.faults("sendMessage")] == ["sendMessage", "sendMessage"]
 
 
 async def test_block_user_surfaces_as_forbidden_until_the_user_returns(
@@ -735,6 +757,8 @@ async def test_reset_stall_and_502_are_network_errors_without_delivery(
     await bot.send_message(USER, "d")
     assert [f.kind for f in fake.faults()] == ["reset", "stall", "502"]
     assert [f.status for f in fake.faults()] == [None, None, 502]
+    html_answer = fake.faults()[-1].call
+    assert "502 Bad Gateway" in html_answer.response and html_answer.result is None
     assert [m.text for m in fake.delivered(USER)] == ["d"]
     assert len(fake.calls("sendMessage")) == 4
 
@@ -770,6 +794,12 @@ async def test_delay_slows_answers_but_delivers(fake: FakeBotAPI, bot: Bot) -> N
     assert [slow.text, fast.text] == ["slow", "fast"]
     # executed no sooner than 0.3 s after it arrived (a sleep never ends early)
     assert slow.at - slow.call.at >= 0.3
+    lasting = fake.delay("sendMessage", 60, times=None)
+    fake.clear_faults()  # retires delays too
+    assert not lasting.active
+    await bot.send_message(USER, "prompt again")
+    with pytest.raises(ValueError, match=r"(?i)unknown fault kind"):
+        fake.fault_rate("*", p=0.5, kinds=("teapot",))
 
 
 async def test_hold_keeps_a_call_in_flight_until_released(fake: FakeBotAPI, bot: Bot) -> None:
@@ -991,6 +1021,7 @@ async def test_a_restart_on_the_same_port_keeps_the_state(fake: FakeBotAPI, bot:
         await bot.send_message(USER, "during the outage")
     await fake.start()
     assert fake.port == port
+    assert await fake.start() is fake  # already serving: nothing to do
     await bot.send_message(USER, "after")
     assert [m.text for m in fake.sent_to(USER)] == ["before", "after"]
     assert [m.message_id for m in fake.sent_to(USER)] == [1, 2]

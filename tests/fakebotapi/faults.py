@@ -224,18 +224,15 @@ class FaultsMixin(FakeState):
         self._delays.clear()
         self._random.clear()
 
-    def block_user(self, chat_id: ChatKey, notify: bool = False) -> None:
+    def block_user(self, chat_id: int, notify: bool = False) -> None:
         """Every send to this chat answers 403 "Forbidden: bot was blocked by the user".
 
         ``notify=True`` also queues the my_chat_member update (status "kicked") Telegram
         sends. A message or press from that user unblocks, as the Telegram app does.
         """
-        key = chat_key(chat_id)
-        if key is None:
-            raise ValueError("chat_id is required")
-        self._blocked.add(key)
-        if notify and isinstance(key, int):
-            self._push_kicked_update(key)  # users.py
+        self._blocked.add(chat_id)
+        if notify:
+            self._push_kicked_update(chat_id)  # users.py
         self._bump()
 
     def is_blocked(self, chat_id: ChatKey) -> bool:

@@ -7,7 +7,6 @@ depend on them without depending on each other.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,10 +36,7 @@ def chat_key(value: Any) -> ChatKey | None:
         return None
     if isinstance(value, int):
         return value
-    text = str(value).strip()
-    if re.fullmatch(r"-?\d+", text):
-        return int(text)
-    return text or None
+    return str(value).strip() or None
 
 
 @dataclass(frozen=True)
