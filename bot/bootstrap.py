@@ -8,8 +8,10 @@ tests build the same `Services` with `build` (or run the Telegram bot with
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sqlite3
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,6 +120,9 @@ def run_console(settings: Settings) -> None:
 
     async def main() -> None:
         built = await build(settings)  # a bad setting fails here, before any file is made
+        # Ctrl-C ends the console at once: every answer was committed before its reply
+        # (a killed process loses nothing, tested with kill -9), so nothing is waited for
+        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, _quit_now)
         log_path = console_log_path(settings)
         try:
             with log_path.open("a", encoding="utf-8") as log_file:
@@ -129,6 +134,12 @@ def run_console(settings: Settings) -> None:
             await close(built)
 
     asyncio.run(main())
+
+
+def _quit_now() -> None:
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+    os._exit(130)
 
 
 def console_log_path(settings: Settings) -> Path:

@@ -250,7 +250,7 @@ def test_ctrl_c_ends_the_console_at_once_without_a_traceback(tmp_path: Path) -> 
     deadline = time.monotonic() + 30
     status = None
     while status is None:
-        assert time.monotonic() < deadline, "the console did not end on Ctrl-C"
+        assert time.monotonic() < deadline, f"the console did not end on Ctrl-C: {seen[-1500:]!r}"
         done, code = os.waitpid(pid, os.WNOHANG)
         status = code if done else None
         ready, _, _ = select.select([fd], [], [], 0.1)
