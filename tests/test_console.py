@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import io
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -225,6 +226,9 @@ def test_ctrl_c_ends_the_console_at_once_without_a_traceback(tmp_path: Path) -> 
     env.update(SIDEGLIDE_DB=str(tmp_path / "db.sqlite3"), SIDEGLIDE_TTS="off")
     pid, fd = pty.fork()
     if pid == 0:  # the child: the console on the pseudo-terminal
+        # as from a shell: Ctrl-C's signal not ignored (a test runner's worker may
+        # ignore it, and exec keeps an ignored signal ignored)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(tmp_path)
         os.execve(sys.executable, [sys.executable, "-m", "bot", "console"], env)
     seen = b""
