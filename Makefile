@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 LANGS := es de ru
 APT_PACKAGES := ffmpeg espeak-ng
 
-.PHONY: run console test lint bench locales locales-extract locales-update system-deps venv clean
+.PHONY: run console test lint bench docs-images locales locales-extract locales-update system-deps venv clean
 
 run: system-deps venv locales
 	$(BIN)/sideglide run
@@ -30,6 +30,10 @@ bench: system-deps venv locales
 	$(BIN)/python bench/bench_reminders.py
 	$(BIN)/python bench/bench_charts.py
 	$(BIN)/python bench/bench_set.py
+
+# the README's stills of each exercise, drawn by the same code as the animations
+docs-images: venv
+	$(BIN)/python -c "from pathlib import Path; from bot.animation.prerender import write_stills; [print(p) for p in write_stills(Path('docs/exercises'))]"
 
 # Debian packages the voice needs; installed when we are root and they are missing.
 system-deps:

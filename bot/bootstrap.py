@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.animation.service import AnimationService
 from bot.coach.coach import Coach
 from bot.config import ConfigError, Settings
 from bot.ops import logs
@@ -63,6 +64,11 @@ async def build(settings: Settings) -> Built:
         health=storage.db,
         metrics=Metrics(),
         voice=voice,
+        animations=(
+            AnimationService(settings.SIDEGLIDE_AUDIO_CACHE)
+            if settings.SIDEGLIDE_ANIMATIONS
+            else None
+        ),
     )
     return Built(services, storage)
 
@@ -148,7 +154,29 @@ def console_log_path(settings: Settings) -> Path:
     return (Path.cwd() if db == ":memory:" else Path(db).parent) / "console.log"
 
 
-def render_media(settings: Settings, langs: list[str] | None) -> int:
-    from bot.voice.prerender import render_audio_command
+def render_media(settings: Settings, langs: list[str] | None, docs: str | None = None) -> int:
+    """`sideglide render-media`: every animation, then every voice note, with progress."""
+    from bot.animation.prerender import draw_all, write_stills
+    from bot.presentation.i18n import SUPPORTED
+    from bot.voice.prerender import progress_bar, render_audio_command
 
+    unknown = [lang for lang in langs or () if lang not in SUPPORTED]
+    if unknown:
+        print(
+            f"unknown language: {', '.join(unknown)} (choose from {', '.join(SUPPORTED)})",
+            file=sys.stderr,
+        )
+        return 2
+
+    service = AnimationService(settings.SIDEGLIDE_AUDIO_CACHE)
+    print(f"drawing the exercises into {service.dir}", file=sys.stderr)
+    drawn = draw_all(service, progress_bar(unit="animations"))
+    print(
+        f"done in {drawn.elapsed_s:.1f} s: {drawn.total} ready "
+        f"({drawn.made} new, {drawn.cached} already cached)",
+        file=sys.stderr,
+    )
+    if docs:
+        stills = write_stills(Path(docs))
+        print(f"{len(stills)} stills written to {docs}", file=sys.stderr)
     return render_audio_command(settings, langs)

@@ -25,9 +25,14 @@ def parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("console", help="talk to the coach in this terminal, no token needed")
     render = sub.add_parser(
-        "render-audio", help="pre-render every voice clip into SIDEGLIDE_AUDIO_CACHE"
+        "render-media",
+        aliases=["render-audio"],
+        help="pre-render every animation and voice note into SIDEGLIDE_AUDIO_CACHE",
     )
     render.add_argument("--lang", action="append", help="only this language (repeatable)")
+    render.add_argument(
+        "--docs", metavar="DIR", help="also write a PNG still of each exercise into DIR"
+    )
     return p
 
 
@@ -41,8 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     bootstrap.setup_logging(settings)
     command = args.command or "run"
     try:
-        if command == "render-audio":
-            return bootstrap.render_media(settings, args.lang)
+        if command in ("render-media", "render-audio"):
+            return bootstrap.render_media(settings, args.lang, args.docs)
         if command == "console" or settings.token is None:
             bootstrap.run_console(settings)
         else:

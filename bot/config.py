@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     SIDEGLIDE_DB: Path = Path("var/sideglide.sqlite3")
     SIDEGLIDE_TTS: Literal["gtts", "espeak", "off"] = "gtts"
     SIDEGLIDE_AUDIO_CACHE: Path = Path("var/audio")
+    SIDEGLIDE_ANIMATIONS: bool = True
     SIDEGLIDE_WEBHOOK_URL: str | None = None
     SIDEGLIDE_WEBHOOK_SECRET: SecretStr | None = None
     SIDEGLIDE_LISTEN: str = "0.0.0.0:8443"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.animation.service import AnimationService
 from bot.coach.coach import Coach
 from bot.config import Settings
 from bot.ops.metrics import Metrics
@@ -26,3 +27,4 @@ class Services:
     health: Health
     metrics: Metrics
     voice: VoiceService | None  # None when SIDEGLIDE_TTS=off
+    animations: AnimationService | None  # None when SIDEGLIDE_ANIMATIONS=false

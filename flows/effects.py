@@ -35,6 +35,15 @@ class SpeakGuided:
     side: str | None = None  # flows.catalogue.step_side: wall shoulder, hips' way, side to lie on
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Animate:
+    """The animation a set starts with: the exercise, drawn for this user's side."""
+
+    rung: Rung
+    side: str | None = None  # flows.catalogue.step_side: wall shoulder, hips' way, side lain on
+    painful: str | None = None  # the leg drawn in the soft colour
+
+
 @dataclass(frozen=True, slots=True)
 class Say:
     """One message: a msgid and its params; everything else by keyword."""
@@ -53,6 +62,8 @@ class Say:
     # with voice on, this message IS the voice note: the text its caption, the buttons
     # attached (no separate message); the adapter never waits for speech to reply
     voice: Speak | SpeakGuided | None = None
+    # the first message of a set is sent as this animation, the text its caption
+    animation: Animate | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from flows import ladder, safety
 from flows import texts as t
 from flows.catalogue import EXERCISES, REPS, exercise_name, step_side
-from flows.effects import Choice, Effect, RecordRungChange, Say, Speak, SpeakGuided
+from flows.effects import Animate, Choice, Effect, RecordRungChange, Say, Speak, SpeakGuided
 from flows.i18n import Msg
 from flows.ladder import Stage
 from flows.model import Answer, Reach, Rung, Side
@@ -74,8 +74,32 @@ def before_set(s: Session, ctx: Ctx) -> Outcome:
     if is_busy(s):
         return enter(s, s.state, prefix=t.IN_A_SET)
     if safety.check_due(s, ctx.now):
-        return enter(s, State.PRESET)
-    return _after_check(s, ctx)
+        return animated(s, enter(s, State.PRESET))
+    return animated(s, _after_check(s, ctx))
+
+
+def animated(before: Session, out: Outcome) -> Outcome:
+    """The set's first message (the "anything new?" question, or its first step or card)
+    carries the exercise's animation, so the set gains no message for it."""
+    if not safety.may_offer_exercise(out.session) or out.session.state not in TOWARD_A_STEP | {
+        State.SET_CARD
+    }:
+        return out
+    s = out.session
+    rung = (s.ladder.stage or Stage.PRESS_UPS).exercise
+    side = _side(s, rung)
+    painful = s.assessment.side if s.one_sided else None
+    motion = Animate(
+        rung=rung,
+        side=side.value if side else None,
+        painful=painful.value if painful else None,
+    )
+    effects = list(out.effects)
+    for i, e in enumerate(effects):
+        if isinstance(e, Say) and e.choices:
+            effects[i] = replace(e, animation=motion)
+            break
+    return Outcome(s, tuple(effects))
 
 
 def _after_check(s: Session, ctx: Ctx) -> Outcome:
@@ -285,7 +309,7 @@ def _card(s: Session, value: str, ctx: Ctx) -> Outcome:
     if value == "done":
         return _done(s, t.SET_DONE)
     if value == "steps":
-        return begin_set(s, learn=True)
+        return animated(s, begin_set(s, learn=True))
     return enter(s, State.STOP_WHY)
 
 

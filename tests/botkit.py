@@ -24,6 +24,8 @@ def settings_for(api: FakeBotAPI, tmp: Path, **overrides: Any) -> Settings:
         "SIDEGLIDE_TTS": "off",
         "SIDEGLIDE_AUDIO_CACHE": tmp / "audio",
         "SIDEGLIDE_HEALTH_LISTEN": "off",
+        # drawing takes seconds of CPU: only the tests of animations turn it on
+        "SIDEGLIDE_ANIMATIONS": False,
         # scripted users tap faster than any person; the flood test sets its own limit
         "SIDEGLIDE_USER_RATE": 0,
     }

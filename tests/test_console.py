@@ -28,6 +28,7 @@ def console_settings(tmp_path: Path) -> Settings:
         SIDEGLIDE_DB=tmp_path / "console.sqlite3",
         SIDEGLIDE_TTS="off",
         SIDEGLIDE_HEALTH_LISTEN="off",
+        SIDEGLIDE_ANIMATIONS=False,
     )
 
 
@@ -95,7 +96,11 @@ def test_a_bad_setting_fails_with_one_line_naming_the_variable(tmp_path: Path) -
 
 async def test_console_prints_the_voice_notes_paths(tmp_path: Path) -> None:
     settings = console_settings(tmp_path).model_copy(
-        update={"SIDEGLIDE_TTS": "espeak", "SIDEGLIDE_AUDIO_CACHE": tmp_path / "audio"}
+        update={
+            "SIDEGLIDE_TTS": "espeak",
+            "SIDEGLIDE_AUDIO_CACHE": tmp_path / "audio",
+            "SIDEGLIDE_ANIMATIONS": True,
+        }
     )
     lines = ["1", *["2"] * len(screening.RED_FLAGS), "1", "1", "3", "6", "3", "2", "1", "/quit"]
     out = io.StringIO()
@@ -110,6 +115,9 @@ async def test_console_prints_the_voice_notes_paths(tmp_path: Path) -> None:
     assert len(notes) == 1  # step 1 of the learn set: no guided note pushed with it
     step1 = next(i for i, line in enumerate(shown) if "Step 1 of 8" in line)
     assert step1 < shown.index(notes[0])  # the text first, the voice after it
+    (animation,) = [line for line in shown if line.startswith("(animation: ")]
+    video = Path(animation.removeprefix("(animation: ").rstrip(")"))
+    assert video.suffix == ".mp4" and step1 < shown.index(animation)
     for line in notes:
         path = Path(line.removeprefix("(voice note: ").rstrip(")"))
         size = (await asyncio.to_thread(path.stat)).st_size

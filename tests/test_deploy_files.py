@@ -225,7 +225,7 @@ def wait_for_lines(record: Path, expected: set[str]) -> set[str]:
 def test_entrypoint_prerenders_audio_in_background_when_cache_is_empty(tmp_path: Path) -> None:
     cache = tmp_path / "audio"
     record, stderr = run_entrypoint(tmp_path, "sideglide", "run", SIDEGLIDE_AUDIO_CACHE=str(cache))
-    assert wait_for_lines(record, {"run", "render-audio"}) == {"run", "render-audio"}
+    assert wait_for_lines(record, {"run", "render-media"}) == {"run", "render-media"}
     assert cache.is_dir()
     assert "pre-rendering" in stderr
 
@@ -234,7 +234,6 @@ def test_entrypoint_prerenders_audio_in_background_when_cache_is_empty(tmp_path:
     ("args", "env", "prefill"),
     [
         (("sideglide", "run"), {}, True),  # cache already filled
-        (("sideglide", "run"), {"SIDEGLIDE_TTS": "off"}, False),  # no voice at all
         (("sideglide", "console"), {}, False),  # not the bot
     ],
 )

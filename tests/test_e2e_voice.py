@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.animation.motions import Motion, every_variant
 from bot.voice.encode import probe
 from flows import texts as t
 from flows.catalogue import SIDE_GLIDE
@@ -108,9 +109,11 @@ async def test_without_voice_configured_nothing_promises_a_voice_note(tmp_path: 
         assert not api.calls("sendVoice")
 
 
-def render(env: dict[str, str], cwd: Path, lang: str) -> subprocess.CompletedProcess[str]:
+def render(
+    env: dict[str, str], cwd: Path, lang: str, *extra: str, command: str = "render-media"
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", "render-audio", "--lang", lang],
+        [sys.executable, "-m", "bot", command, "--lang", lang, *extra],
         capture_output=True,
         text=True,
         env=env,
@@ -120,20 +123,27 @@ def render(env: dict[str, str], cwd: Path, lang: str) -> subprocess.CompletedPro
 
 
 @pytest.mark.slow  # renders a whole language in subprocesses
-def test_render_audio_prerenders_a_language_with_progress(tmp_path: Path) -> None:
+def test_render_media_prerenders_animations_and_a_language_with_progress(
+    tmp_path: Path,
+) -> None:
     env = {
         "PATH": "/usr/bin:/bin",
         "SIDEGLIDE_TTS": "espeak",
         "SIDEGLIDE_AUDIO_CACHE": str(tmp_path / "audio"),
         "SIDEGLIDE_DB": str(tmp_path / "db.sqlite3"),
     }
-    proc = render(env, tmp_path, "en")
+    proc = render(env, tmp_path, "en", "--docs", str(tmp_path / "docs"))
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "] " in proc.stderr and "voice notes for en" in proc.stderr
+    assert f"{len(every_variant())}/{len(every_variant())} animations" in proc.stderr
     clips = list((tmp_path / "audio").rglob("*.ogg"))
     assert len(clips) >= 30
-    again = render(env, tmp_path, "en")
+    videos = list((tmp_path / "audio" / "animations").glob("*.mp4"))
+    assert len(videos) == len(every_variant())
+    stills = sorted(p.name for p in (tmp_path / "docs").glob("*.png"))
+    assert stills == sorted(f"{m.value}.png" for m in Motion)
+    again = render(env, tmp_path, "en", command="render-audio")  # the old name still works
     assert again.returncode == 0
-    assert "0 new" in again.stderr
+    assert again.stderr.count("0 new") == 2  # animations and voice notes, all cached
     bad = render(env, tmp_path, "xx")
     assert bad.returncode == 2 and "unknown language: xx" in bad.stderr

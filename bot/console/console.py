@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from bot.animation.service import drawing_for
 from bot.presentation import callbacks
 from bot.presentation.messages import (
     Button,
@@ -179,7 +180,12 @@ class Console:
                         "   "
                         + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(self.buttons, 1))
                     )
-                attached = effect.says[-1].voice if isinstance(effect, Joined) else effect.voice
+                last = effect.says[-1] if isinstance(effect, Joined) else effect
+                animations = self.services.animations
+                if last.animation is not None and animations is not None:
+                    path = await animations.render(drawing_for(last.animation))  # after the text
+                    self.out(f"(animation: {path})")
+                attached = last.voice
                 if attached is not None and voice:
                     await self.speak(attached, lang)  # after the text: never before it
             elif isinstance(effect, (Speak, SpeakGuided)) and voice:

@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.animation.figure import HEIGHT_PX, WIDTH_PX
+from bot.animation.service import Drawing, drawing_for
 from bot.presentation.messages import Joined, Message, merge_says, render_joined, render_say
 from bot.services import Services
 from bot.voice.cache import Clip
 from bot.voice.script import voice_note
-from flows.effects import Effect, Say, Speak, SpeakGuided
+from flows.effects import Animate, Effect, Say, Speak, SpeakGuided
 from flows.session import Session
 
 log = logging.getLogger(__name__)
@@ -63,7 +66,13 @@ class Sender:
                 if isinstance(effect, Joined):
                     message = render_joined(effect, lang)
                     attached = effect.says[-1].voice if voice else None
-                    if attached is not None:
+                    motion = effect.says[-1].animation
+                    if motion is not None and self.services.animations is not None:
+                        await self.guard(
+                            self.animated(chat_id, lang, message, motion, attached),
+                            "sendAnimation",
+                        )
+                    elif attached is not None:
                         await self.guard(
                             self.voiced(chat_id, lang, message, attached), "sendVoice"
                         )
@@ -96,6 +105,80 @@ class Sender:
         task = asyncio.create_task(self._follow(chat_id, lang, attached, self._sent[chat_id]))
         self._later.add(task)
         task.add_done_callback(self._later.discard)
+
+    async def animated(
+        self,
+        chat_id: int,
+        lang: str,
+        message: Message,
+        motion: Animate,
+        attached: Speak | SpeakGuided | None,
+    ) -> None:
+        """The set's first message as its animation (caption and buttons on it), and the
+        message's voice note after it. An animation not yet drawn is drawn for next time
+        while the text goes out: a reply never waits for rendering either."""
+        animations = self.services.animations
+        assert animations is not None
+        drawing = drawing_for(motion)
+        path = animations.cached(drawing)
+        if path is None or len(message.text) > CAPTION_MAX:
+            task = asyncio.create_task(self._draw(drawing))
+            self._later.add(task)
+            task.add_done_callback(self._later.discard)
+            if attached is not None:
+                await self.voiced(chat_id, lang, message, attached)
+            else:
+                await self.text(chat_id, message)
+            return
+        await self.send_animation(chat_id, drawing.key, path, message)
+        voice = self.services.voice
+        if attached is not None and voice is not None:
+            clip = await voice_note(voice, attached, lang, make=False)
+            if clip is not None:
+                await self.send_clip(chat_id, clip)
+            else:
+                task = asyncio.create_task(
+                    self._follow(chat_id, lang, attached, self._sent[chat_id])
+                )
+                self._later.add(task)
+                task.add_done_callback(self._later.discard)
+
+    async def _draw(self, drawing: Drawing) -> None:
+        animations = self.services.animations
+        assert animations is not None
+        try:
+            await animations.render(drawing)
+        except Exception:
+            log.exception("an animation could not be drawn")
+
+    async def send_animation(self, chat_id: int, key: str, path: Path, message: Message) -> None:
+        """Upload once, then by file_id (kept with the voice notes' ids, by its key)."""
+        store = self.services.voice_files
+        markup = keyboard(message)
+        lock = self._upload_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            file_id = await store.file_id(key)
+            if file_id is not None:
+                try:
+                    await self.bot.send_animation(
+                        chat_id, animation=file_id, caption=message.text, reply_markup=markup
+                    )
+                    self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
+                    return
+                except BadRequest:
+                    log.info("cached animation file id rejected; uploading again")
+            data = await asyncio.to_thread(path.read_bytes)
+            msg = await self.bot.send_animation(
+                chat_id,
+                animation=InputFile(data, filename=f"{key[:40]}.mp4", attach=True),
+                caption=message.text,
+                reply_markup=markup,
+                width=WIDTH_PX,
+                height=HEIGHT_PX,
+            )
+            self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
+            if msg.animation is not None:
+                await store.save_file_id(key, msg.animation.file_id, self.services.coach.clock())
 
     async def _follow(
         self, chat_id: int, lang: str, attached: Speak | SpeakGuided, mark: int

@@ -14,12 +14,19 @@ from typing import Any
 from tests.fakebotapi.records import JSON, ApiError, Call, StoredFile, UploadedFile
 from tests.fakebotapi.state import FakeState
 
-_FILE_PREFIX = {"voice": "AwAC", "photo": "AgAC", "document": "BQAC", "sticker": "CAAC"}
+_FILE_PREFIX = {
+    "voice": "AwAC",
+    "photo": "AgAC",
+    "document": "BQAC",
+    "sticker": "CAAC",
+    "animation": "CgAC",
+}
 _FILE_DIR = {
     "voice": ("voice", ".oga"),
     "photo": ("photos", ".jpg"),
     "document": ("documents", ""),
     "sticker": ("stickers", ".webp"),
+    "animation": ("animations", ".mp4"),
 }
 # The fake does not decode images: every photo the bot uploads is said to measure this.
 PHOTO_SIZE = (1280, 960)
@@ -117,11 +124,16 @@ class FilesMixin(FakeState):
             return stored
         if kind == "voice":
             mime = ctype or "audio/ogg"
+        elif kind == "animation":
+            mime = ctype or "video/mp4"
         else:
             mime = ctype or guess_mime(upload.filename, "application/octet-stream")
         stored = self._new_file(kind, upload.data, upload.filename, mime)
         duration = params.get("duration")
         stored.duration = None if duration is None else int(duration)
+        if kind == "animation":
+            stored.width = int(params.get("width") or 0) or None
+            stored.height = int(params.get("height") or 0) or None
         return stored
 
     def _photo_sizes(self, largest: StoredFile, width: int, height: int) -> None:
@@ -154,8 +166,12 @@ class FilesMixin(FakeState):
                 "photo": [{**base(s), "width": s.width, "height": s.height} for s in stored.sizes]
             }
         obj = base(stored)
-        if kind == "voice":
+        if kind in ("voice", "animation"):
             obj["duration"] = stored.duration or 0
+        if kind == "animation":
+            obj["width"], obj["height"] = stored.width or 0, stored.height or 0
+            if stored.filename:
+                obj["file_name"] = stored.filename
         if stored.mime_type:
             obj["mime_type"] = stored.mime_type
         if kind == "document" and stored.filename:

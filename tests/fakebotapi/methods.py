@@ -56,7 +56,7 @@ class MethodsMixin(FilesMixin):
             "deleteWebhook": self._delete_webhook,
             "getFile": self._get_file,
         }
-        for kind in ("voice", "photo", "document"):
+        for kind in ("voice", "photo", "document", "animation"):
             handlers["send" + kind.capitalize()] = self._media_sender(kind)
         return handlers
 

@@ -110,7 +110,7 @@ class StoredFile:
 
     file_id: str
     file_unique_id: str
-    kind: str  # "voice", "photo", "document" or "sticker"
+    kind: str  # "voice", "photo", "document", "sticker" or "animation"
     file_path: str
     data: bytes | None = field(default=None, repr=False)
     filename: str | None = None
@@ -152,7 +152,7 @@ class SentMessage:
 
     chat_id: ChatKey
     message_id: int
-    kind: str  # "text", "voice", "photo" or "document"
+    kind: str  # "text", "voice", "photo", "document" or "animation"
     text: str | None  # the text, or the caption of media
     reply_markup: JSON | None  # the inline keyboard as sent
     method: str

@@ -22,6 +22,7 @@ IMPLEMENTED = (
     "sendVoice",
     "sendPhoto",
     "sendDocument",
+    "sendAnimation",
     "sendChatAction",
     "answerCallbackQuery",
     "setMyCommands",

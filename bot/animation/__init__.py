@@ -1,0 +1,1 @@
+"""Animations of the exercises: drawn by the project's own code, encoded by ffmpeg."""
