@@ -30,6 +30,7 @@ bench: system-deps venv locales
 	$(BIN)/python bench/bench_reminders.py
 	$(BIN)/python bench/bench_charts.py
 	$(BIN)/python bench/bench_set.py
+	$(BIN)/python bench/bench_animation.py
 
 # the README's stills of each exercise, drawn by the same code as the animations
 docs-images: venv
