@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.presentation import callbacks
-from bot.presentation.messages import merge_says
+from bot.presentation.messages import Joined, merge_says
 from flows import texts as t
 from flows.effects import Choice, Effect, RecordCheckIn, Say, Speak, SpeakGuided
 from flows.engine import choices
@@ -55,7 +55,12 @@ class Cost:
 
 def messages(effects: tuple[Effect, ...], lang: str, voice: bool) -> int:
     shown = merge_says(effects, voice, lang)
-    return sum(1 for e in shown if not isinstance(e, (Speak, SpeakGuided)) or voice)
+    count = sum(1 for e in shown if not isinstance(e, (Speak, SpeakGuided)) or voice)
+    # a message sent as the set's animation has its voice note follow as its own message
+    both = [
+        e for e in shown if isinstance(e, Joined) and e.says[-1].animation and e.says[-1].voice
+    ]
+    return count + (len(both) if voice else 0)
 
 
 def one_set(s: Script, lang: str, answer: str) -> Cost:
