@@ -49,16 +49,7 @@ class Timing:
 
     def shift(self, t: float) -> float:
         """How far the hips have glided toward the wall, 0..1, at time t of the loop."""
-        t %= self.total_s
-        if t < self.glide_s:
-            return _ease(t / self.glide_s)
-        t -= self.glide_s
-        if t < self.hold_s:
-            return 1.0
-        t -= self.hold_s
-        if t < self.release_s:
-            return 1.0 - _ease(t / self.release_s)
-        return 0.0
+        return bump(t % self.total_s, self.glide_s, self.hold_s, self.release_s)
 
     def moving_in(self, t: float) -> bool:
         return (t % self.total_s) < self.glide_s + self.hold_s
@@ -66,6 +57,18 @@ class Timing:
 
 def _ease(x: float) -> float:
     return 0.5 - 0.5 * math.cos(math.pi * min(max(x, 0.0), 1.0))
+
+
+def bump(t: float, in_s: float, hold_s: float, out_s: float) -> float:
+    """0..1 over one movement measured from its start: ease in, hold at 1, ease back out,
+    then 0 (the rest). Every figure's timing is built from this one shape."""
+    if t < in_s:
+        return _ease(t / in_s)
+    if t < in_s + hold_s:
+        return 1.0
+    if t < in_s + hold_s + out_s:
+        return 1.0 - _ease((t - in_s - hold_s) / out_s)
+    return 0.0
 
 
 def _canvas() -> tuple[Figure, Axes]:
@@ -232,16 +235,7 @@ class Rise:
         return self.up_s + self.hold_s + self.down_s + self.rest_s
 
     def lift(self, t: float) -> float:
-        t %= self.total_s
-        if t < self.up_s:
-            return _ease(t / self.up_s)
-        t -= self.up_s
-        if t < self.hold_s:
-            return 1.0
-        t -= self.hold_s
-        if t < self.down_s:
-            return 1.0 - _ease(t / self.down_s)
-        return 0.0
+        return bump(t % self.total_s, self.up_s, self.hold_s, self.down_s)
 
     def rising(self, t: float) -> bool:
         return (t % self.total_s) < self.up_s + self.hold_s
@@ -323,19 +317,14 @@ class OffCentre:
     def at(self, t: float) -> tuple[float, float]:
         """(hips shifted 0..1, chest lifted 0..1) at time t."""
         t %= self.total_s
-        if t < self.shift_s:
-            return _ease(t / self.shift_s), 0.0
-        t -= self.shift_s
-        if t < self.up_s:
-            return 1.0, _ease(t / self.up_s)
-        t -= self.up_s
-        if t < self.hold_s:
-            return 1.0, 1.0
-        t -= self.hold_s
-        if t < self.down_s:
-            return 1.0, 1.0 - _ease(t / self.down_s)
-        t -= self.down_s
-        return 1.0 - _ease(t / self.back_s), 0.0
+        pressing = self.up_s + self.hold_s + self.down_s
+        shift = bump(t, self.shift_s, pressing, self.back_s)
+        lift = (
+            bump(t - self.shift_s, self.up_s, self.hold_s, self.down_s)
+            if t >= self.shift_s
+            else 0.0
+        )
+        return shift, lift
 
 
 def hips_off_centre_frame(
@@ -416,14 +405,7 @@ def flexion_rotation_frame(t: float, lying_on: Side) -> np.ndarray:
     turn_s, hold_s, back_s, rest_s = ROTATION_S
     period = turn_s + hold_s + back_s + rest_s
     u = t % period
-    if u < turn_s:
-        turn = _ease(u / turn_s)
-    elif u < turn_s + hold_s:
-        turn = 1.0
-    elif u < turn_s + hold_s + back_s:
-        turn = 1.0 - _ease((u - turn_s - hold_s) / back_s)
-    else:
-        turn = 0.0
+    turn = bump(u, turn_s, hold_s, back_s)
     fig, ax = _canvas()
     s = 1.0 if lying_on == Side.LEFT else -1.0  # the back faces this way (+x: LEFT side down)
     ax.add_patch(Rectangle((-0.8, 0.10), 1.6, 1.80, color="#efe9df", zorder=0))

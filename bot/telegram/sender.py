@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Message as TgMessage
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.animation.figure import HEIGHT_PX, WIDTH_PX
@@ -152,33 +153,23 @@ class Sender:
             log.exception("an animation could not be drawn")
 
     async def send_animation(self, chat_id: int, key: str, path: Path, message: Message) -> None:
-        """Upload once, then by file_id (kept with the voice notes' ids, by its key)."""
-        store = self.services.voice_files
+        """The set's animation with the message's caption and buttons on it."""
         markup = keyboard(message)
-        lock = self._upload_locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            file_id = await store.file_id(key)
-            if file_id is not None:
-                try:
-                    await self.bot.send_animation(
-                        chat_id, animation=file_id, caption=message.text, reply_markup=markup
-                    )
-                    self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
-                    return
-                except BadRequest:
-                    log.info("cached animation file id rejected; uploading again")
-            data = await asyncio.to_thread(path.read_bytes)
-            msg = await self.bot.send_animation(
+
+        def send(media: str | InputFile) -> Awaitable[TgMessage]:
+            return self.bot.send_animation(
                 chat_id,
-                animation=InputFile(data, filename=f"{key[:40]}.mp4", attach=True),
+                animation=media,
                 caption=message.text,
                 reply_markup=markup,
                 width=WIDTH_PX,
                 height=HEIGHT_PX,
             )
-            self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
-            if msg.animation is not None:
-                await store.save_file_id(key, msg.animation.file_id, self.services.coach.clock())
+
+        def file_id(msg: TgMessage) -> str | None:
+            return msg.animation.file_id if msg.animation is not None else None
+
+        await self._once(chat_id, key, path, ".mp4", send, file_id)
 
     async def _follow(
         self, chat_id: int, lang: str, attached: Speak | SpeakGuided, mark: int
@@ -245,36 +236,48 @@ class Sender:
             metrics.count_tts_cache("failure")
 
     async def send_clip(self, chat_id: int, clip: Clip, message: Message | None = None) -> None:
-        """Upload a clip once, then re-send it by Telegram file_id (cached in the database);
-        with `message`, its text is the caption and its buttons are attached."""
-        key, path, duration = clip.key, clip.path, clip.duration_s
+        """A voice note; with `message`, its text is the caption and its buttons attached."""
         caption = message.text if message is not None else None
         markup = keyboard(message) if message is not None else None
-        store = self.services.voice_files
-        lock = self._upload_locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            file_id = await store.file_id(key)
-            if file_id is not None:
-                try:
-                    await self.bot.send_voice(
-                        chat_id,
-                        voice=file_id,
-                        duration=duration,
-                        caption=caption,
-                        reply_markup=markup,
-                    )
-                    self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
-                    return
-                except BadRequest:
-                    log.info("cached voice file id rejected; uploading again")
-            data = await asyncio.to_thread(path.read_bytes)
-            msg = await self.bot.send_voice(
+
+        def send(media: str | InputFile) -> Awaitable[TgMessage]:
+            return self.bot.send_voice(
                 chat_id,
-                voice=InputFile(data, filename=f"{key[:40]}.ogg", attach=True),
-                duration=duration,
+                voice=media,
+                duration=clip.duration_s,
                 caption=caption,
                 reply_markup=markup,
             )
+
+        def file_id(msg: TgMessage) -> str | None:
+            return msg.voice.file_id if msg.voice is not None else None
+
+        await self._once(chat_id, clip.key, clip.path, ".ogg", send, file_id)
+
+    async def _once(
+        self,
+        chat_id: int,
+        key: str,
+        path: Path,
+        suffix: str,
+        send: Callable[[str | InputFile], Awaitable[TgMessage]],
+        file_id_of: Callable[[TgMessage], str | None],
+    ) -> None:
+        """Upload a file once, then re-send it by the Telegram file_id kept in the
+        database; a file id Telegram no longer knows is uploaded again."""
+        store = self.services.voice_files
+        async with self._upload_locks.setdefault(key, asyncio.Lock()):
+            known = await store.file_id(key)
+            if known is not None:
+                try:
+                    await send(known)
+                    self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
+                    return
+                except BadRequest:
+                    log.info("a cached file id was rejected; uploading again")
+            data = await asyncio.to_thread(path.read_bytes)
+            msg = await send(InputFile(data, filename=f"{key[:40]}{suffix}", attach=True))
             self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
-            if msg.voice is not None:
-                await store.save_file_id(key, msg.voice.file_id, self.services.coach.clock())
+            new_id = file_id_of(msg)
+            if new_id is not None:
+                await store.save_file_id(key, new_id, self.services.coach.clock())
