@@ -9,7 +9,6 @@ import datetime as dtm
 import io
 import json
 import socket
-import threading
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -669,13 +668,16 @@ async def test_a_wait_timeout_is_an_assertion_with_the_transcript(
 
 async def test_wait_for_sees_a_condition_outside_the_fake_without_a_change() -> None:
     fake = FakeBotAPI()  # never started: nothing can change in it while we wait
-    flag = threading.Event()  # e.g. a row the bot commits, and a later one that replaces it
-    loop = asyncio.get_running_loop()
-    loop.call_later(0.05, flag.set)
-    loop.call_later(2.5, flag.clear)
+    looks = 0
+
+    def third_look() -> bool:  # e.g. a row the bot commits: true by the third look
+        nonlocal looks
+        looks += 1
+        return looks >= 3
+
     # A wait that only woke on the fake's changes would look at the start and at the
-    # timeout, and miss the condition in between; one that re-checks on its own sees it.
-    assert await fake.wait_for(flag.is_set, timeout=5, what="the flag") is True
+    # timeout (twice) and time out; one that re-checks on its own sees it long before.
+    assert await fake.wait_for(third_look, timeout=30, what="the row") is True
     with pytest.raises(WaitTimeout, match="never"):
         await fake.wait_for(lambda: False, timeout=0.2, what="never")
 

@@ -3,7 +3,7 @@
 Why a module of its own: a test that only needs the bot's conversation does not need
 a server, a port or the kernel's network stack. ``InProcessRequest`` is a
 ``telegram.request.BaseRequest``: PTB builds its URLs and RequestData as for
-api.telegram.org, and the request goes down the same road as one over HTTP
+Telegram's servers, and the request goes down the same road as one over HTTP
 (dispatch._dispatch: the same Call, token check, faults, blocks, handlers and
 answers), so the two transports cannot drift apart. Timeouts, resets and stalls
 surface as the PTB errors HTTPXRequest raises (TimedOut, NetworkError).

@@ -1,7 +1,7 @@
 """The fake Bot API over real HTTP: an aiohttp server on 127.0.0.1, and its lifecycle.
 
 Why a module of its own: a bot under test (in this process or as a child process)
-talks HTTP exactly as it would to api.telegram.org. This adapter only reads a
+talks HTTP exactly as it would to Telegram's servers. This adapter only reads a
 request's form or multipart body, hands it to the dispatcher, and writes the Answer
 back - or drops the connection when the Answer is none.
 """
