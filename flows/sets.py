@@ -38,6 +38,8 @@ from flows.states import (
 
 # states that lead on to an exercise step without another check
 TOWARD_A_STEP = frozenset({State.PRESET, State.PRESET_REACH, State.EPISODE_PAIN, State.STEP})
+# where a set's first message can be: it carries the exercise's animation
+SET_START = TOWARD_A_STEP | {State.SET_CARD}
 
 
 def gate(s: Session) -> Outcome | None:
@@ -81,9 +83,7 @@ def before_set(s: Session, ctx: Ctx) -> Outcome:
 def animated(before: Session, out: Outcome) -> Outcome:
     """The set's first message (the "anything new?" question, or its first step or card)
     carries the exercise's animation, so the set gains no message for it."""
-    if not safety.may_offer_exercise(out.session) or out.session.state not in TOWARD_A_STEP | {
-        State.SET_CARD
-    }:
+    if not safety.may_offer_exercise(out.session) or out.session.state not in SET_START:
         return out
     s = out.session
     rung = (s.ladder.stage or Stage.PRESS_UPS).exercise

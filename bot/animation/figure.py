@@ -32,6 +32,7 @@ WALL = "#b9b2a6"
 FLOOR = "#8d8577"
 ARROW = "#d35400"
 BACKGROUND = "#fbfaf7"
+MAT = "#efe9df"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,26 @@ def _limb(
     )
 
 
+def _pelvis(
+    ax: Axes, centre: float, y: float, width: float, height: float = 0.16, z: int = 3
+) -> None:
+    ax.add_patch(
+        FancyBboxPatch(
+            (centre - width / 2, y - 0.07),
+            width,
+            height,
+            boxstyle="round,pad=0.02,rounding_size=0.06",
+            color=TROUSERS,
+            zorder=z,
+        )
+    )
+
+
+def _mat(ax: Axes) -> None:
+    """The exercise mat under a figure seen from above."""
+    ax.add_patch(Rectangle((-0.8, 0.10), 1.6, 1.80, color=MAT, zorder=0))
+
+
 def side_glide_frame(t: float, wall: Side, painful: Side | None, timing: Timing) -> np.ndarray:
     """One RGB frame (HEIGHT_PX x WIDTH_PX x 3, uint8) of the side glide at time t.
 
@@ -135,16 +156,7 @@ def side_glide_frame(t: float, wall: Side, painful: Side | None, timing: Timing)
     leg(foot_far, hip_centre - 0.09, far_side)
 
     # pelvis and trunk: the trunk leans from the glided hips up to the shoulders
-    ax.add_patch(
-        FancyBboxPatch(
-            (min(x(hip_centre - 0.15), x(hip_centre + 0.15)), hip_y - 0.07),
-            0.30,
-            0.16,
-            boxstyle="round,pad=0.02,rounding_size=0.06",
-            color=TROUSERS,
-            zorder=3,
-        )
-    )
+    _pelvis(ax, x(hip_centre), hip_y, 0.30)
     mid_shoulder = (wall_shoulder_x + other_shoulder_x) / 2
     trunk = [
         (x(hip_centre - 0.14), hip_y + 0.05),
@@ -336,22 +348,13 @@ def hips_off_centre_frame(
     s = 1.0 if toward == Side.RIGHT else -1.0
     shift, lift = plan.at(t)
     dx = 0.20 * shift
-    ax.add_patch(Rectangle((-0.8, 0.10), 1.6, 1.80, color="#efe9df", zorder=0))  # the mat
+    _mat(ax)
     hip_y, shoulder_y = 0.82, 1.50 - 0.18 * lift  # the chest rising looks shorter from above
     for side, foot_x, hip_x in ((Side.LEFT, -0.16, -0.10), (Side.RIGHT, 0.16, 0.10)):
         colour = PAINFUL if painful == side else TROUSERS
         hx = s * dx + hip_x
         _limb(ax, (foot_x, 0.22), (hx, hip_y), colour, 20, 2)
-    ax.add_patch(
-        FancyBboxPatch(
-            (s * dx - 0.17, hip_y - 0.07),
-            0.34,
-            0.16,
-            boxstyle="round,pad=0.02,rounding_size=0.06",
-            color=TROUSERS,
-            zorder=3,
-        )
-    )
+    _pelvis(ax, s * dx, hip_y, 0.34)
     trunk = [
         (s * dx - 0.15, hip_y + 0.06),
         (s * dx + 0.15, hip_y + 0.06),
@@ -408,22 +411,13 @@ def flexion_rotation_frame(t: float, lying_on: Side) -> np.ndarray:
     turn = bump(u, turn_s, hold_s, back_s)
     fig, ax = _canvas()
     s = 1.0 if lying_on == Side.LEFT else -1.0  # the back faces this way (+x: LEFT side down)
-    ax.add_patch(Rectangle((-0.8, 0.10), 1.6, 1.80, color="#efe9df", zorder=0))
+    _mat(ax)
     hip, shoulder = (0.0, 0.82), (0.0, 1.42)
     _limb(ax, (s * 0.04, 0.18), (0.0, hip[1]), TROUSERS, 20, 2)  # bottom leg, straight
     knee = (-s * 0.34, 0.58)
     _limb(ax, (0.0, hip[1]), knee, "#4a6078", 20, 3)  # top thigh, knee bent forward
     _limb(ax, knee, (s * 0.02, 0.50), "#4a6078", 18, 3)  # top foot behind the bottom knee
-    ax.add_patch(
-        FancyBboxPatch(
-            (-0.16, hip[1] - 0.07),
-            0.32,
-            0.15,
-            boxstyle="round,pad=0.02,rounding_size=0.06",
-            color=TROUSERS,
-            zorder=4,
-        )
-    )
+    _pelvis(ax, 0.0, hip[1], 0.32, height=0.15, z=4)
     width = 0.22 + 0.16 * turn  # the shoulders open out as the top one turns back
     trunk = [
         (-0.15, hip[1] + 0.05),
