@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, field
 
-from flows.model import CheckIn, Rung
+from flows.model import CheckIn, Prescription, PsfsRating, Rung
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,7 @@ class SpeakGuided:
 
     rung: Rung
     side: str | None = None  # flows.catalogue.step_side: wall shoulder, hips' way, side to lie on
+    reps: int | None = None  # a PT's dose; None: the exercise's own
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +65,8 @@ class Say:
     voice: Speak | SpeakGuided | None = None
     # the first message of a set is sent as this animation, the text its caption
     animation: Animate | None = None
+    # buttons outside the conversation's questions (sharing): "<scope>:<value>", no seq
+    scope: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,28 @@ class RecordRungChange:
 class RecordScreening:
     question: str
     yes: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordPrescription:
+    """The PT's prescription, as applied (the patient's history keeps it)."""
+
+    prescription: Prescription
+    pt_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPsfs:
+    ratings: tuple[PsfsRating, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Stopped:
+    """The exercises just stopped (the stop rule, a warning sign, "see a PT"): whoever
+    the user shares with is told at once. `reason` is the msgid the user read."""
+
+    hold: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +172,9 @@ Effect = (
     | RecordCheckIn
     | RecordRungChange
     | RecordScreening
+    | RecordPrescription
+    | RecordPsfs
+    | Stopped
     | Reminders
     | ReminderPause
     | ShowChart

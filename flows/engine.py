@@ -13,13 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from flows import checkin, onboarding, pt, remind, safety, sets, settings  # noqa: F401 - registers
+from flows import checkin, onboarding, psfs, pt, remind, safety, sets, settings  # noqa: F401
 from flows import texts as t
 from flows.catalogue import exercise_name
 from flows.effects import (
     Choice,
     Effect,
     ForgetUser,
+    RecordCheckIn,
+    RecordRungChange,
     ReminderPause,
     Reminders,
     Say,
@@ -29,11 +31,13 @@ from flows.effects import (
     Speak,
     SpeakGuided,
     Stale,
+    Stopped,
 )
 from flows.events import (
     Command,
     Event,
     Other,
+    Prescribed,
     Press,
     ReminderDue,
     ReminderPress,
@@ -42,7 +46,7 @@ from flows.events import (
 )
 from flows.ladder import DEFAULT_STALL_AFTER
 from flows.model import Rung
-from flows.session import Session, State
+from flows.session import Hold, Session, State
 from flows.states import (
     SPECS,
     Ctx,
@@ -91,10 +95,38 @@ def advance(session: Session, event: Event, now: datetime, rules: Rules | None =
     out = _dispatch(session, event, ctx) if rules.voice else _without_voice(session, event, ctx)
     if any(isinstance(e, ForgetUser) for e in out.effects):
         return out  # the schedule goes with everything else
+    out = _after_turn(session, out, ctx)
     before, after = safety.reminder_pause(session), safety.reminder_pause(out.session)
     if before != after:
         out = Outcome(out.session, (*out.effects, ReminderPause(after.value if after else None)))
     return out
+
+
+def _after_turn(before: Session, out: Outcome, ctx: Ctx) -> Outcome:
+    """What follows any turn: a PT's prescription waiting for the set to end is applied,
+    a stop is reported (to whoever the user shares with), and the PSFS is offered."""
+    s, effects = out.session, list(out.effects)
+    pending = s.assessment.rx_pending
+    if pending is not None and not is_busy(s):
+        s, moved = pt.apply_prescription(s, pending)
+        effects += moved
+    hold_before, hold_after = safety.exercise_hold(before), safety.exercise_hold(s)
+    if hold_after is not None and hold_after != hold_before:
+        effects.append(Stopped(hold=hold_after.value, reason=_stop_reason(s, hold_after, effects)))
+    if any(isinstance(e, RecordCheckIn) for e in effects) and safety.may_offer_exercise(s):
+        s, hint = psfs.hint_after_checkin(s, ctx.now)
+        if hint is not None:  # before the last word (what comes next), which stays last
+            says = [i for i, e in enumerate(effects) if isinstance(e, Say)]
+            effects.insert(says[-1] if says else len(effects), hint)
+    return Outcome(s, tuple(effects))
+
+
+def _stop_reason(s: Session, hold: Hold, effects: list[Effect]) -> str:
+    """The reason the user read: the recorded move's, or the warning sign's question."""
+    if hold == Hold.RED_FLAG:
+        return s.safety.red_flag or ""
+    moves = [e for e in effects if isinstance(e, RecordRungChange)]
+    return moves[-1].reason if moves else t.HELD_WHY.get(hold.value, "")
 
 
 def _without_voice(before: Session, event: Event, ctx: Ctx) -> Outcome:
@@ -136,6 +168,10 @@ def _dispatch(s: Session, event: Event, ctx: Ctx) -> Outcome:
         return _reminder_press(s, event.action, ctx)
     if isinstance(event, ReminderDue):
         return _reminder_due(s)
+    if isinstance(event, Prescribed):
+        if s.state == State.NEW:
+            return Outcome(s, ())  # nobody here any more (after /forget): store nothing
+        return pt.prescribe(s, event.prescription, event.pt_id, ctx)
     if isinstance(event, Unreachable):
         return Outcome(replace(s, safety=replace(s.safety, blocked=True)), ())
     raise TypeError(f"unknown event {event!r}")
@@ -232,6 +268,15 @@ def _cmd_remind(s: Session, ctx: Ctx) -> Outcome:
     return settings.detour(s, State.REMIND_MENU)
 
 
+def _cmd_psfs(s: Session, ctx: Ctx) -> Outcome:
+    """Rating activities comes after the first questions (it is about the back's effect)."""
+    if not s.assessment.onboarded:
+        gated = sets.gate(s)
+        if gated is not None:
+            return gated
+    return psfs.start(s)
+
+
 _COMMANDS: dict[str, Handler] = {
     "start": _cmd_start,
     "exercise": lambda s, c: sets.before_set(s, c),
@@ -247,6 +292,7 @@ _COMMANDS: dict[str, Handler] = {
     "export": lambda s, c: Outcome(s, (SendExport(),)),
     "mydata": lambda s, c: Outcome(s, (ShowMyData(),)),
     "remind": _cmd_remind,
+    "psfs": _cmd_psfs,
 }
 COMMAND_NAMES: tuple[str, ...] = tuple(_COMMANDS)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flows.model import Prescription
+
 
 @dataclass(frozen=True, slots=True)
 class Command:
@@ -50,4 +52,24 @@ class Unreachable:
     """The transport cannot reach the user (they blocked the bot): pings pause."""
 
 
-Event = Command | Press | Text | Other | ReminderPress | ReminderDue | Unreachable
+@dataclass(frozen=True, slots=True)
+class Prescribed:
+    """The user's physical therapist set an exercise (bot.sharing checked the live share)."""
+
+    prescription: Prescription
+    pt_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SharePress:
+    """A button of the sharing screens ("p:..." for a PT, "s:..." for the patient).
+
+    Not a conversation event: bot.sharing answers it, after checking who may do what.
+    """
+
+    value: str
+
+
+Event = (
+    Command | Press | Text | Other | ReminderPress | ReminderDue | Unreachable | Prescribed
+)

@@ -35,6 +35,7 @@ EXPLORE_COMMANDS = (
     "remind",
     "help",
     "voice",
+    "psfs",
 )
 _INPUT_SAMPLES = 3
 # pain values behave alike; languages too (the graph is the same in each)
@@ -138,6 +139,8 @@ def _key(s: Session) -> tuple[object, ...]:
             s.reminders.paused,
             s.safety.hold,
             s.ladder.recovered,
+            len(s.psfs.picking),  # the activities' question changes as they are picked
+            s.psfs.rating if s.state == State.PSFS_RATE else None,
         )
     checking = s.state in _CHECK_STATES
     return (

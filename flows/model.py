@@ -85,3 +85,26 @@ class RungChange:
     from_rung: Rung | None
     to_rung: Rung
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prescription:
+    """What a patient's physical therapist set: the exercise, the wall shoulder, the dose.
+
+    `wall` None keeps the shoulder the bot worked out; `reps` None keeps the
+    exercise's own dose (the stretch has none in the sources).
+    """
+
+    rung: Rung
+    wall: Side | None = None
+    reps: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PsfsRating:
+    """One Patient-Specific Functional Scale answer: an activity (an id from
+    flows.psfs.ACTIVITIES, never typed text) and how able the user is, 0-10."""
+
+    at: datetime
+    activity: str
+    score: int

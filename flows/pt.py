@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows import ladder
+from flows import ladder, safety
 from flows import texts as t
 from flows.catalogue import exercise_name
-from flows.effects import Choice, RecordRungChange, Say
+from flows.effects import Choice, Effect, RecordPrescription, RecordRungChange, Say
 from flows.ladder import Stage
-from flows.model import Rung
+from flows.model import Prescription, Rung, Side
 from flows.onboarding import wall_value
-from flows.session import Session, State
-from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, fixed, register
+from flows.session import Hold, Session, State
+from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, fixed, is_busy, register, spec
 
 # after the side glide, straight press-ups are the ones that clear the back pain
 _AFTER_GLIDE = frozenset({Stage.SIDE_GLIDE, Stage.BACK_PRESS_UPS, Stage.FLEXION_ROTATION})
@@ -83,3 +83,53 @@ register(
         kind=Kind.HOLD,
     ),
 )
+
+
+# --- a prescription from the user's PT (through a live share, bot.sharing) -------------
+
+
+def prescribe(s: Session, rx: Prescription, pt_id: int, ctx: Ctx) -> Outcome:
+    """The PT's prescription: recorded at once, applied now or, during a set, when the
+    set and its check-in end. A hold (the stop rule, a warning sign) stays: the
+    prescription sets what comes after it, never lifts it."""
+    record = RecordPrescription(prescription=rx, pt_id=pt_id)
+    said: list[Effect] = [Say(t.PT_RX, {"exercise": exercise_name(rx.rung)})]
+    if rx.reps is not None:
+        said.append(Say(t.PT_RX_REPS, {"reps": rx.reps}))
+    if rx.wall is not None:
+        said.append(Say(t.PT_RX_WALL_LEFT if rx.wall == Side.LEFT else t.PT_RX_WALL_RIGHT))
+    if is_busy(s):
+        s = replace(s, assessment=replace(s.assessment, rx_pending=rx))
+        return Outcome(s, (record, *said, Say(t.PT_RX_AFTER_SET)))
+    s, moved = apply_prescription(s, rx)
+    hold = safety.exercise_hold(s)
+    if hold is not None:
+        after = Say(t.PT_RX_RED_FLAG if hold == Hold.RED_FLAG else t.PT_RX_HELD)
+    else:
+        after = Say(t.PT_RX_NEXT)
+    effects = (record, *moved, *said, after)
+    if choices_of(s):
+        return enter(s, s.state, effects)  # the question on screen, asked anew for the change
+    return Outcome(s, effects)
+
+
+def apply_prescription(s: Session, rx: Prescription) -> tuple[Session, tuple[Effect, ...]]:
+    stage = _stage_for(s, rx.rung)
+    moved: tuple[Effect, ...] = ()
+    ladder_now = s.ladder
+    if stage != s.ladder.stage:
+        moved = (
+            RecordRungChange(from_rung=s.rung, to_rung=rx.rung, reason=ladder.R_PT_PRESCRIBED),
+        )
+        ladder_now = replace(s.ladder, stage=stage, stall=0, rung_sets=0)
+    assessment = replace(
+        s.assessment,
+        prescribed=rx,
+        rx_pending=None,
+        wall_shoulder=rx.wall or s.assessment.wall_shoulder,
+    )
+    return replace(s, assessment=assessment, ladder=ladder_now), moved
+
+
+def choices_of(s: Session) -> tuple[Choice, ...]:
+    return spec(s).buttons(s)

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from flows.ladder import Stage
-from flows.model import Answer, Reach, Rung, Side
+from flows.model import Answer, Prescription, Reach, Rung, Side
 
 SESSION_VERSION = 3
 
@@ -62,6 +62,8 @@ class State(StrEnum):
     REMIND_KIND = "remind.kind"
     REMIND_WINDOW = "remind.window"
     REMIND_TIMES = "remind.times"
+    PSFS_PICK = "psfs.pick"  # which activities the back makes hard (up to three)
+    PSFS_RATE = "psfs.rate"  # one activity's 0-10: which one is `Psfs.rating`
 
 
 class Hold(StrEnum):
@@ -92,6 +94,8 @@ class Assessment:
     baseline_pain: int | None = None
     onboarded: bool = False
     tried: str | None = None  # press-ups already tried: "press" or "both" (hips off centre)
+    prescribed: Prescription | None = None  # the PT's last prescription, as applied
+    rx_pending: Prescription | None = None  # arrived during a set: applied when it ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +145,18 @@ class ReminderPrefs:
 
 
 @dataclass(frozen=True, slots=True)
+class Psfs:
+    """The Patient-Specific Functional Scale: the chosen activities and when last rated."""
+
+    activities: tuple[str, ...] = ()  # ids from flows.psfs.ACTIVITIES, at most three
+    picking: tuple[str, ...] = ()  # the choice being made (State.PSFS_PICK)
+    rating: int = 0  # the activity being rated (State.PSFS_RATE), an index
+    scores: tuple[int, ...] = ()  # this round's scores so far
+    rated_at: datetime | None = None
+    offered: bool = False  # the first offer, after the first set, was made
+
+
+@dataclass(frozen=True, slots=True)
 class Session:
     cursor: Cursor = field(default_factory=Cursor)
     language: str = "en"
@@ -150,6 +166,7 @@ class Session:
     ladder: LadderRecord = field(default_factory=LadderRecord)
     pending: PendingCheckIn = field(default_factory=PendingCheckIn)
     reminders: ReminderPrefs = field(default_factory=ReminderPrefs)
+    psfs: Psfs = field(default_factory=Psfs)
 
     @property
     def state(self) -> State:

@@ -127,8 +127,17 @@ def begin_set(s: Session, before: Sequence[Effect] = (), *, learn: bool = False)
     cautions = [Say(caution) for caution in safety.cautions(s, rung)]
     if rung in s.ladder.learned and not learn:
         return enter(s, State.SET_CARD, (*before, *cautions))
-    intro = Say(EXERCISES[rung].intro, {"reps": REPS})
+    intro = Say(EXERCISES[rung].intro, {"reps": reps_for(s)})
     return enter(s, State.STEP, (*before, intro, *cautions))
+
+
+def reps_for(s: Session) -> int:
+    """The dose the texts name: the PT's, for the exercise they prescribed; else the
+    protocol's."""
+    rx = s.assessment.prescribed
+    if rx is not None and rx.reps is not None and rx.rung == s.rung:
+        return rx.reps
+    return REPS
 
 
 def _side(s: Session, rung: Rung) -> Side | None:
@@ -261,7 +270,7 @@ def _step_question(s: Session) -> Question:
     steps = EXERCISES[rung].steps
     n = min(max(s.cursor.step, 1), len(steps))
     text = steps[n - 1].for_side(_side(s, rung))
-    params = {"reps": REPS, "n": n, "total": len(steps)}
+    params = {"reps": reps_for(s), "n": n, "total": len(steps)}
     return Question(text, params, columns=2, prefix=t.STEP_PREFIX, voice=Speak(text, params))
 
 
@@ -296,10 +305,13 @@ register(
 def _card_question(s: Session) -> Question:
     rung = s.rung or Rung.PRESS_UPS
     side = _side(s, rung)
-    guided = SpeakGuided(rung=rung, side=side.value if side else None)
+    reps = reps_for(s)
+    guided = SpeakGuided(
+        rung=rung, side=side.value if side else None, reps=None if reps == REPS else reps
+    )
     return Question(
         EXERCISES[rung].card.for_side(side),
-        {"reps": REPS},
+        {"reps": reps},
         prefix=t.CARD_VOICE if s.voice else None,
         voice=guided,
     )

@@ -154,6 +154,9 @@ HELP = N_(
     "/settings - wall shoulder, voice, language\n"
     "/safety - the safety questions again\n"
     "/stop - stop the current set\n"
+    "/psfs - rate the activities your back makes hard\n"
+    "/share - show your progress to your physical therapist\n"
+    "/sharing - who sees your progress\n"
     "/mydata - what I store\n"
     "/forget - delete everything"
 )
@@ -252,3 +255,40 @@ EXERCISE_BUTTONS: dict[Rung, str] = {
     Rung.FLEXION_ROTATION: N_("Flexion with rotation stretch"),
 }
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español", "de": "Deutsch", "ru": "Русский"}
+
+
+# --- the Patient-Specific Functional Scale (flows.psfs) ---------------------------------
+PSFS_OFFER = N_(
+    "One more thing, when you have a minute: /psfs lets you pick up to three everyday "
+    "activities your back makes hard and rate them. Rated again each week, they show you "
+    "and your physical therapist what is getting easier."
+)
+PSFS_DUE = N_("A week has passed since you rated your activities: /psfs rates them again.")
+ASK_PSFS_PICK = N_(
+    "Which everyday activities does your back make hard? Pick up to {max}, one tap each."
+)
+ASK_PSFS_MORE = N_("{n} of {max} picked. Another one, or Done?")
+ASK_PSFS_RATE = N_(
+    "{n} of {total}: {activity}. How well can you do it today? 0 = not at all, 10 = as "
+    "well as before your back problem."
+)
+B_PSFS_DONE = N_("Done")
+B_NOT_NOW = N_("Not now")
+PSFS_LATER = N_("Fine. /psfs whenever you like.")
+PSFS_SAVED = N_("Saved. I'll ask again in a week; /progress shows them on your chart.")
+
+# --- a prescription from the user's physical therapist (flows.pt) ------------------------
+PT_RX = N_("Your PT set: {exercise}.")
+PT_RX_REPS = N_("{reps} repetitions each set.")
+PT_RX_WALL_LEFT = N_("Your LEFT shoulder goes to the wall.")
+PT_RX_WALL_RIGHT = N_("Your RIGHT shoulder goes to the wall.")
+PT_RX_AFTER_SET = N_("This starts with your next set: finish this one as it is.")
+PT_RX_NEXT = N_("Your next set follows it: /exercise when you are ready.")
+PT_RX_HELD = N_(
+    "Your exercises stay paused after your last answer. When you have seen your PT and "
+    "they say go on, tap \"My PT says go on\"."
+)
+PT_RX_RED_FLAG = N_(
+    "Your exercises stay paused because of your answer to a safety question: please see a "
+    "doctor first. /safety asks the questions again."
+)

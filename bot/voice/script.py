@@ -58,8 +58,9 @@ def guided_script(effect: SpeakGuided) -> tuple[list[str], list[str], list[str]]
 def guided_inputs(effect: SpeakGuided, lang: str) -> tuple[list[str], GuidedReps]:
     ex = EXERCISES[effect.rung]
     before, counting, after = guided_script(effect)
-    setup = [translate(lang, text, {"reps": REPS}) for text in before]
-    outro = tuple(translate(lang, text, {"reps": REPS}) for text in after)
+    dose = effect.reps or ex.reps or REPS  # a PT's dose is spoken and counted too
+    setup = [translate(lang, text, {"reps": dose}) for text in before]
+    outro = tuple(translate(lang, text, {"reps": dose}) for text in after)
     if counting:
         cue, hold, *counts, release = (_(lang, word) for word in counting)
         reps = GuidedReps(
@@ -67,7 +68,7 @@ def guided_inputs(effect: SpeakGuided, lang: str) -> tuple[list[str], GuidedReps
             hold=hold,
             counts=tuple(counts),
             release=release,
-            reps=ex.reps or REPS,
+            reps=dose,
             hold_s=ex.hold_s,
             outro=outro,
         )

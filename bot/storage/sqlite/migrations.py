@@ -1,6 +1,8 @@
 """The schema, as numbered migrations: each runs once, in one transaction.
 
 1: users, check-ins, ladder moves, screenings, voice file ids. 2: reminders.
+3: sharing with a physical therapist (shares, clinicians, prescriptions) and the
+Patient-Specific Functional Scale (psfs).
 A database written by any earlier version is brought up to date at start.
 """
 
@@ -25,6 +27,60 @@ REMINDERS: list[str] = [
     )
     """,
     "CREATE INDEX reminders_next_due ON reminders (next_due) WHERE next_due IS NOT NULL",
+]
+
+SHARING: list[str] = [
+    # user_id is the patient; pt_id the clinician who redeemed the code (NULL until then).
+    # Only a hash of the code is kept: a copy of the database opens no one's data.
+    """
+    CREATE TABLE shares (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        patient_name TEXT NOT NULL,
+        code_hash TEXT NOT NULL UNIQUE,
+        created TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        pt_id INTEGER,
+        pt_name TEXT,
+        since TEXT,
+        last_viewed TEXT,
+        revoked TEXT,
+        CHECK (pt_id IS NULL OR pt_id != user_id)
+    )
+    """,
+    "CREATE INDEX shares_user ON shares (user_id)",
+    "CREATE INDEX shares_pt ON shares (pt_id) WHERE pt_id IS NOT NULL",
+    """
+    CREATE TABLE clinicians (
+        pt_id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        language TEXT NOT NULL,
+        tz TEXT NOT NULL,
+        last_summary TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE prescriptions (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        pt_id INTEGER,
+        at TEXT NOT NULL,
+        wall TEXT,
+        rung TEXT NOT NULL,
+        reps INTEGER
+    )
+    """,
+    "CREATE INDEX prescriptions_user ON prescriptions (user_id, at)",
+    """
+    CREATE TABLE psfs (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        activity TEXT NOT NULL,
+        score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10)
+    )
+    """,
+    "CREATE INDEX psfs_user ON psfs (user_id, at)",
 ]
 
 MIGRATIONS: list[tuple[int, list[str]]] = [
@@ -81,4 +137,5 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         ],
     ),
     (2, REMINDERS),
+    (3, SHARING),
 ]
