@@ -10,21 +10,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from flows.effects import (
     RecordCheckIn,
+    RecordPrescription,
+    RecordPsfs,
     RecordRungChange,
     RecordScreening,
     ReminderPause,
     Reminders,
     SetSchedule,
 )
-from flows.model import CheckIn, RungChange
+from flows.model import CheckIn, Prescription, PsfsRating, RungChange
 from flows.schedule import Schedule
 from flows.session import Session
 
-Record = RecordCheckIn | RecordRungChange | RecordScreening
+Record = RecordCheckIn | RecordRungChange | RecordScreening | RecordPrescription | RecordPsfs
 ReminderChange = Reminders | ReminderPause | SetSchedule
 
 
@@ -100,6 +103,10 @@ class History(Protocol):
 
     async def screenings(self, user_id: int) -> list[Screening]: ...
 
+    async def prescriptions(self, user_id: int) -> list[Prescribed]: ...
+
+    async def psfs(self, user_id: int) -> list[PsfsRating]: ...
+
 
 class ReminderQueue(Protocol):
     """The reminders table as the ticker sees it: due rows, claims and settlements."""
@@ -127,6 +134,91 @@ class ReminderQueue(Protocol):
     async def defer(self, user_id: int, due: datetime, until: datetime) -> bool: ...
 
     async def clear_in_flight(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Prescribed:
+    at: datetime
+    prescription: Prescription
+    pt_id: int | None  # None once the PT used /forget
+
+
+class Redeemed(StrEnum):
+    """What became of opening a share link (every answer but OK opens nothing)."""
+
+    OK = "ok"
+    UNKNOWN = "unknown"  # no such code (mistyped, forged, or deleted by /forget)
+    USED = "used"  # redeemed already: codes work once
+    EXPIRED = "expired"
+    OWN = "own"  # the patient opened their own link
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """One link a patient made, and (once redeemed) the clinician who holds it."""
+
+    id: int
+    patient_id: int
+    patient_name: str
+    created: datetime
+    expires: datetime
+    pt_id: int | None = None
+    pt_name: str | None = None
+    since: datetime | None = None
+    last_viewed: datetime | None = None
+    revoked: datetime | None = None
+
+    @property
+    def live(self) -> bool:
+        """The one test of "may this PT see this patient": redeemed and not revoked."""
+        return self.pt_id is not None and self.revoked is None
+
+
+@dataclass(frozen=True, slots=True)
+class Clinician:
+    pt_id: int
+    chat_id: int
+    language: str
+    tz: str
+    last_summary: datetime  # the weekly summary's last send (or the confirmation)
+
+
+class Shares(Protocol):
+    """Who may see whose progress. Codes are stored as hashes only."""
+
+    async def create(
+        self, patient_id: int, patient_name: str, code: str, now: datetime, expires: datetime
+    ) -> Share:
+        """A new link; the patient's earlier unused links stop working."""
+
+    async def peek(self, code: str, viewer: int, now: datetime) -> tuple[Redeemed, Share | None]:
+        """What opening the code would do, without using it (the confirm question)."""
+
+    async def redeem(
+        self, code: str, pt_id: int, pt_name: str, now: datetime
+    ) -> tuple[Redeemed, Share | None]:
+        """Use the code once, atomically: two clinicians racing get one OK."""
+
+    async def get(self, share_id: int) -> Share | None: ...
+
+    async def of_patient(self, patient_id: int) -> list[Share]:
+        """Every redeemed share, live or revoked (the report says who had access)."""
+
+    async def of_clinician(self, pt_id: int) -> list[Share]:
+        """The live shares a clinician holds."""
+
+    async def revoke(self, share_id: int, patient_id: int, now: datetime) -> Share | None:
+        """Only the patient's own share; None when it is not theirs or not live."""
+
+    async def viewed(self, share_id: int, now: datetime) -> None: ...
+
+    async def clinician(self, pt_id: int) -> Clinician | None: ...
+
+    async def save_clinician(self, clinician: Clinician) -> None: ...
+
+    async def clinicians(self) -> list[Clinician]: ...
+
+    async def summary_sent(self, pt_id: int, at: datetime) -> None: ...
 
 
 class VoiceFiles(Protocol):

@@ -9,6 +9,7 @@ from bot.storage.sqlite.conversation import SqliteConversations
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.history import SqliteHistory
 from bot.storage.sqlite.reminders import SqliteReminders
+from bot.storage.sqlite.shares import SqliteShares
 from bot.storage.sqlite.voice_files import SqliteVoiceFiles
 
 
@@ -19,6 +20,7 @@ class SqliteStorage:
     history: SqliteHistory
     reminders: SqliteReminders
     voice_files: SqliteVoiceFiles
+    shares: SqliteShares
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStorage:
@@ -29,6 +31,7 @@ class SqliteStorage:
             SqliteHistory(db),
             SqliteReminders(db),
             SqliteVoiceFiles(db),
+            SqliteShares(db),
         )
 
     async def close(self) -> None:

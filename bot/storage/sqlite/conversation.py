@@ -17,7 +17,13 @@ from datetime import UTC, datetime
 from bot.storage.ports import Loaded, Turn
 from bot.storage.sqlite import reminders
 from bot.storage.sqlite.database import Database
-from flows.effects import RecordCheckIn, RecordRungChange, RecordScreening
+from flows.effects import (
+    RecordCheckIn,
+    RecordPrescription,
+    RecordPsfs,
+    RecordRungChange,
+    RecordScreening,
+)
 from flows.session import Session
 
 _UPSERT_USER = """INSERT INTO users (user_id, chat_id, language, state, side, rung, no_change,
@@ -116,6 +122,8 @@ class SqliteConversations:
         checkins: list[tuple[object, ...]] = []
         changes: list[tuple[object, ...]] = []
         screenings: list[tuple[object, ...]] = []
+        prescriptions: list[tuple[object, ...]] = []
+        psfs: list[tuple[object, ...]] = []
         for t in turns:
             at = _iso(t.now)
             for record in t.records:
@@ -128,6 +136,14 @@ class SqliteConversations:
                     changes.append((t.user_id, at, start, record.to_rung.value, record.reason))
                 elif isinstance(record, RecordScreening):
                     screenings.append((t.user_id, at, record.question, int(record.yes)))
+                elif isinstance(record, RecordPrescription):
+                    rx = record.prescription
+                    wall = rx.wall.value if rx.wall else None
+                    prescriptions.append(
+                        (t.user_id, record.pt_id, at, wall, rx.rung.value, rx.reps)
+                    )
+                elif isinstance(record, RecordPsfs):
+                    psfs += [(t.user_id, _iso(r.at), r.activity, r.score) for r in record.ratings]
         async with self._db.transaction() as conn:
             await conn.executemany(_UPSERT_USER, [_user_row(t) for t in turns])
             if checkins:
@@ -147,24 +163,48 @@ class SqliteConversations:
                     "INSERT INTO screenings (user_id, at, question, yes) VALUES (?, ?, ?, ?)",
                     screenings,
                 )
+            if prescriptions:
+                await conn.executemany(
+                    "INSERT INTO prescriptions (user_id, pt_id, at, wall, rung, reps)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    prescriptions,
+                )
+            if psfs:
+                await conn.executemany(
+                    "INSERT INTO psfs (user_id, at, activity, score) VALUES (?, ?, ?, ?)", psfs
+                )
             for t in turns:
                 for change in t.reminders:
                     await reminders.apply(conn, t.user_id, change, t.now)
 
     async def count_rows(self, user_id: int) -> dict[str, int]:
-        """Rows naming the user in every table that has a user column (for /mydata, /forget)."""
+        """Rows naming the user in every table with a person column (for /mydata, /forget):
+        as the user (user_id) or as someone's physical therapist (pt_id)."""
         counts: dict[str, int] = {}
-        for table in await self._db.user_tables():
+        for table, columns in (await self._db.person_tables()).items():
+            where = " OR ".join(f"{c} = ?" for c in columns)
             async with self._db.conn.execute(
-                f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (user_id,)
+                f"SELECT COUNT(*) FROM {table} WHERE {where}", (user_id,) * len(columns)
             ) as cur:
                 row = await cur.fetchone()
             counts[table] = int(row[0]) if row else 0
         return counts
 
     async def forget(self, user_id: int) -> None:
-        """Every row naming the user, in every table, in one transaction: no tombstone."""
-        tables = await self._db.user_tables()
+        """Every row naming the user, in every table, in one transaction: no tombstone.
+
+        A patient's prescriptions are the patient's history: a PT who forgets is
+        taken out of them (pt_id NULL), the rest of the patient's record stays.
+        """
+        tables = await self._db.person_tables()
         async with self._db.transaction() as conn:
-            for table in tables:
-                await conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+            for table, columns in tables.items():
+                if "user_id" in columns:
+                    await conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+                if "pt_id" in columns:
+                    if table == "prescriptions":
+                        await conn.execute(
+                            "UPDATE prescriptions SET pt_id = NULL WHERE pt_id = ?", (user_id,)
+                        )
+                    else:
+                        await conn.execute(f"DELETE FROM {table} WHERE pt_id = ?", (user_id,))

@@ -19,6 +19,9 @@ import aiosqlite
 from bot.storage.sqlite.migrations import MIGRATIONS
 
 
+PERSON_COLUMNS = ("user_id", "pt_id")
+
+
 class Database:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
@@ -66,19 +69,21 @@ class Database:
                     await conn.execute(sql)
                 await conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
 
-    async def user_tables(self) -> list[str]:
-        """Every table with a user_id column: what /mydata counts and /forget empties."""
+    async def person_tables(self) -> dict[str, tuple[str, ...]]:
+        """Every table with a column naming a person, and those columns: a user (user_id)
+        or a physical therapist (pt_id)."""
         async with self.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         ) as cur:
             tables = [r[0] for r in await cur.fetchall()]
-        out = []
-        for table in tables:
+        out: dict[str, tuple[str, ...]] = {}
+        for table in sorted(tables):
             async with self.conn.execute(f"PRAGMA table_info({table})") as cur:
                 cols = {r[1] for r in await cur.fetchall()}
-            if "user_id" in cols:
-                out.append(table)
-        return sorted(out)
+            named = tuple(c for c in PERSON_COLUMNS if c in cols)
+            if named:
+                out[table] = named
+        return out
 
     async def integrity_check(self) -> str:
         async with self.conn.execute("PRAGMA integrity_check") as cur:

@@ -6,9 +6,9 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.ports import Screening
+from bot.storage.ports import Prescribed, Screening
 from bot.storage.sqlite.database import Database
-from flows.model import Answer, CheckIn, Reach, Rung, RungChange
+from flows.model import Answer, CheckIn, Prescription, PsfsRating, Reach, Rung, RungChange, Side
 
 
 def _dt(text: str) -> datetime:
@@ -47,3 +47,26 @@ class SqliteHistory:
         ) as cur:
             rows = await cur.fetchall()
         return [Screening(_dt(r[0]), r[1], bool(r[2])) for r in rows]
+
+    async def prescriptions(self, user_id: int) -> list[Prescribed]:
+        async with self._conn.execute(
+            "SELECT at, wall, rung, reps, pt_id FROM prescriptions WHERE user_id = ?"
+            " ORDER BY at, id",
+            (user_id,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            Prescribed(
+                _dt(r[0]),
+                Prescription(Rung(r[2]), Side(r[1]) if r[1] else None, r[3]),
+                r[4],
+            )
+            for r in rows
+        ]
+
+    async def psfs(self, user_id: int) -> list[PsfsRating]:
+        async with self._conn.execute(
+            "SELECT at, activity, score FROM psfs WHERE user_id = ? ORDER BY at, id", (user_id,)
+        ) as cur:
+            rows = await cur.fetchall()
+        return [PsfsRating(_dt(r[0]), r[1], int(r[2])) for r in rows]

@@ -1,0 +1,184 @@
+"""Shares and clinicians on SQLite: who may see whose progress, and the weekly summary.
+
+A code is kept only as its SHA-256: it is 128 random bits, so a hash without
+salt cannot be searched, and a copy of the database opens no one's data.
+Redeeming is one conditional UPDATE, so a code works once even when two
+clinicians open it at the same moment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.storage.ports import Clinician, Redeemed, Share
+from bot.storage.sqlite.database import Database
+
+_COLUMNS = (
+    "id, user_id, patient_name, created, expires, pt_id, pt_name, since, last_viewed, revoked"
+)
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _share(row: aiosqlite.Row | tuple[object, ...]) -> Share:
+    created, expires = _dt(str(row[3])), _dt(str(row[4]))
+    assert created is not None and expires is not None
+    return Share(
+        id=int(str(row[0])),
+        patient_id=int(str(row[1])),
+        patient_name=str(row[2]),
+        created=created,
+        expires=expires,
+        pt_id=int(str(row[5])) if row[5] is not None else None,
+        pt_name=str(row[6]) if row[6] is not None else None,
+        since=_dt(row[7] if isinstance(row[7], str) else None),
+        last_viewed=_dt(row[8] if isinstance(row[8], str) else None),
+        revoked=_dt(row[9] if isinstance(row[9], str) else None),
+    )
+
+
+class SqliteShares:
+    """Shares (bot.storage.ports) on SQLite."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def _one(self, sql: str, args: tuple[object, ...]) -> Share | None:
+        async with self._db.conn.execute(sql, args) as cur:
+            row = await cur.fetchone()
+        return _share(row) if row is not None else None
+
+    async def _all(self, sql: str, args: tuple[object, ...]) -> list[Share]:
+        async with self._db.conn.execute(sql, args) as cur:
+            return [_share(r) for r in await cur.fetchall()]
+
+    async def create(
+        self, patient_id: int, patient_name: str, code: str, now: datetime, expires: datetime
+    ) -> Share:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM shares WHERE user_id = ? AND pt_id IS NULL", (patient_id,)
+            )
+            cur = await conn.execute(
+                "INSERT INTO shares (user_id, patient_name, code_hash, created, expires)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (patient_id, patient_name, code_hash(code), _iso(now), _iso(expires)),
+            )
+            share_id = cur.lastrowid
+        share = await self.get(int(share_id or 0))
+        assert share is not None
+        return share
+
+    async def peek(self, code: str, viewer: int, now: datetime) -> tuple[Redeemed, Share | None]:
+        share = await self._one(
+            f"SELECT {_COLUMNS} FROM shares WHERE code_hash = ?", (code_hash(code),)
+        )
+        if share is None:
+            return Redeemed.UNKNOWN, None
+        if share.patient_id == viewer:
+            return Redeemed.OWN, None
+        if share.pt_id is not None:
+            return Redeemed.USED, None
+        if share.expires <= now:
+            return Redeemed.EXPIRED, None
+        return Redeemed.OK, share
+
+    async def redeem(
+        self, code: str, pt_id: int, pt_name: str, now: datetime
+    ) -> tuple[Redeemed, Share | None]:
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE shares SET pt_id = ?, pt_name = ?, since = ?"
+                " WHERE code_hash = ? AND pt_id IS NULL AND expires > ? AND user_id != ?",
+                (pt_id, pt_name, _iso(now), code_hash(code), _iso(now), pt_id),
+            )
+            changed = cur.rowcount
+        if changed != 1:
+            verdict, _ = await self.peek(code, pt_id, now)
+            return (Redeemed.USED if verdict is Redeemed.OK else verdict), None
+        share = await self._one(
+            f"SELECT {_COLUMNS} FROM shares WHERE code_hash = ?", (code_hash(code),)
+        )
+        return Redeemed.OK, share
+
+    async def get(self, share_id: int) -> Share | None:
+        return await self._one(f"SELECT {_COLUMNS} FROM shares WHERE id = ?", (share_id,))
+
+    async def of_patient(self, patient_id: int) -> list[Share]:
+        return await self._all(
+            f"SELECT {_COLUMNS} FROM shares WHERE user_id = ? AND pt_id IS NOT NULL"
+            " ORDER BY since, id",
+            (patient_id,),
+        )
+
+    async def of_clinician(self, pt_id: int) -> list[Share]:
+        return await self._all(
+            f"SELECT {_COLUMNS} FROM shares WHERE pt_id = ? AND revoked IS NULL"
+            " ORDER BY since, id",
+            (pt_id,),
+        )
+
+    async def revoke(self, share_id: int, patient_id: int, now: datetime) -> Share | None:
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE shares SET revoked = ? WHERE id = ? AND user_id = ?"
+                " AND pt_id IS NOT NULL AND revoked IS NULL",
+                (_iso(now), share_id, patient_id),
+            )
+            changed = cur.rowcount
+        return await self.get(share_id) if changed == 1 else None
+
+    async def viewed(self, share_id: int, now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE shares SET last_viewed = ? WHERE id = ?", (_iso(now), share_id)
+            )
+
+    async def clinician(self, pt_id: int) -> Clinician | None:
+        async with self._db.conn.execute(
+            "SELECT pt_id, chat_id, language, tz, last_summary FROM clinicians WHERE pt_id = ?",
+            (pt_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        return _clinician(row) if row is not None else None
+
+    async def save_clinician(self, clinician: Clinician) -> None:
+        c = clinician
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO clinicians (pt_id, chat_id, language, tz, last_summary)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (pt_id) DO UPDATE SET"
+                " chat_id = excluded.chat_id, language = excluded.language, tz = excluded.tz",
+                (c.pt_id, c.chat_id, c.language, c.tz, _iso(c.last_summary)),
+            )
+
+    async def clinicians(self) -> list[Clinician]:
+        async with self._db.conn.execute(
+            "SELECT pt_id, chat_id, language, tz, last_summary FROM clinicians ORDER BY pt_id"
+        ) as cur:
+            return [_clinician(r) for r in await cur.fetchall()]
+
+    async def summary_sent(self, pt_id: int, at: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE clinicians SET last_summary = ? WHERE pt_id = ?", (_iso(at), pt_id)
+            )
+
+
+def _clinician(row: aiosqlite.Row | tuple[object, ...]) -> Clinician:
+    last = _dt(str(row[4]))
+    assert last is not None
+    return Clinician(int(str(row[0])), int(str(row[1])), str(row[2]), str(row[3]), last)
