@@ -154,9 +154,7 @@ HELP = N_(
     "/settings - wall shoulder, voice, language\n"
     "/safety - the safety questions again\n"
     "/stop - stop the current set\n"
-    "/psfs - rate the activities your back makes hard\n"
-    "/share - show your progress to your physical therapist\n"
-    "/sharing - who sees your progress\n"
+    "/psfs - rate what your back makes hard\n"
     "/mydata - what I store\n"
     "/forget - delete everything"
 )

@@ -324,6 +324,20 @@ CONVERSATION_MODULES = (
 # msgids of those modules that the engine never puts in a Say, with the reason
 PT_REASONS = tuple(FOR_PT.values())
 UNREACHED = {
+    **{
+        msgid: "a PT's prescription: the walk presses buttons, a PT sends it (bot.sharing)"
+        for msgid in (
+            t.PT_RX,
+            t.PT_RX_REPS,
+            t.PT_RX_WALL_LEFT,
+            t.PT_RX_WALL_RIGHT,
+            t.PT_RX_AFTER_SET,
+            t.PT_RX_NEXT,
+            t.PT_RX_HELD,
+            t.PT_RX_RED_FLAG,
+        )
+    },
+    t.PSFS_DUE: "needs a week between two check-ins; tests/test_flow_engine.py shows it",
     "Press up": "a rep cue: only the guided-set voice note says it (bot/voice_script.py)",
     "Glide": "a rep cue: only the guided-set voice note says it",
     "a physical therapist": "exercise_name's fallback for a rung without an exercise",

@@ -1,0 +1,108 @@
+"""The Shares port's contract on a real database: codes work once, within 7 days, never
+for their own patient; revoking is the patient's alone; /forget removes both roles."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.storage.ports import Redeemed, Turn
+from bot.storage.sqlite import SqliteStorage
+from flows.effects import RecordPrescription, RecordPsfs
+from flows.model import Prescription, PsfsRating, Rung, Side
+from flows.session import Session
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+WEEK = timedelta(days=7)
+PATIENT, PT, OTHER = 1, 2, 3
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
+    opened = await SqliteStorage.open(tmp_path / "db.sqlite3")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+def code() -> str:
+    return secrets.token_urlsafe(16)
+
+
+async def test_a_code_works_once_and_only_within_its_week(storage: SqliteStorage) -> None:
+    shares = storage.shares
+    c = code()
+    await shares.create(PATIENT, "Ana", c, T0, T0 + WEEK)
+    assert (await shares.peek(c, PATIENT, T0))[0] is Redeemed.OWN
+    assert (await shares.redeem(c, PATIENT, "Ana", T0))[0] is Redeemed.OWN
+    verdict, share = await shares.redeem(c, PT, "Dr B", T0 + timedelta(hours=1))
+    assert verdict is Redeemed.OK and share is not None and share.live
+    assert (await shares.redeem(c, OTHER, "Mallory", T0))[0] is Redeemed.USED
+    assert [s.pt_id for s in await shares.of_clinician(PT)] == [PT]
+    assert await shares.of_clinician(OTHER) == []
+    late = code()
+    await shares.create(PATIENT, "Ana", late, T0, T0 + WEEK)
+    assert (await shares.redeem(late, OTHER, "Late", T0 + WEEK))[0] is Redeemed.EXPIRED
+    assert (await shares.redeem(code(), OTHER, "Guess", T0))[0] is Redeemed.UNKNOWN
+
+
+async def test_two_clinicians_racing_for_one_code_get_one_share(storage: SqliteStorage) -> None:
+    c = code()
+    await storage.shares.create(PATIENT, "Ana", c, T0, T0 + WEEK)
+    results = await asyncio.gather(
+        *(storage.shares.redeem(c, 100 + i, f"PT {i}", T0) for i in range(5))
+    )
+    assert sorted(v.value for v, _ in results).count("ok") == 1
+    assert len(await storage.shares.of_patient(PATIENT)) == 1
+
+
+async def test_only_the_patient_revokes_and_a_revoked_share_shows_nothing(
+    storage: SqliteStorage,
+) -> None:
+    c = code()
+    await storage.shares.create(PATIENT, "Ana", c, T0, T0 + WEEK)
+    _, share = await storage.shares.redeem(c, PT, "Dr B", T0)
+    assert share is not None
+    assert await storage.shares.revoke(share.id, PT, T0) is None  # the PT cannot
+    assert await storage.shares.revoke(share.id, OTHER, T0) is None
+    revoked = await storage.shares.revoke(share.id, PATIENT, T0)
+    assert revoked is not None and not revoked.live
+    assert await storage.shares.of_clinician(PT) == []
+    assert await storage.shares.revoke(share.id, PATIENT, T0) is None  # once
+
+
+async def test_forget_removes_a_person_in_both_roles(storage: SqliteStorage) -> None:
+    rx = Prescription(Rung.SIDE_GLIDE, Side.RIGHT, 8)
+    await storage.conversations.commit(
+        Turn(
+            user_id=PATIENT,
+            chat_id=PATIENT,
+            session=Session(),
+            now=T0,
+            records=(
+                RecordPrescription(prescription=rx, pt_id=PT),
+                RecordPsfs((PsfsRating(T0, "walk", 4),)),
+            ),
+        )
+    )
+    for patient in (PATIENT, OTHER):
+        c = code()
+        await storage.shares.create(patient, "P", c, T0, T0 + WEEK)
+        await storage.shares.redeem(c, PT, "Dr B", T0)
+    assert (await storage.conversations.count_rows(PT))["shares"] == 2
+    assert (await storage.history.prescriptions(PATIENT))[0].prescription == rx
+    assert (await storage.history.psfs(PATIENT))[0].score == 4
+
+    await storage.conversations.forget(PT)
+    assert set((await storage.conversations.count_rows(PT)).values()) == {0}
+    # the patient keeps their history, without the PT's name in it
+    (kept,) = await storage.history.prescriptions(PATIENT)
+    assert kept.prescription == rx and kept.pt_id is None
+    await storage.conversations.forget(PATIENT)
+    assert set((await storage.conversations.count_rows(PATIENT)).values()) == {0}
