@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.animation.service import AnimationService
+from bot.clock import Clock, utcnow
 from bot.coach.coach import Coach
 from bot.config import ConfigError, Settings
 from bot.ops import logs
 from bot.ops.metrics import Metrics
 from bot.services import Services
+from bot.sharing.clinic import Clinic
 from bot.storage.sqlite import SqliteStorage
 from bot.voice.service import VoiceService
 from flows.engine import Rules
@@ -34,7 +36,8 @@ class Built:
     storage: SqliteStorage
 
 
-async def build(settings: Settings) -> Built:
+async def build(settings: Settings, clock: Clock = utcnow) -> Built:
+    """`clock` is "now" for everything built here (tests pass a controlled one)."""
     try:
         storage = await SqliteStorage.open(settings.SIDEGLIDE_DB)
     except (OSError, sqlite3.Error) as exc:
@@ -50,13 +53,16 @@ async def build(settings: Settings) -> Built:
     coach = Coach(
         storage.conversations,
         storage.history,
+        storage.shares,
         Rules(
             stall_after=settings.SIDEGLIDE_PROGRESS_AFTER, voice=settings.SIDEGLIDE_TTS != "off"
         ),
+        clock=clock,
     )
     services = Services(
         settings=settings,
         coach=coach,
+        clinic=Clinic(coach, storage.shares, storage.history, storage.conversations),
         conversations=storage.conversations,
         history=storage.history,
         reminders=storage.reminders,
@@ -96,12 +102,15 @@ async def close(built: Built) -> None:
 
 
 async def serve_telegram(
-    settings: Settings, stop: asyncio.Event, ready: asyncio.Event | None = None
+    settings: Settings,
+    stop: asyncio.Event,
+    ready: asyncio.Event | None = None,
+    clock: Clock = utcnow,
 ) -> Services:
     """The Telegram bot's whole lifetime, until `stop` is set (SIGTERM, or a test)."""
     from bot.telegram.runner import serve
 
-    built = await build(settings)
+    built = await build(settings, clock)
     try:
         await serve(built.services, stop, ready)
     finally:

@@ -12,6 +12,7 @@ from bot.animation.service import AnimationService
 from bot.coach.coach import Coach
 from bot.config import Settings
 from bot.ops.metrics import Metrics
+from bot.sharing.clinic import Clinic
 from bot.storage.ports import Conversations, Health, History, ReminderQueue, VoiceFiles
 from bot.voice.service import VoiceService
 
@@ -20,6 +21,7 @@ from bot.voice.service import VoiceService
 class Services:
     settings: Settings
     coach: Coach
+    clinic: Clinic  # who may see whose progress: the physical therapist's side
     conversations: Conversations
     history: History
     reminders: ReminderQueue

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from flows import checkin, onboarding, psfs, pt, remind, safety, sets, settings  # noqa: F401
+from flows import checkin, onboarding, psfs, pt, remind, safety, screening, sets, settings  # noqa: F401
 from flows import texts as t
 from flows.catalogue import exercise_name
 from flows.effects import (
@@ -124,7 +124,8 @@ def _after_turn(before: Session, out: Outcome, ctx: Ctx) -> Outcome:
 def _stop_reason(s: Session, hold: Hold, effects: list[Effect]) -> str:
     """The reason the user read: the recorded move's, or the warning sign's question."""
     if hold == Hold.RED_FLAG:
-        return s.safety.red_flag or ""
+        flag = screening.BY_ID.get(s.safety.red_flag or "")
+        return flag.question if flag is not None else t.HELD_WHY.get(hold.value, "")
     moves = [e for e in effects if isinstance(e, RecordRungChange)]
     return moves[-1].reason if moves else t.HELD_WHY.get(hold.value, "")
 
@@ -196,7 +197,7 @@ def _command_before_start(s: Session, name: str, ctx: Ctx) -> Outcome:
     if name == "start":
         return enter(s, State.WELCOME)
     if name == "help":
-        return Outcome(s, (Say(t.HELP), Say(t.SEND_START)))
+        return Outcome(s, (Say(t.HELP), Say(t.HELP_PT), Say(t.SEND_START)))
     if name == "mydata":
         return Outcome(s, (ShowMyData(),))
     if name == "forget":
@@ -250,8 +251,10 @@ def _cmd_safety(s: Session, ctx: Ctx) -> Outcome:
 
 def _cmd_help(s: Session, ctx: Ctx) -> Outcome:
     if choices(s):
-        return Outcome(s, (Say(t.HELP), *[e for e in prompt(s) if isinstance(e, Say)]))
-    return Outcome(s, (Say(t.HELP),))
+        return Outcome(
+            s, (Say(t.HELP), Say(t.HELP_PT), *[e for e in prompt(s) if isinstance(e, Say)])
+        )
+    return Outcome(s, (Say(t.HELP), Say(t.HELP_PT)))
 
 
 def _cmd_voice(s: Session, ctx: Ctx) -> Outcome:

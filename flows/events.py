@@ -70,6 +70,4 @@ class SharePress:
     value: str
 
 
-Event = (
-    Command | Press | Text | Other | ReminderPress | ReminderDue | Unreachable | Prescribed
-)
+Event = Command | Press | Text | Other | ReminderPress | ReminderDue | Unreachable | Prescribed

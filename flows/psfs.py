@@ -48,6 +48,10 @@ def due(s: Session, now: datetime) -> bool:
     return s.psfs.rated_at is not None and now - s.psfs.rated_at >= EVERY
 
 
+# the hints after a check-in; they come after the check-in's own words (bot.coach)
+HINTS = frozenset({t.PSFS_OFFER, t.PSFS_DUE})
+
+
 def hint_after_checkin(s: Session, now: datetime) -> tuple[Session, Say | None]:
     """After a check-in: the first offer once, then "a week since you rated" weekly."""
     if s.psfs.rated_at is None and not s.psfs.offered:

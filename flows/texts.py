@@ -154,9 +154,15 @@ HELP = N_(
     "/settings - wall shoulder, voice, language\n"
     "/safety - the safety questions again\n"
     "/stop - stop the current set\n"
-    "/psfs - rate what your back makes hard\n"
     "/mydata - what I store\n"
     "/forget - delete everything"
+)
+HELP_PT = N_(
+    "With your physical therapist:\n"
+    "/psfs - rate what your back makes hard\n"
+    "/share - a link that lets your PT follow your progress\n"
+    "/sharing - who can see it; stop sharing\n"
+    "/patients - for PTs: the people who share with you"
 )
 ASK_FORGET = N_(
     "Delete everything I have stored about you: answers, check-ins, reminders? This cannot "
@@ -284,7 +290,7 @@ PT_RX_AFTER_SET = N_("This starts with your next set: finish this one as it is."
 PT_RX_NEXT = N_("Your next set follows it: /exercise when you are ready.")
 PT_RX_HELD = N_(
     "Your exercises stay paused after your last answer. When you have seen your PT and "
-    "they say go on, tap \"My PT says go on\"."
+    'they say go on, tap "My PT says go on".'
 )
 PT_RX_RED_FLAG = N_(
     "Your exercises stay paused because of your answer to a safety question: please see a "

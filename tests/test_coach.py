@@ -73,7 +73,7 @@ def conversations(storage: SqliteStorage) -> Gated:
 
 @pytest.fixture
 def coach(conversations: Gated, storage: SqliteStorage) -> Coach:
-    return Coach(conversations, storage.history, clock=lambda: T0)
+    return Coach(conversations, storage.history, storage.shares, clock=lambda: T0)
 
 
 async def test_a_redelivered_update_is_handled_once(coach: Coach, conversations: Gated) -> None:

@@ -14,12 +14,23 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock, utcnow
-from bot.storage.ports import Conversations, History, Loaded, Record, ReminderChange, Turn
-from flows import remind, safety
+from bot.storage.ports import (
+    Conversations,
+    History,
+    Loaded,
+    Record,
+    ReminderChange,
+    Share,
+    Shares,
+    Turn,
+)
+from flows import psfs, remind, safety
 from flows.effects import (
     Effect,
     ForgetUser,
     RecordCheckIn,
+    RecordPrescription,
+    RecordPsfs,
     RecordRungChange,
     RecordScreening,
     ReminderPause,
@@ -42,6 +53,8 @@ class Handled:
     session: Session
     effects: tuple[Effect, ...]
     duplicate: bool = False
+    # the live shares a /forget just ended, either side's (bot.sharing tells the others)
+    ended: tuple[Share, ...] = ()
 
 
 class Coach:
@@ -49,12 +62,14 @@ class Coach:
         self,
         conversations: Conversations,
         history: History,
+        shares: Shares,
         rules: Rules | None = None,
         clock: Clock = utcnow,
         cache_size: int = 10_000,
     ) -> None:
         self.conversations = conversations
         self.history = history
+        self.shares = shares
         self.rules = rules or Rules()
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -122,8 +137,13 @@ class Coach:
         outcome = advance(session, event, now, self.rules)
         if any(isinstance(e, ForgetUser) for e in outcome.effects):
             self._cache.pop(user_id, None)
+            # read before they go: the shares' other sides are told, after the forget
+            ended = (
+                *[sh for sh in await self.shares.of_patient(user_id) if sh.live],
+                *await self.shares.of_clinician(user_id),
+            )
             await self.conversations.forget(user_id)  # the schedule with everything else
-            return Handled(outcome.session, outcome.effects)
+            return Handled(outcome.session, outcome.effects, ended=ended)
         if loaded is None and outcome.session.state == State.NEW:
             # someone we know nothing about (new, or after /forget) who has not sent
             # /start: a command, /mydata or an old button is answered, and no row
@@ -147,7 +167,7 @@ class Coach:
         self._remember(user_id, Loaded(outcome.session, last, chat_id))
         effects = outcome.effects
         if any(isinstance(e, RecordCheckIn) for e in effects):
-            effects = (*effects, *await self._nudge(user_id, outcome.session, now))
+            effects = _before_hint(effects, await self._nudge(user_id, outcome.session, now))
         return Handled(outcome.session, effects)
 
     async def _nudge(self, user_id: int, session: Session, now: datetime) -> tuple[Say, ...]:
@@ -161,5 +181,20 @@ class Coach:
         return (Say(nudge.msgid, dict(nudge.params), plural=nudge.plural, count=nudge.count),)
 
 
-_RECORDS: tuple[type[Record], ...] = (RecordCheckIn, RecordRungChange, RecordScreening)
+def _before_hint(effects: tuple[Effect, ...], nudge: tuple[Say, ...]) -> tuple[Effect, ...]:
+    """The nudge belongs to the check-in's words, ahead of a "one more thing" hint."""
+    at = next(
+        (i for i, e in enumerate(effects) if isinstance(e, Say) and e.text in psfs.HINTS),
+        len(effects),
+    )
+    return (*effects[:at], *nudge, *effects[at:])
+
+
+_RECORDS: tuple[type[Record], ...] = (
+    RecordCheckIn,
+    RecordRungChange,
+    RecordScreening,
+    RecordPrescription,
+    RecordPsfs,
+)
 _REMINDERS: tuple[type[ReminderChange], ...] = (Reminders, ReminderPause, SetSchedule)

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from bot.animation.service import drawing_for
 from bot.presentation import callbacks
+from bot.presentation.i18n import translate
 from bot.presentation.messages import (
     Button,
     Joined,
@@ -28,6 +29,8 @@ from bot.presentation.messages import (
 from bot.progress import report as reports
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
 from bot.services import Services
+from bot.sharing import clinic
+from bot.sharing import texts as sharing_texts
 from bot.voice.script import voice_note
 from flows.effects import (
     Effect,
@@ -40,7 +43,7 @@ from flows.effects import (
     SpeakGuided,
 )
 from flows.engine import is_busy
-from flows.events import Command, Event, ReminderDue, Text
+from flows.events import Command, Event, ReminderDue, SharePress, Text
 from flows.session import Session
 
 CONSOLE_USER = 1  # the console is one local user
@@ -147,7 +150,7 @@ class Console:
         self.stdout.flush()
         return SendOutcome.OK
 
-    def parse(self, line: str) -> Event | None:
+    def parse(self, line: str) -> Event | SharePress | None:
         if not line:
             return None
         for button in self.buttons:  # "6" at a 0-10 question is pain 6, not the 6th button
@@ -160,7 +163,14 @@ class Console:
             return Command(word.lower(), args)
         return Text(line)
 
-    async def send(self, event: Event) -> None:
+    async def send(self, event: Event | SharePress) -> None:
+        if isinstance(event, SharePress) or (
+            isinstance(event, Command) and event.name in clinic.COMMANDS
+        ):
+            # a physical therapist opens a link in Telegram: the console has one user
+            session = await self.services.coach.session(self.user_id)
+            self.out(translate(session.language if session else "en", sharing_texts.TELEGRAM_ONLY))
+            return
         turn = await self.services.coach.handle(self.user_id, self.user_id, event)
         await self.show(turn.session.language, turn.session.voice, turn.effects)
 

@@ -1,17 +1,19 @@
-"""Button data, both ways, for every adapter: "<seq>:<value>" or "r:<action>".
+"""Button data, both ways, for every adapter: "<seq>:<value>", "r:<action>" or "p:<...>".
 
 Telegram caps callback data at 64 bytes; a button of a question carries the
 prompt's sequence number so an old keyboard is recognised as stale, a
-reminder's buttons carry their action only (a ping is not a question).
+reminder's buttons carry their action only (a ping is not a question), and the
+sharing screens' buttons (bot.sharing) carry "p:" and what bot.sharing checks.
 """
 
 from __future__ import annotations
 
 from flows.effects import Choice, Say
-from flows.events import Event, Press, ReminderPress
+from flows.events import Event, Press, ReminderPress, SharePress
 
 MAX_DATA = 64  # Telegram's limit for callback_data, in bytes
 _REMINDER = "r"
+_SHARING = "p"
 
 
 def encode(say: Say, choice: Choice) -> str:
@@ -19,7 +21,7 @@ def encode(say: Say, choice: Choice) -> str:
     return f"{head}:{choice.value}"
 
 
-def decode(data: str | None) -> Event | None:
+def decode(data: str | None) -> Event | SharePress | None:
     """Button data back into an event; None for anything we never produced."""
     if not data or len(data.encode()) > MAX_DATA:
         return None
@@ -28,6 +30,8 @@ def decode(data: str | None) -> Event | None:
         return None
     if head == _REMINDER:
         return ReminderPress(value)
+    if head == _SHARING:
+        return SharePress(value)
     if head.isdigit() and len(head) <= 12:
         return Press(int(head), value)
     return None

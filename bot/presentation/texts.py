@@ -23,6 +23,10 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "remind": N_("Set, change or pause reminders"),
     "progress": N_("Your chart and summary"),
     "export": N_("A report for your physical therapist"),
+    "psfs": N_("Rate what your back makes hard"),
+    "share": N_("A link for your physical therapist"),
+    "sharing": N_("Who can see your progress"),
+    "patients": N_("For physical therapists: your patients"),
     "language": N_("Change the language"),
     "safety": N_("The safety questions again"),
     "help": N_("What I can do"),
@@ -34,6 +38,7 @@ SUMMARY_TREND = N_("Leg pain, last 7 days: {trend}.")
 SUMMARY_SETS = N_("Sets this week: {done} of {planned} planned.")
 SUMMARY_SETS_HELD = N_("Sets this week: {done}. Exercises are on hold, so none are planned.")
 SUMMARY_NOW = N_("Now: {exercise}. Why: {reason}")
+SUMMARY_PSFS = N_("Activities (0-10): {ratings}.")
 PROGRESS_EMPTY = N_("No check-ins yet: your chart fills in after your first set.")
 EXPORT_CAPTION = N_("For your physical therapist: every check-in (CSV) and a one-page report.")
 RENDERING = N_("Drawing your chart...")

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from matplotlib.axes import Axes
@@ -33,7 +33,8 @@ from matplotlib.ticker import MaxNLocator
 
 from flows.catalogue import EXERCISES
 from flows.i18n import N_
-from flows.model import Answer, CheckIn, Reach, Rung, RungChange
+from flows.model import Answer, CheckIn, PsfsRating, Reach, Rung, RungChange
+from flows.psfs import ACTIVITIES
 from flows.texts import REACH_LABELS
 
 WIDTH_PX = 1000
@@ -47,6 +48,7 @@ WORSE_GID = "worse"
 SETS_GID = "sets"
 BAND_GID = "rung"
 START_GID = "start"
+PSFS_GID = "psfs"
 
 RUNG_COLOURS: Mapping[Rung, str] = {
     Rung.PRESS_UPS: "#d6e6f5",
@@ -75,6 +77,7 @@ T_EMPTY = N_("No check-ins yet.\nAfter your first set, your progress shows up he
 T_SEE_PT = N_("See a physical therapist")
 T_START = N_("Start")
 T_CHECKINS = N_("Check-ins")
+T_PSFS = N_("Activities (PSFS, 0 = unable, 10 = as before): first rating → latest")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,8 @@ class ChartLabels:
     rung_names: Mapping[Rung, str]
     start: str = "Start"  # the starting point's tick
     checkins_axis: str = "Check-ins"  # the x axis of a short history, one step per check-in
+    psfs_title: str = "Activities"
+    activity_names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +110,7 @@ class ChartData:
     now: datetime
     tz: tzinfo = UTC
     start: Start | None = None  # the starting point saved at onboarding
+    psfs: Sequence[PsfsRating] = ()  # the activities' ratings, drawn as a row of text
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +155,23 @@ def chart_labels(translate: Callable[[str], str] = str) -> ChartLabels:
         rung_names=rung_names,
         start=translate(T_START),
         checkins_axis=translate(T_CHECKINS),
+        psfs_title=translate(T_PSFS),
+        activity_names={key: translate(label) for key, label in ACTIVITIES.items()},
     )
+
+
+def psfs_lines(ratings: Sequence[PsfsRating], names: Mapping[str, str]) -> list[str]:
+    """One line per activity, first rating to latest ("Walking: 3 → 6"): the change a PT
+    reads from the scale."""
+    by_activity: dict[str, list[PsfsRating]] = {}
+    for r in sorted(ratings, key=lambda r: r.at):
+        by_activity.setdefault(r.activity, []).append(r)
+    lines = []
+    for activity, rated in by_activity.items():
+        name = names.get(activity, activity)
+        first, last = rated[0].score, rated[-1].score
+        lines.append(f"{name}: {first}" if len(rated) == 1 else f"{name}: {first} → {last}")
+    return lines
 
 
 def _plain(text: str) -> str:
@@ -212,10 +234,25 @@ def build_progress_figure(data: ChartData) -> Figure:
     fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     fig.suptitle(_plain(labels.title), fontsize=26, fontweight="bold")
-    grid = fig.add_gridspec(3, 1, height_ratios=(4, 4, 2))
+    rated = psfs_lines(data.psfs, labels.activity_names)
+    rows = (4, 4, 2, 0.6 + 0.35 * len(rated)) if rated else (4, 4, 2)
+    grid = fig.add_gridspec(len(rows), 1, height_ratios=rows)
     ax_pain = fig.add_subplot(grid[0])
     ax_reach = fig.add_subplot(grid[1], sharex=ax_pain)
     ax_sets = fig.add_subplot(grid[2], sharex=ax_pain)
+    if rated:
+        ax_psfs = fig.add_subplot(grid[3])
+        ax_psfs.axis("off")
+        ax_psfs.text(
+            0.0,
+            1.0,
+            _plain("\n".join([labels.psfs_title, *rated])),
+            transform=ax_psfs.transAxes,
+            ha="left",
+            va="top",
+            fontsize=17,
+            gid=PSFS_GID,
+        )
 
     start_point = data.start
     if start_point is not None and points and start_point.at > points[0].at:

@@ -312,6 +312,16 @@ img { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 """
 
 
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A table the report shows after its own (translated by the caller)."""
+
+    heading: str
+    head: tuple[str, ...]
+    rows: Sequence[Sequence[str]]
+    empty: str  # what it says when there are no rows
+
+
 def pt_report_html(
     *,
     history: Sequence[CheckIn],
@@ -322,6 +332,7 @@ def pt_report_html(
     labels: ReportLabels,
     now: datetime,
     tz: tzinfo = UTC,
+    sections: Sequence[Section] = (),
 ) -> bytes:
     """One self-contained, printable HTML page (UTF-8): nothing is fetched when opened.
 
@@ -422,5 +433,11 @@ def pt_report_html(
         parts.append(_table(head, rung_rows))
     else:
         parts.append(f"<p>{escape(lb.no_rung_changes)}</p>")
+    for section in sections:
+        parts.append(f"<h2>{escape(section.heading)}</h2>")
+        if section.rows:
+            parts.append(_table(section.head, section.rows))
+        else:
+            parts.append(f"<p>{escape(section.empty)}</p>")
     parts.append("</body></html>\n")
     return "\n".join(parts).encode("utf-8")

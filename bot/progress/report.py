@@ -7,21 +7,48 @@ users; everything here only gathers rows and translated labels.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from bot.presentation.i18n import _, translate
-from bot.presentation.texts import SUMMARY_NOW, SUMMARY_SETS, SUMMARY_SETS_HELD, SUMMARY_TREND
+from bot.presentation.texts import (
+    SUMMARY_NOW,
+    SUMMARY_PSFS,
+    SUMMARY_SETS,
+    SUMMARY_SETS_HELD,
+    SUMMARY_TREND,
+)
 from bot.progress import chart as charts
 from bot.progress import export
-from bot.storage.ports import History
+from bot.progress.chart import sentence_case
+from bot.storage.ports import History, Share
 from flows import safety
 from flows.catalogue import exercise_name
 from flows.effects import Effect, SendExport
+from flows.i18n import N_
 from flows.remind import planned_per_day, user_tz
 from flows.session import Session
+from flows.texts import SHOULDER
 from flows.trend import TREND_LABELS, leg_trend, sets_this_week
+
+L_PSFS = N_("Activities (Patient-Specific Functional Scale)")
+L_ACTIVITY = N_("Activity")
+L_SCORE = N_("Score (0 = unable, 10 = as before)")
+L_NO_PSFS = N_("No activities rated yet.")
+L_RX = N_("Set by the physical therapist")
+L_EXERCISE = N_("Exercise")
+L_WALL_COL = N_("Wall shoulder")
+L_REPS = N_("Repetitions")
+L_NO_RX = N_("Nothing set by a physical therapist.")
+L_ACCESS = N_("Who could see this progress")
+L_WHO = N_("Physical therapist")
+L_SINCE = N_("Since")
+L_UNTIL = N_("Until")
+L_LOOKED = N_("Last looked")
+L_STILL = N_("still sharing")
+L_NO_ACCESS = N_("Shared with no one.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +76,7 @@ async def _chart_data(
         now=now,
         tz=user_tz(session),
         start=start,
+        psfs=await store.psfs(user_id),
     )
 
 
@@ -80,6 +108,9 @@ async def progress(store: History, user_id: int, session: Session, now: datetime
                 },
             )
         )
+    rated = charts.psfs_lines(data.psfs, data.labels.activity_names)
+    if rated:
+        lines.append(translate(lang, SUMMARY_PSFS, {"ratings": "; ".join(rated)}))
     return Progress(chart.png, "\n".join(lines), chart.points)
 
 
@@ -89,7 +120,14 @@ class Export:
     html: bytes
 
 
-async def export_files(store: History, user_id: int, session: Session, now: datetime) -> Export:
+async def export_files(
+    store: History,
+    user_id: int,
+    session: Session,
+    now: datetime,
+    shares: Sequence[Share] = (),
+) -> Export:
+    """`shares`: every share the user made, for the report's "who had access"."""
     lang = session.language
     data = await _chart_data(store, user_id, session, now)
     history, changes, tz = data.history, data.changes, data.tz
@@ -113,8 +151,61 @@ async def export_files(store: History, user_id: int, session: Session, now: date
         labels=export.report_labels(lambda m: _(lang, m), lang),
         now=now,
         tz=tz,
+        sections=await _pt_sections(store, user_id, lang, data, shares),
     )
     return Export(export.checkins_csv(history), html)
+
+
+async def _pt_sections(
+    store: History, user_id: int, lang: str, data: charts.ChartData, shares: Sequence[Share]
+) -> list[export.Section]:
+    """What the physical therapist's side adds: PSFS, prescriptions, who had access."""
+    tz = data.tz
+    names = data.labels.activity_names
+
+    def when(at: datetime | None) -> str:
+        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if at is not None else "-"
+
+    psfs = sorted(data.psfs, key=lambda r: r.at)
+    prescribed = await store.prescriptions(user_id)
+    shoulders = {side: _(lang, word) for side, word in SHOULDER.items()}
+    return [
+        export.Section(
+            _(lang, L_PSFS),
+            (_(lang, export.L_DATE), _(lang, L_ACTIVITY), _(lang, L_SCORE)),
+            [(when(r.at), names.get(r.activity, r.activity), str(r.score)) for r in psfs],
+            _(lang, L_NO_PSFS),
+        ),
+        export.Section(
+            _(lang, L_RX),
+            (_(lang, export.L_DATE), _(lang, L_EXERCISE), _(lang, L_WALL_COL), _(lang, L_REPS)),
+            [
+                (
+                    when(p.at),
+                    sentence_case(translate(lang, exercise_name(p.prescription.rung))),
+                    shoulders[p.prescription.wall] if p.prescription.wall else "-",
+                    str(p.prescription.reps) if p.prescription.reps is not None else "-",
+                )
+                for p in prescribed
+            ],
+            _(lang, L_NO_RX),
+        ),
+        export.Section(
+            _(lang, L_ACCESS),
+            (_(lang, L_WHO), _(lang, L_SINCE), _(lang, L_UNTIL), _(lang, L_LOOKED)),
+            [
+                (
+                    sh.pt_name or "-",
+                    when(sh.since),
+                    when(sh.revoked) if sh.revoked else _(lang, L_STILL),
+                    when(sh.last_viewed),
+                )
+                for sh in shares
+                if sh.pt_id is not None
+            ],
+            _(lang, L_NO_ACCESS),
+        ),
+    ]
 
 
 async def write_files(

@@ -97,9 +97,9 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     rate = settings.SIDEGLIDE_USER_RATE
     app.bot_data["adapter"] = Adapter(
         services=services,
-        sender=Sender(app.bot, services),
+        sender=(sender := Sender(app.bot, services)),
         throttle=Throttle(rate=rate or 1e9, burst=max(1.0, 3 * rate) if rate else 1e9),
-        reminders=ReminderJob(services, app.bot),
+        reminders=ReminderJob(services, app.bot, sender),
     )
     app.add_handler(TypeHandler(Update, on_update))
     app.add_error_handler(on_error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Message, MessageEntity, Update
 
 from bot.presentation import callbacks
-from flows.events import Command, Event, Other, Press, Text
+from flows.events import Command, Event, Other, Press, SharePress, Text
 
 MAX_TEXT_IN = 4096
 # callback data we never produced: the engine answers it as a stale button
@@ -25,7 +25,7 @@ def command_of(message: Message, bot_username: str | None) -> Command | None:
     return Command(name.lower()[:32], args[:200])
 
 
-def to_event(update: Update, bot_username: str | None = None) -> Event | None:
+def to_event(update: Update, bot_username: str | None = None) -> Event | SharePress | None:
     """None means: not something a user said to us (edits, channel posts, joins...)."""
     if update.callback_query is not None:
         return callbacks.decode(update.callback_query.data) or _FORGED

@@ -18,12 +18,13 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.presentation.i18n import _, pick_language
 from bot.presentation.texts import GROUP_HINT, SLOW_DOWN, STALE_BUTTON
+from bot.sharing.clinic import Person
 from bot.telegram import features
 from bot.telegram.context import Adapter, Context, adapter_of
 from bot.telegram.events import to_event
 from bot.telegram.throttle import Allowance
 from flows.effects import SendExport, ShowChart, ShowMyData, Stale
-from flows.events import Event, Unreachable
+from flows.events import Command, Event, SharePress, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,20 @@ async def on_update(update: object, context: Context) -> None:
     if allowance is not Allowance.OK:
         await _throttled(update, context, allowance, user.language_code)
         return
+    if isinstance(event, (Command, SharePress)):
+        who = Person(user.id, chat.id, user.first_name or "", pick_language(user.language_code))
+        letters = await services.clinic.handle(who, event, context.bot.username or "")
+        if letters is not None:  # the sharing side's: outside the conversation and its lock
+            if update.callback_query is not None:
+                answering = asyncio.ensure_future(_answer(update.callback_query, None))
+                await adapter.sender.letters(letters)
+                await answering
+            else:
+                await adapter.sender.letters(letters)
+            services.metrics.count_update("sharing")
+            return
+    if isinstance(event, SharePress):
+        return  # every sharing press is the clinic's; this only narrows the type
     await handle_event(adapter, update, user.id, chat.id, event, user.language_code)
     services.metrics.count_update(type(event).__name__.lower())
     services.metrics.handler_seconds.observe(time.perf_counter() - started)
@@ -97,6 +112,8 @@ async def handle_event(
             await answering
         if turn.duplicate:
             return
+        # the other side of a share hears of a stop or a /forget
+        await sender.letters(await services.clinic.after(user_id, turn))
         for effect in turn.effects:
             if isinstance(effect, ShowChart):
                 await features.send_progress(services, sender, user_id, chat_id, turn.session)

@@ -20,7 +20,7 @@ from bot.ops.metrics import ReminderResult
 from bot.presentation.messages import render_say
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome, TickReport
 from bot.services import Services
-from bot.telegram.sender import keyboard
+from bot.telegram.sender import Sender, keyboard
 from flows.effects import Say
 from flows.engine import is_busy
 from flows.events import ReminderDue, Unreachable
@@ -43,9 +43,10 @@ _COUNTED: dict[str, ReminderResult] = {
 class ReminderJob:
     """One repeating job for all users; `running` is what /readyz reports."""
 
-    def __init__(self, services: Services, bot: Bot) -> None:
+    def __init__(self, services: Services, bot: Bot, sender: Sender) -> None:
         self.services = services
         self.bot = bot
+        self.sender = sender
         self.ticker: ReminderTicker | None = None
         self.running = False
         self._job: Any = None
@@ -78,6 +79,10 @@ class ReminderJob:
             return
         report = await self.ticker.tick()
         self.count(report)
+        try:  # the clinicians' Monday summaries ride on the same tick
+            await self.sender.letters(await self.services.clinic.weekly())
+        except Exception:
+            log.exception("the weekly summaries failed; tried again next tick")
         if report.sent or report.blocked or report.failed:
             log.info(
                 "reminders: %d sent, %d blocked, %d failed",

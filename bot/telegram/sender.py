@@ -20,6 +20,7 @@ from bot.animation.figure import HEIGHT_PX, WIDTH_PX
 from bot.animation.service import Drawing, drawing_for
 from bot.presentation.messages import Joined, Message, merge_says, render_joined, render_say
 from bot.services import Services
+from bot.sharing.letters import Letter
 from bot.voice.cache import Clip
 from bot.voice.script import voice_note
 from flows.effects import Animate, Effect, Say, Speak, SpeakGuided
@@ -87,6 +88,36 @@ class Sender:
             log.info("user blocked the bot; skipping the rest of this turn")
             return False
         return True
+
+    async def letters(self, letters: Sequence[Letter]) -> None:
+        """The sharing side's messages, often to someone other than the user who acted:
+        one who blocked the bot is skipped, the rest still go."""
+        for letter in letters:
+            markup = keyboard(letter.message)
+            text = letter.message.text
+            try:
+                if letter.photo is not None:
+                    photo = InputFile(letter.photo, filename="progress.png")
+                    await self.guard(
+                        self.bot.send_photo(
+                            letter.chat_id, photo, caption=text[:CAPTION_MAX], reply_markup=markup
+                        ),
+                        "sendPhoto",
+                    )
+                elif letter.file is not None:
+                    name, data = letter.file
+                    await self.guard(
+                        self.bot.send_document(
+                            letter.chat_id,
+                            InputFile(data, filename=name),
+                            caption=text[:CAPTION_MAX],
+                        ),
+                        "sendDocument",
+                    )
+                else:
+                    await self.guard(self.text(letter.chat_id, letter.message), "sendMessage")
+            except Blocked:
+                log.info("a share's other side blocked the bot; skipped")
 
     async def voiced(
         self, chat_id: int, lang: str, message: Message, attached: Speak | SpeakGuided

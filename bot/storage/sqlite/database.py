@@ -18,7 +18,6 @@ import aiosqlite
 
 from bot.storage.sqlite.migrations import MIGRATIONS
 
-
 PERSON_COLUMNS = ("user_id", "pt_id")
 
 

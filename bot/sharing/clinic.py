@@ -1,0 +1,616 @@
+"""The physical therapist's side: who may see whose progress, and what they see.
+
+One rule decides every view, alert and prescription: the clinician holds a
+live share of that patient (`Share.live`, read from storage at the moment of
+the press, never from the button). Buttons carry a share id, which names a
+share and grants nothing. Everything else here is wording and layout.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from bot.coach.coach import Coach, Handled
+from bot.presentation.i18n import _, translate
+from bot.presentation.messages import (
+    Button,
+    Joined,
+    Message,
+    merge_says,
+    render_joined,
+    render_say,
+)
+from bot.progress import export
+from bot.progress import report as reports
+from bot.progress.chart import chart_labels, psfs_lines, sentence_case
+from bot.sharing import codes
+from bot.sharing import texts as st
+from bot.sharing.letters import Letter, button
+from bot.storage.ports import Clinician, Conversations, History, Redeemed, Share, Shares
+from flows import remind, safety, screening
+from flows import texts as t
+from flows.catalogue import EXERCISES, REPS, exercise_name
+from flows.effects import Say, Stopped
+from flows.events import Command, Prescribed, SharePress
+from flows.model import Prescription, Rung, Side
+from flows.schedule import tz_label, validate_tz
+from flows.session import Hold, Session, State
+from flows.trend import leg_trend
+
+log = logging.getLogger(__name__)
+
+COMMANDS = frozenset({"share", "sharing", "patients"})
+REPS_CHOICES = (5, 8, 10, 12, 15)
+SUMMARY_DAY, SUMMARY_AT = 0, time(8, 0)  # Monday morning, in the clinician's time zone
+NAME_MAX = 64
+
+_LINK_ANSWERS = {
+    Redeemed.OWN: st.LINK_OWN,
+    Redeemed.USED: st.LINK_USED,
+    Redeemed.EXPIRED: st.LINK_EXPIRED,
+    Redeemed.UNKNOWN: st.LINK_UNKNOWN,
+}
+_WALLS = {"l": Side.LEFT, "r": Side.RIGHT}
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who pressed or typed: the ids, their first name, their client's language."""
+
+    user_id: int
+    chat_id: int
+    name: str
+    language: str
+
+
+def summary_slot(now: datetime, tz: tzinfo) -> datetime:
+    """The latest Monday 08:00 (clinician's time) at or before `now`."""
+    local = now.astimezone(tz)
+    day = local.date() - timedelta(days=(local.weekday() - SUMMARY_DAY) % 7)
+    slot = datetime.combine(day, SUMMARY_AT, tzinfo=tz)
+    if slot > local:
+        slot -= timedelta(days=7)
+    return slot
+
+
+def zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+class Clinic:
+    def __init__(
+        self, coach: Coach, shares: Shares, history: History, conversations: Conversations
+    ) -> None:
+        self.coach = coach
+        self.shares = shares
+        self.history = history
+        self.conversations = conversations
+
+    def now(self) -> datetime:
+        return self.coach.clock()
+
+    # --- what adapters call -----------------------------------------------------------
+
+    async def handle(
+        self, who: Person, event: Command | SharePress, bot_username: str
+    ) -> list[Letter] | None:
+        """The sharing side's answer, or None when the event is the conversation's."""
+        if isinstance(event, SharePress):
+            return await self._press(who, event.value)
+        if event.name == "share":
+            return await self._share(who, bot_username)
+        if event.name == "sharing":
+            return await self._sharing(who)
+        if event.name == "patients":
+            return await self._patients(who)
+        if event.name == "start" and codes.looks_like_code(event.args):
+            return await self._open(who, event.args.strip())
+        if event.name == "forget" and await self._only_clinician(who.user_id):
+            return [self._ask_forget(who, await self._lang(who))]
+        return None
+
+    async def after(self, user_id: int, handled: Handled) -> list[Letter]:
+        """Tell the other side of a share what the user's turn did: a stop, a /forget."""
+        letters: list[Letter] = []
+        for share in handled.ended:
+            if share.patient_id == user_id and share.pt_id is not None:
+                pt = await self.shares.clinician(share.pt_id)
+                if pt is not None:
+                    text = translate(pt.language, st.NO_LONGER, {"name": share.patient_name})
+                    letters.append(Letter(pt.chat_id, None, Message(text)))
+            elif share.pt_id == user_id:
+                patient = await self.coach.loaded(share.patient_id)
+                if patient is not None:
+                    lang = patient.session.language
+                    text = translate(lang, st.PT_LEFT, {"pt": share.pt_name or "-"})
+                    letters.append(Letter(patient.chat_id, None, Message(text)))
+        stops = [e for e in handled.effects if isinstance(e, Stopped)]
+        if stops:
+            for share in await self._live_of_patient(user_id):
+                letters += await self._alert(share, stops[-1])
+        return letters
+
+    async def weekly(self) -> list[Letter]:
+        """Monday's summaries that are due; each is marked sent before it goes (a crash
+        loses a summary rather than sending it twice, as with reminders)."""
+        now = self.now()
+        letters: list[Letter] = []
+        for pt in await self.shares.clinicians():
+            tz = zone(pt.tz)
+            if pt.last_summary >= summary_slot(now, tz):
+                continue
+            await self.shares.summary_sent(pt.pt_id, now)
+            held = await self.shares.of_clinician(pt.pt_id)
+            if not held:
+                continue
+            lang = pt.language
+            head = translate(lang, st.WEEKLY_HEAD, {"n": len(held)})
+            letters.append(Letter(pt.chat_id, None, Message(head)))
+            for share in held:
+                letter = await self._weekly_line(pt, share, now, tz)
+                if letter is not None:
+                    letters.append(letter)
+        return letters
+
+    # --- the patient ------------------------------------------------------------------
+
+    async def _share(self, who: Person, bot_username: str) -> list[Letter]:
+        session = await self.coach.session(who.user_id)
+        if session is None or session.state == State.NEW:
+            return [self._say(who.chat_id, who.language, st.SHARE_FIRST)]
+        lang = session.language
+        now = self.now()
+        code = codes.new_code()
+        await self.shares.create(
+            who.user_id, who.name[:NAME_MAX] or "-", code, now, now + codes.VALID_FOR
+        )
+        link = codes.link(bot_username, code)
+        return [
+            self._say(who.chat_id, lang, st.SHARE_LINK, link=link),
+            self._say(who.chat_id, lang, st.SHARE_WHAT),
+        ]
+
+    async def _sharing(self, who: Person) -> list[Letter]:
+        lang = await self._lang(who)
+        live = await self._live_of_patient(who.user_id)
+        if not live:
+            return [self._say(who.chat_id, lang, st.SHARING_NONE)]
+        tz = await self._patient_tz(who.user_id)
+        letters = []
+        for share in live:
+            pt = share.pt_name or "-"
+            text = translate(
+                lang,
+                st.SHARING_ONE,
+                {
+                    "pt": pt,
+                    "since": _day(share.since, tz),
+                    "looked": _day(share.last_viewed, tz) or _(lang, st.NEVER),
+                },
+            )
+            revoke = button(translate(lang, st.B_REVOKE, {"pt": pt}), f"v:{share.id}")
+            letters.append(Letter(who.chat_id, who.user_id, Message(text, ((revoke,),))))
+        return letters
+
+    async def _revoke(self, who: Person, arg: str) -> list[Letter]:
+        lang = await self._lang(who)
+        share_id = _int(arg)
+        revoked = (
+            await self.shares.revoke(share_id, who.user_id, self.now())
+            if share_id is not None
+            else None
+        )
+        if revoked is None:  # not theirs, or stopped already: show what is true now
+            return await self._sharing(who)
+        letters = [self._say(who.chat_id, lang, st.REVOKED, pt=revoked.pt_name or "-")]
+        if revoked.pt_id is not None:
+            pt = await self.shares.clinician(revoked.pt_id)
+            if pt is not None:
+                letters.append(
+                    self._say(pt.chat_id, pt.language, st.NO_LONGER, name=revoked.patient_name)
+                )
+        return letters
+
+    # --- opening a link ---------------------------------------------------------------
+
+    async def _open(self, who: Person, code: str) -> list[Letter]:
+        lang = await self._lang(who)
+        verdict, share = await self.shares.peek(code, who.user_id, self.now())
+        if verdict is not Redeemed.OK or share is None:
+            return [self._say(who.chat_id, lang, _LINK_ANSWERS.get(verdict, st.LINK_UNKNOWN))]
+        text = translate(lang, st.LINK_CONFIRM, {"name": share.patient_name})
+        rows = ((button(_(lang, st.B_I_AM), f"y:{code}"), button(_(lang, st.B_NOT_ME), "n:-")),)
+        return [Letter(who.chat_id, None, Message(text, rows))]
+
+    async def _confirm(self, who: Person, code: str) -> list[Letter]:
+        lang = await self._lang(who)
+        now = self.now()
+        verdict, share = await self.shares.redeem(code, who.user_id, who.name[:NAME_MAX], now)
+        if verdict is not Redeemed.OK or share is None:
+            return [self._say(who.chat_id, lang, _LINK_ANSWERS.get(verdict, st.LINK_UNKNOWN))]
+        known = await self.shares.clinician(who.user_id)
+        await self.shares.save_clinician(
+            Clinician(
+                pt_id=who.user_id,
+                chat_id=who.chat_id,
+                language=lang,
+                tz=known.tz if known is not None else "UTC",
+                last_summary=known.last_summary if known is not None else now,
+            )
+        )
+        letters = [self._say(who.chat_id, lang, st.PT_WELCOME, name=share.patient_name)]
+        if known is None:
+            zones = tuple(button(tz, f"z:{tz}") for tz in remind.TZ_CHOICES)
+            rows = tuple(zones[i : i + 4] for i in range(0, len(zones), 4))
+            letters.append(Letter(who.chat_id, None, Message(_(lang, st.ASK_PT_TZ), rows)))
+        patient = await self.coach.loaded(share.patient_id)
+        if patient is not None:
+            letters.append(
+                self._say(
+                    patient.chat_id,
+                    patient.session.language,
+                    st.SHARED_WITH,
+                    pt=share.pt_name or "-",
+                )
+            )
+        return letters
+
+    async def _set_tz(self, who: Person, value: str) -> list[Letter]:
+        pt = await self.shares.clinician(who.user_id)
+        canonical = validate_tz(value)
+        if pt is None or canonical is None:
+            return [self._say(who.chat_id, who.language, st.NOT_SHARED)]
+        await self.shares.save_clinician(replace(pt, tz=canonical))
+        return [self._say(who.chat_id, pt.language, st.PT_TZ_SET, tz=tz_label(canonical))]
+
+    # --- the clinician's view ---------------------------------------------------------
+
+    async def _patients(self, who: Person) -> list[Letter]:
+        lang = await self._lang(who)
+        held = await self.shares.of_clinician(who.user_id)
+        if not held:
+            return [self._say(who.chat_id, lang, st.PATIENTS_NONE)]
+        pt = await self.shares.clinician(who.user_id)
+        tz = zone(pt.tz) if pt is not None else zone("UTC")
+        letters = []
+        for share in held:
+            session = await self.coach.session(share.patient_id)
+            if session is None:
+                continue
+            history = await self.history.checkins(share.patient_id)
+            last = max((c.at for c in history), default=None)
+            text = translate(
+                lang,
+                st.PATIENT_CARD,
+                {
+                    "name": share.patient_name,
+                    "since": _day(share.since, tz),
+                    "last": _day(last, tz) or _(lang, st.NO_CHECKIN),
+                    "exercise": self._exercise(lang, session),
+                    "remind": _(lang, _reminders(session)),
+                },
+            )
+            rows = (
+                (
+                    button(_(lang, st.B_CHART), f"c:{share.id}"),
+                    button(_(lang, st.B_REPORT), f"r:{share.id}"),
+                ),
+                (button(_(lang, st.B_PRESCRIBE), f"x:{share.id}"),),
+            )
+            letters.append(Letter(who.chat_id, share.patient_id, Message(text, rows)))
+        return letters
+
+    async def _chart(self, who: Person, share: Share) -> list[Letter]:
+        lang = await self._lang(who)
+        session = await self.coach.session(share.patient_id)
+        if session is None:
+            return [self._say(who.chat_id, lang, st.NOT_SHARED)]
+        now = self.now()
+        result = await reports.progress(
+            self.history, share.patient_id, replace(session, language=lang), now
+        )
+        await self.shares.viewed(share.id, now)
+        caption = f"{share.patient_name}\n{result.summary}"
+        return [Letter(who.chat_id, share.patient_id, Message(caption), photo=result.png)]
+
+    async def _report(self, who: Person, share: Share) -> list[Letter]:
+        lang = await self._lang(who)
+        session = await self.coach.session(share.patient_id)
+        if session is None:
+            return [self._say(who.chat_id, lang, st.NOT_SHARED)]
+        now = self.now()
+        files = await reports.export_files(
+            self.history,
+            share.patient_id,
+            replace(session, language=lang),
+            now,
+            await self.shares.of_patient(share.patient_id),
+        )
+        await self.shares.viewed(share.id, now)
+        stamp = now.strftime("%Y-%m-%d")
+        name = Message(share.patient_name)
+        return [
+            Letter(
+                who.chat_id,
+                share.patient_id,
+                name,
+                file=(f"sideglide-{share.id}-checkins-{stamp}.csv", files.csv),
+            ),
+            Letter(
+                who.chat_id,
+                share.patient_id,
+                name,
+                file=(f"sideglide-{share.id}-report-{stamp}.html", files.html),
+            ),
+        ]
+
+    # --- the clinician's prescription -------------------------------------------------
+
+    async def _prescribe(self, who: Person, share: Share, parts: list[str]) -> list[Letter]:
+        """x:<id> -> e:<id>:<rung> -> (side glide) w:<id>:<rung>:<l|r|k> -> (a dose)
+        d:<id>:<rung>:<wall>:<reps|0>: each step's answer rides in the next button."""
+        lang = await self._lang(who)
+        name = share.patient_name
+        step, rest = parts[0], parts[2:]
+        rows: tuple[tuple[Button, ...], ...]
+        if step == "x":
+            rows = tuple(
+                (button(_(lang, label), f"e:{share.id}:{rung.value}"),)
+                for rung, label in t.EXERCISE_BUTTONS.items()
+            )
+            return [self._ask(who, lang, st.ASK_RX_EXERCISE, rows, name=name)]
+        rung = _rung(rest[0]) if rest else None
+        if rung is None:
+            return [self._say(who.chat_id, lang, st.NOT_SHARED)]
+        wall = rest[1] if len(rest) > 1 else None
+        if step == "e" and rung == Rung.SIDE_GLIDE:
+            rows = (
+                (
+                    button(_(lang, t.B_PT_WALL_LEFT), f"w:{share.id}:{rung.value}:l"),
+                    button(_(lang, t.B_PT_WALL_RIGHT), f"w:{share.id}:{rung.value}:r"),
+                ),
+                (button(_(lang, st.B_RX_WALL_KEEP), f"w:{share.id}:{rung.value}:k"),),
+            )
+            return [self._ask(who, lang, st.ASK_RX_WALL, rows, name=name)]
+        wall = wall or "k"
+        dose = EXERCISES[rung].reps
+        if step in ("e", "w") and dose is not None:
+            head = f"d:{share.id}:{rung.value}:{wall}"
+            reps = tuple(button(str(n), f"{head}:{n}") for n in REPS_CHOICES)
+            usual = button(translate(lang, st.B_RX_REPS_KEEP, {"reps": REPS}), f"{head}:0")
+            return [self._ask(who, lang, st.ASK_RX_REPS, (reps, (usual,)))]
+        count = _int(rest[2]) if len(rest) > 2 else 0
+        rx = Prescription(
+            rung=rung,
+            wall=_WALLS.get(wall or "k"),
+            reps=count if count in REPS_CHOICES and dose is not None else None,
+        )
+        return await self._apply(who, lang, share, rx)
+
+    async def _apply(self, who: Person, lang: str, share: Share, rx: Prescription) -> list[Letter]:
+        patient = await self.coach.loaded(share.patient_id)
+        if patient is None:
+            return [self._say(who.chat_id, lang, st.NOT_SHARED)]
+        handled = await self.coach.handle(
+            share.patient_id, patient.chat_id, Prescribed(rx, who.user_id)
+        )
+        plang = handled.session.language
+        letters = [
+            Letter(patient.chat_id, share.patient_id, message)
+            for message in _rendered(handled, plang)
+        ]
+        letters.append(
+            self._say(
+                who.chat_id,
+                lang,
+                st.RX_SENT,
+                name=share.patient_name,
+                exercise=translate(lang, exercise_name(rx.rung)),
+            )
+        )
+        return letters + await self.after(share.patient_id, handled)
+
+    # --- alerts and summaries ---------------------------------------------------------
+
+    async def _alert(self, share: Share, stop: Stopped) -> list[Letter]:
+        pt = await self.shares.clinician(share.pt_id or 0)
+        if pt is None:
+            return []
+        lang = pt.language
+        text = translate(
+            lang, st.ALERT, {"name": share.patient_name, "reason": translate(lang, stop.reason)}
+        )
+        rows = (
+            (
+                button(_(lang, st.B_CHART), f"c:{share.id}"),
+                button(_(lang, st.B_REPORT), f"r:{share.id}"),
+            ),
+        )
+        return [Letter(pt.chat_id, share.patient_id, Message(text, rows))]
+
+    async def _weekly_line(
+        self, pt: Clinician, share: Share, now: datetime, tz: tzinfo
+    ) -> Letter | None:
+        session = await self.coach.session(share.patient_id)
+        if session is None:
+            return None
+        lang = pt.language
+        history = await self.history.checkins(share.patient_id)
+        week = [c for c in history if c.at > now - timedelta(days=7)]
+        last = max((c.at for c in history), default=None)
+        trend = leg_trend(history, now)
+        lines = [
+            translate(
+                lang,
+                st.WEEKLY_PATIENT,
+                {
+                    "name": share.patient_name,
+                    "sets": len(week),
+                    "last": _day(last, tz) or _(lang, st.NO_CHECKIN),
+                    "trend": _(lang, export.TREND_TERMS[trend]),
+                    "exercise": self._exercise(lang, session),
+                    "remind": _(lang, _reminders(session)),
+                },
+            )
+        ]
+        hold = safety.exercise_hold(session)
+        if hold is not None:
+            lines.append(
+                translate(lang, st.WEEKLY_HELD, {"reason": _(lang, _hold_reason(session, hold))})
+            )
+        labels = chart_labels(lambda m: _(lang, m))
+        rated = psfs_lines(await self.history.psfs(share.patient_id), labels.activity_names)
+        if rated:
+            lines.append(translate(lang, st.WEEKLY_PSFS, {"ratings": "; ".join(rated)}))
+        rows = (
+            (
+                button(_(lang, st.B_CHART), f"c:{share.id}"),
+                button(_(lang, st.B_REPORT), f"r:{share.id}"),
+            ),
+        )
+        return Letter(pt.chat_id, share.patient_id, Message("\n".join(lines), rows))
+
+    # --- a clinician's /forget (one who is not also a patient here) ------------------
+
+    async def _only_clinician(self, user_id: int) -> bool:
+        return (
+            await self.coach.session(user_id) is None
+            and await self.shares.clinician(user_id) is not None
+        )
+
+    def _ask_forget(self, who: Person, lang: str) -> Letter:
+        rows = ((button(_(lang, st.B_DELETE), "f:y"), button(_(lang, st.B_KEEP), "f:n")),)
+        return Letter(who.chat_id, None, Message(_(lang, st.ASK_PT_FORGET), rows))
+
+    async def _forget(self, who: Person, answer: str) -> list[Letter]:
+        lang = await self._lang(who)
+        if answer != "y" or not await self._only_clinician(who.user_id):
+            return [self._say(who.chat_id, lang, st.KEPT)]
+        async with self.coach.lock(who.user_id):
+            held = await self.shares.of_clinician(who.user_id)
+            await self.conversations.forget(who.user_id)
+        letters = [self._say(who.chat_id, lang, st.PT_FORGOTTEN)]
+        return letters + await self.after(who.user_id, Handled(Session(), (), ended=tuple(held)))
+
+    # --- presses ----------------------------------------------------------------------
+
+    async def _press(self, who: Person, value: str) -> list[Letter]:
+        parts = value.split(":")
+        action, arg = parts[0], parts[1] if len(parts) > 1 else ""
+        if action == "y":
+            return await self._confirm(who, arg)
+        if action == "n":
+            return [self._say(who.chat_id, await self._lang(who), st.LINK_DECLINED)]
+        if action == "z":
+            return await self._set_tz(who, arg)
+        if action == "v":
+            return await self._revoke(who, arg)
+        if action == "f":
+            return await self._forget(who, arg)
+        share = await self._held(who, arg)
+        if share is None:  # revoked, forgotten, or someone else's: nothing of theirs
+            return [self._say(who.chat_id, await self._lang(who), st.NOT_SHARED)]
+        if action == "c":
+            return await self._chart(who, share)
+        if action == "r":
+            return await self._report(who, share)
+        if action in ("x", "e", "w", "d"):
+            return await self._prescribe(who, share, parts)
+        return [self._say(who.chat_id, await self._lang(who), st.NOT_SHARED)]
+
+    async def _held(self, who: Person, arg: str) -> Share | None:
+        """The share the button names, if the presser holds it live right now."""
+        share_id = _int(arg)
+        share = await self.shares.get(share_id) if share_id is not None else None
+        if share is None or not share.live or share.pt_id != who.user_id:
+            return None
+        return share
+
+    # --- helpers ----------------------------------------------------------------------
+
+    async def _live_of_patient(self, patient_id: int) -> list[Share]:
+        return [s for s in await self.shares.of_patient(patient_id) if s.live]
+
+    async def _lang(self, who: Person) -> str:
+        """The language the person chose here: as a patient, else as a clinician."""
+        session = await self.coach.session(who.user_id)
+        if session is not None:
+            return session.language
+        pt = await self.shares.clinician(who.user_id)
+        return pt.language if pt is not None else who.language
+
+    async def _patient_tz(self, patient_id: int) -> tzinfo:
+        session = await self.coach.session(patient_id)
+        return remind.user_tz(session) if session is not None else zone("UTC")
+
+    @staticmethod
+    def _exercise(lang: str, session: Session) -> str:
+        rung = session.rung
+        return sentence_case(translate(lang, exercise_name(rung))) if rung else "-"
+
+    @staticmethod
+    def _say(chat_id: int, lang: str, msgid: str, **params: object) -> Letter:
+        return Letter(chat_id, None, Message(translate(lang, msgid, params)))
+
+    @staticmethod
+    def _ask(
+        who: Person,
+        lang: str,
+        msgid: str,
+        rows: tuple[tuple[Button, ...], ...],
+        **params: object,
+    ) -> Letter:
+        return Letter(who.chat_id, None, Message(translate(lang, msgid, params), rows))
+
+
+def _rendered(handled: Handled, lang: str) -> list[Message]:
+    """The patient's turn as messages (text only: a prescription is read, not heard)."""
+    out = []
+    for shown in merge_says(handled.effects, voice=False, lang=lang):
+        if isinstance(shown, Joined):
+            out.append(render_joined(shown, lang))
+        elif isinstance(shown, Say):
+            out.append(render_say(shown, lang))
+    return out
+
+
+def _reminders(session: Session) -> str:
+    if session.reminders.mode is None:
+        return st.REMIND_OFF
+    if session.reminders.paused or safety.reminder_pause(session) is not None:
+        return st.REMIND_PAUSED
+    return st.REMIND_ON
+
+
+def _hold_reason(session: Session, hold: Hold) -> str:
+    if hold == Hold.RED_FLAG:
+        flag = screening.BY_ID.get(session.safety.red_flag or "")
+        if flag is not None:
+            return flag.question
+    return t.HELD_WHY.get(hold.value, t.HELD_WHY["stop"])
+
+
+def _day(at: datetime | None, tz: tzinfo) -> str:
+    return at.astimezone(tz).strftime("%Y-%m-%d") if at is not None else ""
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) <= 12 else None
+
+
+def _rung(text: str) -> Rung | None:
+    try:
+        rung = Rung(text)
+    except ValueError:
+        return None
+    return rung if rung in t.EXERCISE_BUTTONS else None
+
+
+__all__: Sequence[str] = ("COMMANDS", "Clinic", "Person", "summary_slot")
