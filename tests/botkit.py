@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.bootstrap import serve_telegram
+from bot.clock import Clock, utcnow
 from bot.config import Settings
 from tests.fakebotapi import WAIT_TIMEOUT, FakeBotAPI, SentMessage
 
@@ -34,10 +36,10 @@ def settings_for(api: FakeBotAPI, tmp: Path, **overrides: Any) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[asyncio.Event]:
+async def running(settings: Settings, clock: Clock = utcnow) -> AsyncIterator[asyncio.Event]:
     """The bot's whole lifetime; leaving the block stops it like SIGTERM would."""
     stop, ready = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(serve_telegram(settings, stop, ready))
+    task = asyncio.create_task(serve_telegram(settings, stop, ready, clock))
     waiter = asyncio.create_task(ready.wait())
     done, _ = await asyncio.wait(
         {task, waiter}, timeout=WAIT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
@@ -55,17 +57,33 @@ async def running(settings: Settings) -> AsyncIterator[asyncio.Event]:
         await asyncio.wait_for(task, WAIT_TIMEOUT)  # a hang guard, not a time limit
 
 
+class Time:
+    """A clock the test moves by hand (the bot reads it as its "now")."""
+
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, delta: timedelta) -> None:
+        self.at += delta
+
+
 class User:
     """One scripted Telegram user in a private chat with the bot."""
 
-    def __init__(self, api: FakeBotAPI, user_id: int, language: str = "en") -> None:
+    def __init__(
+        self, api: FakeBotAPI, user_id: int, language: str = "en", name: str | None = None
+    ) -> None:
         self.api = api
         self.id = user_id
         self.language = language
+        self.name = name  # the first name Telegram shows (default "User<id>")
         self.last: SentMessage | None = None
 
     def say(self, text: str) -> None:
-        self.api.send_text(self.id, text, language_code=self.language)
+        self.api.send_text(self.id, text, language_code=self.language, first_name=self.name)
 
     async def expect(
         self, contains: str = "", timeout: float = WAIT_TIMEOUT, kind: str | None = None

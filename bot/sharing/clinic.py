@@ -31,12 +31,12 @@ from bot.sharing import codes
 from bot.sharing import texts as st
 from bot.sharing.letters import Letter, button
 from bot.storage.ports import Clinician, Conversations, History, Redeemed, Share, Shares
-from flows import remind, safety, screening
+from flows import ladder, remind, safety, screening
 from flows import texts as t
 from flows.catalogue import EXERCISES, REPS, exercise_name
 from flows.effects import Say, Stopped
 from flows.events import Command, Prescribed, SharePress
-from flows.model import Prescription, Rung, Side
+from flows.model import Prescription, Rung, RungChange, Side
 from flows.schedule import tz_label, validate_tz
 from flows.session import Hold, Session, State
 from flows.trend import leg_trend
@@ -151,7 +151,7 @@ class Clinic:
             if not held:
                 continue
             lang = pt.language
-            head = translate(lang, st.WEEKLY_HEAD, {"n": len(held)})
+            head = _(lang, st.WEEKLY_HEAD)
             letters.append(Letter(pt.chat_id, None, Message(head)))
             for share in held:
                 letter = await self._weekly_line(pt, share, now, tz)
@@ -425,7 +425,7 @@ class Clinic:
             return []
         lang = pt.language
         text = translate(
-            lang, st.ALERT, {"name": share.patient_name, "reason": translate(lang, stop.reason)}
+            lang, st.ALERT, {"name": share.patient_name, "reason": for_pt(lang, stop.reason)}
         )
         rows = (
             (
@@ -462,9 +462,9 @@ class Clinic:
         ]
         hold = safety.exercise_hold(session)
         if hold is not None:
-            lines.append(
-                translate(lang, st.WEEKLY_HELD, {"reason": _(lang, _hold_reason(session, hold))})
-            )
+            changes = await self.history.rung_changes(share.patient_id)
+            reason = for_pt(lang, _hold_reason(session, hold, changes))
+            lines.append(translate(lang, st.WEEKLY_HELD, {"reason": reason}))
         labels = chart_labels(lambda m: _(lang, m))
         rated = psfs_lines(await self.history.psfs(share.patient_id), labels.activity_names)
         if rated:
@@ -589,12 +589,24 @@ def _reminders(session: Session) -> str:
     return st.REMIND_ON
 
 
-def _hold_reason(session: Session, hold: Hold) -> str:
+def _hold_reason(session: Session, hold: Hold, changes: Sequence[RungChange]) -> str:
+    """Why the exercises are held, as flows.engine words it for the alert."""
     if hold == Hold.RED_FLAG:
         flag = screening.BY_ID.get(session.safety.red_flag or "")
         if flag is not None:
             return flag.question
+    if changes:
+        return changes[-1].reason
     return t.HELD_WHY.get(hold.value, t.HELD_WHY["stop"])
+
+
+def for_pt(lang: str, reason: str) -> str:
+    """A reason in the clinician's words (flows.ladder.FOR_PT), as the report has it."""
+    text = _(lang, ladder.FOR_PT.get(reason, reason))
+    try:
+        return text.format(exercise="-", next_exercise="-", limit="-", count="-")
+    except (KeyError, IndexError, ValueError):
+        return text
 
 
 def _day(at: datetime | None, tz: tzinfo) -> str:

@@ -68,7 +68,7 @@ RX_SENT = N_(
     "or a warning sign comes up, the exercises still stop and you are told."
 )
 ALERT = N_("{name}'s exercises have stopped. Why: {reason}")
-WEEKLY_HEAD = N_("Your weekly summary: {n} patients.")
+WEEKLY_HEAD = N_("Your weekly summary of the people who share their progress with you:")
 WEEKLY_PATIENT = N_(
     "{name}: {sets} sets in the last 7 days, last check-in {last}. Leg pain: {trend}. "
     "Now: {exercise}. Reminders: {remind}."
