@@ -24,6 +24,7 @@ from bot.presentation.messages import (
     render_joined,
     render_say,
 )
+from bot.presentation.texts import SUMMARY_PSFS
 from bot.progress import export
 from bot.progress import report as reports
 from bot.progress.chart import chart_labels, psfs_lines, sentence_case
@@ -468,7 +469,7 @@ class Clinic:
         labels = chart_labels(lambda m: _(lang, m))
         rated = psfs_lines(await self.history.psfs(share.patient_id), labels.activity_names)
         if rated:
-            lines.append(translate(lang, st.WEEKLY_PSFS, {"ratings": "; ".join(rated)}))
+            lines.append(translate(lang, SUMMARY_PSFS, {"ratings": "; ".join(rated)}))
         rows = (
             (
                 button(_(lang, st.B_CHART), f"c:{share.id}"),

@@ -74,7 +74,6 @@ WEEKLY_PATIENT = N_(
     "Now: {exercise}. Reminders: {remind}."
 )
 WEEKLY_HELD = N_("On hold: {reason}")
-WEEKLY_PSFS = N_("Activities (0-10): {ratings}")
 ASK_PT_FORGET = N_(
     "Delete what I keep about you as a physical therapist? Your patients stop sharing with "
     "you and are told; their own records stay theirs."

@@ -1,0 +1,274 @@
+"""Random interleavings of share, open, revoke, forget, view, prescribe, stop and the
+weekly summary over four users: no user ever receives another's data unless a live
+share allows it.
+
+The real Coach and Clinic run on a real SQLite database; the test keeps its own model
+of which shares are live (from the rules: a code works once, for 7 days, never for
+its own patient; revoke and /forget end shares) and checks every letter against it:
+its stated subject (`about`), and, independently of that, every other user's name in
+its text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from bot.coach.coach import Coach, Handled
+from bot.sharing.clinic import Clinic, Person
+from bot.sharing.letters import Letter
+from bot.storage.sqlite import SqliteStorage
+from flows.effects import Say, Stopped
+from flows.events import Command, Press, SharePress
+from flows.session import Session
+from tests.botkit import Time
+
+USERS = (1, 2, 3, 4)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+_CODE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
+
+_open = st.tuples(st.just("open"), st.sampled_from(USERS), st.integers(0, 5))
+op = st.one_of(
+    _open,
+    _open,  # opening links is what makes shares: weighted up
+    st.tuples(st.just("start"), st.sampled_from(USERS)),
+    st.tuples(st.just("share"), st.sampled_from(USERS)),
+    st.tuples(st.just("revoke"), st.sampled_from(USERS), st.integers(1, 4)),
+    st.tuples(st.just("forget"), st.sampled_from(USERS)),
+    st.tuples(
+        st.just("press"),
+        st.sampled_from(USERS),
+        st.sampled_from(["r", "x", "d", "e"]),
+        st.integers(1, 4),
+    ),
+    st.tuples(st.just("stop"), st.sampled_from(USERS)),
+    st.tuples(st.just("wait"), st.sampled_from([1, 3, 8])),  # days
+    st.tuples(st.just("patients"), st.sampled_from(USERS)),
+    st.tuples(st.just("sharing"), st.sampled_from(USERS)),
+)
+
+
+def name(user: int) -> str:
+    return f"Nm{user}x"
+
+
+@dataclass
+class Model:
+    started: set[int] = field(default_factory=set)
+    codes: list[tuple[str, int, datetime]] = field(default_factory=list)  # code, patient, made
+    latest: dict[int, str] = field(default_factory=dict)  # a patient's one usable code
+    used: set[str] = field(default_factory=set)
+    live: dict[int, tuple[int, int]] = field(default_factory=dict)  # share id -> (patient, pt)
+
+    def pairs(self) -> set[tuple[int, int]]:
+        return set(self.live.values())
+
+
+@dataclass
+class World:
+    coach: Coach
+    clinic: Clinic
+    storage: SqliteStorage
+    clock: Time
+    model: Model = field(default_factory=Model)
+    problems: list[str] = field(default_factory=list)
+    delivered: list[Letter] = field(default_factory=list)
+
+    def who(self, user: int) -> Person:
+        return Person(user, user, name(user), "en")
+
+    def check(self, what: str, letters: list[Letter], before: set[tuple[int, int]]) -> None:
+        """Every letter against the live shares before and after the step."""
+        allowed = before | self.model.pairs()
+        self.delivered += letters
+        for letter in letters:
+            to = letter.chat_id
+            if to not in USERS:
+                self.problems.append(f"{what}: a letter to unknown chat {to}")
+            if (
+                letter.about is not None
+                and letter.about != to
+                and (letter.about, to) not in allowed
+            ):
+                self.problems.append(f"{what}: {letter.about}'s data reached {to}")
+            if (letter.photo is not None or letter.file is not None) and letter.about is None:
+                self.problems.append(f"{what}: a chart or file that names no subject, to {to}")
+            for other in USERS:
+                if other == to or name(other) not in letter.message.text:
+                    continue
+                if (other, to) not in allowed and (to, other) not in allowed:
+                    self.problems.append(f"{what}: {other}'s name reached {to}")
+
+    async def step(self, action: tuple[object, ...]) -> None:
+        kind, user = action[0], action[1]
+        assert isinstance(user, int)
+        m, clinic, now = self.model, self.clinic, self.clock()
+        before = m.pairs()
+        letters: list[Letter] = []
+        if kind == "wait":
+            self.clock.advance(timedelta(days=user))
+            letters = await clinic.weekly()
+        elif kind == "start":
+            handled = await self.coach.handle(user, user, Command("start"))
+            m.started.add(user)
+            letters = await clinic.after(user, handled)
+        elif kind == "share":
+            letters = await self._handle(user, Command("share")) or []
+            codes = [c for lt in letters for c in _CODE.findall(lt.message.text)]
+            if user in m.started:
+                assert len(codes) == 1, "a started user gets one link"
+                m.codes.append((codes[0], user, now))
+                m.latest[user] = codes[0]
+            else:
+                assert not codes
+        elif kind == "open":
+            index = action[2]
+            assert isinstance(index, int)
+            if not m.codes:
+                return
+            code, patient, made = m.codes[index % len(m.codes)]
+            letters = await self._handle(user, Command("start", code)) or []
+            asked = [lt for lt in letters if lt.message.rows]
+            if asked:
+                letters += await self._handle(user, SharePress(f"y:{code}")) or []
+            ok = (
+                m.latest.get(patient) == code
+                and code not in m.used
+                and now < made + timedelta(days=7)
+                and patient != user
+                and patient in m.started
+            )
+            if bool(asked) != ok:
+                self.problems.append(f"open {code} by {user}: asked={bool(asked)}, rules={ok}")
+            if ok:
+                m.used.add(code)
+                share = next(
+                    s
+                    for s in await self.storage.shares.of_clinician(user)
+                    if s.patient_id == patient and s.id not in m.live
+                )
+                m.live[share.id] = (patient, user)
+        elif kind == "revoke":
+            share_id = action[2]
+            letters = await self._handle(user, SharePress(f"v:{share_id}")) or []
+            pair = m.live.get(int(str(share_id)))
+            if pair is not None and pair[0] == user:
+                del m.live[int(str(share_id))]
+        elif kind == "forget":
+            letters = await self._forget(user)
+            m.started.discard(user)
+            m.latest.pop(user, None)
+            m.live = {k: v for k, v in m.live.items() if user not in v}
+        elif kind == "press":
+            press, share_id = action[2], action[3]
+            value = {
+                "r": f"r:{share_id}",
+                "x": f"x:{share_id}",
+                "e": f"e:{share_id}:side_glide",
+                "d": f"d:{share_id}:press_ups:k:8",
+            }[str(press)]
+            letters = await self._handle(user, SharePress(value)) or []
+        elif kind == "stop":
+            session = await self.coach.session(user) or Session()
+            stopped = Handled(session, (Stopped(hold="stop", reason="x"),))
+            letters = await clinic.after(user, stopped)
+        elif kind in ("patients", "sharing"):
+            letters = await self._handle(user, Command(str(kind))) or []
+        self.check(str(action), letters, before)
+
+    async def _handle(self, user: int, event: Command | SharePress) -> list[Letter] | None:
+        return await self.clinic.handle(self.who(user), event, "bot")
+
+    async def _forget(self, user: int) -> list[Letter]:
+        """/forget as the adapters do it: the clinic's (a clinician only), else the coach's."""
+        asked = await self._handle(user, Command("forget"))
+        if asked is not None:
+            return asked + (await self._handle(user, SharePress("f:y")) or [])
+        handled = await self.coach.handle(user, user, Command("forget"))
+        letters = await self.clinic.after(user, handled)
+        says = [e for e in handled.effects if isinstance(e, Say) and e.choices]
+        if says:
+            confirm = await self.coach.handle(user, user, Press(handled.session.seq, "yes"))
+            letters += await self.clinic.after(user, confirm)
+        return letters
+
+
+async def _run(actions: list[tuple[object, ...]]) -> World:
+    storage = await SqliteStorage.open(":memory:")
+    clock = Time(T0)
+    coach = Coach(storage.conversations, storage.history, storage.shares, clock=clock)
+    world = World(
+        coach,
+        Clinic(coach, storage.shares, storage.history, storage.conversations),
+        storage,
+        clock,
+    )
+    try:
+        for action in actions:
+            await world.step(action)
+        # after everything: what the database says is live is what the rules say
+        for pt in USERS:
+            held = {(s.patient_id, pt) for s in await storage.shares.of_clinician(pt)}
+            expected = {p for p in world.model.pairs() if p[1] == pt}
+            if held != expected:
+                world.problems.append(f"{pt} holds {held}, the rules say {expected}")
+    finally:
+        await storage.close()
+    return world
+
+
+# walks start from nothing, from users with links out, or from a live share (1 -> 2)
+_BEGUN: list[tuple[object, ...]] = [("start", 1), ("start", 2), ("start", 3), ("share", 1)]
+_LIVE: list[tuple[object, ...]] = [*_BEGUN, ("open", 2, 0), ("share", 3)]
+_SETUPS: list[list[tuple[object, ...]]] = [[], _BEGUN, _LIVE, _LIVE]
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(st.lists(op, min_size=1, max_size=24), st.sampled_from(_SETUPS))
+def test_no_user_gets_another_users_data_without_a_live_share(
+    actions: list[tuple[object, ...]], setup: list[tuple[object, ...]]
+) -> None:
+    world = asyncio.run(_run([*setup, *actions]))
+    shown = sum(1 for lt in world.delivered if lt.about not in (None, lt.chat_id))
+    event("a clinician saw a patient's data" if shown else "no data crossed between users")
+    assert world.problems == []
+
+
+def test_a_scripted_interleaving_reaches_every_kind_of_letter() -> None:
+    """The random walk's rules, on one path that surely shares, views, revokes, forgets."""
+    actions: list[tuple[object, ...]] = [
+        ("start", 1),
+        ("share", 1),
+        ("open", 2, 0),
+        ("press", 2, "r", 1),
+        ("stop", 1),
+        ("press", 2, "d", 1),
+        ("press", 3, "r", 1),  # forged: someone else's share
+        ("wait", 8),
+        ("revoke", 3, 1),  # not theirs
+        ("revoke", 1, 1),
+        ("press", 2, "r", 1),  # revoked
+        ("share", 1),
+        ("open", 3, 1),
+        ("forget", 3),  # a clinician only
+        ("share", 1),
+        ("open", 2, 2),
+        ("forget", 1),
+    ]
+    world = asyncio.run(_run(actions))
+    assert world.problems == []
+    to_pt = [lt for lt in world.delivered if lt.chat_id == 2 and lt.about == 1]
+    assert any(lt.file is not None for lt in to_pt)  # the report reached the PT
+    assert any("stopped" in lt.message.text for lt in to_pt)  # and the alert
+    assert not [lt for lt in world.delivered if lt.chat_id == 3 and lt.about == 1 and lt.file]
+    told = [lt.message.text for lt in world.delivered if lt.chat_id == 2]
+    assert any("no longer shares" in text for text in told)
