@@ -109,6 +109,12 @@ async def test_share_view_prescribe_alert_summary_revoke_and_forget(tmp_path: Pa
             assert naming(db, "pt") == {"shares": 1, "clinicians": 1}
             # the PT is not a patient here: no session, no schedule, nothing else
             assert table_rows(db)["users"]["pt"] == 0
+            dana.say("/mydata")
+            mine = await dana.expect("As a physical therapist here")
+            assert "the 1 shares" in (mine.text or "")
+            anna.say("/mydata")
+            theirs = await anna.expect("What I store about you")
+            assert "1 shares between you" in (theirs.text or "")
 
             # /patients: the card, the chart, the report
             dana.say("/patients")
@@ -128,6 +134,10 @@ async def test_share_view_prescribe_alert_summary_revoke_and_forget(tmp_path: Pa
             anna.say("/sharing")
             seen = await anna.expect("Dana can see your progress")
             assert "Last looked: 2026-11-29" in (seen.text or "")
+            anna.say("/export")  # the patient's own report says who can see it
+            await anna.expect(kind="document", timeout=60)
+            own = await anna.expect(kind="document", timeout=60)
+            assert own.data is not None and "Dana" in own.data.decode("utf-8")
 
             # a prescription that reverses the wall shoulder, with the PT's dose
             await dana.tap(st.B_PRESCRIBE, card)

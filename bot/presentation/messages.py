@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from bot.presentation import callbacks
 from bot.presentation.i18n import _, translate, translate_plural
-from bot.presentation.texts import MYDATA, NO_DATA
+from bot.presentation.texts import MYDATA, MYDATA_MORE, MYDATA_PT, NO_DATA
 from flows.effects import (
     Effect,
     RecordCheckIn,
@@ -124,10 +124,20 @@ def render_joined(joined: Joined, lang: str) -> Message:
 def mydata(lang: str, counts: dict[str, int]) -> Message:
     """/mydata in words, the same in Telegram and the console (never table names)."""
     if not counts.get("users"):
+        if counts.get("clinicians"):  # a physical therapist who is not a patient here
+            return Message(translate(lang, MYDATA_PT, {"shares": counts.get("shares", 0)}))
         return Message(translate(lang, NO_DATA))
     params = {
         "screenings": counts.get("screenings", 0),
         "checkins": counts.get("checkins", 0),
         "changes": counts.get("rung_changes", 0),
     }
-    return Message(translate(lang, MYDATA, params))
+    text = translate(lang, MYDATA, params)
+    more = {
+        "ratings": counts.get("psfs", 0),
+        "prescribed": counts.get("prescriptions", 0),
+        "shares": counts.get("shares", 0),
+    }
+    if any(more.values()):
+        text += "\n\n" + translate(lang, MYDATA_MORE, more)
+    return Message(text)

@@ -15,6 +15,15 @@ MYDATA = N_(
     "and your reminder settings. /export sends it all as a file; /forget deletes it."
 )
 NO_DATA = N_("I have nothing stored about you. /start begins.")
+MYDATA_MORE = N_(
+    "Also: {ratings} activity ratings (/psfs), {prescribed} exercise settings from a "
+    "physical therapist, and {shares} shares between you and a physical therapist or a "
+    "patient (/sharing, /patients)."
+)
+MYDATA_PT = N_(
+    "As a physical therapist here: your language, your time zone and the {shares} shares "
+    "patients opened for you. /forget deletes it."
+)
 
 COMMAND_DESCRIPTIONS: dict[str, str] = {
     "start": N_("Begin, or pick up where you left off"),

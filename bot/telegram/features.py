@@ -42,7 +42,8 @@ async def send_export(
 ) -> None:
     now = services.coach.clock()
     await sender.guard(sender.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
-    files = await reports.export_files(services.history, user_id, session, now)
+    shared = await services.clinic.shares.of_patient(user_id)  # the report: who had access
+    files = await reports.export_files(services.history, user_id, session, now, shared)
     stamp = now.strftime("%Y-%m-%d")
     await sender.guard(
         sender.bot.send_document(
