@@ -212,11 +212,12 @@ async def test_a_users_updates_are_answered_in_order_even_right_after_start(
         for _ in range(3):
             api.send_text(uid, "/start")
             api.send_text(uid, "/help")
-        # /help: the list, then the open question again (two messages: each stays short)
-        replies = await api.wait_for_messages(uid, 9)
+        # /help: the list, the PT's commands, then the open question again (each stays short)
+        replies = await api.wait_for_messages(uid, 12)
         heads = [(m.text or "").split("\n")[0] for m in replies]
         welcome = t.WELCOME.split("\n")[0]
-        assert heads == [t.WELCOME_BACK.split("\n")[0], HELP_HEAD + ":", welcome] * 3, heads
+        pt_head = t.HELP_PT.split("\n")[0]
+        assert heads == [t.WELCOME_BACK.split("\n")[0], HELP_HEAD + ":", pt_head, welcome] * 3
     assert not errors(caplog)
 
 

@@ -33,7 +33,7 @@ from flows.effects import Effect, RecordRungChange, Say, Speak
 from flows.engine import Rules
 from flows.events import ReminderDue, ReminderPress
 from flows.i18n import Msg
-from flows.ladder import FOR_PT
+from flows.ladder import FOR_PT, R_PT_PRESCRIBED
 from flows.model import Answer, Reach, Rung
 from flows.session import Hold, State
 from flows.trend import NUDGE_NO_PLAN
@@ -337,7 +337,8 @@ UNREACHED = {
             t.PT_RX_RED_FLAG,
         )
     },
-    t.PSFS_DUE: "needs a week between two check-ins; tests/test_flow_engine.py shows it",
+    t.PSFS_DUE: "needs a week between two check-ins; tests/test_flow_pt_psfs.py shows it",
+    R_PT_PRESCRIBED: "the reason a PT's prescription records: /progress's summary shows it",
     "Press up": "a rep cue: only the guided-set voice note says it (bot/voice_script.py)",
     "Glide": "a rep cue: only the guided-set voice note says it",
     "a physical therapist": "exercise_name's fallback for a rung without an exercise",

@@ -4,6 +4,7 @@ for their own patient; revoking is the patient's alone; /forget removes both rol
 from __future__ import annotations
 
 import asyncio
+import base64
 import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.sharing import codes
 from bot.storage.ports import Redeemed, Turn
 from bot.storage.sqlite import SqliteStorage
 from flows.effects import RecordPrescription, RecordPsfs
@@ -106,3 +108,18 @@ async def test_forget_removes_a_person_in_both_roles(storage: SqliteStorage) -> 
     assert kept.prescription == rx and kept.pt_id is None
     await storage.conversations.forget(PATIENT)
     assert set((await storage.conversations.count_rows(PATIENT)).values()) == {0}
+
+
+def test_codes_carry_128_random_bits_and_fit_a_deep_link() -> None:
+    made = {codes.new_code() for _ in range(2000)}
+    assert len(made) == 2000  # no repeats
+    for code in made:
+        assert codes.looks_like_code(code)
+        # 16 random bytes in URL-safe base64: 22 characters, 6 bits each (>= 128 bits)
+        assert len(code) == 22 and len(base64.urlsafe_b64decode(code + "==")) == 16
+    # every one of the 64 characters turns up, in every position: nothing is fixed
+    for position in range(21):
+        assert len({code[position] for code in made}) == 64
+    link = codes.link("sideglide_bot", "abc")
+    assert link == "https://t.me/sideglide_bot?start=abc"
+    assert not codes.looks_like_code("hello") and not codes.looks_like_code("x" * 65)
