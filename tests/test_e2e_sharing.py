@@ -6,7 +6,6 @@ Every step counts the rows left in every table: what a share, a revoke or a
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -212,8 +211,6 @@ async def test_share_view_prescribe_alert_summary_revoke_and_forget(tmp_path: Pa
             # many ticks later, still one summary: it is sent once a week
             summaries = [m for m in api.sent_to(PT) if "Your weekly summary of" in (m.text or "")]
             assert len(summaries) == 1
-            if os.environ.get("SHOW_TRANSCRIPT"):
-                print(api.transcript(PATIENT), api.transcript(PT), api.transcript(OTHER))
 
 
 async def test_links_fail_safely(tmp_path: Path) -> None:
