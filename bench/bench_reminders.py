@@ -206,8 +206,8 @@ def populate_elsewhere(db: str, users: int) -> None:
 async def ticker_only(db: str, in_flight: int) -> float:
     """Baseline: pings/s of the ticker and SQLite alone, with a send that does nothing."""
     from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
+    from bot.storage.sql.reminders import SqlReminders as SqliteReminders
     from bot.storage.sqlite.database import Database
-    from bot.storage.sqlite.reminders import SqliteReminders
 
     async def send(user_id: int, info: ReminderInfo) -> SendOutcome:
         return SendOutcome.OK
@@ -231,8 +231,8 @@ async def bench(
     from telegram.error import Forbidden, RetryAfter, TelegramError
 
     from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
+    from bot.storage.sql.reminders import SqlReminders as SqliteReminders
     from bot.storage.sqlite.database import Database
-    from bot.storage.sqlite.reminders import SqliteReminders
     from bot.telegram.transport import AiohttpRequest  # the bot's own HTTP client
 
     baseline_rss = rss_mb()

@@ -26,8 +26,8 @@ from typing import IO, Any
 import pytest
 
 from bot.storage.ports import ReminderChange
+from bot.storage.sql import reminders as sqlite_reminders
 from bot.storage.sqlite import SqliteStorage
-from bot.storage.sqlite import reminders as sqlite_reminders
 from flows import remind
 from flows.effects import SetSchedule
 from flows.schedule import Schedule as ReminderSchedule

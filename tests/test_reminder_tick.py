@@ -13,8 +13,8 @@ import pytest
 
 from bot.reminders import ticker as reminder_tick
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
+from bot.storage.sql.reminders import SqlReminders as SqliteReminders
 from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.reminders import SqliteReminders
 from flows.schedule import Schedule, snooze
 
 T0 = datetime(2024, 6, 3, 7, 0, tzinfo=UTC)  # a Monday, before the 08:00 slot

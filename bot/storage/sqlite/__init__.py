@@ -5,33 +5,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.storage.sqlite.conversation import SqliteConversations
+from bot.storage.sql.conversation import SqlConversations
+from bot.storage.sql.history import SqlHistory
+from bot.storage.sql.reminders import SqlReminders
+from bot.storage.sql.shares import SqlShares
+from bot.storage.sql.voice_files import SqlVoiceFiles
 from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.history import SqliteHistory
-from bot.storage.sqlite.reminders import SqliteReminders
-from bot.storage.sqlite.shares import SqliteShares
-from bot.storage.sqlite.voice_files import SqliteVoiceFiles
 
 
 @dataclass(frozen=True, slots=True)
 class SqliteStorage:
     db: Database
-    conversations: SqliteConversations
-    history: SqliteHistory
-    reminders: SqliteReminders
-    voice_files: SqliteVoiceFiles
-    shares: SqliteShares
+    conversations: SqlConversations
+    history: SqlHistory
+    reminders: SqlReminders
+    voice_files: SqlVoiceFiles
+    shares: SqlShares
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStorage:
         db = await Database.open(path)
         return cls(
             db,
-            SqliteConversations(db),
-            SqliteHistory(db),
-            SqliteReminders(db),
-            SqliteVoiceFiles(db),
-            SqliteShares(db),
+            SqlConversations(db),
+            SqlHistory(db),
+            SqlReminders(db),
+            SqlVoiceFiles(db),
+            SqlShares(db),
         )
 
     async def close(self) -> None:

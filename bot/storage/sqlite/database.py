@@ -10,21 +10,48 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
 
+from bot.storage.sql.conn import PERSON_COLUMNS, Row
 from bot.storage.sqlite.migrations import MIGRATIONS
 
-PERSON_COLUMNS = ("user_id", "pt_id")
+
+class SqliteConn:
+    """bot.storage.sql.conn.Conn on an aiosqlite connection."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, args: Sequence[object] = ()) -> int:
+        cursor = await self._conn.execute(sql, tuple(args))
+        return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        await self._conn.executemany(sql, [tuple(r) for r in rows])
+
+    async def fetchone(self, sql: str, args: Sequence[object] = ()) -> Row | None:
+        async with self._conn.execute(sql, tuple(args)) as cur:
+            row = await cur.fetchone()
+        return tuple(row) if row is not None else None
+
+    async def fetchall(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
+        async with self._conn.execute(sql, tuple(args)) as cur:
+            return [tuple(r) for r in await cur.fetchall()]
 
 
 class Database:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+        self._reads = SqliteConn(conn)
         self._lock = asyncio.Lock()
+
+    @property
+    def reads(self) -> SqliteConn:
+        return self._reads
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -42,12 +69,12 @@ class Database:
         return db
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[SqliteConn]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error; one at a time."""
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
+                yield self._reads
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bot.storage.ports import Loaded, Turn
-from bot.storage.sqlite import reminders
-from bot.storage.sqlite.database import Database
+from bot.storage.sql import reminders
+from bot.storage.sql.conn import SqlDatabase
 from flows.effects import (
     RecordCheckIn,
     RecordPrescription,
@@ -34,7 +34,8 @@ _UPSERT_USER = """INSERT INTO users (user_id, chat_id, language, state, side, ru
         rung = excluded.rung, no_change = excluded.no_change,
         stall = excluded.stall, sets_done = excluded.sets_done,
         session = excluded.session,
-        last_update_id = MAX(users.last_update_id, excluded.last_update_id),
+        last_update_id = CASE WHEN users.last_update_id > excluded.last_update_id
+            THEN users.last_update_id ELSE excluded.last_update_id END,
         updated = excluded.updated"""
 
 
@@ -61,19 +62,18 @@ def _iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="seconds")
 
 
-class SqliteConversations:
-    """Conversations (bot.storage.ports) on SQLite, with group commit."""
+class SqlConversations:
+    """Conversations (bot.storage.ports) in SQL, with group commit."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
         self._pending: list[tuple[Turn, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def load(self, user_id: int) -> Loaded | None:
-        async with self._db.conn.execute(
+        row = await self._db.reads.fetchone(
             "SELECT session, last_update_id, chat_id FROM users WHERE user_id = ?", (user_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
         if row is None:
             return None
         return Loaded(Session.from_dict(json.loads(row[0])), int(row[1]), int(row[2]))
@@ -183,10 +183,9 @@ class SqliteConversations:
         counts: dict[str, int] = {}
         for table, columns in (await self._db.person_tables()).items():
             where = " OR ".join(f"{c} = ?" for c in columns)
-            async with self._db.conn.execute(
+            row = await self._db.reads.fetchone(
                 f"SELECT COUNT(*) FROM {table} WHERE {where}", (user_id,) * len(columns)
-            ) as cur:
-                row = await cur.fetchone()
+            )
             counts[table] = int(row[0]) if row else 0
         return counts
 

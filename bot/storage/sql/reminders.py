@@ -5,7 +5,7 @@ is the only column the ticker searches, through a partial index, so finding
 what is due costs the same with 100 users or 100,000, and nothing is held in
 memory per user.
 
-Two kinds of writes, on the one shared connection (bot.storage.sqlite.database):
+Two kinds of writes (on SQLite, on its one shared connection):
 a turn's changes (`apply`, inside the turn's own transaction, so a schedule the
 user saw saved is stored with the session that says so), and the ticker's
 claims and settlements, each its own short transaction.
@@ -24,10 +24,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
-import aiosqlite
-
 from bot.storage.ports import ReminderChange, ReminderRow
-from bot.storage.sqlite.database import Database
+from bot.storage.sql.conn import Conn, SqlDatabase
 from flows.effects import ReminderPause, SetSchedule
 from flows.safety import Pause
 from flows.schedule import Schedule, hhmm, next_due, parse_schedule, snooze
@@ -57,16 +55,12 @@ def _row(r: Any) -> ReminderRow:
     return ReminderRow(r[0], schedule, r[8], _dt(r[9]), _dt(r[10]), _dt(r[11]), _dt(r[12]))
 
 
-async def _execute(conn: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> int:
-    cursor = await conn.execute(sql, tuple(params))
-    return cursor.rowcount
+async def _execute(conn: Conn, sql: str, params: Iterable[Any]) -> int:
+    return await conn.execute(sql, tuple(params))
 
 
-async def _get(conn: aiosqlite.Connection, user_id: int) -> ReminderRow | None:
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM reminders WHERE user_id = ?", (user_id,)
-    ) as cursor:
-        found = await cursor.fetchone()
+async def _get(conn: Conn, user_id: int) -> ReminderRow | None:
+    found = await conn.fetchone(f"SELECT {_COLUMNS} FROM reminders WHERE user_id = ?", (user_id,))
     return None if found is None else _row(found)
 
 
@@ -74,7 +68,7 @@ async def _get(conn: aiosqlite.Connection, user_id: int) -> ReminderRow | None:
 
 
 async def put(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     user_id: int,
     schedule: Schedule,
     now: datetime,
@@ -116,7 +110,7 @@ async def put(
     return due
 
 
-async def pause(conn: aiosqlite.Connection, user_id: int, reason: str) -> bool:
+async def pause(conn: Conn, user_id: int, reason: str) -> bool:
     """Stops pings until `resume`; nothing is due while paused."""
     if reason not in PAUSE_REASONS:
         raise ValueError(f"unknown pause reason {reason!r}")
@@ -130,7 +124,7 @@ async def pause(conn: aiosqlite.Connection, user_id: int, reason: str) -> bool:
 
 
 async def resume(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     user_id: int,
     now: datetime,
     reasons: Collection[str] | None = None,
@@ -154,7 +148,7 @@ async def resume(
     return due if changed else None
 
 
-async def snooze_until(conn: aiosqlite.Connection, user_id: int, until: datetime) -> bool:
+async def snooze_until(conn: Conn, user_id: int, until: datetime) -> bool:
     """Moves the pending ping to `until`; it then fires once and the schedule resumes.
 
     A schedule slot that falls inside the snooze is merged into it, so a long
@@ -168,7 +162,7 @@ async def snooze_until(conn: aiosqlite.Connection, user_id: int, until: datetime
     return changed > 0
 
 
-async def skip(conn: aiosqlite.Connection, user_id: int, now: datetime) -> datetime | None:
+async def skip(conn: Conn, user_id: int, now: datetime) -> datetime | None:
     """Drops any pending snooze and waits for the first slot after `now`."""
     row = await _get(conn, user_id)
     if row is None or row.schedule.paused:
@@ -182,9 +176,7 @@ async def skip(conn: aiosqlite.Connection, user_id: int, now: datetime) -> datet
     return due
 
 
-async def apply(
-    conn: aiosqlite.Connection, user_id: int, change: ReminderChange, now: datetime
-) -> None:
+async def apply(conn: Conn, user_id: int, change: ReminderChange, now: datetime) -> None:
     """One reminder change a turn produced, in that turn's transaction.
 
     The pause itself is flows.safety's answer (ReminderPause); a saved schedule
@@ -212,10 +204,10 @@ async def apply(
         await skip(conn, user_id, now)
 
 
-class SqliteReminders:
-    """The reminders table on the shared database; each method one transaction."""
+class SqlReminders:
+    """The reminders table; each method one transaction."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     async def _update(self, sql: str, params: Iterable[Any]) -> int:
@@ -225,7 +217,7 @@ class SqliteReminders:
     # --- a user's changes, each on its own (the coach applies them with its turn) --
 
     async def get(self, user_id: int) -> ReminderRow | None:
-        return await _get(self._db.conn, user_id)
+        return await _get(self._db.reads, user_id)
 
     async def put(
         self, user_id: int, schedule: Schedule, now: datetime, paused_reason: str | None = None
@@ -258,11 +250,10 @@ class SqliteReminders:
 
     async def due(self, now: datetime, limit: int) -> list[ReminderRow]:
         """The `limit` most overdue reminders at `now`, oldest first, via the index."""
-        async with self._db.conn.execute(
+        found = await self._db.reads.fetchall(
             f"SELECT {_COLUMNS} FROM reminders WHERE next_due <= ? ORDER BY next_due LIMIT ?",
             (_ts(now), limit),
-        ) as cursor:
-            found = await cursor.fetchall()
+        )
         return [_row(r) for r in found]
 
     async def mark_sent(
@@ -307,7 +298,8 @@ class SqliteReminders:
         """
         changed = await self._update(
             "UPDATE reminders SET next_due = ?, snoozed_until = ?, in_flight = NULL "
-            "WHERE user_id = ? AND next_due IS ? AND in_flight IS NOT NULL AND paused = 0",
+            "WHERE user_id = ? AND next_due IS NOT DISTINCT FROM ? AND in_flight IS NOT NULL"
+            " AND paused = 0",
             (_ts(due), _ts(snoozed_until), user_id, _ts(claimed)),
         )
         return changed > 0

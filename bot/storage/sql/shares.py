@@ -1,4 +1,4 @@
-"""Shares and clinicians on SQLite: who may see whose progress, and the weekly summary.
+"""Shares and clinicians in SQL: who may see whose progress, and the weekly summary.
 
 A code is kept only as its SHA-256: it is 128 random bits, so a hash without
 salt cannot be searched, and a copy of the database opens no one's data.
@@ -11,10 +11,8 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from bot.storage.ports import Clinician, Redeemed, Share
-from bot.storage.sqlite.database import Database
+from bot.storage.sql.conn import Row, SqlDatabase
 
 _COLUMNS = (
     "id, user_id, patient_name, created, expires, pt_id, pt_name, since, last_viewed, revoked"
@@ -33,7 +31,7 @@ def _dt(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _share(row: aiosqlite.Row | tuple[object, ...]) -> Share:
+def _share(row: Row) -> Share:
     created, expires = _dt(str(row[3])), _dt(str(row[4]))
     assert created is not None and expires is not None
     return Share(
@@ -50,20 +48,18 @@ def _share(row: aiosqlite.Row | tuple[object, ...]) -> Share:
     )
 
 
-class SqliteShares:
-    """Shares (bot.storage.ports) on SQLite."""
+class SqlShares:
+    """Shares (bot.storage.ports) in SQL."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     async def _one(self, sql: str, args: tuple[object, ...]) -> Share | None:
-        async with self._db.conn.execute(sql, args) as cur:
-            row = await cur.fetchone()
+        row = await self._db.reads.fetchone(sql, args)
         return _share(row) if row is not None else None
 
     async def _all(self, sql: str, args: tuple[object, ...]) -> list[Share]:
-        async with self._db.conn.execute(sql, args) as cur:
-            return [_share(r) for r in await cur.fetchall()]
+        return [_share(r) for r in await self._db.reads.fetchall(sql, args)]
 
     async def create(
         self, patient_id: int, patient_name: str, code: str, now: datetime, expires: datetime
@@ -72,13 +68,12 @@ class SqliteShares:
             await conn.execute(
                 "DELETE FROM shares WHERE user_id = ? AND pt_id IS NULL", (patient_id,)
             )
-            cur = await conn.execute(
+            made = await conn.fetchone(
                 "INSERT INTO shares (user_id, patient_name, code_hash, created, expires)"
-                " VALUES (?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (patient_id, patient_name, code_hash(code), _iso(now), _iso(expires)),
             )
-            share_id = cur.lastrowid
-        share = await self.get(int(share_id or 0))
+        share = await self.get(int(made[0]) if made else 0)
         assert share is not None
         return share
 
@@ -100,12 +95,11 @@ class SqliteShares:
         self, code: str, pt_id: int, pt_name: str, now: datetime
     ) -> tuple[Redeemed, Share | None]:
         async with self._db.transaction() as conn:
-            cur = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE shares SET pt_id = ?, pt_name = ?, since = ?"
                 " WHERE code_hash = ? AND pt_id IS NULL AND expires > ? AND user_id != ?",
                 (pt_id, pt_name, _iso(now), code_hash(code), _iso(now), pt_id),
             )
-            changed = cur.rowcount
         if changed != 1:
             verdict, _ = await self.peek(code, pt_id, now)
             return (Redeemed.USED if verdict is Redeemed.OK else verdict), None
@@ -133,12 +127,11 @@ class SqliteShares:
 
     async def revoke(self, share_id: int, patient_id: int, now: datetime) -> Share | None:
         async with self._db.transaction() as conn:
-            cur = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE shares SET revoked = ? WHERE id = ? AND user_id = ?"
                 " AND pt_id IS NOT NULL AND revoked IS NULL",
                 (_iso(now), share_id, patient_id),
             )
-            changed = cur.rowcount
         return await self.get(share_id) if changed == 1 else None
 
     async def viewed(self, share_id: int, now: datetime) -> None:
@@ -148,11 +141,10 @@ class SqliteShares:
             )
 
     async def clinician(self, pt_id: int) -> Clinician | None:
-        async with self._db.conn.execute(
+        row = await self._db.reads.fetchone(
             "SELECT pt_id, chat_id, language, tz, last_summary FROM clinicians WHERE pt_id = ?",
             (pt_id,),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _clinician(row) if row is not None else None
 
     async def save_clinician(self, clinician: Clinician) -> None:
@@ -166,10 +158,10 @@ class SqliteShares:
             )
 
     async def clinicians(self) -> list[Clinician]:
-        async with self._db.conn.execute(
+        rows = await self._db.reads.fetchall(
             "SELECT pt_id, chat_id, language, tz, last_summary FROM clinicians ORDER BY pt_id"
-        ) as cur:
-            return [_clinician(r) for r in await cur.fetchall()]
+        )
+        return [_clinician(r) for r in rows]
 
     async def summary_sent(self, pt_id: int, at: datetime) -> None:
         async with self._db.transaction() as conn:
@@ -178,7 +170,7 @@ class SqliteShares:
             )
 
 
-def _clinician(row: aiosqlite.Row | tuple[object, ...]) -> Clinician:
+def _clinician(row: Row) -> Clinician:
     last = _dt(str(row[4]))
     assert last is not None
     return Clinician(int(str(row[0])), int(str(row[1])), str(row[2]), str(row[3]), last)
