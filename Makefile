@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LANGS := es de ru
-APT_PACKAGES := ffmpeg espeak-ng
+APT_PACKAGES := ffmpeg espeak-ng postgresql
 
 .PHONY: run console test lint bench docs-images locales locales-extract locales-update system-deps venv clean
 
@@ -36,15 +36,17 @@ bench: system-deps venv locales
 docs-images: venv
 	$(BIN)/python -c "from pathlib import Path; from bot.animation.prerender import write_stills; [print(p) for p in write_stills(Path('docs/exercises'))]"
 
-# Debian packages the voice needs; installed when we are root and they are missing.
+# Debian packages the voice (ffmpeg, espeak-ng) and the PostgreSQL tests need; installed
+# when we are root and they are missing.
 system-deps:
 	@missing=""; for c in ffmpeg ffprobe espeak-ng; do command -v $$c >/dev/null || missing=1; done; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing=1; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "installing $(APT_PACKAGES) with apt-get"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
 	  else \
-	    echo "warning: $(APT_PACKAGES) are missing; voice notes need them (run as root or install them)"; \
+	    echo "warning: some of $(APT_PACKAGES) are missing; voice notes and the PostgreSQL tests need them (run as root or install them)"; \
 	  fi; \
 	fi
 

@@ -169,7 +169,7 @@ class Server:
 
 def populate(db: str, users: int) -> None:
     """Creates the table and the users in bulk (in a child process: not our memory)."""
-    from bot.storage.sqlite.migrations import MIGRATIONS
+    from bot.storage.sql.schema import MIGRATIONS
 
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")

@@ -14,6 +14,9 @@ import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
 
 from bot.animation.service import AnimationService
 from bot.clock import Clock, utcnow
@@ -23,6 +26,7 @@ from bot.ops import logs
 from bot.ops.metrics import Metrics
 from bot.services import Services
 from bot.sharing.clinic import Clinic
+from bot.storage.postgres import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
 from bot.voice.service import VoiceService
 from flows.engine import Rules
@@ -33,15 +37,31 @@ class Built:
     """Services, and what only the composition root may close."""
 
     services: Services
-    storage: SqliteStorage
+    storage: SqliteStorage | PostgresStorage
+
+
+async def open_storage(settings: Settings) -> SqliteStorage | PostgresStorage:
+    """SQLite for a path (the default), PostgreSQL for a postgresql:// URL."""
+    url = settings.db_url
+    if url is None:
+        try:
+            return await SqliteStorage.open(settings.SIDEGLIDE_DB)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(
+                f"SIDEGLIDE_DB: cannot open {settings.SIDEGLIDE_DB} ({exc})"
+            ) from None
+    try:
+        return await PostgresStorage.open(url)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
+        where = urlsplit(url)._replace(netloc=urlsplit(url).hostname or "").geturl()
+        raise ConfigError(
+            f"SIDEGLIDE_DB: cannot open {where} ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 async def build(settings: Settings, clock: Clock = utcnow) -> Built:
     """`clock` is "now" for everything built here (tests pass a controlled one)."""
-    try:
-        storage = await SqliteStorage.open(settings.SIDEGLIDE_DB)
-    except (OSError, sqlite3.Error) as exc:
-        raise ConfigError(f"SIDEGLIDE_DB: cannot open {settings.SIDEGLIDE_DB} ({exc})") from None
+    storage = await open_storage(settings)
     try:
         voice = build_voice(settings)
     except OSError as exc:
@@ -159,8 +179,7 @@ def _quit_now() -> None:
 
 def console_log_path(settings: Settings) -> Path:
     """Next to the database (its folder exists once `build` opened it)."""
-    db = str(settings.SIDEGLIDE_DB)
-    return (Path.cwd() if db == ":memory:" else Path(db).parent) / "console.log"
+    return settings.data_dir / "console.log"
 
 
 def render_media(settings: Settings, langs: list[str] | None, docs: str | None = None) -> int:

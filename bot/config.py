@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+PG_SCHEMES = ("postgresql", "postgres")
 
 
 class ConfigError(Exception):
@@ -36,7 +37,8 @@ class Settings(BaseSettings):
     TELEGRAM_BOT_TOKEN: SecretStr | None = None
     TELEGRAM_BASE_URL: str = DEFAULT_BASE_URL
     TELEGRAM_BASE_FILE_URL: str = DEFAULT_BASE_FILE_URL
-    SIDEGLIDE_DB: Path = Path("var/sideglide.sqlite3")
+    # a file path (SQLite, the default) or postgresql://user:password@host/dbname
+    SIDEGLIDE_DB: str = "var/sideglide.sqlite3"
     SIDEGLIDE_TTS: Literal["gtts", "espeak", "off"] = "gtts"
     SIDEGLIDE_AUDIO_CACHE: Path = Path("var/audio")
     SIDEGLIDE_ANIMATIONS: bool = True
@@ -66,6 +68,22 @@ class Settings(BaseSettings):
         if not sep or not head.isdigit() or len(tail) < 20:
             raise ValueError("does not look like a bot token (expected 123456:ABC...)")
         return SecretStr(token)
+
+    @field_validator("SIDEGLIDE_DB", mode="before")
+    @classmethod
+    def _db(cls, v: object) -> str:
+        text = str(v).strip()
+        if not text:
+            raise ValueError("must be a file path or a postgresql:// URL")
+        scheme, sep, rest = text.partition("://")
+        if sep and scheme.lower() not in PG_SCHEMES:
+            raise ValueError(f"{scheme}:// is not supported: use a file path or postgresql://")
+        if sep and not rest.strip("/"):
+            raise ValueError("a postgresql:// URL needs a host or a database name")
+        if not sep and ":" in text.split("/")[0] and text != ":memory:":
+            # "postgresql:/x" or "mysql:x": a typo'd URL must not become a folder
+            raise ValueError("neither a file path nor a postgresql:// URL")
+        return text
 
     @field_validator("TELEGRAM_BASE_URL", "TELEGRAM_BASE_FILE_URL")
     @classmethod
@@ -100,6 +118,19 @@ class Settings(BaseSettings):
         if not v or v.lower() == "off":
             return None
         return _host_port(v, "SIDEGLIDE_HEALTH_LISTEN")
+
+    @property
+    def db_url(self) -> str | None:
+        """The PostgreSQL URL, or None: SIDEGLIDE_DB is then an SQLite file."""
+        scheme, sep, _ = self.SIDEGLIDE_DB.partition("://")
+        return self.SIDEGLIDE_DB if sep and scheme.lower() in PG_SCHEMES else None
+
+    @property
+    def data_dir(self) -> Path:
+        """Where local files go (console log, console reports): beside an SQLite file."""
+        if self.db_url is not None or self.SIDEGLIDE_DB == ":memory:":
+            return Path.cwd()
+        return Path(self.SIDEGLIDE_DB).parent
 
     @property
     def token(self) -> str | None:

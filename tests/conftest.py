@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from bot.storage.postgres import PostgresStorage
+from bot.storage.sqlite import SqliteStorage
+from tests.pgserver import PgServer, start_server
+
+Storage = SqliteStorage | PostgresStorage
+BACKENDS = ["sqlite-file", "sqlite-memory", "postgres"]
 
 # PTB 22 warns on every RetryAfter / duration unless it may return timedeltas;
 # with filterwarnings=error that warning would replace the real exception.
@@ -22,3 +31,27 @@ def need_voice_tools() -> None:
     missing = ", ".join(missing_tools())
     if missing:
         pytest.fail(f"voice tests need {missing} on PATH (apt install ffmpeg espeak-ng)")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One real PostgreSQL server per test process (see tests/pgserver.py)."""
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """A fresh, empty database on that server."""
+    return pg_server.new_database()
+
+
+async def open_storage(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+    """One of the backends every storage contract test runs on."""
+    if backend == "postgres":
+        return await PostgresStorage.open(request.getfixturevalue("pg_url"))
+    where = ":memory:" if backend == "sqlite-memory" else tmp_path / "db.sqlite3"
+    return await SqliteStorage.open(where)

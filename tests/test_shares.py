@@ -14,19 +14,19 @@ import pytest
 
 from bot.sharing import codes
 from bot.storage.ports import Redeemed, Turn
-from bot.storage.sqlite import SqliteStorage
 from flows.effects import RecordPrescription, RecordPsfs
 from flows.model import Prescription, PsfsRating, Rung, Side
 from flows.session import Session
+from tests.conftest import Storage, open_storage
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
 PATIENT, PT, OTHER = 1, 2, 3
 
 
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
-    opened = await SqliteStorage.open(tmp_path / "db.sqlite3")
+@pytest.fixture(params=["sqlite-file", "postgres"])
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
+    opened = await open_storage(request.param, request, tmp_path)
     try:
         yield opened
     finally:
@@ -37,7 +37,7 @@ def code() -> str:
     return secrets.token_urlsafe(16)
 
 
-async def test_a_code_works_once_and_only_within_its_week(storage: SqliteStorage) -> None:
+async def test_a_code_works_once_and_only_within_its_week(storage: Storage) -> None:
     shares = storage.shares
     c = code()
     await shares.create(PATIENT, "Ana", c, T0, T0 + WEEK)
@@ -54,7 +54,7 @@ async def test_a_code_works_once_and_only_within_its_week(storage: SqliteStorage
     assert (await shares.redeem(code(), OTHER, "Guess", T0))[0] is Redeemed.UNKNOWN
 
 
-async def test_two_clinicians_racing_for_one_code_get_one_share(storage: SqliteStorage) -> None:
+async def test_two_clinicians_racing_for_one_code_get_one_share(storage: Storage) -> None:
     c = code()
     await storage.shares.create(PATIENT, "Ana", c, T0, T0 + WEEK)
     results = await asyncio.gather(
@@ -65,7 +65,7 @@ async def test_two_clinicians_racing_for_one_code_get_one_share(storage: SqliteS
 
 
 async def test_only_the_patient_revokes_and_a_revoked_share_shows_nothing(
-    storage: SqliteStorage,
+    storage: Storage,
 ) -> None:
     c = code()
     await storage.shares.create(PATIENT, "Ana", c, T0, T0 + WEEK)
@@ -79,7 +79,7 @@ async def test_only_the_patient_revokes_and_a_revoked_share_shows_nothing(
     assert await storage.shares.revoke(share.id, PATIENT, T0) is None  # once
 
 
-async def test_forget_removes_a_person_in_both_roles(storage: SqliteStorage) -> None:
+async def test_forget_removes_a_person_in_both_roles(storage: Storage) -> None:
     rx = Prescription(Rung.SIDE_GLIDE, Side.RIGHT, 8)
     await storage.conversations.commit(
         Turn(

@@ -26,8 +26,8 @@ from flows.effects import (
 )
 from flows.model import Answer, CheckIn, Reach, Rung, Side
 from flows.session import Assessment, LadderRecord, Session
+from tests.conftest import BACKENDS, Storage, open_storage
 
-BACKENDS = ["sqlite-file", "sqlite-memory"]
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EVERY_3H = SetSchedule(
     tz="Europe/Berlin", mode="every", every_hours=3, start="08:00", end="20:00", fixed_times=()
@@ -35,9 +35,8 @@ EVERY_3H = SetSchedule(
 
 
 @pytest.fixture(params=BACKENDS)
-async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqliteStorage]:
-    where = ":memory:" if request.param == "sqlite-memory" else tmp_path / "db.sqlite3"
-    opened = await SqliteStorage.open(where)
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
+    opened = await open_storage(request.param, request, tmp_path)
     try:
         yield opened
     finally:
@@ -52,7 +51,7 @@ def checkin(at: datetime, pain: int = 4) -> CheckIn:
     return CheckIn(at, Rung.SIDE_GLIDE, Answer.CENTRALIZING, pain, Reach.THIGH)
 
 
-async def test_a_turn_comes_back_whole(storage: SqliteStorage) -> None:
+async def test_a_turn_comes_back_whole(storage: Storage) -> None:
     s = session(
         voice=False,
         assessment=Assessment(side=Side.LEFT, baseline_reach=Reach.THIGH, baseline_pain=6),
@@ -98,7 +97,7 @@ async def test_a_turn_comes_back_whole(storage: SqliteStorage) -> None:
     assert counts["reminders"] == 1
 
 
-async def test_the_update_id_never_goes_back(storage: SqliteStorage) -> None:
+async def test_the_update_id_never_goes_back(storage: Storage) -> None:
     for update_id in (10, 5, None):
         await storage.conversations.commit(
             Turn(user_id=1, chat_id=1, session=session(), now=T0, update_id=update_id)
@@ -108,7 +107,7 @@ async def test_the_update_id_never_goes_back(storage: SqliteStorage) -> None:
 
 
 async def test_a_failing_turn_writes_nothing_and_spares_the_turns_beside_it(
-    storage: SqliteStorage,
+    storage: Storage,
 ) -> None:
     broken = SetSchedule(
         tz="UTC", mode="every", every_hours=3, start="25:00", end="20:00", fixed_times=()
@@ -144,7 +143,7 @@ async def test_a_failing_turn_writes_nothing_and_spares_the_turns_beside_it(
 
 
 async def test_a_pause_in_the_turn_holds_the_reminder_and_an_empty_reason_lifts_it(
-    storage: SqliteStorage,
+    storage: Storage,
 ) -> None:
     await storage.conversations.commit(
         Turn(user_id=5, chat_id=5, session=session(), now=T0, reminders=(EVERY_3H,))
@@ -164,7 +163,7 @@ async def test_a_pause_in_the_turn_holds_the_reminder_and_an_empty_reason_lifts_
     assert lifted.next_due is not None and lifted.next_due > later
 
 
-async def test_a_ping_is_claimed_once(storage: SqliteStorage) -> None:
+async def test_a_ping_is_claimed_once(storage: Storage) -> None:
     await storage.conversations.commit(
         Turn(user_id=9, chat_id=9, session=session(), now=T0, reminders=(EVERY_3H,))
     )
@@ -183,7 +182,7 @@ async def test_a_ping_is_claimed_once(storage: SqliteStorage) -> None:
     assert settled is not None and settled.in_flight is None and settled.last_sent == due
 
 
-async def test_forget_removes_every_row_of_that_user_only(storage: SqliteStorage) -> None:
+async def test_forget_removes_every_row_of_that_user_only(storage: Storage) -> None:
     for user_id in (1, 2):
         await storage.conversations.commit(
             Turn(
@@ -202,7 +201,7 @@ async def test_forget_removes_every_row_of_that_user_only(storage: SqliteStorage
     assert kept["users"] == kept["checkins"] == kept["reminders"] == 1
 
 
-async def test_voice_file_ids(storage: SqliteStorage) -> None:
+async def test_voice_file_ids(storage: Storage) -> None:
     files = storage.voice_files
     assert await files.file_id("clip") is None
     await files.save_file_id("clip", "AAA", T0)
@@ -211,7 +210,7 @@ async def test_voice_file_ids(storage: SqliteStorage) -> None:
     assert await files.file_id("other") is None
 
 
-async def test_health(storage: SqliteStorage) -> None:
+async def test_health(storage: Storage) -> None:
     assert await storage.db.ping()
     assert await storage.db.integrity_check() == "ok"
 

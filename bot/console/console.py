@@ -227,7 +227,7 @@ class Console:
     async def files(self, effect: Effect, lang: str) -> None:
         services = self.services
         session = await services.coach.session(self.user_id) or Session(language=lang)
-        out = Path(services.settings.SIDEGLIDE_DB).parent / "reports"
+        out = services.settings.data_dir / "reports"
         paths = await reports.write_files(
             services.history, self.user_id, session, services.coach.clock(), out, effect
         )

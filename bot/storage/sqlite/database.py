@@ -17,7 +17,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.storage.sql.conn import PERSON_COLUMNS, Row
-from bot.storage.sqlite.migrations import MIGRATIONS
+from bot.storage.sql.schema import MIGRATIONS
 
 
 class SqliteConn:

@@ -1,5 +1,8 @@
 """The schema, as numbered migrations: each runs once, in one transaction.
 
+Written in SQLite's types; `for_postgres` gives PostgreSQL the same schema, so the
+two backends can never drift apart.
+
 1: users, check-ins, ladder moves, screenings, voice file ids. 2: reminders.
 3: sharing with a physical therapist (shares, clinicians, prescriptions) and the
 Patient-Specific Functional Scale (psfs).
@@ -7,6 +10,8 @@ A database written by any earlier version is brought up to date at start.
 """
 
 from __future__ import annotations
+
+import re
 
 REMINDERS: list[str] = [
     """
@@ -139,3 +144,14 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (2, REMINDERS),
     (3, SHARING),
 ]
+
+
+def for_postgres(migrations: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The same migrations in PostgreSQL's types: row ids from a sequence, 64-bit
+    integers (Telegram ids and unix times need them)."""
+
+    def convert(sql: str) -> str:
+        sql = re.sub(r"\bid INTEGER PRIMARY KEY\b", "id BIGSERIAL PRIMARY KEY", sql)
+        return re.sub(r"\bINTEGER\b", "BIGINT", sql)
+
+    return [(version, [convert(sql) for sql in statements]) for version, statements in migrations]

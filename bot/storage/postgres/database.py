@@ -1,0 +1,127 @@
+"""PostgreSQL through an asyncpg pool, behind the same `Conn` the stores use on SQLite.
+
+The stores write `?`; asyncpg wants `$1, $2...`, so each statement is rewritten
+once (cached). Migrations run in one transaction under an advisory lock: two
+processes starting at once migrate once, the second waiting for the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from typing import Any
+
+import asyncpg
+
+from bot.storage.sql.conn import PERSON_COLUMNS, Row
+from bot.storage.sql.schema import MIGRATIONS, for_postgres
+
+MIGRATION_LOCK = 0x5EDE_6C1D  # pg_advisory_xact_lock key: "side glide"
+_PARAM = re.compile(r"\?")
+
+
+@lru_cache(maxsize=512)
+def numbered(sql: str) -> str:
+    """`?` -> `$n`, in order (no statement of ours has a `?` inside a string)."""
+    count = iter(range(1, 10_000))
+    return _PARAM.sub(lambda _: f"${next(count)}", sql)
+
+
+def _changed(status: str) -> int:
+    """asyncpg's command status ("UPDATE 3", "INSERT 0 1") as the rows changed."""
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+class PgConn:
+    """bot.storage.sql.conn.Conn on one asyncpg connection, or on the pool (reads)."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn  # asyncpg.Connection or asyncpg.Pool: the same four methods
+
+    async def execute(self, sql: str, args: Sequence[object] = ()) -> int:
+        return _changed(await self._conn.execute(numbered(sql), *args))
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        await self._conn.executemany(numbered(sql), [tuple(r) for r in rows])
+
+    async def fetchone(self, sql: str, args: Sequence[object] = ()) -> Row | None:
+        row = await self._conn.fetchrow(numbered(sql), *args)
+        return tuple(row) if row is not None else None
+
+    async def fetchall(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
+        return [tuple(r) for r in await self._conn.fetch(numbered(sql), *args)]
+
+
+class PgDatabase:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self._reads = PgConn(pool)
+        self._person_tables: dict[str, tuple[str, ...]] | None = None
+
+    @classmethod
+    async def open(cls, url: str, min_size: int = 1, max_size: int = 10) -> PgDatabase:
+        pool = await asyncpg.create_pool(
+            url, min_size=min_size, max_size=max_size, command_timeout=30
+        )
+        db = cls(pool)
+        try:
+            await db.migrate(for_postgres(MIGRATIONS))
+        except BaseException:
+            await pool.close()
+            raise
+        return db
+
+    @property
+    def reads(self) -> PgConn:
+        return self._reads
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PgConn]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield PgConn(conn)
+
+    async def migrate(self, migrations: Iterable[tuple[int, list[str]]]) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"
+            )
+            current = await conn.fetchval("SELECT MAX(version) FROM schema_version") or 0
+            for version, statements in sorted(migrations, key=lambda m: m[0]):
+                if version <= current:
+                    continue
+                for sql in statements:
+                    await conn.execute(sql)
+                await conn.execute("INSERT INTO schema_version VALUES ($1)", version)
+
+    async def person_tables(self) -> dict[str, tuple[str, ...]]:
+        if self._person_tables is None:  # the schema only changes by migration, at start
+            rows = await self.pool.fetch(
+                "SELECT table_name, column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND column_name = ANY($1::text[])",
+                list(PERSON_COLUMNS),
+            )
+            found: dict[str, set[str]] = {}
+            for r in rows:
+                found.setdefault(str(r[0]), set()).add(str(r[1]))
+            self._person_tables = {
+                t: tuple(c for c in PERSON_COLUMNS if c in cols)
+                for t, cols in sorted(found.items())
+            }
+        return self._person_tables
+
+    async def integrity_check(self) -> str:
+        """PostgreSQL checks its own pages; "ok" once the server answers."""
+        return "ok" if await self.ping() else "no answer"
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self.pool.fetchval("SELECT 1") == 1)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return False
+
+    async def close(self) -> None:
+        await self.pool.close()
