@@ -137,3 +137,26 @@ def test_a_good_webhook_secret_passes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SIDEGLIDE_WEBHOOK_URL", "https://bot.example.org/hook")
     monkeypatch.setenv("SIDEGLIDE_WEBHOOK_SECRET", "Abc_123-xyz")
     assert load_settings(env_file=None).webhook_secret == "Abc_123-xyz"
+
+
+@pytest.mark.parametrize("value", ["mysql://db.example/sideglide", "postgresql:/sideglide", "x:y"])
+async def test_a_database_setting_that_is_neither_a_path_nor_a_postgresql_url(
+    tmp_path: Path, value: str
+) -> None:
+    """Once, postgresql:/... made a folder named "postgresql:" and ran SQLite in it."""
+    code, out = await start(tmp_path, SIDEGLIDE_DB=value)
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert code == 2 and "Traceback" not in out, out
+    assert len(lines) == 1 and "SIDEGLIDE_DB" in lines[0], out
+    assert not os.listdir(tmp_path)  # no folder, no database
+
+
+async def test_a_postgresql_server_that_does_not_answer(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"postgresql://bot:s3cret-pw@127.0.0.1:{port}/sideglide"
+    code, out = await start(tmp_path, SIDEGLIDE_DB=url)
+    line = assert_one_line(code, out, "SIDEGLIDE_DB:")
+    assert "127.0.0.1" in line
+    assert "s3cret-pw" not in out  # the password never reaches a log
