@@ -10,6 +10,8 @@ import asyncio
 import logging
 import weakref
 from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,18 +75,22 @@ class Coach:
         self.rules = rules or Rules()
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-        # This process is the only writer, always under the user's lock, so the
-        # last saved state can be kept and read back without a database trip.
+        # With one process as the only writer, always under the user's lock, the last
+        # saved state can be kept and read back without a database trip; with several
+        # (PostgreSQL) another may have moved the user on, so nothing is kept.
         self._cache: OrderedDict[int, Loaded] = OrderedDict()
-        self.cache_size = cache_size
+        self.cache_size = 0 if conversations.shared else cache_size
 
-    def lock(self, user_id: int) -> asyncio.Lock:
-        """One lock per user: a user's updates stay in order, users run in parallel."""
-        lock = self._locks.get(user_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[user_id] = lock
-        return lock
+    @asynccontextmanager
+    async def lock(self, user_id: int) -> AsyncIterator[None]:
+        """One turn per user at a time: a user's updates stay in order, users run in
+        parallel; across processes too (the storage's lock, after this process's own)."""
+        local = self._locks.get(user_id)
+        if local is None:
+            local = asyncio.Lock()
+            self._locks[user_id] = local
+        async with local, self.conversations.lock(user_id):
+            yield
 
     async def session(self, user_id: int) -> Session | None:
         loaded = await self.loaded(user_id)
@@ -128,7 +134,11 @@ class Coach:
     ) -> Handled:
         """For adapters that hold `lock(user_id)` themselves while they also render."""
         loaded = await self.loaded(user_id)
-        if loaded is not None and update_id is not None and update_id <= loaded.last_update_id:
+        if (
+            loaded is not None
+            and update_id is not None
+            and await self.conversations.seen(update_id)
+        ):
             # Telegram re-delivers updates the bot handled but had not confirmed
             # before a crash: the answer is already stored, do not count it twice.
             return Handled(loaded.session, (), duplicate=True)

@@ -8,6 +8,7 @@ Protocols only; `bot.bootstrap` picks the implementation (SQLite,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -82,6 +83,16 @@ class ReminderRow:
 
 class Conversations(Protocol):
     """Each user's place in the conversation, and the unit of work that moves it on."""
+
+    @property
+    def shared(self) -> bool:
+        """True when other processes write too: nothing read may be kept in memory."""
+
+    def lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
+        """One turn of a user at a time across processes (the coach also locks in one)."""
+
+    async def seen(self, update_id: int) -> bool:
+        """Was this update handled (by any process)? Ids may arrive out of order."""
 
     async def load(self, user_id: int) -> Loaded | None: ...
 

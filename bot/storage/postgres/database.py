@@ -18,7 +18,11 @@ import asyncpg
 from bot.storage.sql.conn import PERSON_COLUMNS, Row
 from bot.storage.sql.schema import MIGRATIONS, for_postgres
 
-MIGRATION_LOCK = 0x5EDE_6C1D  # pg_advisory_xact_lock key: "side glide"
+# advisory lock keys: the two-int form (a space of its own, apart from the bigint form
+# that holds a user's id)
+APP_KEY = 0x5EDE  # "side glide"
+MIGRATION_LOCK = (APP_KEY, 1)
+LEADER_LOCK = (APP_KEY, 2)
 _PARAM = re.compile(r"\?")
 
 
@@ -56,23 +60,44 @@ class PgConn:
 
 
 class PgDatabase:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, locks: asyncpg.Pool) -> None:
         self.pool = pool
+        # user locks hold a connection for a whole turn: a pool of their own, so turns
+        # waiting for a lock can never starve the queries of the turns holding one
+        self.locks = locks
         self._reads = PgConn(pool)
         self._person_tables: dict[str, tuple[str, ...]] | None = None
 
     @classmethod
-    async def open(cls, url: str, min_size: int = 1, max_size: int = 10) -> PgDatabase:
-        pool = await asyncpg.create_pool(
-            url, min_size=min_size, max_size=max_size, command_timeout=30
-        )
-        db = cls(pool)
+    async def open(cls, url: str, size: int = 20, lock_size: int = 48) -> PgDatabase:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=size, command_timeout=30)
         try:
-            await db.migrate(for_postgres(MIGRATIONS))
+            locks = await asyncpg.create_pool(url, min_size=1, max_size=lock_size)
         except BaseException:
             await pool.close()
             raise
+        db = cls(pool, locks)
+        try:
+            await db.migrate(for_postgres(MIGRATIONS))
+        except BaseException:
+            await db.close()
+            raise
         return db
+
+    @property
+    def shared(self) -> bool:
+        return True
+
+    @asynccontextmanager
+    async def user_lock(self, user_id: int) -> AsyncIterator[None]:
+        """A session-level advisory lock keyed by the user's id: held by one process at a
+        time, and released by the server if that process dies."""
+        async with self.locks.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock($1::bigint)", user_id)
+            try:
+                yield
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1::bigint)", user_id)
 
     @property
     def reads(self) -> PgConn:
@@ -85,7 +110,7 @@ class PgDatabase:
 
     async def migrate(self, migrations: Iterable[tuple[int, list[str]]]) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", *MIGRATION_LOCK)
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"
             )
@@ -124,4 +149,5 @@ class PgDatabase:
             return False
 
     async def close(self) -> None:
+        await self.locks.close()
         await self.pool.close()

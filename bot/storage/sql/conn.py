@@ -33,3 +33,10 @@ class SqlDatabase(Protocol):
 
     async def person_tables(self) -> dict[str, tuple[str, ...]]:
         """Every table with a column naming a person (PERSON_COLUMNS), and those columns."""
+
+    @property
+    def shared(self) -> bool:
+        """True when other processes write to the same database (PostgreSQL)."""
+
+    def user_lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
+        """One turn of a user at a time across processes (a no-op for one process)."""

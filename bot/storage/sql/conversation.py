@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime, timedelta
 
 from bot.storage.ports import Loaded, Turn
 from bot.storage.sql import reminders
@@ -25,6 +26,9 @@ from flows.effects import (
     RecordScreening,
 )
 from flows.session import Session
+
+# Telegram re-delivers an unconfirmed update for at most a day
+KEEP_UPDATES = timedelta(days=2)
 
 _UPSERT_USER = """INSERT INTO users (user_id, chat_id, language, state, side, rung, no_change,
         stall, sets_done, session, last_update_id, created, updated)
@@ -69,6 +73,19 @@ class SqlConversations:
         self._db = db
         self._pending: list[tuple[Turn, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
+
+    @property
+    def shared(self) -> bool:
+        return self._db.shared
+
+    def lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
+        return self._db.user_lock(user_id)
+
+    async def seen(self, update_id: int) -> bool:
+        row = await self._db.reads.fetchone(
+            "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
+        )
+        return row is not None
 
     async def load(self, user_id: int) -> Loaded | None:
         row = await self._db.reads.fetchone(
@@ -144,8 +161,20 @@ class SqlConversations:
                     )
                 elif isinstance(record, RecordPsfs):
                     psfs += [(t.user_id, _iso(r.at), r.activity, r.score) for r in record.ratings]
+        handled = [(t.update_id, t.user_id, _iso(t.now)) for t in turns if t.update_id]
         async with self._db.transaction() as conn:
             await conn.executemany(_UPSERT_USER, [_user_row(t) for t in turns])
+            if handled:
+                # a re-delivered update (another process answered it first) writes nothing
+                await conn.executemany(
+                    "INSERT INTO processed_updates (update_id, user_id, at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    handled,
+                )
+                await conn.executemany(
+                    "DELETE FROM processed_updates WHERE user_id = ? AND at < ?",
+                    [(t.user_id, _iso(t.now - KEEP_UPDATES)) for t in turns if t.update_id],
+                )
             if checkins:
                 await conn.executemany(
                     "INSERT INTO checkins (user_id, at, rung, answer, pain, reach)"

@@ -5,7 +5,7 @@ two backends can never drift apart.
 
 1: users, check-ins, ladder moves, screenings, voice file ids. 2: reminders.
 3: sharing with a physical therapist (shares, clinicians, prescriptions) and the
-Patient-Specific Functional Scale (psfs).
+Patient-Specific Functional Scale (psfs). 4: the ids of the updates handled.
 A database written by any earlier version is brought up to date at start.
 """
 
@@ -143,6 +143,19 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     ),
     (2, REMINDERS),
     (3, SHARING),
+    # 4: the updates handled, by id: a re-delivered update is recognised even when
+    # several processes answer and ids arrive out of order (kept two days)
+    (
+        4,
+        [
+            """CREATE TABLE processed_updates (
+                update_id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                at TEXT NOT NULL
+            )""",
+            "CREATE INDEX processed_updates_user ON processed_updates (user_id, at)",
+        ],
+    ),
 ]
 
 

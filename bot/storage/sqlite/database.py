@@ -53,6 +53,14 @@ class Database:
     def reads(self) -> SqliteConn:
         return self._reads
 
+    @property
+    def shared(self) -> bool:
+        return False  # one process owns the file: the coach's own lock is enough
+
+    @asynccontextmanager
+    async def user_lock(self, user_id: int) -> AsyncIterator[None]:
+        yield
+
     @classmethod
     async def open(cls, path: Path | str) -> Database:
         if str(path) != ":memory:":

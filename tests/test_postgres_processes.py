@@ -1,0 +1,78 @@
+"""Several bot processes on one PostgreSQL database, each with its own pool and coach.
+
+Each `Coach` here stands for a process: it shares nothing in memory with the
+other. A user's turns still run one at a time and in order, the second process
+reads what the first wrote (nothing cached), and an update re-delivered to the
+other process is recognised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.coach.coach import Coach
+from bot.storage.postgres import PostgresStorage
+from flows.events import Command, Press
+from flows.session import State
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def two(pg_url: str) -> AsyncIterator[tuple[Coach, Coach, PostgresStorage]]:
+    a = await PostgresStorage.open(pg_url)
+    b = await PostgresStorage.open(pg_url)
+    try:
+        yield (
+            Coach(a.conversations, a.history, a.shares, clock=lambda: T0),
+            Coach(b.conversations, b.history, b.shares, clock=lambda: T0),
+            a,
+        )
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_the_other_process_reads_what_one_wrote_and_knows_its_updates(
+    two: tuple[Coach, Coach, PostgresStorage],
+) -> None:
+    a, b, _ = two
+    first = await a.handle(7, 7, Command("start"), update_id=100)
+    assert first.session.state == State.WELCOME
+    # the next update goes to the other process: it must see the welcome answered
+    second = await b.handle(7, 7, Press(first.session.seq, "ok"), update_id=101)
+    assert second.session.state == State.SCREEN
+    # Telegram re-delivers update 100 to process b, and 101 to a: both are known
+    assert (await b.handle(7, 7, Command("start"), update_id=100)).duplicate
+    assert (await a.handle(7, 7, Press(first.session.seq, "ok"), update_id=101)).duplicate
+    # an older id never handled is not dropped (ids may arrive out of order)
+    late = await a.handle(7, 7, Command("help"), update_id=99)
+    assert not late.duplicate and late.effects
+
+
+async def test_a_users_turn_waits_for_the_other_process(
+    two: tuple[Coach, Coach, PostgresStorage],
+) -> None:
+    a, b, storage = two
+    await a.handle(8, 8, Command("start"), update_id=1)
+
+    async def waiting_locks() -> int:
+        row = await storage.db.reads.fetchone(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        )
+        return int(row[0]) if row else 0
+
+    async with a.lock(8):  # process a is in the middle of user 8's turn
+        other = asyncio.create_task(b.handle(8, 8, Command("help"), update_id=2))
+        async with asyncio.timeout(30):  # a hang guard, not a time limit
+            while await waiting_locks() < 1:  # noqa: ASYNC110 - the server has no event to wait on
+                await asyncio.sleep(0.01)
+        assert not other.done()  # b waits on the server for a's lock
+        third = asyncio.create_task(b.handle(9, 9, Command("start"), update_id=3))
+        assert (await third).session.state == State.WELCOME  # other users go ahead
+    done = await asyncio.wait_for(other, 30)
+    assert not done.duplicate and done.effects
