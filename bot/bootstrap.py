@@ -88,6 +88,7 @@ async def build(settings: Settings, clock: Clock = utcnow) -> Built:
         reminders=storage.reminders,
         voice_files=storage.voice_files,
         health=storage.db,
+        leader=storage.db,
         metrics=Metrics(),
         voice=voice,
         animations=(

@@ -13,7 +13,14 @@ from bot.coach.coach import Coach
 from bot.config import Settings
 from bot.ops.metrics import Metrics
 from bot.sharing.clinic import Clinic
-from bot.storage.ports import Conversations, Health, History, ReminderQueue, VoiceFiles
+from bot.storage.ports import (
+    Conversations,
+    Health,
+    History,
+    Leadership,
+    ReminderQueue,
+    VoiceFiles,
+)
 from bot.voice.service import VoiceService
 
 
@@ -27,6 +34,7 @@ class Services:
     reminders: ReminderQueue
     voice_files: VoiceFiles
     health: Health
+    leader: Leadership  # several processes on PostgreSQL: one sends the reminders
     metrics: Metrics
     voice: VoiceService | None  # None when SIDEGLIDE_TTS=off
     animations: AnimationService | None  # None when SIDEGLIDE_ANIMATIONS=false

@@ -76,3 +76,37 @@ async def test_a_users_turn_waits_for_the_other_process(
         assert (await third).session.state == State.WELCOME  # other users go ahead
     done = await asyncio.wait_for(other, 30)
     assert not done.duplicate and done.effects
+
+
+async def test_one_process_leads_the_reminders_and_another_takes_over(pg_url: str) -> None:
+    first = await PostgresStorage.open(pg_url)
+    second = await PostgresStorage.open(pg_url)
+    try:
+        assert await first.db.lead()
+        assert not await second.db.lead()
+        assert await first.db.lead()  # still, on every tick
+        await first.close()  # a stop (or a kill: the server drops its connection)
+        assert await second.db.lead()
+    finally:
+        await second.close()
+
+
+async def test_a_killed_leaders_lock_goes_with_its_connection(pg_url: str) -> None:
+    first = await PostgresStorage.open(pg_url)
+    second = await PostgresStorage.open(pg_url)
+    try:
+        assert await first.db.lead()
+        # what kill -9 leaves: the server ends the session, nothing is released by hand
+        row = await second.db.reads.fetchone(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks"
+            " WHERE locktype = 'advisory' AND granted AND classid = ? AND objid = ?",
+            (0x5EDE, 2),
+        )
+        assert row is not None and row[0] is True
+        async with asyncio.timeout(30):  # a hang guard, not a time limit
+            while not await second.db.lead():  # noqa: ASYNC110 - no event across processes
+                await asyncio.sleep(0.05)
+        assert not await first.db.lead()  # the old leader sees it lost the lead
+    finally:
+        await first.close()
+        await second.close()

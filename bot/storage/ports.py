@@ -240,6 +240,13 @@ class VoiceFiles(Protocol):
     async def save_file_id(self, clip_key: str, file_id: str, now: datetime) -> None: ...
 
 
+class Leadership(Protocol):
+    """Which process sends the reminders and the weekly summaries: one at a time."""
+
+    async def lead(self) -> bool:
+        """True while this process leads (asked on every tick: leadership can move)."""
+
+
 class Health(Protocol):
     async def ping(self) -> bool: ...
 

@@ -77,6 +77,8 @@ class ReminderJob:
     async def _tick(self, _: Any) -> None:
         if self.ticker is None:
             return
+        if not await self.services.leader.lead():
+            return  # another process sends them (PostgreSQL with several processes)
         report = await self.ticker.tick()
         self.count(report)
         try:  # the clinicians' Monday summaries ride on the same tick

@@ -7,6 +7,7 @@ processes starting at once migrate once, the second waiting for the first.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -20,6 +21,8 @@ from bot.storage.sql.schema import MIGRATIONS, for_postgres
 
 # advisory lock keys: the two-int form (a space of its own, apart from the bigint form
 # that holds a user's id)
+log = logging.getLogger(__name__)
+
 APP_KEY = 0x5EDE  # "side glide"
 MIGRATION_LOCK = (APP_KEY, 1)
 LEADER_LOCK = (APP_KEY, 2)
@@ -60,8 +63,10 @@ class PgConn:
 
 
 class PgDatabase:
-    def __init__(self, pool: asyncpg.Pool, locks: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, locks: asyncpg.Pool, url: str = "") -> None:
         self.pool = pool
+        self._url = url
+        self._leading: asyncpg.Connection | None = None
         # user locks hold a connection for a whole turn: a pool of their own, so turns
         # waiting for a lock can never starve the queries of the turns holding one
         self.locks = locks
@@ -76,7 +81,7 @@ class PgDatabase:
         except BaseException:
             await pool.close()
             raise
-        db = cls(pool, locks)
+        db = cls(pool, locks, url)
         try:
             await db.migrate(for_postgres(MIGRATIONS))
         except BaseException:
@@ -122,6 +127,30 @@ class PgDatabase:
                     await conn.execute(sql)
                 await conn.execute("INSERT INTO schema_version VALUES ($1)", version)
 
+    async def lead(self) -> bool:
+        """Leadership is a session-level advisory lock on a connection of its own: it
+        moves to another process only when this one lets go or dies (the server then
+        drops the connection, and the lock with it)."""
+        if self._leading is not None:
+            try:
+                await self._leading.fetchval("SELECT 1")
+                return True
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                log.warning("lost the reminder leadership's connection")
+                self._leading.terminate()
+                self._leading = None
+        try:
+            conn = await asyncpg.connect(self._url)
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("cannot ask for the reminder leadership: %s", type(exc).__name__)
+            return False
+        if await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", *LEADER_LOCK):
+            self._leading = conn
+            log.info("this process now sends the reminders")
+            return True
+        await conn.close()
+        return False
+
     async def person_tables(self) -> dict[str, tuple[str, ...]]:
         if self._person_tables is None:  # the schema only changes by migration, at start
             rows = await self.pool.fetch(
@@ -149,5 +178,8 @@ class PgDatabase:
             return False
 
     async def close(self) -> None:
+        if self._leading is not None:
+            await self._leading.close()  # the next process may lead at once
+            self._leading = None
         await self.locks.close()
         await self.pool.close()

@@ -61,6 +61,9 @@ class Database:
     async def user_lock(self, user_id: int) -> AsyncIterator[None]:
         yield
 
+    async def lead(self) -> bool:
+        return True  # the only process on its file
+
     @classmethod
     async def open(cls, path: Path | str) -> Database:
         if str(path) != ":memory:":
