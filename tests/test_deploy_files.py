@@ -342,3 +342,22 @@ def test_env_example_shows_the_documented_defaults() -> None:
         "SIDEGLIDE_LOG_FORMAT=text",
     ):
         assert re.search(rf"^#?\s*{re.escape(default)}$", text, re.MULTILINE), default
+
+
+def test_compose_replicas_two_bots_on_postgresql_behind_the_proxy(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    assert "profiles" not in services["sideglide"]  # the default stays SQLite, one bot
+    replicas = [services["sideglide-a"], services["sideglide-b"]]
+    for bot in replicas:
+        assert bot["profiles"] == ["replicas"]
+        assert bot["environment"]["SIDEGLIDE_DB"].startswith("postgresql://")
+        assert bot["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert bot["environment"]["SIDEGLIDE_LISTEN"].endswith(":8443")
+    assert services["postgres"]["profiles"] == ["replicas"]
+    conf = (DEPLOY / "nginx.conf").read_text()
+    upstream = re.findall(r"server (sideglide-[ab]):8443", conf)
+    assert upstream == ["sideglide-a", "sideglide-b"]
+    mounted = [v.split(":")[0] for v in services["proxy"]["volumes"]]
+    assert "./nginx.conf" in mounted
