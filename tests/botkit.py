@@ -15,6 +15,8 @@ from bot.config import Settings
 from tests.fakebotapi import WAIT_TIMEOUT, FakeBotAPI, SentMessage
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-0000"
+# set per test by tests/conftest.py's db_backend: a PostgreSQL URL, or None for SQLite
+DB_URL: str | None = None
 
 
 def settings_for(api: FakeBotAPI, tmp: Path, **overrides: Any) -> Settings:
@@ -22,7 +24,7 @@ def settings_for(api: FakeBotAPI, tmp: Path, **overrides: Any) -> Settings:
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_BASE_URL": api.base_url,
         "TELEGRAM_BASE_FILE_URL": api.base_file_url,
-        "SIDEGLIDE_DB": tmp / "sideglide.sqlite3",
+        "SIDEGLIDE_DB": DB_URL or tmp / "sideglide.sqlite3",
         "SIDEGLIDE_TTS": "off",
         "SIDEGLIDE_AUDIO_CACHE": tmp / "audio",
         "SIDEGLIDE_HEALTH_LISTEN": "off",

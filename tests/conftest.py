@@ -10,10 +10,50 @@ import pytest
 
 from bot.storage.postgres import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
+from tests import botkit
 from tests.pgserver import PgServer, start_server
 
 Storage = SqliteStorage | PostgresStorage
 BACKENDS = ["sqlite-file", "sqlite-memory", "postgres"]
+# the end-to-end modules: each of their tests runs once per backend
+ON_BOTH = frozenset(
+    {
+        "test_e2e_telegram",
+        "test_e2e_data",
+        "test_e2e_reminders",
+        "test_e2e_sharing",
+        "test_e2e_languages",
+        "test_e2e_voice",
+        "test_hardening_input",
+        "test_hardening_faults",
+        "test_hardening_logs",
+    }
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_backend" in metafunc.fixturenames:
+        name = metafunc.module.__name__.rsplit(".", 1)[-1]
+        both = name in ON_BOTH
+        metafunc.parametrize(
+            "db_backend",
+            ["sqlite", "postgres"] if both else ["sqlite"],
+            indirect=True,
+            ids=(lambda b: b) if both else (lambda b: ""),
+        )
+
+
+@pytest.fixture(autouse=True)
+def db_backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Which database `tests.botkit.settings_for` gives the bot: SQLite in the test's
+    folder, or a fresh PostgreSQL database on the test server."""
+    backend = getattr(request, "param", "sqlite")
+    botkit.DB_URL = request.getfixturevalue("pg_url") if backend == "postgres" else None
+    try:
+        yield backend
+    finally:
+        botkit.DB_URL = None
+
 
 # PTB 22 warns on every RetryAfter / duration unless it may return timedeltas;
 # with filterwarnings=error that warning would replace the real exception.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from pathlib import Path
 
 from flows import texts as t
+from tests import dbkit
 from tests.botkit import User, running, settings_for
 from tests.fakebotapi import FakeBotAPI
 from tests.test_e2e_telegram import ANSWERS, check_in, do_set, onboard
@@ -63,18 +63,13 @@ async def test_progress_export_mydata_and_forget(tmp_path: Path) -> None:
                 user.say(command)
                 await user.expect()
         # the bot is stopped: look at every table directly
-        db = sqlite3.connect(settings.SIDEGLIDE_DB)
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            cols = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
-            if "user_id" in cols:
-                n = db.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = 5005").fetchone()[0]
-                assert n == 0, f"{table} still holds the user"
-            if "chat_id" in cols:
-                n = db.execute(f"SELECT COUNT(*) FROM {table} WHERE chat_id = 5005").fetchone()[0]
-                assert n == 0, f"{table} still holds the chat"
+        db = settings.SIDEGLIDE_DB
+        tables = dbkit.tables(db)
+        for table, cols in tables.items():
+            for col in sorted({"user_id", "chat_id", "pt_id"} & cols):
+                found = dbkit.one(db, f"SELECT COUNT(*) FROM {table} WHERE {col} = 5005")
+                assert found == (0,), f"{table}.{col} still holds the user"
         assert {"users", "checkins", "screenings", "rung_changes", "reminders"} <= set(tables)
-        db.close()
         async with running(settings):
             user.say("/start")
             welcome = await user.keyboard()

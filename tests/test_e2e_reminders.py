@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 from flows import remind
 from flows import texts as t
+from tests import dbkit
 from tests.botkit import User, running, settings_for
 from tests.fakebotapi import FakeBotAPI, SentMessage
 from tests.test_e2e_telegram import onboard
@@ -24,32 +24,23 @@ async def to_fixed_times(user: User) -> SentMessage:
     return await user.keyboard()
 
 
-def make_due(db: Path, user_id: int) -> int:
+def make_due(db: dbkit.Db, user_id: int) -> int:
     """Pretend the clock reached the user's first slot: next_due := today's slot (just past)."""
-    conn = sqlite3.connect(db)
-    try:
-        row = conn.execute(
-            "SELECT next_due, fixed_times FROM reminders WHERE user_id = ?", (user_id,)
-        ).fetchone()
-        assert row is not None and row[0] is not None
-        slot = int(row[0]) - 24 * 3600  # the schedule's slot today, a minute ago at most
-        with conn:
-            conn.execute("UPDATE reminders SET next_due = ? WHERE user_id = ?", (slot, user_id))
-        return slot
-    finally:
-        conn.close()
+    row = dbkit.one(
+        db, "SELECT next_due, fixed_times FROM reminders WHERE user_id = ?", (user_id,)
+    )
+    assert row is not None and row[0] is not None
+    slot = int(row[0]) - 24 * 3600  # the schedule's slot today, a minute ago at most
+    dbkit.rows(db, "UPDATE reminders SET next_due = ? WHERE user_id = ?", (slot, user_id))
+    return slot
 
 
-def reminder_row(db: Path, user_id: int) -> tuple[int | None, int, str | None]:
-    conn = sqlite3.connect(db)
-    try:
-        row = conn.execute(
-            "SELECT next_due, paused, paused_reason FROM reminders WHERE user_id = ?", (user_id,)
-        ).fetchone()
-        assert row is not None
-        return row[0], row[1], row[2]
-    finally:
-        conn.close()
+def reminder_row(db: dbkit.Db, user_id: int) -> tuple[int | None, int, str | None]:
+    row = dbkit.one(
+        db, "SELECT next_due, paused, paused_reason FROM reminders WHERE user_id = ?", (user_id,)
+    )
+    assert row is not None
+    return row[0], row[1], row[2]
 
 
 async def test_a_schedule_set_with_buttons_fires_and_survives_a_restart(tmp_path: Path) -> None:
@@ -57,7 +48,7 @@ async def test_a_schedule_set_with_buttons_fires_and_survives_a_restart(tmp_path
     hhmm = now.strftime("%H:%M")
     async with FakeBotAPI() as api:
         settings = settings_for(api, tmp_path, SIDEGLIDE_REMINDER_TICK=0.3)
-        db = Path(settings.SIDEGLIDE_DB)
+        db = settings.SIDEGLIDE_DB
         user = User(api, 7007)
         async with running(settings):
             await onboard(user)
@@ -108,7 +99,7 @@ async def test_a_user_who_blocked_the_bot_has_reminders_paused_until_start(tmp_p
     hhmm = datetime.now(UTC).strftime("%H:%M")
     async with FakeBotAPI() as api:
         settings = settings_for(api, tmp_path, SIDEGLIDE_REMINDER_TICK=0.3)
-        db = Path(settings.SIDEGLIDE_DB)
+        db = settings.SIDEGLIDE_DB
         user = User(api, 8008)
         async with running(settings):
             await to_fixed_times(user)

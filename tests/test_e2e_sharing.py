@@ -7,7 +7,6 @@ Every step counts the rows left in every table: what a share, a revoke or a
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from bot.sharing import texts as st
 from flows import texts as t
 from flows.catalogue import exercise_name
 from flows.model import Rung
+from tests import dbkit
 from tests.botkit import Time, User, running, settings_for
 from tests.fakebotapi import FakeBotAPI, SentMessage
 from tests.test_e2e_telegram import ANSWERS, check_in, do_set, onboard
@@ -25,35 +25,23 @@ PATIENT, PT, OTHER = 4101, 4202, 4303
 _CODE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 
 
-def table_rows(db: Path) -> dict[str, dict[str, int]]:
+def table_rows(db: dbkit.Db) -> dict[str, dict[str, int]]:
     """Per table: all rows, and the rows naming each person (user_id or pt_id)."""
-    conn = sqlite3.connect(db)
-    try:
-        names = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        out: dict[str, dict[str, int]] = {}
-        for table in names:
-            cols = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-            counts = {"all": conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]}
-            for who, person in (("patient", PATIENT), ("pt", PT), ("other", OTHER)):
-                n = 0
-                for col in ("user_id", "pt_id") if cols & {"user_id", "pt_id"} else ():
-                    if col in cols:
-                        n += conn.execute(
-                            f"SELECT COUNT(*) FROM {table} WHERE {col} = ?", (person,)
-                        ).fetchone()[0]
-                counts[who] = n
-            out[table] = counts
-        return out
-    finally:
-        conn.close()
+    out: dict[str, dict[str, int]] = {}
+    for table, cols in dbkit.tables(db).items():
+        total = dbkit.one(db, f"SELECT COUNT(*) FROM {table}")
+        counts = {"all": int(total[0]) if total else 0}
+        for who, person in (("patient", PATIENT), ("pt", PT), ("other", OTHER)):
+            n = 0
+            for col in sorted({"user_id", "pt_id"} & cols):
+                found = dbkit.one(db, f"SELECT COUNT(*) FROM {table} WHERE {col} = ?", (person,))
+                n += int(found[0]) if found else 0
+            counts[who] = n
+        out[table] = counts
+    return out
 
 
-def naming(db: Path, who: str) -> dict[str, int]:
+def naming(db: dbkit.Db, who: str) -> dict[str, int]:
     """The tables that still name `who`, with how many rows."""
     return {table: c[who] for table, c in table_rows(db).items() if c[who]}
 
@@ -82,7 +70,7 @@ async def test_share_view_prescribe_alert_summary_revoke_and_forget(tmp_path: Pa
     clock = Time(SUNDAY)
     async with FakeBotAPI() as api:
         settings = settings_for(api, tmp_path, SIDEGLIDE_REMINDER_TICK=0.3)
-        db = Path(settings.SIDEGLIDE_DB)
+        db = settings.SIDEGLIDE_DB
         async with running(settings, clock):
             anna = User(api, PATIENT, name="Anna")
             dana = User(api, PT, name="Dana")
@@ -97,7 +85,7 @@ async def test_share_view_prescribe_alert_summary_revoke_and_forget(tmp_path: Pa
             code = await share_link(anna)
             assert naming(db, "patient")["shares"] == 1
             assert naming(db, "pt") == {}
-            stored = sqlite3.connect(db).execute("SELECT code_hash FROM shares").fetchall()
+            stored = dbkit.rows(db, "SELECT code_hash FROM shares")
             assert stored and code not in str(stored)
 
             # confirm, and the time zone for the Monday summary
@@ -219,7 +207,7 @@ async def test_links_fail_safely(tmp_path: Path) -> None:
     clock = Time(SUNDAY)
     async with FakeBotAPI() as api:
         settings = settings_for(api, tmp_path)
-        db = Path(settings.SIDEGLIDE_DB)
+        db = settings.SIDEGLIDE_DB
         async with running(settings, clock):
             anna = User(api, PATIENT, name="Anna")
             dana = User(api, PT, name="Dana")
@@ -248,7 +236,9 @@ async def test_links_fail_safely(tmp_path: Path) -> None:
             await eve.expect(st.LINK_EXPIRED)
 
             # forged: Eve presses "chart" naming Anna's share (and a made-up one)
-            share_id = sqlite3.connect(db).execute("SELECT MIN(id) FROM shares").fetchone()[0]
+            found = dbkit.one(db, "SELECT MIN(id) FROM shares")
+            assert found is not None
+            share_id = found[0]
             eve.say("/patients")
             empty = await eve.expect(st.PATIENTS_NONE)
             for data in (f"p:c:{share_id}", f"p:r:{share_id}", f"p:x:{share_id}", "p:c:999"):
@@ -257,9 +247,7 @@ async def test_links_fail_safely(tmp_path: Path) -> None:
             # Eve (not the patient) cannot revoke Anna's share either
             api.press(OTHER, empty, f"p:v:{share_id}", check=False)
             await eve.expect(st.SHARING_NONE)
-            assert sqlite3.connect(db).execute(
-                "SELECT revoked FROM shares WHERE id = ?", (share_id,)
-            ).fetchone() == (None,)
+            assert dbkit.one(db, "SELECT revoked FROM shares WHERE id = ?", (share_id,)) == (None,)
             eve_got = api.sent_to(OTHER)
             assert not [m for m in eve_got if m.kind in ("photo", "document")]
             assert not [m for m in eve_got if "Anna" in (m.text or "")]
@@ -270,7 +258,7 @@ async def test_a_pt_who_is_also_a_patient(tmp_path: Path) -> None:
     """Both roles in one account: each works, and /forget (as a patient) ends both."""
     async with FakeBotAPI() as api:
         settings = settings_for(api, tmp_path)
-        db = Path(settings.SIDEGLIDE_DB)
+        db = settings.SIDEGLIDE_DB
         async with running(settings):
             anna = User(api, PATIENT, name="Anna")
             dana = User(api, PT, name="Dana")

@@ -11,7 +11,6 @@ same message twice by one turn. bench/reliability.py reuses it at scale.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from flows import remind
 from flows import texts as t
+from tests import dbkit
 from tests.botkit import running, settings_for
 from tests.fakebotapi import FakeBotAPI, SentMessage, WaitTimeout
 
@@ -155,14 +155,8 @@ class Patient:
         # anything else without buttons: wait for the question (or time out and /start)
 
 
-def checkin_rows(db: Path | str) -> dict[int, list[tuple[str, int, str]]]:
-    conn = sqlite3.connect(db)
-    try:
-        rows = conn.execute(
-            "SELECT user_id, answer, pain, reach FROM checkins ORDER BY user_id, id"
-        ).fetchall()
-    finally:
-        conn.close()
+def checkin_rows(db: dbkit.Db) -> dict[int, list[tuple[str, int, str]]]:
+    rows = dbkit.rows(db, "SELECT user_id, answer, pain, reach FROM checkins ORDER BY user_id, id")
     out: dict[int, list[tuple[str, int, str]]] = {}
     for uid, answer, pain, reach in rows:
         out.setdefault(int(uid), []).append((str(answer), int(pain), str(reach)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from bot.telegram.transport import AiohttpRequest
 from flows import remind
 from flows import texts as t
 from flows.engine import COMMAND_NAMES
+from tests import dbkit
 from tests.botkit import User, running, settings_for
 from tests.fakebotapi import JSON, FakeBotAPI, SentMessage
 from tests.test_e2e_reminders import to_fixed_times
@@ -41,35 +41,22 @@ def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-def sessions(db: Path) -> dict[int, tuple[int, str, str]]:
-    """user_id -> (chat_id, state, whole session JSON), straight from SQLite."""
-    conn = sqlite3.connect(db)
-    try:
-        rows = conn.execute("SELECT user_id, chat_id, state, session FROM users").fetchall()
-    finally:
-        conn.close()
+def sessions(db: dbkit.Db) -> dict[int, tuple[int, str, str]]:
+    """user_id -> (chat_id, state, whole session JSON), straight from the database."""
+    rows = dbkit.rows(db, "SELECT user_id, chat_id, state, session FROM users")
     return {int(r[0]): (int(r[1]), str(r[2]), str(r[3])) for r in rows}
 
 
-def rows_naming(db: Path, ids: set[int]) -> dict[str, int]:
+def rows_naming(db: dbkit.Db, ids: set[int]) -> dict[str, int]:
     """Rows in any table with a user_id or chat_id column that name one of `ids`."""
-    conn = sqlite3.connect(db)
     found: dict[str, int] = {}
-    try:
-        tables = [
-            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        ]
-        for table in tables:
-            cols = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-            for col in sorted({"user_id", "chat_id"} & cols):
-                marks = ",".join("?" * len(ids))
-                n = conn.execute(
-                    f"SELECT COUNT(*) FROM {table} WHERE {col} IN ({marks})", tuple(ids)
-                ).fetchone()[0]
-                if n:
-                    found[f"{table}.{col}"] = int(n)
-    finally:
-        conn.close()
+    for table, cols in dbkit.tables(db).items():
+        for col in sorted({"user_id", "chat_id"} & cols):
+            marks = ",".join("?" * len(ids))
+            row = dbkit.one(db, f"SELECT COUNT(*) FROM {table} WHERE {col} IN ({marks})", [*ids])
+            n = int(row[0]) if row else 0
+            if n:
+                found[f"{table}.{col}"] = n
     return found
 
 
@@ -143,7 +130,7 @@ async def test_forged_replayed_stale_and_foreign_taps_change_nothing(
 ) -> None:
     async with FakeBotAPI() as api:
         settings = settings_for(api, tmp_path)
-        db = Path(settings.SIDEGLIDE_DB)
+        db = settings.SIDEGLIDE_DB
         async with running(settings):
             a, b, c = User(api, 21_001), User(api, 21_002), 21_003
             a.say("/start")
@@ -250,7 +237,7 @@ async def test_a_group_gets_the_private_chat_hint_and_nothing_is_stored(
 ) -> None:
     async with FakeBotAPI() as api:
         settings = settings_for(api, tmp_path)
-        db = Path(settings.SIDEGLIDE_DB)
+        db = settings.SIDEGLIDE_DB
         async with running(settings):
             members = {24_001, 24_002}
             groups = {-100_777: "supergroup", -778: "group"}
@@ -359,7 +346,7 @@ ACTIONS = st.one_of(
 @dataclass
 class Bed:
     api: FakeBotAPI
-    db: Path
+    db: dbkit.Db
     bystander: User
 
 
@@ -372,7 +359,7 @@ async def bed(tmp_path: Path) -> AsyncIterator[Bed]:
             bystander = User(api, 26_000)
             bystander.say("/start")
             await bystander.keyboard()
-            yield Bed(api, Path(settings.SIDEGLIDE_DB), bystander)
+            yield Bed(api, settings.SIDEGLIDE_DB, bystander)
 
 
 _uids = itertools.count(26_001)
