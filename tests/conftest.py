@@ -32,15 +32,10 @@ ON_BOTH = frozenset(
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "db_backend" in metafunc.fixturenames:
-        name = metafunc.module.__name__.rsplit(".", 1)[-1]
-        both = name in ON_BOTH
-        metafunc.parametrize(
-            "db_backend",
-            ["sqlite", "postgres"] if both else ["sqlite"],
-            indirect=True,
-            ids=(lambda b: b) if both else (lambda b: ""),
-        )
+    name = metafunc.module.__name__.rsplit(".", 1)[-1]
+    once = metafunc.definition.get_closest_marker("no_database") is not None
+    if "db_backend" in metafunc.fixturenames and name in ON_BOTH and not once:
+        metafunc.parametrize("db_backend", ["sqlite", "postgres"], indirect=True)
 
 
 @pytest.fixture(autouse=True)

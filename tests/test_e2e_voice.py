@@ -123,6 +123,7 @@ def render(
 
 
 @pytest.mark.slow  # renders a whole language in subprocesses
+@pytest.mark.no_database  # render-media draws and speaks; it opens no database
 def test_render_media_prerenders_animations_and_a_language_with_progress(
     tmp_path: Path,
 ) -> None:
