@@ -27,6 +27,8 @@ ON_BOTH = frozenset(
         "test_hardening_input",
         "test_hardening_faults",
         "test_hardening_logs",
+        "test_hardening_crash",
+        "test_e2e_ops",
     }
 )
 

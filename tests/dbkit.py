@@ -39,12 +39,24 @@ def rows(db: Db, sql: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]
     """The rows of one statement; a write is committed at once."""
     if is_postgres(db):
         return _THREAD.submit(asyncio.run, _pg(str(db), sql, args)).result(timeout=60)
-    conn = sqlite3.connect(db)
+    conn = sqlite3.connect(db, timeout=5)
     try:
         with conn:
             return [tuple(r) for r in conn.execute(sql, tuple(args)).fetchall()]
     finally:
         conn.close()
+
+
+# what reading a table that does not exist yet raises, on either backend
+NO_TABLE = (sqlite3.OperationalError, asyncpg.UndefinedTableError)
+
+
+def integrity(db: Db) -> str:
+    """SQLite's integrity check; PostgreSQL checks its own pages (its answer is "ok")."""
+    if is_postgres(db):
+        return "ok" if one(db, "SELECT 1") == (1,) else "no answer"
+    found = one(db, "PRAGMA integrity_check")
+    return str(found[0]) if found else "no answer"
 
 
 def one(db: Db, sql: str, args: Sequence[object] = ()) -> tuple[Any, ...] | None:

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ import aiohttp
 import pytest
 
 from flows import texts as t
+from tests import dbkit
 from tests.botkit import TOKEN, User, running, settings_for
 from tests.fakebotapi import FakeBotAPI
 from tests.test_e2e_telegram import ANSWERS, onboard
@@ -67,9 +67,8 @@ async def test_webhook_mode_checks_the_secret_and_serves_health(tmp_path: Path) 
             status, _ = await api.deliver_webhook(url, forged, secret_token="wrong-secret")
             assert status == 403
             await api.expect_no_message(4242, within=0.5)
-            db = sqlite3.connect(settings.SIDEGLIDE_DB)
-            assert db.execute("SELECT COUNT(*) FROM users WHERE user_id = 4242").fetchone()[0] == 0
-            db.close()
+            db = settings.SIDEGLIDE_DB
+            assert dbkit.one(db, "SELECT COUNT(*) FROM users WHERE user_id = 4242") == (0,)
 
             base = f"http://127.0.0.1:{health_port}"
             async with aiohttp.ClientSession() as http:
@@ -161,12 +160,9 @@ async def test_sigterm_during_a_conversation_loses_no_check_in(tmp_path: Path) -
         replies = [
             m for m in api.sent_to(1111) if "keep going with the side glide" in (m.text or "")
         ]
-        db = sqlite3.connect(settings.SIDEGLIDE_DB)
-        rows = db.execute(
-            "SELECT answer, pain, reach FROM checkins WHERE user_id = 1111"
-        ).fetchall()
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        db.close()
+        db = settings.SIDEGLIDE_DB
+        rows = dbkit.rows(db, "SELECT answer, pain, reach FROM checkins WHERE user_id = 1111")
+        assert dbkit.integrity(db) == "ok"
         # a graceful stop finishes the update it had: the answer was stored once and
         # its reply went out
         assert rows == [("centralizing", 4, "buttock")]

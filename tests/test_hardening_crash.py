@@ -16,7 +16,6 @@ import contextlib
 import os
 import random
 import signal
-import sqlite3
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,11 +25,13 @@ from typing import IO, Any
 import pytest
 
 from bot.storage.ports import ReminderChange
+from bot.storage.postgres import PostgresStorage
 from bot.storage.sql import reminders as sqlite_reminders
 from bot.storage.sqlite import SqliteStorage
 from flows import remind
 from flows.effects import SetSchedule
 from flows.schedule import Schedule as ReminderSchedule
+from tests import botkit, dbkit
 from tests.botkit import TOKEN, User, running, settings_for
 from tests.fakebotapi import WAIT_TIMEOUT, ChatKey, FakeBotAPI, WaitTimeout
 from tests.test_e2e_reminders import to_fixed_times
@@ -50,7 +51,7 @@ Schedule = tuple[int, str, str, str]  # user_id, tz, mode, fixed_times
 class BotProcess:
     """`python -m bot run` as operators start it, pointed at the fake; stderr to a file."""
 
-    def __init__(self, api: FakeBotAPI, db: Path, workdir: Path, **env: str) -> None:
+    def __init__(self, api: FakeBotAPI, db: dbkit.Db, workdir: Path, **env: str) -> None:
         self.api = api
         self.db = db
         self.workdir = workdir
@@ -134,27 +135,26 @@ class BotProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def schedules(db: Path) -> set[Schedule]:
+def schedules(db: dbkit.Db) -> set[Schedule]:
     """The reminder schedules stored now (a reader beside the bot's writer: WAL allows it)."""
-    if not db.exists():
+    if not dbkit.is_postgres(db) and not Path(db).exists():
         return set()
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
     try:
-        rows = conn.execute("SELECT user_id, tz, mode, fixed_times FROM reminders").fetchall()
-    except sqlite3.OperationalError:  # not migrated yet: killed before the first start ended
+        rows = dbkit.rows(db, "SELECT user_id, tz, mode, fixed_times FROM reminders")
+    except dbkit.NO_TABLE:  # not migrated yet: killed before the first start ended
         return set()
-    finally:
-        conn.close()
     return {(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows}
 
 
-async def seed_schedules(db: Path, uids: range) -> set[Schedule]:
+async def seed_schedules(db: dbkit.Db, uids: range) -> set[Schedule]:
     """Schedules already stored before the bot's first start, as an earlier run left them.
 
     The fixed time is 12 hours away, so no ping fires during the run.
     """
     at = (datetime.now(UTC) + timedelta(hours=12)).time().replace(second=0, microsecond=0)
-    storage = await SqliteStorage.open(db)
+    storage = await (
+        PostgresStorage.open(str(db)) if dbkit.is_postgres(db) else SqliteStorage.open(db)
+    )
     try:
         for uid in uids:
             schedule = ReminderSchedule(tz="UTC", mode="fixed", fixed_times=(at,))
@@ -165,19 +165,15 @@ async def seed_schedules(db: Path, uids: range) -> set[Schedule]:
 
 
 async def until_schedule_set(
-    api: FakeBotAPI, db: Path, seeded: set[Schedule], timeout: float = 120
+    api: FakeBotAPI, db: dbkit.Db, seeded: set[Schedule], timeout: float = 120
 ) -> None:
     """Until some user has set a schedule through /remind, so a kill can follow it."""
     with contextlib.suppress(WaitTimeout):  # then the kill comes anyway; the test says so
         await api.wait_for(lambda: schedules(db) - seeded or None, timeout, "a schedule")
 
 
-def integrity(db: Path) -> str:
-    conn = sqlite3.connect(db)
-    try:
-        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
-    finally:
-        conn.close()
+def integrity(db: dbkit.Db) -> str:
+    return dbkit.integrity(db)
 
 
 @dataclass
@@ -225,7 +221,7 @@ async def crash_run(
     Each kill waits a random time, then for a user's update to be mid-turn (fetched by
     the bot, not answered). `deadline` per user only guards against a hang.
     """
-    db = workdir / "sideglide.sqlite3"
+    db: dbkit.Db = botkit.DB_URL or workdir / "sideglide.sqlite3"
     bot = BotProcess(api, db, workdir, **{k: str(v) for k, v in env.items()})
     rng = random.Random(seed)
     seeded = await seed_schedules(db, range(first_uid + users, first_uid + users + 3))
@@ -325,7 +321,7 @@ async def test_dying_between_the_session_and_the_reminders_write_never_fakes_a_s
     uid = 71_001
     async with FakeBotAPI() as api:
         settings = settings_for(api, tmp_path)
-        db = Path(settings.SIDEGLIDE_DB)
+        db = settings.SIDEGLIDE_DB
         user = User(api, uid)
         async with running(settings):
             times = await to_fixed_times(user)
