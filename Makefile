@@ -31,6 +31,7 @@ bench: system-deps venv locales
 	$(BIN)/python bench/bench_charts.py
 	$(BIN)/python bench/bench_set.py
 	$(BIN)/python bench/bench_animation.py
+	$(BIN)/python bench/bench_storage.py
 
 # the README's stills of each exercise, drawn by the same code as the animations
 docs-images: venv
