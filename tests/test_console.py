@@ -130,19 +130,26 @@ class Typing(io.TextIOBase):
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.ready = __import__("threading").Condition()
+        self.ended = False
 
     def type(self, line: str) -> None:
         with self.ready:
             self.lines.append(line + "\n")
             self.ready.notify()
 
+    def end(self) -> None:
+        """End of input: a reader still waiting gets "" (so no thread outlives the test)."""
+        with self.ready:
+            self.ended = True
+            self.ready.notify_all()
+
     def readline(self, size: int = -1) -> str:  # type: ignore[override]
         with self.ready:
-            self.ready.wait_for(lambda: bool(self.lines))
-            return self.lines.pop(0)
+            self.ready.wait_for(lambda: bool(self.lines) or self.ended)
+            return self.lines.pop(0) if self.lines else ""
 
 
-async def until(condition: object, what: str, timeout: float = 30.0) -> None:
+async def until(condition: object, what: str, timeout: float = 120.0) -> None:
     """A hang guard: polls `condition()` and fails with `what` if it never holds."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():  # type: ignore[operator]
@@ -196,7 +203,8 @@ async def test_a_reminder_fires_in_the_console_with_its_buttons(tmp_path: Path) 
         )
     finally:
         stdin.type("/quit")
-        await asyncio.wait_for(task, 30)
+        stdin.end()
+        await asyncio.wait_for(task, 120)  # a hang guard
         await bootstrap.close(built)
 
 

@@ -24,7 +24,13 @@ from aiohttp import web
 from tests import dbkit
 from tests.fakebotapi import FakeBotAPI
 from tests.test_hardening_crash import BotProcess
-from tests.test_hardening_faults import EXPECTED_ROW, Patient, checkin_rows, duplicates
+from tests.test_hardening_faults import (
+    EXPECTED_ROW,
+    Journey,
+    Patient,
+    checkin_rows,
+    duplicates,
+)
 
 pytestmark = pytest.mark.slow  # starts, kills and restarts bot processes
 
@@ -112,8 +118,15 @@ async def test_two_processes_one_killed_lose_and_double_no_check_in(
             for bot, port in zip(bots, ports, strict=True):
                 await bot.start()
                 await listening(port)
-            patients = [Patient(api, 90_000 + i, patience=8.0) for i in range(USERS)]
-            tasks = [asyncio.create_task(p.run()) for p in patients]
+            # people arrive over time, not all in one instant: at most 50 mid-conversation
+            # (the whole suite shares this machine's two cores with the two bots)
+            arriving = asyncio.Semaphore(50)
+
+            async def person(uid: int) -> Journey:
+                async with arriving:
+                    return await Patient(api, uid, patience=10.0).run()
+
+            tasks = [asyncio.create_task(person(90_000 + i)) for i in range(USERS)]
             # mid-run: once a quarter of the users have checked in, kill one process
             try:
                 async with asyncio.timeout(240):  # a hang guard, not a time limit
