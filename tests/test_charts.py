@@ -20,6 +20,7 @@ from matplotlib.patches import Rectangle
 from bot.progress.chart import (
     BAND_GID,
     PAIN_GID,
+    PSFS_GID,
     REACH_GID,
     SETS_GID,
     START_GID,
@@ -32,7 +33,7 @@ from bot.progress.chart import (
     render_progress_chart,
     rung_bands,
 )
-from flows.model import Answer, CheckIn, Reach, Rung, RungChange
+from flows.model import Answer, CheckIn, PsfsRating, Reach, Rung, RungChange
 
 NOW = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)
 LABELS = chart_labels()
@@ -275,3 +276,24 @@ def test_check_ins_in_the_same_second_still_get_a_step_each() -> None:
     pain_start, _ = lines(fig, START_GID)
     assert xdata(pain_start) == [0.0]
     assert len(patches(fig, BAND_GID)) >= 3 * 3  # a band per step, on each of the 3 axes
+
+
+def test_the_activity_ratings_are_listed_and_the_plots_keep_their_width() -> None:
+    """PSFS: first rating to latest per activity, in a panel that never squeezes the plots
+    (its long title once narrowed them to a third of the page)."""
+    rated = [
+        PsfsRating(NOW - timedelta(days=8), "walk", 3),
+        PsfsRating(NOW - timedelta(days=8), "sit", 5),
+        PsfsRating(NOW - timedelta(days=1), "walk", 6),
+    ]
+    labels = replace(LABELS, psfs_title="A long translated title, longer than the page. " * 4)
+    plain = build_progress_figure(ChartData(history(6), [], labels, NOW))
+    with_psfs = build_progress_figure(ChartData(history(6), [], labels, NOW, psfs=rated))
+    texts = [t.get_text() for ax in with_psfs.axes for t in ax.texts if t.get_gid() == PSFS_GID]
+    assert len(texts) == 1
+    assert "Walking: 3 → 6" in texts[0] and "Sitting: 5" in texts[0]
+    assert not [t for ax in plain.axes for t in ax.texts if t.get_gid() == PSFS_GID]
+    for fig in (plain, with_psfs):
+        fig.canvas.draw()  # the layout is computed on draw
+    width = plain.axes[0].get_position().width
+    assert with_psfs.axes[0].get_position().width >= 0.95 * width

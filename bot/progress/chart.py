@@ -243,7 +243,7 @@ def build_progress_figure(data: ChartData) -> Figure:
     if rated:
         ax_psfs = fig.add_subplot(grid[3])
         ax_psfs.axis("off")
-        ax_psfs.text(
+        note = ax_psfs.text(
             0.0,
             1.0,
             _plain("\n".join([labels.psfs_title, *rated])),
@@ -252,7 +252,9 @@ def build_progress_figure(data: ChartData) -> Figure:
             va="top",
             fontsize=17,
             gid=PSFS_GID,
+            wrap=True,  # a long title wraps at the figure's edge
         )
+        note.set_in_layout(False)  # the plots above keep their width
 
     start_point = data.start
     if start_point is not None and points and start_point.at > points[0].at:
