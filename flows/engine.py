@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from flows import checkin, onboarding, psfs, pt, remind, safety, screening, sets, settings  # noqa: F401
+from flows import checkin, onboarding, psfs, pt, remind, safety, sets, settings  # noqa: F401
 from flows import texts as t
 from flows.catalogue import exercise_name
 from flows.effects import (
@@ -122,12 +122,8 @@ def _after_turn(before: Session, out: Outcome, ctx: Ctx) -> Outcome:
 
 
 def _stop_reason(s: Session, hold: Hold, effects: list[Effect]) -> str:
-    """The reason the user read: the recorded move's, or the warning sign's question."""
-    if hold == Hold.RED_FLAG:
-        flag = screening.BY_ID.get(s.safety.red_flag or "")
-        return flag.question if flag is not None else t.HELD_WHY.get(hold.value, "")
     moves = [e for e in effects if isinstance(e, RecordRungChange)]
-    return moves[-1].reason if moves else t.HELD_WHY.get(hold.value, "")
+    return safety.hold_reason(s, hold, moves[-1].reason if moves else None)
 
 
 def _without_voice(before: Session, event: Event, ctx: Ctx) -> Outcome:

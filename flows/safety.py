@@ -12,6 +12,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from flows import screening
+from flows import texts as t
 from flows.catalogue import EXERCISES, PRESS_UP_CAUTION
 from flows.effects import RecordRungChange
 from flows.i18n import N_
@@ -126,3 +128,16 @@ def cautions(s: Session, rung: Rung) -> tuple[str, ...]:
     if ex.caution:
         said.append(ex.caution)
     return tuple(said)
+
+
+def hold_reason(s: Session, hold: Hold, last_move: str | None) -> str:
+    """Why the exercises are held, as the user read it: the warning sign's question, else
+    the reason of the ladder move that held them (`last_move`), else the hold's own words.
+    The PT's alert and weekly summary say the same (bot.sharing)."""
+    if hold == Hold.RED_FLAG:
+        flag = screening.BY_ID.get(s.safety.red_flag or "")
+        if flag is not None:
+            return flag.question
+    if last_move:
+        return last_move
+    return t.HELD_WHY.get(hold.value, t.HELD_WHY["stop"])

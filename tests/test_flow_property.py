@@ -2,7 +2,8 @@
 
 - Once exercises are held (a "worse" answer, a halt by reach or pain, a red-flag yes,
   nothing left to try), no exercise step, voice or guided set is shown and no reminder
-  or nudge may go out until a PT's "go on" (or, for a red flag, a clean re-screen).
+  or nudge may go out until a PT's "go on" (or, for a red flag, a clean re-screen); a
+  PT's prescription, arriving at any moment, never lifts a hold.
 - A recovered user whose pain comes back is never halted by that alone.
 - Nothing crashes, and every session survives persistence.
 """
@@ -15,7 +16,17 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flows.engine import COMMAND_NAMES, advance, choices
-from flows.events import Command, Event, Other, Press, ReminderDue, ReminderPress, Text
+from flows.events import (
+    Command,
+    Event,
+    Other,
+    Prescribed,
+    Press,
+    ReminderDue,
+    ReminderPress,
+    Text,
+)
+from flows.model import Prescription, Rung, Side
 from flows.session import Hold, Session, State
 from tests.flowkit import T0, Script, safety_problems
 
@@ -30,6 +41,15 @@ action = st.one_of(
     st.tuples(st.just("other"), st.sampled_from(["sticker", "photo", "voice", "location"])),
     st.tuples(st.just("reminder"), st.sampled_from(["start", "snooze", "skip", "bogus"])),
     st.tuples(st.just("wait"), st.sampled_from([0.5, 2, 30])),
+    # a physical therapist's prescription, through a share: it must never lift a hold
+    st.tuples(
+        st.just("rx"),
+        st.tuples(
+            st.sampled_from([r for r in Rung if r != Rung.SEE_PT]),
+            st.sampled_from([None, Side.LEFT, Side.RIGHT]),
+            st.sampled_from([None, 5, 15]),
+        ),
+    ),
 )
 
 
@@ -50,6 +70,9 @@ def to_event(session: Session, kind: str, arg: object) -> Event | None:
         return Other(str(arg))
     if kind == "reminder":
         return ReminderPress(str(arg))
+    if kind == "rx":
+        rung, wall, reps = arg  # type: ignore[misc]
+        return Prescribed(Prescription(rung, wall, reps), pt_id=77)
     return None  # time passes
 
 
@@ -91,6 +114,9 @@ def _worse_press(before: Session, event: Event) -> bool:
 @given(st.sampled_from(sorted(STARTS)), st.lists(action, max_size=80))
 @example("halted", [("choose", 0), ("choose", 0), ("cmd", "exercise")])
 @example("mid_set", [("cmd", "stop"), ("choose", 0), ("cmd", "safety"), ("cmd", "exercise")])
+@example("halted", [("rx", (Rung.SIDE_GLIDE, Side.LEFT, 12)), ("cmd", "exercise")])
+@example("red_flag", [("rx", (Rung.PRESS_UPS, None, None)), ("cmd", "exercise")])
+@example("mid_set", [("rx", (Rung.PRESS_UPS, None, 8)), ("choose", 0), ("choose", 0)])
 def test_held_means_no_exercise_no_reminder_no_nudge_until_a_pt_or_a_clean_screen(
     start: str,
     actions: list,  # type: ignore[type-arg]

@@ -32,14 +32,14 @@ from bot.sharing import codes
 from bot.sharing import texts as st
 from bot.sharing.letters import Letter, button
 from bot.storage.ports import Clinician, Conversations, History, Redeemed, Share, Shares
-from flows import ladder, remind, safety, screening
+from flows import ladder, remind, safety
 from flows import texts as t
 from flows.catalogue import EXERCISES, REPS, exercise_name
 from flows.effects import Say, Stopped
 from flows.events import Command, Prescribed, SharePress
-from flows.model import Prescription, Rung, RungChange, Side
+from flows.model import Prescription, Rung, Side
 from flows.schedule import tz_label, validate_tz
-from flows.session import Hold, Session, State
+from flows.session import Session, State
 from flows.trend import leg_trend
 
 log = logging.getLogger(__name__)
@@ -119,8 +119,17 @@ class Clinic:
 
     async def after(self, user_id: int, handled: Handled) -> list[Letter]:
         """Tell the other side of a share what the user's turn did: a stop, a /forget."""
+        letters = await self._ended(user_id, handled.ended)
+        stops = [e for e in handled.effects if isinstance(e, Stopped)]
+        if stops:
+            for share in await self._live_of_patient(user_id):
+                letters += await self._alert(share, stops[-1])
+        return letters
+
+    async def _ended(self, user_id: int, ended: Sequence[Share]) -> list[Letter]:
+        """The other side of each share `user_id`'s /forget ended hears of it."""
         letters: list[Letter] = []
-        for share in handled.ended:
+        for share in ended:
             if share.patient_id == user_id and share.pt_id is not None:
                 pt = await self.shares.clinician(share.pt_id)
                 if pt is not None:
@@ -132,10 +141,6 @@ class Clinic:
                     lang = patient.session.language
                     text = translate(lang, st.PT_LEFT, {"pt": share.pt_name or "-"})
                     letters.append(Letter(patient.chat_id, None, Message(text)))
-        stops = [e for e in handled.effects if isinstance(e, Stopped)]
-        if stops:
-            for share in await self._live_of_patient(user_id):
-                letters += await self._alert(share, stops[-1])
         return letters
 
     async def weekly(self) -> list[Letter]:
@@ -464,7 +469,8 @@ class Clinic:
         hold = safety.exercise_hold(session)
         if hold is not None:
             changes = await self.history.rung_changes(share.patient_id)
-            reason = for_pt(lang, _hold_reason(session, hold, changes))
+            moved = changes[-1].reason if changes else None
+            reason = for_pt(lang, safety.hold_reason(session, hold, moved))
             lines.append(translate(lang, st.WEEKLY_HELD, {"reason": reason}))
         labels = chart_labels(lambda m: _(lang, m))
         rated = psfs_lines(await self.history.psfs(share.patient_id), labels.activity_names)
@@ -498,7 +504,7 @@ class Clinic:
             held = await self.shares.of_clinician(who.user_id)
             await self.conversations.forget(who.user_id)
         letters = [self._say(who.chat_id, lang, st.PT_FORGOTTEN)]
-        return letters + await self.after(who.user_id, Handled(Session(), (), ended=tuple(held)))
+        return letters + await self._ended(who.user_id, held)
 
     # --- presses ----------------------------------------------------------------------
 
@@ -588,17 +594,6 @@ def _reminders(session: Session) -> str:
     if session.reminders.paused or safety.reminder_pause(session) is not None:
         return st.REMIND_PAUSED
     return st.REMIND_ON
-
-
-def _hold_reason(session: Session, hold: Hold, changes: Sequence[RungChange]) -> str:
-    """Why the exercises are held, as flows.engine words it for the alert."""
-    if hold == Hold.RED_FLAG:
-        flag = screening.BY_ID.get(session.safety.red_flag or "")
-        if flag is not None:
-            return flag.question
-    if changes:
-        return changes[-1].reason
-    return t.HELD_WHY.get(hold.value, t.HELD_WHY["stop"])
 
 
 def for_pt(lang: str, reason: str) -> str:
