@@ -133,12 +133,16 @@ class PgDatabase:
         drops the connection, and the lock with it)."""
         if self._leading is not None:
             try:
-                await self._leading.fetchval("SELECT 1")
-                return True
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                log.warning("lost the reminder leadership's connection")
-                self._leading.terminate()
-                self._leading = None
+                if not self._leading.is_closed():
+                    await self._leading.fetchval("SELECT 1", timeout=10)
+                    return True
+            # any failure of this one connection means the lock may be gone: after the
+            # server ended the session asyncpg can raise InternalClientError ("another
+            # operation is in progress"), which is none of its usual error classes
+            except Exception as exc:
+                log.warning("lost the reminder leadership's connection: %s", type(exc).__name__)
+            self._leading.terminate()
+            self._leading = None
         try:
             conn = await asyncpg.connect(self._url)
         except (OSError, asyncpg.PostgresError) as exc:
