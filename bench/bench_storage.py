@@ -5,9 +5,10 @@
 Each backend gets the same work through the real Coach and the real stores: every
 user's conversation from /start through the safety questions (one turn per
 update, with its update id, all users at once), then `--claims` due reminders
-claimed one by one as the ticker claims them. PostgreSQL is a real server
-started for the run (tests/pgserver.py: a temporary folder, fsync off as in the
-tests, so its numbers are the engine's and the protocol's, not the disk's).
+handed out in batches under a lease, each started and settled as the ticker does.
+PostgreSQL is a real server started for the run (tests/pgserver.py: a temporary
+folder, fsync off as in the tests, so its numbers are the engine's and the
+protocol's, not the disk's).
 SQLite runs on a file with its production settings. Prints numbers; asserts
 nothing.
 """
@@ -64,19 +65,23 @@ async def turns(storage: Storage, users: int, per_user: int) -> tuple[float, lis
 
 
 async def claims(storage: Storage, count: int) -> float:
-    """`count` due reminders, each claimed (mark_sent) and settled as the ticker does."""
+    """`count` due reminders handed out in batches of 500 under a lease, each started
+    and settled, as the ticker does (three writes a ping, one more a batch)."""
     store = storage.reminders
     schedule = Schedule("UTC", every_hours=3)
     for uid in range(count):
         await store.put(500_000 + uid, schedule, T0 - timedelta(days=1))
     now = T0 + timedelta(days=2)
-    due = await store.due(now, count)
+    lease = now + timedelta(minutes=5)
+    done = 0
     started = time.perf_counter()
-    for row in due:
-        assert row.next_due is not None
-        if await store.mark_sent(row.user_id, row.next_due, row.next_due + timedelta(hours=3)):
-            await store.settle(row.user_id, row.next_due, now)
-    return len(due) / (time.perf_counter() - started)
+    while rows := await store.claim(now, 500, "bench", lease):
+        for row in rows:
+            assert row.next_due is not None
+            if await store.start(row.user_id, "bench", row.next_due, row.next_due, lease):
+                await store.settle(row.user_id, "bench", now + timedelta(hours=3), now)
+                done += 1
+    return done / (time.perf_counter() - started)
 
 
 def p99(values: list[float]) -> float:

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     SIDEGLIDE_PROGRESS_AFTER: int = Field(default=3, ge=1, le=20)
     SIDEGLIDE_REMINDER_RATE: float = Field(default=25.0, gt=0, le=1000)
     SIDEGLIDE_REMINDER_TICK: float = Field(default=10.0, ge=0.2, le=300)
+    # seconds a process may hold a due reminder it is sending; when one dies mid-ping,
+    # another sends the ping once this has run out
+    SIDEGLIDE_REMINDER_LEASE: float = Field(default=300.0, ge=1, le=3600)
     # Telegram's overall limit is about 30 messages/s per bot; 0 turns the limiter's
     # overall cap off (a local Bot API server in load tests)
     SIDEGLIDE_SEND_RATE: float = Field(default=30.0, ge=0, le=10_000)

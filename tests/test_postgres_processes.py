@@ -9,14 +9,17 @@ other process is recognised.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.coach.coach import Coach
+from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
 from bot.storage.postgres import PostgresStorage
 from flows.events import Command, Press
+from flows.schedule import Schedule
 from flows.session import State
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -110,3 +113,47 @@ async def test_a_killed_leaders_lock_goes_with_its_connection(pg_url: str) -> No
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_ping_held_by_a_process_that_died_is_sent_once_by_another(pg_url: str) -> None:
+    """Process A claims the due pings and hangs mid-send (as if killed: its writes
+    never come). Process B sends nothing while A's lease lasts, then every ping once,
+    one catch-up for the slots missed; A's late writes then change nothing."""
+    a, b = await PostgresStorage.open(pg_url), await PostgresStorage.open(pg_url)
+    users = range(1, 11)
+    try:
+        for uid in users:
+            await a.reminders.put(uid, Schedule("UTC"), datetime(2026, 3, 2, 7, tzinfo=UTC))
+        due = datetime(2026, 3, 2, 8, tzinfo=UTC)  # 08:00, then every 3 hours
+        got: Counter[int] = Counter()
+        stuck, dead = asyncio.Event(), asyncio.Event()
+
+        async def hangs(user_id: int, info: ReminderInfo) -> SendOutcome:
+            stuck.set()
+            await dead.wait()
+            raise ConnectionError("the process is gone")  # never delivered
+
+        async def delivers(user_id: int, info: ReminderInfo) -> SendOutcome:
+            got[user_id] += 1
+            assert info.slot == datetime(2026, 3, 2, 14, tzinfo=UTC) and info.kind == "catch_up"
+            return SendOutcome.OK
+
+        lease = timedelta(minutes=5)
+        first = ReminderTicker(a.reminders, hangs, lease=lease, max_in_flight=3)
+        running = asyncio.create_task(first.tick(due))
+        await stuck.wait()
+        heir = ReminderTicker(b.reminders, delivers, lease=lease)
+        assert (await heir.tick(due + timedelta(minutes=4))).sent == 0  # A's lease holds
+        # six hours later: A's leases ran out; the 08:00, 11:00 and 14:00 slots passed
+        later = await heir.tick(due + timedelta(hours=6, minutes=1))
+        assert later.sent == len(users) and 1 <= later.after_crash <= 3
+        assert got == dict.fromkeys(users, 1)
+        dead.set()
+        await running  # A's sends fail and its writes find rows no longer its own
+        for uid in users:
+            row = await b.reminders.get(uid)
+            assert row is not None and row.next_due == datetime(2026, 3, 2, 17, tzinfo=UTC)
+            assert row.in_flight is None and row.last_sent is not None
+    finally:
+        await a.close()
+        await b.close()

@@ -127,9 +127,9 @@ async def test_due_query_uses_the_index(db: DB) -> None:
     path, _ = db
     async with (
         aiosqlite.connect(path) as conn,
-        conn.execute(
-            "EXPLAIN QUERY PLAN SELECT * FROM reminders WHERE next_due <= 1 "
-            "ORDER BY next_due LIMIT 5"
+        conn.execute(  # the claim's search, leases and all
+            "EXPLAIN QUERY PLAN SELECT user_id FROM reminders WHERE next_due <= 1 AND paused = 0"
+            " AND (lease_until IS NULL OR lease_until <= 1) ORDER BY next_due LIMIT 5"
         ) as cursor,
     ):
         plan = " ".join(str(r[-1]) for r in await cursor.fetchall())
@@ -474,7 +474,7 @@ async def test_aclose_lets_in_flight_sends_finish_and_loses_nothing(
     assert first.sent == 3 and (await t.tick(at(8, 0, 5))).skipped
 
     report = await ticker(store, inbox, Clock(at(8, 0, 10))).tick(at(8, 0, 10))
-    assert report.lost_in_crash == 0 and report.sent == 17
+    assert report.after_crash == 0 and report.sent == 17
     assert inbox.received == dict.fromkeys(users, 1)
 
 
@@ -503,7 +503,7 @@ class ProcessDied(BaseException):
     """Stands for the process being killed: nothing in the ticker may catch it."""
 
 
-async def test_crash_mid_batch_never_duplicates_and_loses_only_the_in_flight(
+async def test_crash_mid_batch_loses_nothing_and_repeats_only_the_in_flight(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "crash.sqlite3"
@@ -527,12 +527,11 @@ async def test_crash_mid_batch_never_duplicates_and_loses_only_the_in_flight(
     try:
         inbox.hook = None
         report = await ticker(store, inbox, Clock(at(8, 0, 10))).tick(at(8, 0, 10))
-        assert max(inbox.received.values()) == 1  # no duplicates
-        lost = [u for u in users if inbox.received[u] == 0]
-        # Lost: only what was in flight. Markers count sends not yet settled, some
-        # of which did go through ("may have been lost").
-        assert 1 <= len(lost) <= report.lost_in_crash <= 4
-        assert all(inbox.calls[u] == 1 for u in lost)  # claimed, never re-sent
+        assert all(inbox.received[u] >= 1 for u in users)  # none lost
+        # Repeated: only sends that had started and were not settled at the crash (the
+        # one that died among them never arrived, so at least one is not a repeat).
+        repeated = [u for u in users if inbox.received[u] > 1]
+        assert 1 <= report.after_crash <= 4 and len(repeated) < report.after_crash
         for u in users:  # and every schedule goes on
             row = await store.get(u)
             assert row is not None and row.next_due == at(11) and row.in_flight is None
@@ -540,7 +539,7 @@ async def test_crash_mid_batch_never_duplicates_and_loses_only_the_in_flight(
         await conn.close()
 
 
-async def test_cancelled_tick_then_rerun_no_duplicates(db: DB) -> None:
+async def test_cancelled_tick_then_rerun_loses_nothing(db: DB) -> None:
     _, store = db
     users = range(1, 31)
     await add_users(store, users)
@@ -555,14 +554,14 @@ async def test_cancelled_tick_then_rerun_no_duplicates(db: DB) -> None:
     inbox.hook = hang_after_ten
     task = asyncio.create_task(ticker(store, inbox, Clock(at(8)), max_in_flight=3).tick(at(8)))
     await stuck.wait()
-    await asyncio.sleep(0.01)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
 
     inbox.hook = None
     report = await ticker(store, inbox, Clock(at(8, 0, 10))).tick(at(8, 0, 10))
-    assert max(inbox.received.values()) == 1
-    lost = [u for u in users if inbox.received[u] == 0]
-    assert 1 <= len(lost) <= report.lost_in_crash <= 3
-    assert sum(inbox.received.values()) == len(users) - len(lost)
+    assert all(inbox.received[u] >= 1 for u in users)
+    # the sends that hung never arrived: sent again, and at most the three in flight
+    # can be repeats
+    assert 1 <= report.after_crash <= 3
+    assert sum(inbox.received.values()) - len(users) < report.after_crash

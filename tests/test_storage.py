@@ -163,23 +163,91 @@ async def test_a_pause_in_the_turn_holds_the_reminder_and_an_empty_reason_lifts_
     assert lifted.next_due is not None and lifted.next_due > later
 
 
-async def test_a_ping_is_claimed_once(storage: Storage) -> None:
-    await storage.conversations.commit(
-        Turn(user_id=9, chat_id=9, session=session(), now=T0, reminders=(EVERY_3H,))
-    )
-    row = await storage.reminders.get(9)
+async def due_rows(storage: Storage, users: range) -> datetime:
+    """Schedules for `users`, all due at their first slot; returns that time."""
+    for uid in users:
+        await storage.conversations.commit(
+            Turn(user_id=uid, chat_id=uid, session=session(), now=T0, reminders=(EVERY_3H,))
+        )
+    row = await storage.reminders.get(users[0])
     assert row is not None and row.next_due is not None
-    due = row.next_due
-    (found,) = await storage.reminders.due(due, 10)
-    assert found.user_id == 9
+    return row.next_due
+
+
+async def test_a_due_ping_is_handed_to_one_owner_at_a_time(storage: Storage) -> None:
+    queue = storage.reminders
+    due = await due_rows(storage, range(9, 12))
+    lease = due + timedelta(minutes=5)
+    # five processes claim at once: every row goes to exactly one of them
+    claims = await asyncio.gather(*(queue.claim(due, 10, f"p{i}", lease) for i in range(5)))
+    owners = {row.user_id: i for i, rows in enumerate(claims) for row in rows}
+    assert sorted(owners) == [9, 10, 11]
+    assert sum(len(rows) for rows in claims) == 3
+    assert await queue.claim(due, 10, "late", lease) == []  # held: nothing to hand out
+    mine = f"p{owners[9]}"
     nxt = due + timedelta(hours=3)
-    claims = await asyncio.gather(*(storage.reminders.mark_sent(9, due, nxt) for _ in range(5)))
-    assert claims.count(True) == 1
-    claimed = await storage.reminders.get(9)
-    assert claimed is not None and claimed.in_flight == due and claimed.next_due == nxt
-    await storage.reminders.settle(9, due, due)
-    settled = await storage.reminders.get(9)
-    assert settled is not None and settled.in_flight is None and settled.last_sent == due
+    assert not await queue.start(9, "late", due, due, lease)  # not the holder
+    assert await queue.start(9, mine, due, due, lease)
+    assert (await queue.get(9)).in_flight == due  # type: ignore[union-attr]
+    assert not await queue.settle(9, "late", nxt, due)
+    assert await queue.settle(9, mine, nxt, due)
+    settled = await queue.get(9)
+    assert settled is not None
+    assert (settled.next_due, settled.in_flight, settled.last_sent) == (nxt, None, due)
+    # the holders of 10 and 11 died: when their lease runs out, they go to another
+    after = lease + timedelta(seconds=1)
+    taken = await queue.claim(after, 10, "heir", after + timedelta(minutes=5))
+    assert [r.user_id for r in taken] == [10, 11]
+    assert all(r.next_due == due for r in taken)  # still due at the slot they missed
+    assert not await queue.settle(10, f"p{owners[10]}", nxt, due)  # the dead one's is void
+
+
+async def test_a_users_change_ends_a_claim_and_wins(storage: Storage) -> None:
+    queue = storage.reminders
+    due = await due_rows(storage, range(5, 7))
+    lease = due + timedelta(minutes=5)
+    assert len(await queue.claim(due, 10, "p", lease)) == 2
+    assert await queue.start(5, "p", due, due, lease)
+    # mid-send, each user changes something (a new schedule; a pause)
+    await storage.conversations.commit(
+        Turn(user_id=5, chat_id=5, session=session(), now=due, reminders=(EVERY_3H,))
+    )
+    assert await queue.pause(6, "user")
+    assert not await queue.settle(5, "p", due + timedelta(hours=3), due)
+    assert not await queue.start(6, "p", due, due, lease)
+    changed, paused = await queue.get(5), await queue.get(6)
+    assert changed is not None and changed.next_due is not None and changed.next_due > due
+    assert changed.in_flight is None and changed.last_sent is None
+    assert paused is not None and paused.next_due is None
+    assert await queue.claim(due + timedelta(minutes=1), 10, "q", lease) == []
+
+
+async def test_a_refused_send_goes_back_due_and_unreached_rows_at_once(storage: Storage) -> None:
+    queue = storage.reminders
+    due = await due_rows(storage, range(1, 4))
+    lease = due + timedelta(minutes=5)
+    assert len(await queue.claim(due, 10, "p", lease)) == 3
+    assert await queue.start(1, "p", due, due, lease)
+    assert await queue.release("p", 1) == 1  # a 429: nothing was sent
+    assert await queue.release("p") == 2  # the tick ended before 2 and 3
+    again = await queue.claim(due, 10, "q", lease)
+    assert [r.user_id for r in again] == [1, 2, 3]
+    assert all(r.in_flight is None and r.next_due == due for r in again)
+
+
+async def test_a_dead_processs_claims_are_freed_at_start_only_on_sqlite(
+    storage: Storage,
+) -> None:
+    queue = storage.reminders
+    due = await due_rows(storage, range(1, 3))
+    assert len(await queue.claim(due, 10, "dead", due + timedelta(minutes=5))) == 2
+    heir = await queue.claim(due, 10, "heir", due + timedelta(minutes=5))
+    if storage.conversations.shared:  # PostgreSQL: the holder may be another live process
+        assert await queue.recover() == 0 and heir == []
+        assert await queue.claim(due, 10, "heir", due + timedelta(minutes=5)) == []
+    else:  # one process per file: whoever held them is gone
+        assert heir == [] and await queue.recover() == 2
+        assert len(await queue.claim(due, 10, "heir", due + timedelta(minutes=5))) == 2
 
 
 async def test_forget_removes_every_row_of_that_user_only(storage: Storage) -> None:

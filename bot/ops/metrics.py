@@ -32,7 +32,7 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 SendResult = Literal["ok", "retry", "blocked", "error"]
 # the reminder ticker's own report (bot.reminders.ticker.TickReport), counted per tick
 ReminderResult = Literal[
-    "sent", "skipped", "blocked", "failed", "deferred", "held_back", "retry_later", "lost_in_crash"
+    "sent", "skipped", "blocked", "failed", "deferred", "held_back", "retry_later", "after_crash"
 ]
 TtsCacheResult = Literal["hit", "miss", "failure"]
 
@@ -85,7 +85,7 @@ class Metrics:
             "sideglide_reminders_total",
             "Reminders due, by what became of them: sent, skipped (held back by the "
             "conversation), blocked, failed, deferred (user busy), held_back (quiet hours), "
-            "retry_later, lost_in_crash.",
+            "retry_later, after_crash (sent again: a stopped process had it in flight).",
             ["result"],
             registry=self.registry,
         )

@@ -1,33 +1,40 @@
 """Sends the reminders that are due, a batch at a time, straight from the database.
 
 The lead's wiring calls `ReminderTicker.tick()` every ~10 s (PTB JobQueue
-`run_repeating`). There is no job per user: each tick reads the due rows through
+`run_repeating`). There is no job per user: each tick takes the due rows through
 the `next_due` index in batches of `batch_size`, so memory and start-up do not
 grow with the number of users, and a restart needs nothing rebuilt.
 
-Delivery is AT MOST ONCE, by claiming before sending. For each ping, in this
-order:
+A due row is handed to this ticker under a LEASE (`store.claim`; on PostgreSQL
+`FOR UPDATE SKIP LOCKED`, so two processes claiming at once split the rows). For
+each ping, in this order:
 
-1. wait for a rate-limit token (nothing is recorded yet: a crash here loses nothing);
-2. `store.mark_sent` advances `next_due` past the slot and sets `in_flight`, in one
-   committed transaction, and only if the row is still due at the value read;
+1. wait for a rate-limit token, then decide with the time of the send (one
+   catch-up for every slot missed, `flows.schedule.catch_up`);
+2. `store.start`: still ours and still due? `in_flight` := the slot;
 3. call `send`;
-4. `store.settle` clears `in_flight` (or the outcome pauses / releases the row).
+4. `store.settle`: `next_due` moves on and the lease ends (a 429 gives the row
+   back still due instead).
 
-A crash after 2 and before 3 completes loses that ping (it is "in flight"), and
-a crash anywhere can never send one twice, because the row no longer looks due
-once claimed. The alternative, marking "in flight" and advancing only after the
-send, would have to choose after a crash between re-sending (a duplicate when
-the send had gone through) and dropping (the same loss as here, for more
-writes), so the claim comes first. At most `max_in_flight` pings are between 2
-and 4 at once; that is the bound on what a crash can lose. Rows left with
-`in_flight` set are counted and cleared on the first tick after a restart.
+The schedule moves on only at 4. A process that dies before 3 leaves its rows due
+and leased: another process (or this one restarted) takes them when the lease runs
+out and sends them, once. A process that dies between 3 and 4 leaves the row with
+`in_flight` set: its ping may or may not have reached Telegram, which no answer will
+tell, and it is sent again when the lease runs out (counted as `after_crash`):
+at least once, rather than a reminder silently lost. At most `max_in_flight` pings
+are between 2 and 4 at once; that bounds what a crash can repeat. A planned stop
+(`aclose`) lets them finish and repeats nothing.
+
+The lease covers a tick's budget plus `lease` for the sends; a send renews it at 2.
+Every write names this ticker as the owner, so one whose lease was taken over, or
+whose row a user changed meanwhile, writes nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -100,7 +107,8 @@ class TickReport:
     held_back: int = 0  # late catch-ups not sent (quiet hours): schedule moved on
     retry_later: int = 0  # left due: a 429, a shutdown, or the tick's budget ran out
     raced: int = 0  # the row changed between reading and claiming it
-    lost_in_crash: int = 0  # in_flight markers found from before a restart
+    after_crash: int = 0  # sent again: a stopped process had it in flight (may repeat)
+    freed: int = 0  # leases a dead process left, ended at start (one process only)
     skipped: bool = False  # another tick was running, or a retry_after hold
 
 
@@ -120,6 +128,8 @@ class ReminderTicker:
         busy_defer: timedelta = timedelta(minutes=10),
         burst_s: float = 0.2,
         budget_s: float | None = None,
+        lease: timedelta = timedelta(minutes=5),
+        owner: str | None = None,
     ) -> None:
         """`rate_per_s` paces sends (None: unlimited, e.g. when PTB's AIORateLimiter does it).
 
@@ -130,9 +140,15 @@ class ReminderTicker:
         `budget_s` bounds one tick's wall time (claims stop, in-flight sends
         finish): set it a little under the run_repeating interval so a backlog
         paced at 30/s never keeps the JobQueue waiting at shutdown.
+        `lease` is how long a send may take before another process may take the row
+        over: far longer than a send with its retries, and how late a ping of a
+        process that died comes. `owner` names this ticker in the table (default:
+        random, so a restarted process never mistakes a dead one's leases for its own).
         """
         if batch_size < 1 or max_in_flight < 1:
             raise ValueError("batch_size and max_in_flight must be positive")
+        if lease <= timedelta(0):
+            raise ValueError("lease must be positive")
         self._store = store
         self._send = send
         self._is_busy = is_busy
@@ -151,6 +167,8 @@ class ReminderTicker:
         self._recovered = False
         self._closing = False
         self._budget_s = budget_s
+        self._lease = lease
+        self.owner = owner or uuid.uuid4().hex
         self._deadline: float | None = None
         self._idle = asyncio.Event()
         self._idle.set()
@@ -180,22 +198,22 @@ class ReminderTicker:
         self._deadline = None if self._budget_s is None else loop.time() + self._budget_s
         try:
             if not self._recovered:
-                report.lost_in_crash = await self._store.clear_in_flight()
+                report.freed = await self._store.recover()
                 self._recovered = True
-                if report.lost_in_crash:
-                    log.warning(
-                        "%d reminder(s) were in flight at the last stop and may be lost",
-                        report.lost_in_crash,
-                    )
+                if report.freed:
+                    log.warning("%d reminder claim(s) left by the last stop freed", report.freed)
             while True:
                 at = now or self._clock()
                 if self._must_stop(at):
                     break
-                rows = await self._store.due(at, self._batch_size)
+                rows = await self._store.claim(at, self._batch_size, self.owner, self._until(at))
                 if not rows:
                     break
                 before = report.raced + report.retry_later
-                await self._run_batch(rows, now, report)
+                try:
+                    await self._run_batch(rows, now, report)
+                finally:  # the rows not reached go back at once, not when the lease ends
+                    await self._store.release(self.owner)
                 if self._must_stop(at) or len(rows) < self._batch_size:
                     break
                 if report.raced + report.retry_later - before == len(rows):
@@ -204,6 +222,10 @@ class ReminderTicker:
             self._running = False
             self._idle.set()
         return report
+
+    def _until(self, at: datetime) -> datetime:
+        """A batch's lease: the tick's remaining budget, then time for the last sends."""
+        return at + timedelta(seconds=self._budget_s or 0.0) + self._lease
 
     def _holding(self, at: datetime) -> bool:
         return self._hold_until is not None and at < self._hold_until
@@ -246,24 +268,27 @@ class ReminderTicker:
             decision = catch_up(row.schedule, due, now or self._clock())
         at = now or self._clock()
         if not decision.send or decision.slot is None:
-            if await self._store.advance(row.user_id, due, decision.next_due):
+            if await self._store.settle(row.user_id, self.owner, decision.next_due, None):
                 report.held_back += 1
             else:
                 report.raced += 1
             return
         if self._must_stop(at):
-            report.retry_later += 1  # a 429, a shutdown or the budget came: leave it due
+            report.retry_later += 1  # a 429, a shutdown or the budget came: it goes back due
             return
         if self._is_busy is not None and await self._is_busy(row.user_id):
-            if await self._store.defer(row.user_id, due, at + self._busy_defer):
+            if await self._store.defer(row.user_id, self.owner, at + self._busy_defer):
                 report.busy += 1
             else:
                 report.raced += 1
             return
         slot = decision.slot
-        if not await self._store.mark_sent(row.user_id, due, decision.next_due, slot):
+        if not await self._store.start(row.user_id, self.owner, due, slot, at + self._lease):
             report.raced += 1
             return
+        if row.in_flight is not None:
+            report.after_crash += 1
+            log.warning("a reminder a stopped process had in flight is sent again")
         kind: Kind = "snoozed" if row.snoozed and slot == due else "scheduled"
         if decision.catch_up and kind != "snoozed":
             kind = "catch_up"
@@ -273,30 +298,22 @@ class ReminderTicker:
         except Exception:
             log.exception("reminder send to user %d raised", row.user_id)
             outcome = SendOutcome.FAILED
-        await self._settle(row, decision.next_due, slot, outcome, now, report)
+        await self._settle(row, decision.next_due, outcome, now, report)
 
     async def _settle(
         self,
         row: ReminderRow,
-        claimed: datetime | None,
-        slot: datetime,
+        next_due: datetime | None,
         outcome: SendOutcome,
         now: datetime | None,
         report: TickReport,
     ) -> None:
-        if outcome.kind == "ok":
-            await self._store.settle(row.user_id, slot, now or self._clock())
-            report.sent += 1
-        elif outcome.kind == "silent":
-            await self._store.settle(row.user_id, slot, None)
-            report.silent += 1
-        elif outcome.kind == "blocked":
-            # the send already told the conversation, which paused the schedule
-            await self._store.settle(row.user_id, slot, None)
-            report.blocked += 1
-        elif outcome.kind == "retry_after":
-            assert row.next_due is not None
-            await self._store.release(row.user_id, claimed, row.next_due, row.snoozed_until)
+        """What the send's outcome does to the row. A row a user changed during the send
+        (a pause on 403, a snooze, a new schedule) is no longer ours: nothing is written
+        and the user's change stands."""
+        user_id = row.user_id
+        if outcome.kind == "retry_after":
+            await self._store.release(self.owner, user_id)  # refused: still due, as it was
             until = (now or self._clock()) + timedelta(seconds=outcome.retry_after)
             if self._hold_until is None or until > self._hold_until:
                 self._hold_until = until
@@ -304,7 +321,15 @@ class ReminderTicker:
                 "Telegram asked to retry after %.0f s; reminders held", outcome.retry_after
             )
             report.retry_later += 1
+            return
+        sent_at = (now or self._clock()) if outcome.kind == "ok" else None
+        await self._store.settle(user_id, self.owner, next_due, sent_at)
+        if outcome.kind == "ok":
+            report.sent += 1
+        elif outcome.kind == "silent":
+            report.silent += 1
+        elif outcome.kind == "blocked":
+            report.blocked += 1  # the send told the conversation, which paused the schedule
         else:
-            log.warning("reminder send to user %d failed; slot given up", row.user_id)
-            await self._store.settle(row.user_id, slot, None)
+            log.warning("reminder send to user %d failed; slot given up", user_id)
             report.failed += 1

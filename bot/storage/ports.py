@@ -120,31 +120,28 @@ class History(Protocol):
 
 
 class ReminderQueue(Protocol):
-    """The reminders table as the ticker sees it: due rows, claims and settlements."""
+    """The reminders table as the ticker sees it: due rows handed out under a lease,
+    and what became of each (bot.storage.sql.reminders says how)."""
 
     async def get(self, user_id: int) -> ReminderRow | None: ...
 
-    async def due(self, now: datetime, limit: int) -> list[ReminderRow]: ...
+    async def claim(
+        self, now: datetime, limit: int, owner: str, lease_until: datetime
+    ) -> list[ReminderRow]: ...
 
-    async def mark_sent(
-        self, user_id: int, due: datetime, next_due: datetime | None, slot: datetime | None = None
+    async def start(
+        self, user_id: int, owner: str, due: datetime, slot: datetime, lease_until: datetime
     ) -> bool: ...
 
-    async def settle(self, user_id: int, slot: datetime, sent_at: datetime | None) -> None: ...
-
-    async def release(
-        self,
-        user_id: int,
-        claimed: datetime | None,
-        due: datetime,
-        snoozed_until: datetime | None,
+    async def settle(
+        self, user_id: int, owner: str, next_due: datetime | None, sent_at: datetime | None
     ) -> bool: ...
 
-    async def advance(self, user_id: int, due: datetime, next_due: datetime | None) -> bool: ...
+    async def defer(self, user_id: int, owner: str, until: datetime) -> bool: ...
 
-    async def defer(self, user_id: int, due: datetime, until: datetime) -> bool: ...
+    async def release(self, owner: str, user_id: int | None = None) -> int: ...
 
-    async def clear_in_flight(self) -> int: ...
+    async def recover(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

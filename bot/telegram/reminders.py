@@ -36,7 +36,7 @@ _COUNTED: dict[str, ReminderResult] = {
     "busy": "deferred",
     "held_back": "held_back",
     "retry_later": "retry_later",
-    "lost_in_crash": "lost_in_crash",
+    "after_crash": "after_crash",
 }
 
 
@@ -60,6 +60,7 @@ class ReminderJob:
             self.busy,
             rate_per_s=settings.SIDEGLIDE_REMINDER_RATE,
             budget_s=interval * 0.9,  # one tick never overlaps the next
+            lease=timedelta(seconds=settings.SIDEGLIDE_REMINDER_LEASE),
         )
         self._job = app.job_queue.run_repeating(
             self._tick, interval=interval, first=timedelta(seconds=interval)

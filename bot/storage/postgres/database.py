@@ -90,6 +90,10 @@ class PgDatabase:
         return db
 
     @property
+    def skip_locked(self) -> str:
+        return " FOR UPDATE SKIP LOCKED"  # two processes claiming at once split the rows
+
+    @property
     def shared(self) -> bool:
         return True
 

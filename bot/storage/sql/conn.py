@@ -40,3 +40,8 @@ class SqlDatabase(Protocol):
 
     def user_lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
         """One turn of a user at a time across processes (a no-op for one process)."""
+
+    @property
+    def skip_locked(self) -> str:
+        """What a SELECT adds to lock the rows it hands out, passing over rows another
+        transaction holds: " FOR UPDATE SKIP LOCKED", or nothing where one process writes."""

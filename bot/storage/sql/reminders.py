@@ -5,16 +5,17 @@ is the only column the ticker searches, through a partial index, so finding
 what is due costs the same with 100 users or 100,000, and nothing is held in
 memory per user.
 
-Two kinds of writes (on SQLite, on its one shared connection):
-a turn's changes (`apply`, inside the turn's own transaction, so a schedule the
-user saw saved is stored with the session that says so), and the ticker's
-claims and settlements, each its own short transaction.
+Two kinds of writes: a turn's changes (`apply`, inside the turn's own
+transaction, so a schedule the user saw saved is stored with the session that
+says so), and the ticker's claims and settlements, each its own short
+transaction. A user's change always moves `next_due` past now (or to NULL) and
+ends any claim on the row, so it wins over a ping being sent.
 
 `snoozed_until` marks a `next_due` that is not a schedule slot (a snooze or a
-deferral because the user was busy); `in_flight` holds the slot of a ping
-that was claimed (recorded as sent) but whose send has not been settled. A
-value left there after a crash names a ping that may have been lost; it is
-never re-sent (see bot/reminders/ticker.py).
+deferral because the user was busy). `lease_owner` / `lease_until` say which
+ticker holds a due row and until when; `in_flight` holds the slot of a ping whose
+send has started and not been settled. A value left there when a lease ran out
+names a ping that a stopped process may have delivered (see bot/reminders/ticker.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ from flows.safety import Pause
 from flows.schedule import Schedule, hhmm, next_due, parse_schedule, snooze
 
 PAUSE_REASONS: Final = frozenset(p.value for p in Pause)
+# a user's change moves `next_due` past now and ends any claim on the row: the ticker
+# holding it then writes nothing, and the user's change stands
+_ENDS_LEASE: Final = "in_flight = NULL, lease_owner = NULL, lease_until = NULL"
+_ENDS_CLAIM: Final = f"snoozed_until = NULL, {_ENDS_LEASE}"
 
 _COLUMNS = (
     'user_id, tz, mode, every_hours, start, "end", fixed_times, paused, paused_reason, '
@@ -92,7 +97,7 @@ async def put(
             start = excluded.start, "end" = excluded."end",
             fixed_times = excluded.fixed_times, paused = excluded.paused,
             paused_reason = excluded.paused_reason, next_due = excluded.next_due,
-            snoozed_until = NULL
+            {_ENDS_CLAIM}
         """,
         (
             user_id,
@@ -116,8 +121,8 @@ async def pause(conn: Conn, user_id: int, reason: str) -> bool:
         raise ValueError(f"unknown pause reason {reason!r}")
     changed = await _execute(
         conn,
-        "UPDATE reminders SET paused = 1, paused_reason = ?, next_due = NULL, "
-        "snoozed_until = NULL, in_flight = NULL WHERE user_id = ?",
+        f"UPDATE reminders SET paused = 1, paused_reason = ?, next_due = NULL, {_ENDS_CLAIM} "
+        "WHERE user_id = ?",
         (reason, user_id),
     )
     return changed > 0
@@ -141,8 +146,8 @@ async def resume(
     due = next_due(replace(row.schedule, paused=False), now)
     changed = await _execute(
         conn,
-        "UPDATE reminders SET paused = 0, paused_reason = NULL, next_due = ?, "
-        "snoozed_until = NULL WHERE user_id = ? AND paused = 1",
+        f"UPDATE reminders SET paused = 0, paused_reason = NULL, next_due = ?, {_ENDS_CLAIM} "
+        "WHERE user_id = ? AND paused = 1",
         (_ts(due), user_id),
     )
     return due if changed else None
@@ -156,7 +161,8 @@ async def snooze_until(conn: Conn, user_id: int, until: datetime) -> bool:
     """
     changed = await _execute(
         conn,
-        "UPDATE reminders SET next_due = ?, snoozed_until = ? WHERE user_id = ? AND paused = 0",
+        f"UPDATE reminders SET next_due = ?, snoozed_until = ?, {_ENDS_LEASE} "
+        "WHERE user_id = ? AND paused = 0",
         (_ts(until), _ts(until), user_id),
     )
     return changed > 0
@@ -170,7 +176,7 @@ async def skip(conn: Conn, user_id: int, now: datetime) -> datetime | None:
     due = next_due(row.schedule, now)
     await _execute(
         conn,
-        "UPDATE reminders SET next_due = ?, snoozed_until = NULL WHERE user_id = ? AND paused = 0",
+        f"UPDATE reminders SET next_due = ?, {_ENDS_CLAIM} WHERE user_id = ? AND paused = 0",
         (_ts(due), user_id),
     )
     return due
@@ -247,83 +253,95 @@ class SqlReminders:
         return await self._update("DELETE FROM reminders WHERE user_id = ?", (user_id,)) > 0
 
     # --- the ticker's operations ------------------------------------------------
+    # A due row is handed to one ticker at a time under a lease (`lease_owner` until
+    # `lease_until`). The row's `next_due` moves on only when the ping is settled, so a
+    # ticker that dies before that leaves the row due: it is handed out again when the
+    # lease ends. Every write below names its owner, so a ticker whose lease was taken
+    # over, or whose row a user changed meanwhile (which ends any lease), writes nothing.
 
     async def due(self, now: datetime, limit: int) -> list[ReminderRow]:
-        """The `limit` most overdue reminders at `now`, oldest first, via the index."""
+        """What is due at `now`, oldest first, held or not (a look, for tools and tests;
+        the ticker takes rows with `claim`)."""
         found = await self._db.reads.fetchall(
             f"SELECT {_COLUMNS} FROM reminders WHERE next_due <= ? ORDER BY next_due LIMIT ?",
             (_ts(now), limit),
         )
         return [_row(r) for r in found]
 
-    async def mark_sent(
-        self,
-        user_id: int,
-        due: datetime,
-        next_due: datetime | None,
-        slot: datetime | None = None,
-    ) -> bool:
-        """Records the ping for `due` as sent and advances to `next_due`, atomically.
-
-        Called BEFORE the send (a claim): it succeeds only if the row is still
-        due at `due`, so two ticks, or a tick racing a user's edit, can never
-        send the same ping twice. `in_flight` keeps `slot` until `settle`.
+    async def claim(
+        self, now: datetime, limit: int, owner: str, lease_until: datetime
+    ) -> list[ReminderRow]:
+        """Hands `owner` the `limit` most overdue rows at `now` that nobody holds, oldest
+        first; on PostgreSQL rows another process is claiming are passed over, not waited for.
         """
-        changed = await self._update(
-            "UPDATE reminders SET next_due = ?, snoozed_until = NULL, in_flight = ? "
-            "WHERE user_id = ? AND next_due = ? AND paused = 0",
-            (_ts(next_due), _ts(slot or due), user_id, _ts(due)),
-        )
-        return changed > 0
+        async with self._db.transaction() as conn:
+            found = await conn.fetchall(
+                "UPDATE reminders SET lease_owner = ?, lease_until = ? WHERE user_id IN ("
+                "SELECT user_id FROM reminders WHERE next_due <= ? AND paused = 0"
+                " AND (lease_until IS NULL OR lease_until <= ?)"
+                f" ORDER BY next_due LIMIT ?{self._db.skip_locked}) RETURNING {_COLUMNS}",
+                (owner, _ts(lease_until), _ts(now), _ts(now), limit),
+            )
+        rows = [_row(r) for r in found]
+        return sorted(rows, key=lambda r: (r.next_due or now, r.user_id))
 
-    async def settle(self, user_id: int, slot: datetime, sent_at: datetime | None) -> None:
-        """Closes a claimed ping: delivered at `sent_at`, or failed when None."""
-        await self._update(
-            "UPDATE reminders SET in_flight = NULL, last_sent = coalesce(?, last_sent) "
-            "WHERE user_id = ? AND in_flight = ?",
-            (_ts(sent_at), user_id, _ts(slot)),
-        )
-
-    async def release(
-        self,
-        user_id: int,
-        claimed: datetime | None,
-        due: datetime,
-        snoozed_until: datetime | None,
+    async def start(
+        self, user_id: int, owner: str, due: datetime, slot: datetime, lease_until: datetime
     ) -> bool:
-        """Undoes `mark_sent` after a send that surely did not happen (429 retry_after).
-
-        Only if nothing changed the row since the claim (it still points at
-        `claimed`): a user's snooze or pause made meanwhile wins.
-        """
+        """Right before the send: still ours, still due at `due`? Marks `slot` in flight and
+        renews the lease for the send."""
         changed = await self._update(
-            "UPDATE reminders SET next_due = ?, snoozed_until = ?, in_flight = NULL "
-            "WHERE user_id = ? AND next_due IS NOT DISTINCT FROM ? AND in_flight IS NOT NULL"
-            " AND paused = 0",
-            (_ts(due), _ts(snoozed_until), user_id, _ts(claimed)),
+            "UPDATE reminders SET in_flight = ?, lease_until = ? "
+            "WHERE user_id = ? AND lease_owner = ? AND next_due = ? AND paused = 0",
+            (_ts(slot), _ts(lease_until), user_id, owner, _ts(due)),
         )
         return changed > 0
 
-    async def advance(self, user_id: int, due: datetime, next_due: datetime | None) -> bool:
-        """Moves a due reminder on without sending (a catch-up that quiet hours held back)."""
+    async def settle(
+        self, user_id: int, owner: str, next_due: datetime | None, sent_at: datetime | None
+    ) -> bool:
+        """The slot is done with (sent at `sent_at`, or given up when None): the schedule
+        moves on to `next_due` and the lease ends."""
         changed = await self._update(
-            "UPDATE reminders SET next_due = ?, snoozed_until = NULL "
-            "WHERE user_id = ? AND next_due = ?",
-            (_ts(next_due), user_id, _ts(due)),
+            "UPDATE reminders SET next_due = ?, snoozed_until = NULL, in_flight = NULL, "
+            "lease_owner = NULL, lease_until = NULL, last_sent = coalesce(?, last_sent) "
+            "WHERE user_id = ? AND lease_owner = ?",
+            (_ts(next_due), _ts(sent_at), user_id, owner),
         )
         return changed > 0
 
-    async def defer(self, user_id: int, due: datetime, until: datetime) -> bool:
+    async def defer(self, user_id: int, owner: str, until: datetime) -> bool:
         """Postpones a due ping (the user is busy in a set); it fires at `until` instead."""
         changed = await self._update(
-            "UPDATE reminders SET next_due = ?, snoozed_until = ? "
-            "WHERE user_id = ? AND next_due = ? AND paused = 0",
-            (_ts(until), _ts(until), user_id, _ts(due)),
+            "UPDATE reminders SET next_due = ?, snoozed_until = ?, "
+            "lease_owner = NULL, lease_until = NULL "
+            "WHERE user_id = ? AND lease_owner = ? AND paused = 0",
+            (_ts(until), _ts(until), user_id, owner),
         )
         return changed > 0
 
-    async def clear_in_flight(self) -> int:
-        """Forgets pings left in flight by a crash; returns how many may have been lost."""
+    async def release(self, owner: str, user_id: int | None = None) -> int:
+        """Gives rows back still due: one whose send surely did not happen (a 429), or,
+        with no `user_id`, every row `owner` claimed and did not reach."""
+        if user_id is not None:
+            return await self._update(
+                "UPDATE reminders SET lease_owner = NULL, lease_until = NULL, in_flight = NULL "
+                "WHERE user_id = ? AND lease_owner = ?",
+                (user_id, owner),
+            )
         return await self._update(
-            "UPDATE reminders SET in_flight = NULL WHERE in_flight IS NOT NULL", ()
+            "UPDATE reminders SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+            (owner,),
+        )
+
+    async def recover(self) -> int:
+        """At start, on a database no other process writes: every lease is a dead
+        process's, so it ends now instead of when it runs out. On a shared database the
+        leases run out on their own (another holder may be alive). Returns how many."""
+        if self._db.shared:
+            return 0
+        return await self._update(
+            "UPDATE reminders SET lease_owner = NULL, lease_until = NULL "
+            "WHERE lease_owner IS NOT NULL",
+            (),
         )

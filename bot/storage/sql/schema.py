@@ -6,6 +6,7 @@ two backends can never drift apart.
 1: users, check-ins, ladder moves, screenings, voice file ids. 2: reminders.
 3: sharing with a physical therapist (shares, clinicians, prescriptions) and the
 Patient-Specific Functional Scale (psfs). 4: the ids of the updates handled.
+5: a lease on each reminder handed out to a sending process.
 A database written by any earlier version is brought up to date at start.
 """
 
@@ -154,6 +155,15 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                 at TEXT NOT NULL
             )""",
             "CREATE INDEX processed_updates_user ON processed_updates (user_id, at)",
+        ],
+    ),
+    # 5: a due reminder is handed to one process at a time, for a while: a process that
+    # dies mid-ping gives its claim back when the lease ends (bot/reminders/ticker.py)
+    (
+        5,
+        [
+            "ALTER TABLE reminders ADD COLUMN lease_owner TEXT",
+            "ALTER TABLE reminders ADD COLUMN lease_until INTEGER",
         ],
     ),
 ]

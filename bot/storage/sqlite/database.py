@@ -9,6 +9,7 @@ second connection would open a second, empty database).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -54,6 +55,10 @@ class Database:
         return self._reads
 
     @property
+    def skip_locked(self) -> str:
+        return ""  # one writer at a time: an UPDATE is already a claim
+
+    @property
     def shared(self) -> bool:
         return False  # one process owns the file: the coach's own lock is enough
 
@@ -81,15 +86,31 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteConn]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error; one at a time."""
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error; one at a time.
+
+        A task cancelled while its BEGIN is on the way still has that BEGIN run (aiosqlite
+        queues it on its thread): the ROLLBACK is queued behind it, or the next
+        transaction on this connection would find one already open.
+        """
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
             try:
+                await self.conn.execute("BEGIN IMMEDIATE")
                 yield self._reads
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await self._rollback()
                 raise
             await self.conn.execute("COMMIT")
+
+    async def _rollback(self) -> None:
+        undo = asyncio.ensure_future(self.conn.execute("ROLLBACK"))
+        try:
+            await asyncio.shield(undo)  # a second cancel must not leave it unqueued
+        except sqlite3.OperationalError:
+            pass  # the BEGIN itself failed: nothing to undo
+        except asyncio.CancelledError:
+            with contextlib.suppress(sqlite3.Error):
+                await undo
+            raise
 
     async def migrate(self, migrations: Iterable[tuple[int, list[str]]]) -> None:
         await self.conn.execute(
