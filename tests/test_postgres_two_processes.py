@@ -3,9 +3,12 @@
 A small round-robin proxy in the test stands for the load balancer: each update
 Telegram (the fake) posts goes to the next process, or to the other one when a
 process does not answer. 200 scripted users go through screening, assessment, a
-set and its check-in while one process is killed with -9 mid-run and restarted.
+set and its check-in (every fourth also sets a reminder) while one process is
+killed with -9 mid-run and restarted. The killed one is the reminder leader, killed
+with pings in flight that Telegram has not taken yet and more claimed behind them.
 Every user finishes; every check-in is stored exactly once; no turn's messages
-arrive twice.
+arrive twice; every reminder made due is sent exactly once, by the other process
+once the dead one's lease runs out.
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ import contextlib
 import itertools
 import random
 import socket
+import time
 from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import web
 
+from flows import texts as t
 from tests import dbkit
-from tests.fakebotapi import FakeBotAPI
+from tests.fakebotapi import FakeBotAPI, SentMessage
 from tests.test_hardening_crash import BotProcess
 from tests.test_hardening_faults import (
     EXPECTED_ROW,
@@ -36,6 +41,9 @@ pytestmark = pytest.mark.slow  # starts, kills and restarts bot processes
 
 USERS = 200
 SECRET = "two-processes-secret"
+DUE = 20  # reminders made due mid-run, the first STUCK of them in flight at the kill
+STUCK = 8  # the ticker's max_in_flight: every send slot of the leader is taken
+LEASE_S = 15  # far above a send here; the wait for the heir after the kill
 
 
 def free_port() -> int:
@@ -85,6 +93,39 @@ async def listening(port: int) -> None:
             await asyncio.sleep(0.05)
 
 
+async def leads(bot: BotProcess) -> None:
+    """Until the process says it sends the reminders (its first tick)."""
+    async with asyncio.timeout(60):  # a hang guard
+        while "this process now sends the reminders" not in bot.logs():  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+
+
+def far_enough(db: str) -> bool:
+    return len(checkin_rows(db)) >= USERS // 4 and len(scheduled(db)) >= DUE
+
+
+def scheduled(db: str) -> set[int]:
+    """Users with a reminder schedule saved (not due yet)."""
+    return {int(r[0]) for r in dbkit.rows(db, "SELECT user_id FROM reminders")}
+
+
+def make_due(db: str, users: list[int]) -> None:
+    """The clock reaches their slot: due a minute ago, the first ones oldest (sent first)."""
+    now = int(time.time())
+    for i, uid in enumerate(users):
+        dbkit.rows(db, "UPDATE reminders SET next_due = ? WHERE user_id = ?", (now - 60 + i, uid))
+
+
+def stuck(api: FakeBotAPI) -> set[int]:
+    """Users whose reminder send hangs at the fake (stalled: it will never be executed)."""
+    return {int(f.chat_id) for f in api.faults("sendMessage") if f.kind == "stall" and f.chat_id}
+
+
+def pings(api: FakeBotAPI, uid: int) -> list[SentMessage]:
+    """The reminder pings delivered to a user (Start now / Snooze / Skip)."""
+    return [m for m in api.sent_to(uid) if t.B_SNOOZE in m.button_texts]
+
+
 async def test_two_processes_one_killed_lose_and_double_no_check_in(
     tmp_path: Path, pg_url: str
 ) -> None:
@@ -112,25 +153,30 @@ async def test_two_processes_one_killed_lose_and_double_no_check_in(
                     SIDEGLIDE_WEBHOOK_URL=hook,
                     SIDEGLIDE_WEBHOOK_SECRET=SECRET,
                     SIDEGLIDE_LISTEN=f"127.0.0.1:{port}",
+                    SIDEGLIDE_REMINDER_TICK="0.5",
+                    SIDEGLIDE_REMINDER_LEASE=str(LEASE_S),
                 )
             )
         try:
             for bot, port in zip(bots, ports, strict=True):
                 await bot.start()
                 await listening(port)
+                if bot is bots[0]:  # the first to start leads the reminders
+                    await leads(bot)
             # people arrive over time, not all in one instant: at most 50 mid-conversation
             # (the whole suite shares this machine's two cores with the two bots)
             arriving = asyncio.Semaphore(50)
 
             async def person(uid: int) -> Journey:
                 async with arriving:
-                    return await Patient(api, uid, patience=10.0).run()
+                    return await Patient(api, uid, patience=10.0, remind=uid % 4 == 0).run()
 
             tasks = [asyncio.create_task(person(90_000 + i)) for i in range(USERS)]
-            # mid-run: once a quarter of the users have checked in, kill one process
+            # mid-run: once a quarter of the users have checked in and DUE have set a
+            # reminder, their reminders fall due; the leader's first sends hang at Telegram
             try:
                 async with asyncio.timeout(240):  # a hang guard, not a time limit
-                    while len(checkin_rows(pg_url)) < USERS // 4:  # noqa: ASYNC110 - polls the db
+                    while not far_enough(pg_url):  # noqa: ASYNC110 - polls the db
                         await asyncio.sleep(0.2)
             except TimeoutError:
                 pytest.fail(
@@ -138,11 +184,25 @@ async def test_two_processes_one_killed_lose_and_double_no_check_in(
                     f"{api.webhook.last_error_message!r}; first user:\n"
                     f"{api.transcript(90_000)}\nprocess a:\n{bots[0].logs()[-2000:]}"
                 )
-            await asyncio.sleep(rng.uniform(0.0, 0.5))
-            await bots[0].kill9()
+            reminded = sorted(scheduled(pg_url))[:DUE]
+            for uid in reminded[:STUCK]:  # not executed: Telegram never took these
+                api.stall("sendMessage", seconds=600, times=None, chat_id=uid)
+            make_due(pg_url, reminded)
+            await api.wait_for(
+                lambda: stuck(api) >= set(reminded[:STUCK]) or None,
+                60,  # a hang guard
+                "the leader's first reminder sends",
+            )
+            await bots[0].kill9()  # the leader, its send slots taken, the rest claimed
+            api.clear_faults()
             await asyncio.sleep(rng.uniform(0.2, 1.0))
             await bots[0].start()
             await listening(ports[0])
+            await api.wait_for(  # the other process sends them once the lease runs out
+                lambda: all(pings(api, u) for u in reminded) or None,
+                LEASE_S + 120,  # a hang guard
+                "every due reminder",
+            )
             journeys = await asyncio.gather(*tasks)
         finally:
             for bot in bots:
@@ -155,5 +215,10 @@ async def test_two_processes_one_killed_lose_and_double_no_check_in(
             assert rows.get(journey.uid) == [EXPECTED_ROW], api.transcript(journey.uid)
             assert not duplicates(api, journey), api.transcript(journey.uid)
         assert all(proxy.forwarded), proxy.forwarded  # both processes answered users
+        sent = {uid: len(pings(api, uid)) for uid in reminded}
+        assert sent == dict.fromkeys(reminded, 1), sent  # none lost, none twice
+        assert "this process now sends the reminders" in bots[1].logs()
+        # the stuck ones went out from the heir, which knew they had been in flight
+        assert "a reminder a stopped process had in flight is sent again" in bots[1].logs()
         assert bots[0].starts == 2
         assert dbkit.integrity(pg_url) == "ok"
