@@ -89,6 +89,7 @@ async def build(settings: Settings, clock: Clock = utcnow) -> Built:
         voice_files=storage.voice_files,
         health=storage.db,
         leader=storage.db,
+        inbox=storage.inbox,
         metrics=Metrics(),
         voice=voice,
         animations=(

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # seconds a process may hold a due reminder it is sending; when one dies mid-ping,
     # another sends the ping once this has run out
     SIDEGLIDE_REMINDER_LEASE: float = Field(default=300.0, ge=1, le=3600)
+    # webhook mode: seconds an accepted update may take before another process (or this
+    # one restarted) handles it, its own having died
+    SIDEGLIDE_UPDATE_LEASE: float = Field(default=60.0, ge=1, le=3600)
     # Telegram's overall limit is about 30 messages/s per bot; 0 turns the limiter's
     # overall cap off (a local Bot API server in load tests)
     SIDEGLIDE_SEND_RATE: float = Field(default=30.0, ge=0, le=10_000)

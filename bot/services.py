@@ -17,6 +17,7 @@ from bot.storage.ports import (
     Conversations,
     Health,
     History,
+    Inbox,
     Leadership,
     ReminderQueue,
     VoiceFiles,
@@ -35,6 +36,7 @@ class Services:
     voice_files: VoiceFiles
     health: Health
     leader: Leadership  # several processes on PostgreSQL: one sends the reminders
+    inbox: Inbox  # webhook updates accepted and not yet handled
     metrics: Metrics
     voice: VoiceService | None  # None when SIDEGLIDE_TTS=off
     animations: AnimationService | None  # None when SIDEGLIDE_ANIMATIONS=false

@@ -9,11 +9,14 @@ import signal
 import socket
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from bot.bootstrap import open_storage
+from bot.clock import utcnow
 from flows import texts as t
 from tests import dbkit
 from tests.botkit import TOKEN, User, running, settings_for
@@ -167,3 +170,51 @@ async def test_sigterm_during_a_conversation_loses_no_check_in(tmp_path: Path) -
         # its reply went out
         assert rows == [("centralizing", 4, "buttock")]
         assert len(replies) == 1, api.transcript(1111)
+
+
+async def test_an_update_a_dead_process_accepted_is_answered_after_the_restart(
+    tmp_path: Path, db_backend: str
+) -> None:
+    """The process that stored the update (Telegram had its 200) died before handling
+    it: the next one answers it. On SQLite at its first tick, since no other process
+    can have it; on PostgreSQL once the update's lease has run out."""
+    uid = 5151
+    port = free_port()
+    async with FakeBotAPI() as api:
+        settings = settings_for(
+            api,
+            tmp_path,
+            SIDEGLIDE_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/hook",
+            SIDEGLIDE_WEBHOOK_SECRET=SECRET,
+            SIDEGLIDE_LISTEN=f"127.0.0.1:{port}",
+            SIDEGLIDE_REMINDER_TICK=0.3,
+            SIDEGLIDE_UPDATE_LEASE=1 if db_backend == "postgres" else 3600,
+        )
+        left = {
+            "update_id": 77,
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()) - 5,
+                "text": "/start",
+                "chat": {"id": uid, "type": "private"},
+                "from": {"id": uid, "is_bot": False, "first_name": "Ann"},
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            },
+        }
+        storage = await open_storage(settings)
+        try:
+            await storage.inbox.accept(77, uid, json.dumps(left), utcnow() - timedelta(seconds=5))
+        finally:
+            await storage.close()
+        async with running(settings):
+            welcome = await api.wait_for_message(uid, timeout=30)  # a hang guard
+            assert "coach, not a doctor" in (welcome.text or "")
+            await api.wait_for(
+                lambda: (
+                    dbkit.one(settings.SIDEGLIDE_DB, "SELECT COUNT(*) FROM inbox") == (0,) or None
+                ),
+                30,  # a hang guard
+                "the inbox emptied",
+            )
+        db = settings.SIDEGLIDE_DB
+        assert dbkit.one(db, "SELECT COUNT(*) FROM processed_updates WHERE update_id = 77") == (1,)

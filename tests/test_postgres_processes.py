@@ -14,10 +14,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from telegram import Update
 
 from bot.coach.coach import Coach
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
 from bot.storage.postgres import PostgresStorage
+from bot.telegram.inbox import POLL_S, UpdateInbox
 from flows.events import Command, Press
 from flows.schedule import Schedule
 from flows.session import State
@@ -154,6 +156,61 @@ async def test_a_ping_held_by_a_process_that_died_is_sent_once_by_another(pg_url
             row = await b.reminders.get(uid)
             assert row is not None and row.next_due == datetime(2026, 3, 2, 17, tzinfo=UTC)
             assert row.in_flight is None and row.last_sent is not None
+    finally:
+        await a.close()
+        await b.close()
+
+
+def text_update(update_id: int, user_id: int, text: str) -> Update:
+    update = Update.de_json(
+        {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "date": 0,
+                "text": text,
+                "chat": {"id": user_id, "type": "private"},
+                "from": {"id": user_id, "is_bot": False, "first_name": "Ann"},
+            },
+        },
+        None,
+    )
+    assert update is not None
+    return update
+
+
+async def test_a_users_update_waits_for_their_earlier_one_in_another_process(
+    pg_url: str,
+) -> None:
+    """Update 11 reached process B while 10, of the same user, is still in process A's
+    hands: B starts on it only once A is done with 10. Another user is not held up."""
+    a, b = await PostgresStorage.open(pg_url), await PostgresStorage.open(pg_url)
+    try:
+        lease = timedelta(minutes=1)
+        inbox_a, inbox_b = UpdateInbox(a.inbox, lease), UpdateInbox(b.inbox, lease)
+        first, second, stranger = (
+            text_update(10, 7, "one"),
+            text_update(11, 7, "two"),
+            (text_update(12, 8, "hi")),
+        )
+        await inbox_a.accept(first)
+        await inbox_b.accept(second)
+        await inbox_b.accept(stranger)
+        order: list[int] = []
+
+        async def run(inbox: UpdateInbox, update: Update) -> None:
+            async with inbox.turn(update):
+                order.append(update.update_id)
+
+        later = asyncio.create_task(run(inbox_b, second))
+        await run(inbox_b, stranger)  # not held up by user 7's queue
+        for _ in range(10):  # B looks at the inbox again and again meanwhile
+            await asyncio.sleep(POLL_S)
+        assert order == [12] and not later.done()  # 11 waits: 10 is not done
+        await run(inbox_a, first)
+        await asyncio.wait_for(later, 30)  # a hang guard
+        assert order == [12, 10, 11]
+        assert await b.inbox.earlier(7, 100) == []
     finally:
         await a.close()
         await b.close()

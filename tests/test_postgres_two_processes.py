@@ -19,9 +19,12 @@ import itertools
 import random
 import socket
 import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 import pytest
 from aiohttp import web
 
@@ -126,10 +129,19 @@ def pings(api: FakeBotAPI, uid: int) -> list[SentMessage]:
     return [m for m in api.sent_to(uid) if t.B_SNOOZE in m.button_texts]
 
 
-async def test_two_processes_one_killed_lose_and_double_no_check_in(
-    tmp_path: Path, pg_url: str
-) -> None:
-    rng = random.Random(17)
+@dataclass
+class Pair:
+    """Two bot processes in webhook mode on one database, behind the round-robin proxy."""
+
+    api: FakeBotAPI
+    bots: list[BotProcess]
+    ports: list[int]
+    proxy: RoundRobin
+
+
+@contextlib.asynccontextmanager
+async def two_processes(tmp_path: Path, pg_url: str, **env: str) -> AsyncIterator[Pair]:
+    """Started in order, the first leading the reminders; terminated on the way out."""
     ports = [free_port(), free_port()]
     proxy_port = free_port()
     proxy = RoundRobin(ports)
@@ -154,7 +166,7 @@ async def test_two_processes_one_killed_lose_and_double_no_check_in(
                     SIDEGLIDE_WEBHOOK_SECRET=SECRET,
                     SIDEGLIDE_LISTEN=f"127.0.0.1:{port}",
                     SIDEGLIDE_REMINDER_TICK="0.5",
-                    SIDEGLIDE_REMINDER_LEASE=str(LEASE_S),
+                    **env,
                 )
             )
         try:
@@ -163,53 +175,64 @@ async def test_two_processes_one_killed_lose_and_double_no_check_in(
                 await listening(port)
                 if bot is bots[0]:  # the first to start leads the reminders
                     await leads(bot)
-            # people arrive over time, not all in one instant: at most 50 mid-conversation
-            # (the whole suite shares this machine's two cores with the two bots)
-            arriving = asyncio.Semaphore(50)
-
-            async def person(uid: int) -> Journey:
-                async with arriving:
-                    return await Patient(api, uid, patience=10.0, remind=uid % 4 == 0).run()
-
-            tasks = [asyncio.create_task(person(90_000 + i)) for i in range(USERS)]
-            # mid-run: once a quarter of the users have checked in and DUE have set a
-            # reminder, their reminders fall due; the leader's first sends hang at Telegram
-            try:
-                async with asyncio.timeout(240):  # a hang guard, not a time limit
-                    while not far_enough(pg_url):  # noqa: ASYNC110 - polls the db
-                        await asyncio.sleep(0.2)
-            except TimeoutError:
-                pytest.fail(
-                    f"no progress: forwarded {proxy.forwarded}, webhook error "
-                    f"{api.webhook.last_error_message!r}; first user:\n"
-                    f"{api.transcript(90_000)}\nprocess a:\n{bots[0].logs()[-2000:]}"
-                )
-            reminded = sorted(scheduled(pg_url))[:DUE]
-            for uid in reminded[:STUCK]:  # not executed: Telegram never took these
-                api.stall("sendMessage", seconds=600, times=None, chat_id=uid)
-            make_due(pg_url, reminded)
-            await api.wait_for(
-                lambda: stuck(api) >= set(reminded[:STUCK]) or None,
-                60,  # a hang guard
-                "the leader's first reminder sends",
-            )
-            await bots[0].kill9()  # the leader, its send slots taken, the rest claimed
-            api.clear_faults()
-            await asyncio.sleep(rng.uniform(0.2, 1.0))
-            await bots[0].start()
-            await listening(ports[0])
-            await api.wait_for(  # the other process sends them once the lease runs out
-                lambda: all(pings(api, u) for u in reminded) or None,
-                LEASE_S + 120,  # a hang guard
-                "every due reminder",
-            )
-            journeys = await asyncio.gather(*tasks)
+            yield Pair(api, bots, ports, proxy)
         finally:
             for bot in bots:
                 with contextlib.suppress(Exception):
                     await bot.terminate()
             await proxy.session.close()
             await runner.cleanup()
+
+
+async def test_two_processes_one_killed_lose_and_double_no_check_in(
+    tmp_path: Path, pg_url: str
+) -> None:
+    rng = random.Random(17)
+    async with two_processes(
+        tmp_path, pg_url, SIDEGLIDE_REMINDER_LEASE=str(LEASE_S), SIDEGLIDE_UPDATE_LEASE="10"
+    ) as pair:
+        api, bots, ports, proxy = pair.api, pair.bots, pair.ports, pair.proxy
+        # people arrive over time, not all in one instant: at most 50 mid-conversation
+        # (the whole suite shares this machine's two cores with the two bots)
+        arriving = asyncio.Semaphore(50)
+
+        async def person(uid: int) -> Journey:
+            async with arriving:
+                return await Patient(api, uid, patience=10.0, remind=uid % 4 == 0).run()
+
+        tasks = [asyncio.create_task(person(90_000 + i)) for i in range(USERS)]
+        # mid-run: once a quarter of the users have checked in and DUE have set a
+        # reminder, their reminders fall due; the leader's first sends hang at Telegram
+        try:
+            async with asyncio.timeout(240):  # a hang guard, not a time limit
+                while not far_enough(pg_url):  # noqa: ASYNC110 - polls the db
+                    await asyncio.sleep(0.2)
+        except TimeoutError:
+            pytest.fail(
+                f"no progress: forwarded {proxy.forwarded}, webhook error "
+                f"{api.webhook.last_error_message!r}; first user:\n"
+                f"{api.transcript(90_000)}\nprocess a:\n{bots[0].logs()[-2000:]}"
+            )
+        reminded = sorted(scheduled(pg_url))[:DUE]
+        for uid in reminded[:STUCK]:  # not executed: Telegram never took these
+            api.stall("sendMessage", seconds=600, times=None, chat_id=uid)
+        make_due(pg_url, reminded)
+        await api.wait_for(
+            lambda: stuck(api) >= set(reminded[:STUCK]) or None,
+            60,  # a hang guard
+            "the leader's first reminder sends",
+        )
+        await bots[0].kill9()  # the leader, its send slots taken, the rest claimed
+        api.clear_faults()
+        await asyncio.sleep(rng.uniform(0.2, 1.0))
+        await bots[0].start()
+        await listening(ports[0])
+        await api.wait_for(  # the other process sends them once the lease runs out
+            lambda: all(pings(api, u) for u in reminded) or None,
+            LEASE_S + 120,  # a hang guard
+            "every due reminder",
+        )
+        journeys = await asyncio.gather(*tasks)
         rows = checkin_rows(pg_url)
         for journey in journeys:
             assert rows.get(journey.uid) == [EXPECTED_ROW], api.transcript(journey.uid)
@@ -222,3 +245,48 @@ async def test_two_processes_one_killed_lose_and_double_no_check_in(
         assert "a reminder a stopped process had in flight is sent again" in bots[1].logs()
         assert bots[0].starts == 2
         assert dbkit.integrity(pg_url) == "ok"
+
+
+async def test_an_update_accepted_by_a_process_killed_before_its_turn_is_answered(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """The test holds the user's lock, so the process that took the update has stored
+    it (Telegram got its 200) and provably not handled it when it is killed. The
+    other process, finding it unhandled after the lease, answers it, once."""
+    uid = 4711
+    async with two_processes(tmp_path, pg_url, SIDEGLIDE_UPDATE_LEASE="2") as pair:
+        api, proxy = pair.api, pair.proxy
+        holder = await asyncpg.connect(pg_url)
+        try:
+            await holder.execute("SELECT pg_advisory_lock($1::bigint)", uid)
+            before = list(proxy.forwarded)
+            api.send_text(uid, "/start")
+            await api.wait_for(
+                lambda: (
+                    (
+                        dbkit.one(pg_url, "SELECT COUNT(*) FROM inbox WHERE user_id = ?", (uid,))
+                        == (1,)
+                        and proxy.forwarded != before
+                    )
+                    or None
+                ),
+                60,  # a hang guard
+                "the update stored and answered 200",
+            )
+            [took] = [i for i, n in enumerate(proxy.forwarded) if n != before[i]]
+            await api.expect_no_message(uid, within=0.3)  # waiting for the lock
+            await pair.bots[took].kill9()
+            await holder.execute("SELECT pg_advisory_unlock($1::bigint)", uid)
+        finally:
+            await holder.close()
+        welcome = await api.wait_for_message(uid, timeout=60)  # a hang guard
+        assert "coach, not a doctor" in (welcome.text or ""), api.transcript(uid)
+        await api.wait_for(
+            lambda: dbkit.one(pg_url, "SELECT COUNT(*) FROM inbox") == (0,) or None,
+            60,  # a hang guard
+            "the inbox emptied",
+        )
+        assert dbkit.one(pg_url, "SELECT COUNT(*) FROM processed_updates") == (1,)
+        assert [m.text for m in api.sent_to(uid)].count(welcome.text) == 1
+        other = pair.bots[1 - took].logs()
+        assert "accepted update(s) left unhandled are handled now" in other

@@ -250,6 +250,38 @@ async def test_a_dead_processs_claims_are_freed_at_start_only_on_sqlite(
         assert len(await queue.claim(due, 10, "heir", due + timedelta(minutes=5))) == 2
 
 
+async def test_the_inbox_keeps_each_update_once_until_it_is_done(storage: Storage) -> None:
+    inbox = storage.inbox
+    assert await inbox.accept(10, 7, '{"update_id": 10}', T0)
+    assert not await inbox.accept(10, 7, '{"update_id": 10}', T0)  # re-delivered
+    assert await inbox.accept(12, 7, '{"update_id": 12}', T0)
+    assert await inbox.accept(11, 8, '{"update_id": 11}', T0)
+    assert await inbox.accept(13, None, '{"update_id": 13}', T0)  # a channel post
+    assert await inbox.earlier(7, 12) == [10]
+    assert await inbox.earlier(7, 10) == [] and await inbox.earlier(8, 99) == [11]
+    await inbox.done(10)
+    assert await inbox.earlier(7, 12) == []
+    await storage.conversations.forget(8)  # /forget takes what the user sent, handled or not
+    assert await inbox.earlier(8, 99) == []
+
+
+async def test_an_unhandled_update_is_taken_over_by_one_process(storage: Storage) -> None:
+    inbox = storage.inbox
+    for update_id in (21, 20, 22):
+        await inbox.accept(update_id, 7, f'{{"update_id": {update_id}}}', T0)
+    await inbox.accept(23, 7, '{"update_id": 23}', T0 + timedelta(minutes=5))  # still fresh
+    later = T0 + timedelta(minutes=2)
+    takers = await asyncio.gather(
+        *(inbox.orphans(T0 + timedelta(seconds=1), later, 10) for _ in range(3))
+    )
+    taken = [payload for payloads in takers for payload in payloads]
+    assert sorted(taken) == ['{"update_id": 20}', '{"update_id": 21}', '{"update_id": 22}']
+    assert all(payloads == sorted(payloads) for payloads in takers)  # oldest first
+    # taken over now: not handed out again until its new lease has passed too
+    assert await inbox.orphans(T0 + timedelta(seconds=1), later, 10) == []
+    assert len(await inbox.orphans(later + timedelta(seconds=1), later, 10)) == 3
+
+
 async def test_forget_removes_every_row_of_that_user_only(storage: Storage) -> None:
     for user_id in (1, 2):
         await storage.conversations.commit(

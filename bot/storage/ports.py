@@ -144,6 +144,23 @@ class ReminderQueue(Protocol):
     async def recover(self) -> int: ...
 
 
+class Inbox(Protocol):
+    """Updates accepted and not yet handled (bot.storage.sql.inbox says why)."""
+
+    @property
+    def shared(self) -> bool: ...
+
+    async def accept(
+        self, update_id: int, user_id: int | None, payload: str, at: datetime
+    ) -> bool: ...
+
+    async def done(self, update_id: int) -> None: ...
+
+    async def earlier(self, user_id: int, update_id: int) -> list[int]: ...
+
+    async def orphans(self, received_before: datetime, now: datetime, limit: int) -> list[str]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Prescribed:
     at: datetime

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -17,6 +18,7 @@ from bot.presentation.texts import COMMAND_DESCRIPTIONS
 from bot.services import Services
 from bot.telegram.context import Adapter
 from bot.telegram.handlers import on_error, on_update
+from bot.telegram.inbox import InboxQueue, UpdateInbox
 from bot.telegram.reminders import ReminderJob
 from bot.telegram.sender import Sender
 from bot.telegram.throttle import Throttle
@@ -71,9 +73,16 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     token = settings.token
     if token is None:
         raise ValueError("a Telegram token is required")
+    inbox = (
+        UpdateInbox(services.inbox, timedelta(seconds=settings.SIDEGLIDE_UPDATE_LEASE))
+        if settings.SIDEGLIDE_WEBHOOK_URL
+        else None
+    )
+    builder = ApplicationBuilder()
+    if inbox is not None:  # stored before the webhook's 200 (bot/telegram/inbox.py)
+        builder = builder.update_queue(InboxQueue(inbox))
     app = (
-        ApplicationBuilder()
-        .token(token)
+        builder.token(token)
         .base_url(settings.TELEGRAM_BASE_URL)
         .base_file_url(settings.TELEGRAM_BASE_FILE_URL)
         # aiohttp, not PTB's httpx: far less CPU per Bot API call (bot/telegram/transport.py)
@@ -100,6 +109,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         sender=(sender := Sender(app.bot, services)),
         throttle=Throttle(rate=rate or 1e9, burst=max(1.0, 3 * rate) if rate else 1e9),
         reminders=ReminderJob(services, app.bot, sender),
+        inbox=inbox,
     )
     app.add_handler(TypeHandler(Update, on_update))
     app.add_error_handler(on_error)

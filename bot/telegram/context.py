@@ -8,6 +8,7 @@ from typing import Any, cast
 from telegram.ext import CallbackContext
 
 from bot.services import Services
+from bot.telegram.inbox import UpdateInbox
 from bot.telegram.reminders import ReminderJob
 from bot.telegram.sender import Sender
 from bot.telegram.throttle import Throttle
@@ -23,6 +24,8 @@ class Adapter:
     sender: Sender
     throttle: Throttle
     reminders: ReminderJob
+    # webhook mode: updates stored before Telegram's 200, run in order per user
+    inbox: UpdateInbox | None = None
 
 
 def adapter_of(context: Context) -> Adapter:

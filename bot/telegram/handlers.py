@@ -32,6 +32,15 @@ log = logging.getLogger(__name__)
 async def on_update(update: object, context: Context) -> None:
     if not isinstance(update, Update):
         return
+    inbox = adapter_of(context).inbox
+    if inbox is None:
+        await _on_update(update, context)
+        return
+    async with inbox.turn(update):  # after the user's earlier updates, in any process
+        await _on_update(update, context)
+
+
+async def _on_update(update: Update, context: Context) -> None:
     adapter = adapter_of(context)
     services = adapter.services
     started = time.perf_counter()

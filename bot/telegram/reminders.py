@@ -20,6 +20,7 @@ from bot.ops.metrics import ReminderResult
 from bot.presentation.messages import render_say
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome, TickReport
 from bot.services import Services
+from bot.telegram.inbox import InboxQueue
 from bot.telegram.sender import Sender, keyboard
 from flows.effects import Say
 from flows.engine import is_busy
@@ -50,6 +51,7 @@ class ReminderJob:
         self.ticker: ReminderTicker | None = None
         self.running = False
         self._job: Any = None
+        self._app: Any = None
 
     def start(self, app: Any) -> None:
         settings = self.services.settings
@@ -62,6 +64,7 @@ class ReminderJob:
             budget_s=interval * 0.9,  # one tick never overlaps the next
             lease=timedelta(seconds=settings.SIDEGLIDE_REMINDER_LEASE),
         )
+        self._app = app
         self._job = app.job_queue.run_repeating(
             self._tick, interval=interval, first=timedelta(seconds=interval)
         )
@@ -86,6 +89,12 @@ class ReminderJob:
             await self.sender.letters(await self.services.clinic.weekly())
         except Exception:
             log.exception("the weekly summaries failed; tried again next tick")
+        queue = getattr(self._app, "update_queue", None)
+        if isinstance(queue, InboxQueue):  # and the updates a dead process accepted
+            try:
+                await queue.refeed(await queue.inbox.orphans(self.bot))
+            except Exception:
+                log.exception("the inbox sweep failed; tried again next tick")
         if report.sent or report.blocked or report.failed:
             log.info(
                 "reminders: %d sent, %d blocked, %d failed",

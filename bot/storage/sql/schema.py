@@ -6,7 +6,8 @@ two backends can never drift apart.
 1: users, check-ins, ladder moves, screenings, voice file ids. 2: reminders.
 3: sharing with a physical therapist (shares, clinicians, prescriptions) and the
 Patient-Specific Functional Scale (psfs). 4: the ids of the updates handled.
-5: a lease on each reminder handed out to a sending process.
+5: a lease on each reminder handed out to a sending process. 6: the updates
+accepted and not yet handled.
 A database written by any earlier version is brought up to date at start.
 """
 
@@ -164,6 +165,20 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         [
             "ALTER TABLE reminders ADD COLUMN lease_owner TEXT",
             "ALTER TABLE reminders ADD COLUMN lease_until INTEGER",
+        ],
+    ),
+    # 6: the updates accepted and not yet handled (webhook mode; bot/storage/sql/inbox.py)
+    (
+        6,
+        [
+            """CREATE TABLE inbox (
+                update_id INTEGER PRIMARY KEY,
+                user_id INTEGER,
+                received INTEGER NOT NULL,
+                payload TEXT NOT NULL
+            )""",
+            "CREATE INDEX inbox_user ON inbox (user_id, update_id)",
+            "CREATE INDEX inbox_received ON inbox (received)",
         ],
     ),
 ]

@@ -8,6 +8,7 @@ from typing import Generic, Protocol, Self, TypeVar
 from bot.storage.sql.conn import SqlDatabase
 from bot.storage.sql.conversation import SqlConversations
 from bot.storage.sql.history import SqlHistory
+from bot.storage.sql.inbox import SqlInbox
 from bot.storage.sql.reminders import SqlReminders
 from bot.storage.sql.shares import SqlShares
 from bot.storage.sql.voice_files import SqlVoiceFiles
@@ -28,6 +29,7 @@ class SqlStorage(Generic[D]):
     reminders: SqlReminders
     voice_files: SqlVoiceFiles
     shares: SqlShares
+    inbox: SqlInbox
 
     @classmethod
     def over(cls, db: D) -> Self:
@@ -38,6 +40,7 @@ class SqlStorage(Generic[D]):
             SqlReminders(db),
             SqlVoiceFiles(db),
             SqlShares(db),
+            SqlInbox(db),
         )
 
     async def close(self) -> None:

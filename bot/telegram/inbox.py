@@ -1,0 +1,124 @@
+"""Webhook updates through the inbox (bot.storage.sql.inbox): in order per user, and
+never lost with a process.
+
+python-telegram-bot answers Telegram's webhook call as soon as the update is in its
+queue, before any handler runs. So the queue itself writes the update to the
+inbox: Telegram gets its 200 only once the update is stored, and a process killed
+after that leaves it for another (the leader's sweep hands it on when
+`lease` has passed). A handler first waits while an earlier update of the same user
+is still in the inbox, whichever process has it; a local one is waited for by its
+event, a remote one by looking again every 50 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from telegram import Bot, Update
+
+from bot.clock import Clock, utcnow
+from bot.storage.ports import Inbox
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.05  # how often a wait for another process's update looks again
+
+
+class UpdateInbox:
+    def __init__(self, store: Inbox, lease: timedelta, clock: Clock = utcnow) -> None:
+        self._store = store
+        self._lease = lease
+        self._clock = clock
+        self._started = clock()
+        # the updates this process accepted and has not finished, by id
+        self._local: dict[int, asyncio.Event] = {}
+
+    async def accept(self, update: Update) -> None:
+        user = update.effective_user
+        self._local.setdefault(update.update_id, asyncio.Event())
+        try:
+            await self._store.accept(
+                update.update_id, user.id if user else None, update.to_json(), self._clock()
+            )
+        except BaseException:  # not stored: Telegram gets no 200 and sends it again
+            self._local.pop(update.update_id, None)
+            raise
+
+    @asynccontextmanager
+    async def turn(self, update: Update) -> AsyncIterator[None]:
+        """Runs the update after the user's earlier ones; its row goes when it is done."""
+        try:
+            await self._after_earlier(update)
+            yield
+        finally:
+            try:
+                await self._store.done(update.update_id)
+            except Exception:  # the sweep hands it on again; the turn is known by its id
+                log.exception("could not clear a handled update from the inbox")
+            event = self._local.pop(update.update_id, None)
+            if event is not None:
+                event.set()
+
+    async def _after_earlier(self, update: Update) -> None:
+        user = update.effective_user
+        if user is None:
+            return
+        loop = asyncio.get_running_loop()
+        # an earlier update of a dead process is handed on within a lease and a sweep;
+        # past that, something is wrong: go on rather than leave the user unanswered
+        give_up = loop.time() + 2 * self._lease.total_seconds() + 60
+        while earlier := await self._store.earlier(user.id, update.update_id):
+            if loop.time() > give_up:
+                log.warning("an earlier update of this user is still pending; going on")
+                return
+            local = self._local.get(earlier[0])
+            if local is None:
+                await asyncio.sleep(POLL_S)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(local.wait(), timeout=1.0)
+
+    async def orphans(self, bot: Bot) -> list[Update]:
+        """Updates accepted but never finished by their process, taken over for this one.
+
+        On a database only this process uses, anything accepted before it started is an
+        orphan at once; otherwise an update is one when its lease has run out.
+        """
+        now = self._clock()
+        before = now - self._lease
+        if not self._store.shared:
+            before = max(before, self._started)
+        found: list[Update] = []
+        for payload in await self._store.orphans(before, now, limit=100):
+            update = Update.de_json(json.loads(payload), bot)
+            if update is None or update.update_id in self._local:
+                continue  # still being handled here: slow, not lost
+            self._local[update.update_id] = asyncio.Event()
+            found.append(update)
+        if found:
+            log.warning("%d accepted update(s) left unhandled are handled now", len(found))
+        return found
+
+
+class InboxQueue(asyncio.Queue[object]):
+    """PTB's update queue that stores each update before it is queued (and so before
+    the webhook answers 200); `refeed` queues an update already stored."""
+
+    def __init__(self, inbox: UpdateInbox) -> None:
+        super().__init__()
+        self.inbox = inbox
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update):
+            await self.inbox.accept(item)
+        await super().put(item)
+
+    async def refeed(self, updates: list[Update]) -> None:
+        for update in updates:
+            await super().put(update)
