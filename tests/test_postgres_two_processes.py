@@ -9,6 +9,10 @@ with pings in flight that Telegram has not taken yet and more claimed behind the
 Every user finishes; every check-in is stored exactly once; no turn's messages
 arrive twice; every reminder made due is sent exactly once, by the other process
 once the dead one's lease runs out.
+
+Two smaller runs: an update stored by a process that is killed before its turn is
+answered by the other; and a user's second message, on the other process, waits
+for the first while the first's process is frozen.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import asyncio
 import contextlib
 import itertools
 import random
+import signal
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -47,6 +52,7 @@ SECRET = "two-processes-secret"
 DUE = 20  # reminders made due mid-run, the first STUCK of them in flight at the kill
 STUCK = 8  # the ticker's max_in_flight: every send slot of the leader is taken
 LEASE_S = 15  # far above a send here; the wait for the heir after the kill
+HELP_START = t.HELP.splitlines()[0]  # "What I can do:"
 
 
 def free_port() -> int:
@@ -290,3 +296,36 @@ async def test_an_update_accepted_by_a_process_killed_before_its_turn_is_answere
         assert [m.text for m in api.sent_to(uid)].count(welcome.text) == 1
         other = pair.bots[1 - took].logs()
         assert "accepted update(s) left unhandled are handled now" in other
+
+
+async def test_a_users_second_message_on_the_other_process_waits_for_the_first(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """/start reaches process A, which is frozen (SIGSTOP) right after storing it;
+    /help reaches process B meanwhile. B must not answer /help before A has answered
+    /start: the replies come in the order the user wrote."""
+    uid = 4712
+    async with two_processes(tmp_path, pg_url) as pair:
+        api, proxy, bots = pair.api, pair.proxy, pair.bots
+        api.send_text(uid, "/start")  # the proxy's first forward goes to A
+        await api.wait_for(lambda: proxy.forwarded[0] == 1 or None, 60, "/start stored by A")
+        assert bots[0].proc is not None
+        bots[0].proc.send_signal(signal.SIGSTOP)
+        try:
+            api.send_text(uid, "/help")  # and the next to B
+            await api.wait_for(lambda: proxy.forwarded[1] == 1 or None, 60, "/help stored by B")
+            # B could answer at once; it waits for /start, whose process is frozen
+            await api.expect_no_message(uid, within=1.0)
+        finally:
+            bots[0].proc.send_signal(signal.SIGCONT)
+        await api.wait_for(
+            lambda: (
+                any(m.text and m.text.startswith(HELP_START) for m in api.sent_to(uid)) or None
+            ),
+            60,  # a hang guard
+            "the answer to /help",
+        )
+        texts = [m.text or "" for m in api.sent_to(uid)]
+        welcome = next(i for i, x in enumerate(texts) if "coach, not a doctor" in x)
+        helped = next(i for i, x in enumerate(texts) if x.startswith(HELP_START))
+        assert welcome < helped, api.transcript(uid)
