@@ -1,4 +1,5 @@
-"""PostgreSQL against SQLite, in the same run: turns/s, reminder claims/s, p99 turn latency.
+"""PostgreSQL against SQLite, in the same run: turns/s, reminder claims/s, p99 turn latency,
+and what webhook mode's inbox costs per update.
 
     .venv/bin/python bench/bench_storage.py [--users 200] [--turns 10] [--claims 2000]
 
@@ -84,6 +85,24 @@ async def claims(storage: Storage, count: int) -> float:
     return done / (time.perf_counter() - started)
 
 
+async def inbox(storage: Storage, users: int, per_user: int) -> float:
+    """What webhook mode adds to each update (bot/telegram/inbox.py): stored before the
+    200, a look for the user's earlier updates, cleared when handled; all users at once."""
+    ids = iter(range(1, 10**9))
+    payload = '{"update_id": 0, "message": {"text": "a message of a usual length"}}'
+
+    async def one_user(uid: int) -> None:
+        for _ in range(per_user):
+            update_id = next(ids)
+            await storage.inbox.accept(update_id, uid, payload, T0)
+            assert await storage.inbox.earlier(uid, update_id) == []
+            await storage.inbox.done(update_id)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_user(2000 + u) for u in range(users)))
+    return users * per_user / (time.perf_counter() - started)
+
+
 def p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100)[98] if len(values) >= 100 else max(values)
 
@@ -92,6 +111,7 @@ async def measure(name: str, storage: Storage, args: argparse.Namespace) -> dict
     try:
         rate, latencies = await turns(storage, args.users, args.turns)
         claimed = await claims(storage, args.claims)
+        inboxed = await inbox(storage, args.users, args.turns)
     finally:
         await storage.close()
     result = {
@@ -99,10 +119,12 @@ async def measure(name: str, storage: Storage, args: argparse.Namespace) -> dict
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": p99(latencies) * 1000,
         "claims_per_s": claimed,
+        "inbox_per_s": inboxed,
     }
     print(
         f"{name:<11} {rate:8.0f} turns/s   p50 {result['p50_ms']:6.1f} ms   "
-        f"p99 {result['p99_ms']:6.1f} ms   {claimed:8.0f} claims/s",
+        f"p99 {result['p99_ms']:6.1f} ms   {claimed:8.0f} claims/s   "
+        f"{inboxed:8.0f} inbox updates/s",
         flush=True,
     )
     return result
@@ -131,7 +153,8 @@ async def main() -> None:
         "postgresql / sqlite: "
         f"turns/s {pg['turns_per_s'] / sqlite['turns_per_s']:.2f}x, "
         f"p99 {pg['p99_ms'] / sqlite['p99_ms']:.2f}x, "
-        f"claims/s {pg['claims_per_s'] / sqlite['claims_per_s']:.2f}x"
+        f"claims/s {pg['claims_per_s'] / sqlite['claims_per_s']:.2f}x, "
+        f"inbox updates/s {pg['inbox_per_s'] / sqlite['inbox_per_s']:.2f}x"
     )
 
 
