@@ -119,10 +119,19 @@ def scheduled(db: str) -> set[int]:
 
 
 def make_due(db: str, users: list[int]) -> None:
-    """The clock reaches their slot: due a minute ago, the first ones oldest (sent first)."""
+    """The clock reaches their slot: due a minute ago, the first ones oldest (sent first).
+
+    One statement: a tick between row-by-row updates would claim only the first few,
+    hang on their stalled sends, and never reach the rest.
+    """
     now = int(time.time())
-    for i, uid in enumerate(users):
-        dbkit.rows(db, "UPDATE reminders SET next_due = ? WHERE user_id = ?", (now - 60 + i, uid))
+    order = " ".join(f"WHEN {int(uid)} THEN {now - 60 + i}" for i, uid in enumerate(users))
+    marks = ", ".join("?" for _ in users)
+    dbkit.rows(
+        db,
+        f"UPDATE reminders SET next_due = CASE user_id {order} END WHERE user_id IN ({marks})",
+        tuple(users),
+    )
 
 
 def stuck(api: FakeBotAPI) -> set[int]:
