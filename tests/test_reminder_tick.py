@@ -565,3 +565,26 @@ async def test_cancelled_tick_then_rerun_loses_nothing(db: DB) -> None:
     # can be repeats
     assert 1 <= report.after_crash <= 3
     assert sum(inbox.received.values()) - len(users) < report.after_crash
+
+
+async def test_a_database_error_on_one_row_repeats_no_other_ping(db: DB) -> None:
+    """Found in review: one failed write cancelled the other sends in flight, and their
+    rows went out again at the next tick."""
+    _, store = db
+    users = range(1, 9)
+    await add_users(store, users)
+    settle = store.settle
+
+    async def flaky(user_id: int, *args: object) -> bool:
+        if user_id == 1:
+            raise aiosqlite.OperationalError("database is locked")
+        return await settle(user_id, *args)  # type: ignore[arg-type]
+
+    store.settle = flaky  # type: ignore[method-assign]
+    inbox = Inbox()
+    t = ticker(store, inbox, Clock(at(8)), max_in_flight=8)
+    first = await t.tick(at(8))
+    assert (first.sent, first.failed) == (7, 1)
+    store.settle = settle  # type: ignore[method-assign]
+    await t.tick(at(8, 0, 10))  # the next tick: user 1's row waits for its lease
+    assert inbox.received == dict.fromkeys(users, 1)

@@ -274,7 +274,7 @@ async def test_an_unhandled_update_is_taken_over_by_one_process(storage: Storage
     takers = await asyncio.gather(
         *(inbox.orphans(T0 + timedelta(seconds=1), later, 10) for _ in range(3))
     )
-    taken = [payload for payloads in takers for payload in payloads]
+    taken = [payload for payloads in takers for _, payload in payloads]
     assert sorted(taken) == ['{"update_id": 20}', '{"update_id": 21}', '{"update_id": 22}']
     assert all(payloads == sorted(payloads) for payloads in takers)  # oldest first
     # taken over now: not handed out again until its new lease has passed too

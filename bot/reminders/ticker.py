@@ -251,8 +251,20 @@ class ReminderTicker:
                 if self._must_stop(now or self._clock()):
                     gate.release()
                     break
-                task = group.create_task(self._one(row, now, report))
+                task = group.create_task(self._guarded(row, now, report))
                 task.add_done_callback(lambda _: gate.release())
+
+    async def _guarded(self, row: ReminderRow, now: datetime | None, report: TickReport) -> None:
+        """One row's database error stays that row's: it must not cancel the other sends
+        in flight (their rows would then look crashed and go out again). The row keeps
+        its lease, and goes out once more only when the lease runs out."""
+        try:
+            await self._one(row, now, report)
+        except Exception:
+            log.exception(
+                "reminder for user %d: the database failed; left to its lease", row.user_id
+            )
+            report.failed += 1
 
     async def _one(self, row: ReminderRow, now: datetime | None, report: TickReport) -> None:
         """One due row. The decision is taken with the time of the send (read after

@@ -2,12 +2,12 @@
 never lost with a process.
 
 python-telegram-bot answers Telegram's webhook call as soon as the update is in its
-queue, before any handler runs. So the queue itself writes the update to the
-inbox: Telegram gets its 200 only once the update is stored, and a process killed
-after that leaves it for another (the leader's sweep hands it on when
-`lease` has passed). A handler first waits while an earlier update of the same user
-is still in the inbox, whichever process has it; a local one is waited for by its
-event, a remote one by looking again every 50 ms.
+queue, before any handler runs. So the queue itself writes the update to the inbox:
+Telegram gets its 200 only once the update is stored, and a process killed after
+that leaves it for another (the leader's sweep hands it on when `lease` has passed
+since its handling began). A handler first waits while an earlier update of the
+same user is still in the inbox, whichever process has it; a local one is waited
+for by its event, a remote one by looking again every 50 ms.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from telegram import Bot, Update
+from telegram.ext import Application
 
 from bot.clock import Clock, utcnow
 from bot.storage.ports import Inbox
@@ -52,18 +54,31 @@ class UpdateInbox:
 
     @asynccontextmanager
     async def turn(self, update: Update) -> AsyncIterator[None]:
-        """Runs the update after the user's earlier ones; its row goes when it is done."""
+        """Runs the update after the user's earlier ones; its row goes when it is done.
+
+        If the wait itself fails (the database), the row stays for the sweep: the
+        update is handled later, not dropped.
+        """
         try:
             await self._after_earlier(update)
+            # its lease counts from now: the time it waited for its turn is not slowness
+            await self._store.touch(update.update_id, self._clock())
+        except BaseException:
+            self._forget_local(update.update_id)
+            raise
+        try:
             yield
         finally:
             try:
                 await self._store.done(update.update_id)
             except Exception:  # the sweep hands it on again; the turn is known by its id
                 log.exception("could not clear a handled update from the inbox")
-            event = self._local.pop(update.update_id, None)
-            if event is not None:
-                event.set()
+            self._forget_local(update.update_id)
+
+    def _forget_local(self, update_id: int) -> None:
+        event = self._local.pop(update_id, None)
+        if event is not None:
+            event.set()
 
     async def _after_earlier(self, update: Update) -> None:
         user = update.effective_user
@@ -95,10 +110,17 @@ class UpdateInbox:
         if not self._store.shared:
             before = max(before, self._started)
         found: list[Update] = []
-        for payload in await self._store.orphans(before, now, limit=100):
-            update = Update.de_json(json.loads(payload), bot)
-            if update is None or update.update_id in self._local:
+        for update_id, payload in await self._store.orphans(before, now, limit=100):
+            if update_id in self._local:
                 continue  # still being handled here: slow, not lost
+            try:
+                update = Update.de_json(json.loads(payload), bot)
+            except Exception:  # one unreadable row must not hold the others back
+                update = None
+            if update is None:
+                log.warning("an unreadable update left in the inbox is dropped")
+                await self._store.done(update_id)
+                continue
             self._local[update.update_id] = asyncio.Event()
             found.append(update)
         if found:
@@ -108,7 +130,7 @@ class UpdateInbox:
 
 class InboxQueue(asyncio.Queue[object]):
     """PTB's update queue that stores each update before it is queued (and so before
-    the webhook answers 200); `refeed` queues an update already stored."""
+    the webhook answers 200)."""
 
     def __init__(self, inbox: UpdateInbox) -> None:
         super().__init__()
@@ -119,6 +141,10 @@ class InboxQueue(asyncio.Queue[object]):
             await self.inbox.accept(item)
         await super().put(item)
 
-    async def refeed(self, updates: list[Update]) -> None:
-        for update in updates:
-            await super().put(update)
+
+def refeed(app: Application[Any, Any, Any, Any, Any, Any], updates: list[Update]) -> None:
+    """Handles updates taken over from the inbox, each in a task of its own beside the
+    queue and its concurrency slots: a later update of the same user may be holding a
+    slot while it waits for this one."""
+    for update in updates:
+        app.create_task(app.process_update(update), update=update)

@@ -20,7 +20,7 @@ from bot.ops.metrics import ReminderResult
 from bot.presentation.messages import render_say
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome, TickReport
 from bot.services import Services
-from bot.telegram.inbox import InboxQueue
+from bot.telegram.inbox import InboxQueue, refeed
 from bot.telegram.sender import Sender, keyboard
 from flows.effects import Say
 from flows.engine import is_busy
@@ -92,7 +92,7 @@ class ReminderJob:
         queue = getattr(self._app, "update_queue", None)
         if isinstance(queue, InboxQueue):  # and the updates a dead process accepted
             try:
-                await queue.refeed(await queue.inbox.orphans(self.bot))
+                refeed(self._app, await queue.inbox.orphans(self.bot))
             except Exception:
                 log.exception("the inbox sweep failed; tried again next tick")
         if report.sent or report.blocked or report.failed:

@@ -45,6 +45,13 @@ class SqlInbox:
         async with self._db.transaction() as conn:
             await conn.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
 
+    async def touch(self, update_id: int, at: datetime) -> None:
+        """Its handling begins: the lease counts from here."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE inbox SET received = ? WHERE update_id = ?", (_ts(at), update_id)
+            )
+
     async def earlier(self, user_id: int, update_id: int) -> list[int]:
         """The user's updates before this one still waiting to be handled, oldest first."""
         rows = await self._db.reads.fetchall(
@@ -53,10 +60,12 @@ class SqlInbox:
         )
         return [int(r[0]) for r in rows]
 
-    async def orphans(self, received_before: datetime, now: datetime, limit: int) -> list[str]:
+    async def orphans(
+        self, received_before: datetime, now: datetime, limit: int
+    ) -> list[tuple[int, str]]:
         """Takes over updates accepted before `received_before` and still not handled
         (their process died, or is far too slow): each is marked received `now`, so it
-        is handed to one taker at a time; returns their payloads, oldest first."""
+        is handed to one taker at a time; returns (update id, payload), oldest first."""
         async with self._db.transaction() as conn:
             rows = await conn.fetchall(
                 "UPDATE inbox SET received = ? WHERE update_id IN ("
@@ -64,4 +73,4 @@ class SqlInbox:
                 f" LIMIT ?{self._db.skip_locked}) RETURNING update_id, payload",
                 (_ts(now), _ts(received_before), limit),
             )
-        return [str(r[1]) for r in sorted(rows, key=lambda r: int(r[0]))]
+        return sorted((int(r[0]), str(r[1])) for r in rows)

@@ -322,15 +322,17 @@ class SqlReminders:
 
     async def release(self, owner: str, user_id: int | None = None) -> int:
         """Gives rows back still due: one whose send surely did not happen (a 429), or,
-        with no `user_id`, every row `owner` claimed and did not reach."""
+        with no `user_id`, every row `owner` claimed and did not start (a started one
+        may have reached Telegram: it waits for its lease, not for the next tick)."""
         if user_id is not None:
             return await self._update(
                 "UPDATE reminders SET lease_owner = NULL, lease_until = NULL, in_flight = NULL "
                 "WHERE user_id = ? AND lease_owner = ?",
                 (user_id, owner),
             )
-        return await self._update(
-            "UPDATE reminders SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+        return await self._update(  # a row whose send started waits for its lease
+            "UPDATE reminders SET lease_owner = NULL, lease_until = NULL "
+            "WHERE lease_owner = ? AND in_flight IS NULL",
             (owner,),
         )
 
