@@ -202,11 +202,17 @@ async def test_a_due_ping_is_handed_to_one_owner_at_a_time(storage: Storage) -> 
     assert not await queue.settle(10, f"p{owners[10]}", nxt, due)  # the dead one's is void
 
 
+async def claimed(storage: Storage, users: range) -> tuple[datetime, datetime]:
+    """`users` due, all claimed by owner "p"; returns (due, lease end)."""
+    due = await due_rows(storage, users)
+    lease = due + timedelta(minutes=5)
+    assert len(await storage.reminders.claim(due, 10, "p", lease)) == len(users)
+    return due, lease
+
+
 async def test_a_users_change_ends_a_claim_and_wins(storage: Storage) -> None:
     queue = storage.reminders
-    due = await due_rows(storage, range(5, 7))
-    lease = due + timedelta(minutes=5)
-    assert len(await queue.claim(due, 10, "p", lease)) == 2
+    due, lease = await claimed(storage, range(5, 7))
     assert await queue.start(5, "p", due, due, lease)
     # mid-send, each user changes something (a new schedule; a pause)
     await storage.conversations.commit(
@@ -224,9 +230,7 @@ async def test_a_users_change_ends_a_claim_and_wins(storage: Storage) -> None:
 
 async def test_a_refused_send_goes_back_due_and_unreached_rows_at_once(storage: Storage) -> None:
     queue = storage.reminders
-    due = await due_rows(storage, range(1, 4))
-    lease = due + timedelta(minutes=5)
-    assert len(await queue.claim(due, 10, "p", lease)) == 3
+    due, lease = await claimed(storage, range(1, 4))
     assert await queue.start(1, "p", due, due, lease)
     assert await queue.release("p", 1) == 1  # a 429: nothing was sent
     assert await queue.release("p") == 2  # the tick ended before 2 and 3

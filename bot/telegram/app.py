@@ -108,7 +108,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         services=services,
         sender=(sender := Sender(app.bot, services)),
         throttle=Throttle(rate=rate or 1e9, burst=max(1.0, 3 * rate) if rate else 1e9),
-        reminders=ReminderJob(services, app.bot, sender),
+        reminders=ReminderJob(services, app.bot, sender, inbox),
         inbox=inbox,
     )
     app.add_handler(TypeHandler(Update, on_update))

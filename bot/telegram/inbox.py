@@ -60,9 +60,9 @@ class UpdateInbox:
         update is handled later, not dropped.
         """
         try:
-            await self._after_earlier(update)
-            # its lease counts from now: the time it waited for its turn is not slowness
-            await self._store.touch(update.update_id, self._clock())
+            if await self._after_earlier(update):
+                # its lease counts from now: the time it waited for its turn is not slowness
+                await self._store.touch(update.update_id, self._clock())
         except BaseException:
             self._forget_local(update.update_id)
             raise
@@ -80,24 +80,28 @@ class UpdateInbox:
         if event is not None:
             event.set()
 
-    async def _after_earlier(self, update: Update) -> None:
+    async def _after_earlier(self, update: Update) -> bool:
+        """True when it had to wait (usually it need not: one read, no write)."""
         user = update.effective_user
         if user is None:
-            return
+            return False
+        waited = False
         loop = asyncio.get_running_loop()
         # an earlier update of a dead process is handed on within a lease and a sweep;
         # past that, something is wrong: go on rather than leave the user unanswered
         give_up = loop.time() + 2 * self._lease.total_seconds() + 60
         while earlier := await self._store.earlier(user.id, update.update_id):
+            waited = True
             if loop.time() > give_up:
                 log.warning("an earlier update of this user is still pending; going on")
-                return
+                return waited
             local = self._local.get(earlier[0])
             if local is None:
                 await asyncio.sleep(POLL_S)
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(local.wait(), timeout=1.0)
+        return waited
 
     async def orphans(self, bot: Bot) -> list[Update]:
         """Updates accepted but never finished by their process, taken over for this one.

@@ -20,7 +20,7 @@ from bot.ops.metrics import ReminderResult
 from bot.presentation.messages import render_say
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome, TickReport
 from bot.services import Services
-from bot.telegram.inbox import InboxQueue, refeed
+from bot.telegram.inbox import UpdateInbox, refeed
 from bot.telegram.sender import Sender, keyboard
 from flows.effects import Say
 from flows.engine import is_busy
@@ -44,10 +44,13 @@ _COUNTED: dict[str, ReminderResult] = {
 class ReminderJob:
     """One repeating job for all users; `running` is what /readyz reports."""
 
-    def __init__(self, services: Services, bot: Bot, sender: Sender) -> None:
+    def __init__(
+        self, services: Services, bot: Bot, sender: Sender, inbox: UpdateInbox | None = None
+    ) -> None:
         self.services = services
         self.bot = bot
         self.sender = sender
+        self.inbox = inbox  # webhook mode: the leader also hands on what dead processes left
         self.ticker: ReminderTicker | None = None
         self.running = False
         self._job: Any = None
@@ -89,10 +92,9 @@ class ReminderJob:
             await self.sender.letters(await self.services.clinic.weekly())
         except Exception:
             log.exception("the weekly summaries failed; tried again next tick")
-        queue = getattr(self._app, "update_queue", None)
-        if isinstance(queue, InboxQueue):  # and the updates a dead process accepted
+        if self.inbox is not None:  # and the updates a dead process accepted
             try:
-                refeed(self._app, await queue.inbox.orphans(self.bot))
+                refeed(self._app, await self.inbox.orphans(self.bot))
             except Exception:
                 log.exception("the inbox sweep failed; tried again next tick")
         if report.sent or report.blocked or report.failed:

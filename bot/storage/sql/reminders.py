@@ -34,7 +34,8 @@ from flows.schedule import Schedule, hhmm, next_due, parse_schedule, snooze
 PAUSE_REASONS: Final = frozenset(p.value for p in Pause)
 # a user's change moves `next_due` past now and ends any claim on the row: the ticker
 # holding it then writes nothing, and the user's change stands
-_ENDS_LEASE: Final = "in_flight = NULL, lease_owner = NULL, lease_until = NULL"
+_NO_LEASE: Final = "lease_owner = NULL, lease_until = NULL"
+_ENDS_LEASE: Final = f"in_flight = NULL, {_NO_LEASE}"
 _ENDS_CLAIM: Final = f"snoozed_until = NULL, {_ENDS_LEASE}"
 
 _COLUMNS = (
@@ -303,9 +304,8 @@ class SqlReminders:
         """The slot is done with (sent at `sent_at`, or given up when None): the schedule
         moves on to `next_due` and the lease ends."""
         changed = await self._update(
-            "UPDATE reminders SET next_due = ?, snoozed_until = NULL, in_flight = NULL, "
-            "lease_owner = NULL, lease_until = NULL, last_sent = coalesce(?, last_sent) "
-            "WHERE user_id = ? AND lease_owner = ?",
+            f"UPDATE reminders SET next_due = ?, {_ENDS_CLAIM}, "
+            "last_sent = coalesce(?, last_sent) WHERE user_id = ? AND lease_owner = ?",
             (_ts(next_due), _ts(sent_at), user_id, owner),
         )
         return changed > 0
@@ -313,8 +313,7 @@ class SqlReminders:
     async def defer(self, user_id: int, owner: str, until: datetime) -> bool:
         """Postpones a due ping (the user is busy in a set); it fires at `until` instead."""
         changed = await self._update(
-            "UPDATE reminders SET next_due = ?, snoozed_until = ?, "
-            "lease_owner = NULL, lease_until = NULL "
+            f"UPDATE reminders SET next_due = ?, snoozed_until = ?, {_NO_LEASE} "
             "WHERE user_id = ? AND lease_owner = ? AND paused = 0",
             (_ts(until), _ts(until), user_id, owner),
         )
@@ -326,13 +325,11 @@ class SqlReminders:
         may have reached Telegram: it waits for its lease, not for the next tick)."""
         if user_id is not None:
             return await self._update(
-                "UPDATE reminders SET lease_owner = NULL, lease_until = NULL, in_flight = NULL "
-                "WHERE user_id = ? AND lease_owner = ?",
+                f"UPDATE reminders SET {_ENDS_LEASE} WHERE user_id = ? AND lease_owner = ?",
                 (user_id, owner),
             )
         return await self._update(  # a row whose send started waits for its lease
-            "UPDATE reminders SET lease_owner = NULL, lease_until = NULL "
-            "WHERE lease_owner = ? AND in_flight IS NULL",
+            f"UPDATE reminders SET {_NO_LEASE} WHERE lease_owner = ? AND in_flight IS NULL",
             (owner,),
         )
 
@@ -343,7 +340,6 @@ class SqlReminders:
         if self._db.shared:
             return 0
         return await self._update(
-            "UPDATE reminders SET lease_owner = NULL, lease_until = NULL "
-            "WHERE lease_owner IS NOT NULL",
+            f"UPDATE reminders SET {_NO_LEASE} WHERE lease_owner IS NOT NULL",
             (),
         )
