@@ -52,6 +52,9 @@ class Exercise:
     hold_s: float = 2.0  # the guided set's pause at the end position
     caution: str | None = None  # said with every set, in text and voice
     press_up: bool = False  # the backward-bending caution on its first set
+    # leading steps that are the user's own untimed phases (lying flat, propping up): the
+    # guided note starts after them, behind a button on the card (design.md)
+    phases: int = 0
 
     @property
     def counted(self) -> bool:
@@ -67,9 +70,10 @@ PRESS_UPS = Exercise(
     ),
     card=Step(
         N_(
-            "Straight press-ups: lie face down, hands flat under your shoulders. {reps} slow "
-            "press-ups as far as the pain allows, hips on the floor, pause 1-2 seconds at the "
-            "top, a little higher each time."
+            "Straight press-ups: first lie face down and relax for a few minutes, then prop "
+            "yourself on your elbows for up to about 5 minutes, then {reps} slow press-ups as "
+            "far as the pain allows, hips on the floor, pausing 1-2 seconds at the top. Tap "
+            "the button below when you come to the press-ups."
         )
     ),
     steps=(
@@ -103,6 +107,7 @@ PRESS_UPS = Exercise(
     rep_cue=N_("Press up"),
     hold_s=2.0,
     press_up=True,
+    phases=2,
 )
 
 HIPS_OFF_CENTRE = Exercise(
@@ -172,9 +177,10 @@ SIDE_GLIDE = Exercise(
     ),
     card=Step(
         N_(
-            "Side glide: painful side away from the wall, feet 30-45 cm (12-18 inches) from it, "
-            "elbow tucked, other hand on the far hip. {reps} slow glides of your hips toward the "
-            "wall, hold each 2-3 seconds. Step away without shifting your hips."
+            "Side glide: the shoulder your therapist chose to the wall, feet 30-45 cm (12-18 "
+            "inches) from it, elbow tucked, other hand on the far hip. {reps} slow glides of "
+            "your hips toward the wall, hold each 2-3 seconds. Step away without shifting "
+            "your hips."
         ),
         left=N_(
             "Side glide: LEFT shoulder to the wall, feet 30-45 cm (12-18 inches) from it, elbow "
@@ -190,8 +196,8 @@ SIDE_GLIDE = Exercise(
     steps=(
         Step(
             N_(
-                "Stand side-on to a wall, feet 30-45 cm (12-18 inches) from it, with your "
-                "painful side facing away from the wall."
+                "Stand side-on to a wall, feet 30-45 cm (12-18 inches) from it, with the "
+                "shoulder your therapist chose toward the wall."
             ),
             left=N_(
                 "Stand side-on to a wall, feet 30-45 cm (12-18 inches) from it, with your "
@@ -298,12 +304,15 @@ PRESS_UP_CAUTION = N_(
 )
 
 
-def step_side(rung: Rung, painful: Side | None, glide_shoulder: Side) -> Side | None:
-    """Which variant of a step to show: the wall shoulder, the hips' way, the side to lie on."""
-    if painful not in (Side.LEFT, Side.RIGHT):
-        return None
+def step_side(rung: Rung, painful: Side | None, glide_shoulder: Side | None) -> Side | None:
+    """Which variant of a step to show: the wall shoulder, the hips' way, the side to lie on.
+
+    The side glide's is the wall shoulder whatever the painful side (Session.glide_shoulder:
+    a prescription names it for centre or both-sided pain too)."""
     if rung == Rung.SIDE_GLIDE:
         return glide_shoulder
+    if painful not in (Side.LEFT, Side.RIGHT):
+        return None
     if rung == Rung.HIPS_OFF_CENTRE:
         return Side.RIGHT if painful == Side.LEFT else Side.LEFT
     if rung == Rung.FLEXION_ROTATION:

@@ -15,8 +15,8 @@ from flows.effects import Choice, Effect, RecordCheckIn, RecordRungChange, Say
 from flows.i18n import Msg
 from flows.ladder import Ask, Reading, Stage, Verdict, Where
 from flows.model import Answer, CheckIn, Reach
-from flows.session import Hold, Session, State
-from flows.sets import before_set, stop_rule_now
+from flows.session import Hold, PendingCheckIn, Session, State
+from flows.sets import before_set, new_exercise, stop_rule_now
 from flows.states import (
     Ctx,
     Kind,
@@ -47,8 +47,18 @@ def _before(s: Session) -> tuple[Reach, int]:
     return reach, pain
 
 
+def _point(s: Session) -> tuple[Reach, int]:
+    """The progress point: where this exercise began, or the last check-in that was
+    progress (design.md); the previous check-in for a session from before there was one."""
+    before_reach, before_pain = _before(s)
+    reach = s.ladder.point_reach if s.ladder.point_reach is not None else before_reach
+    pain = s.ladder.point_pain if s.ladder.point_pain is not None else before_pain
+    return reach, pain
+
+
 def reading(s: Session, stall_after: int) -> Reading:
     before_reach, before_pain = _before(s)
+    point_reach, point_pain = _point(s)
     return ladder.read(
         stage=s.ladder.stage or Stage.PRESS_UPS,
         answer=s.pending.answer or Answer.NO_CHANGE,
@@ -56,11 +66,18 @@ def reading(s: Session, stall_after: int) -> Reading:
         pain=s.pending.pain if s.pending.pain is not None else 0,
         before_reach=before_reach,
         before_pain=before_pain,
+        point_reach=point_reach,
+        point_pain=point_pain,
         one_sided=s.one_sided,
         stall=s.ladder.stall,
         stall_after=stall_after,
         asked=_asked(s),
+        recovered=s.ladder.recovered,
     )
+
+
+def _rules(s: Session) -> tuple[ladder.Row, ...]:
+    return ladder.READING_RULES if s.pending.reading else ladder.RULES
 
 
 # --- the three questions ---------------------------------------------------------------
@@ -104,8 +121,14 @@ def _pain(s: Session, value: str, ctx: Ctx) -> Outcome:
     return enter(replace(s, pending=replace(s.pending, pain=int(value))), State.CHECK_REACH)
 
 
+def _pain_question(s: Session) -> Question:
+    return Question(t.ASK_PAIN_READING if s.pending.reading else t.ASK_PAIN_NOW, columns=6)
+
+
 def _reach_question(s: Session) -> Question:
     again = Ask.LEG_GONE.value in s.pending.asked and s.pending.answer == Answer.LEG_GONE
+    if s.pending.reading:
+        return Question(t.ASK_REACH_READING, columns=2)
     return Question(t.AGAIN_REACH if again else t.ASK_REACH_NOW, columns=2)
 
 
@@ -124,7 +147,7 @@ register(
         kind=Kind.IN_SET,
     ),
 )
-register(State.CHECK_PAIN, pain_question(t.ASK_PAIN_NOW, _pain, Kind.IN_SET))
+register(State.CHECK_PAIN, replace(pain_question("", _pain, Kind.IN_SET), ask=_pain_question))
 register(
     State.CHECK_REACH,
     Spec(
@@ -153,14 +176,14 @@ def _asking(s: Session) -> Ask:
 def _confirm_question(s: Session) -> Question:
     # the row that asked is the first match until its question is answered; confirming
     # rows do not depend on the stall count, so the default count finds it too
-    row = ladder.decide(reading(s, ladder.DEFAULT_STALL_AFTER))
+    row = ladder.decide(reading(s, ladder.DEFAULT_STALL_AFTER), _rules(s))
     before_reach, before_pain = _before(s)
     now_reach = s.pending.reach or Reach.NONE
     params: dict[str, object] = {
         "now": Msg(t.REACH_LABELS[now_reach]),
         "before": Msg(t.REACH_LABELS[before_reach]),
     }
-    if row.reason == ladder.Q_LEG_WORSE:
+    if row.reason in (ladder.Q_LEG_WORSE, ladder.Q_LEG_WORSE_NOW):
         params = {"before": before_pain, "now": s.pending.pain}
     text = row.reason if row.verdict == Verdict.ASK else ladder.Q_ALL_GONE
     return Question(text, params)
@@ -211,7 +234,7 @@ register(
 def evaluate(s: Session, ctx: Ctx) -> Outcome:
     """Apply the ladder's row for this check-in: record it, then act on the verdict."""
     r = reading(s, ctx.stall_after)
-    row = ladder.decide(r)
+    row = ladder.decide(r, _rules(s))
     if row.verdict == Verdict.ASK and row.ask is not None:
         return enter(
             replace(s, pending=replace(s.pending, asking=row.ask.value)), State.CHECK_CONFIRM
@@ -219,24 +242,35 @@ def evaluate(s: Session, ctx: Ctx) -> Outcome:
     reach = s.pending.reach or Reach.NONE
     pain = s.pending.pain if s.pending.pain is not None else 0
     stage = r.stage
+    in_set = not s.pending.reading
+    answer = r.answer if in_set or r.answer == Answer.WORSE else Answer.READING
     effects: list[Effect] = [
         RecordCheckIn(
-            CheckIn(at=ctx.now, rung=stage.exercise, answer=r.answer, pain=pain, reach=reach)
+            CheckIn(at=ctx.now, rung=stage.exercise, answer=answer, pain=pain, reach=reach)
         )
     ]
-    helped = stage if r.progress or row.verdict == Verdict.RECOVERED else s.ladder.helped
+    helped = (
+        stage if in_set and (r.progress or row.verdict == Verdict.RECOVERED) else s.ladder.helped
+    )
+    # a set's check-in moves the progress point when it was progress; a reading never does,
+    # nor the stall count (design.md)
+    point = (reach, pain) if in_set and r.progress else _point(s)
     s = replace(
         s,
-        pending=replace(s.pending, answer=None, pain=None, reach=None, asking=None, asked=()),
+        pending=PendingCheckIn(),
         ladder=replace(
             s.ladder,
             ref_reach=reach,
             ref_pain=pain,
-            stall=r.streak,
+            point_reach=point[0],
+            point_pain=point[1],
+            stall=r.streak if in_set else s.ladder.stall,
             helped=helped,
             checked_in_at=ctx.now,
         ),
     )
+    if row.verdict == Verdict.RECORD:
+        return rest(s, (*effects, Say(row.reason)))
     if row.verdict in (Verdict.STOP, Verdict.SEE_PT):
         why = Hold.STOP_RULE if row.verdict == Verdict.STOP else Hold.SEE_PT
         if s.safety.hold != why:  # "worse" tapped: held since the tap, recorded then
@@ -254,7 +288,7 @@ def evaluate(s: Session, ctx: Ctx) -> Outcome:
         effects.append(
             RecordRungChange(from_rung=stage.exercise, to_rung=nxt.exercise, reason=row.reason)
         )
-        s = replace(s, ladder=replace(s.ladder, stage=nxt, stall=0, rung_sets=0))
+        s = new_exercise(s, nxt)
     effects.append(Say(row.reason, {"exercise": exercise_name(nxt.exercise)}))
     effects.append(next_set(s))
     return rest(s, effects)

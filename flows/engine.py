@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from flows import checkin, onboarding, psfs, pt, remind, safety, sets, settings  # noqa: F401
+from flows import checkin, onboarding, owed, psfs, pt, remind, safety, sets, settings  # noqa: F401
 from flows import texts as t
 from flows.catalogue import exercise_name
 from flows.effects import (
@@ -46,7 +46,7 @@ from flows.events import (
 )
 from flows.ladder import DEFAULT_STALL_AFTER
 from flows.model import Rung
-from flows.session import Hold, Session, State
+from flows.session import Hold, PendingCheckIn, Session, State
 from flows.states import (
     SPECS,
     Ctx,
@@ -95,6 +95,7 @@ def advance(session: Session, event: Event, now: datetime, rules: Rules | None =
     out = _dispatch(session, event, ctx) if rules.voice else _without_voice(session, event, ctx)
     if any(isinstance(e, ForgetUser) for e in out.effects):
         return out  # the schedule goes with everything else
+    out = _keep_owed(event, out)
     out = _after_turn(session, out, ctx)
     before, after = safety.reminder_pause(session), safety.reminder_pause(out.session)
     if before != after:
@@ -102,12 +103,31 @@ def advance(session: Session, event: Event, now: datetime, rules: Rules | None =
     return out
 
 
+def _keep_owed(event: Event, out: Outcome) -> Outcome:
+    """An owed question is never walked around (flows.owed): a turn that comes to rest
+    while one is owed asks it, and a command that answered something else asks it again."""
+    s = owed.track(out.session)
+    out = Outcome(s, out.effects)
+    question = owed.owed(s)
+    if question is None:
+        return out
+    if spec(s).kind == Kind.REST:
+        return owed.ask(s, out.effects)
+    if isinstance(event, Command) and s.state == question and not _asks(out.effects):
+        return Outcome(s, (*out.effects, *prompt(s, t.OWED_AGAIN)))
+    return out
+
+
+def _asks(effects: tuple[Effect, ...]) -> bool:
+    return any(isinstance(e, Say) and e.choices and not e.reminder for e in effects)
+
+
 def _after_turn(before: Session, out: Outcome, ctx: Ctx) -> Outcome:
     """What follows any turn: a PT's prescription waiting for the set to end is applied,
     a stop is reported (to whoever the user shares with), and the PSFS is offered."""
     s, effects = out.session, list(out.effects)
     pending = s.assessment.rx_pending
-    if pending is not None and not is_busy(s):
+    if pending is not None and not is_busy(s) and owed.owed(s) is None:
         s, moved = pt.apply_prescription(s, pending)
         effects += moved
     hold_before, hold_after = safety.exercise_hold(before), safety.exercise_hold(s)
@@ -154,8 +174,9 @@ def _dispatch(s: Session, event: Event, ctx: Ctx) -> Outcome:
     if isinstance(event, Press):
         if event.seq != s.seq or event.value not in {c.value for c in choices(s)}:
             return Outcome(s, (Stale(),))
-        return spec(s).on_press(s, event.value, ctx)
+        return spec(s).on_press(owed.answering(s), event.value, ctx)
     if isinstance(event, Text):
+        s = owed.answering(s)
         on_text = spec(s).on_text
         typed = on_text(s, event.text, ctx) if on_text is not None else None
         return typed if typed is not None else reprompt(s, t.PLEASE_BUTTONS)
@@ -219,28 +240,22 @@ def _cmd_start(s: Session, ctx: Ctx) -> Outcome:
 def _cmd_checkin(s: Session, ctx: Ctx) -> Outcome:
     if s.state in (State.CHECK_ANSWER, State.CHECK_PAIN, State.CHECK_REACH, State.CHECK_CONFIRM):
         return enter(s, s.state, prefix=t.IN_A_SET)
-    if spec(s).kind != Kind.IN_SET:
-        gated = sets.gate(s)
-        if gated is not None:
-            return gated
-    return sets.start_checkin(s)
+    return sets.checkin_command(s, ctx)
 
 
 def _cmd_stop(s: Session, ctx: Ctx) -> Outcome:
-    if s.state in (State.STEP, State.SET_CARD):
+    if owed.owed(s) is not None:
+        return owed.ask(s)  # /stop never discards an owed question (design.md)
+    if s.state in (State.STEP, State.SET_CARD, State.SET_PRESS):
         return enter(s, State.STOP_WHY)  # did the pain get worse? asked once
-    if s.safety.hold is not None and spec(s).kind == Kind.IN_SET:
-        # "worse" was tapped: the record's questions may be left, the hold stays
-        return sets.held(
-            replace(s, pending=replace(s.pending, answer=None, pain=None, reach=None))
-        )
     if spec(s).kind == Kind.IN_SET or s.state == State.OFFER:
-        s = replace(s, pending=replace(s.pending, answer=None, pain=None, reach=None, asked=()))
+        s = replace(s, pending=PendingCheckIn())
         return rest(s, (Say(t.STOPPED),))
     return Outcome(s, (Say(t.NOTHING_RUNNING),))
 
 
 def _cmd_safety(s: Session, ctx: Ctx) -> Outcome:
+    """The screening again; a clean one returns to the owed question, if any."""
     after = State.IDLE if s.assessment.onboarded else State.ASSESS_SIDE
     return onboarding.start_screening(s, after, t.SCREEN_AGAIN)
 
@@ -300,8 +315,13 @@ COMMAND_NAMES: tuple[str, ...] = tuple(_COMMANDS)
 
 
 def _reminder_due(s: Session) -> Outcome:
-    """Word a due ping, or say nothing when flows.safety says a ping would be wrong."""
-    if not safety.may_remind(s) or is_busy(s):
+    """Word a due ping, or say nothing when flows.safety says a ping would be wrong; while
+    a question is owed, the ping asks it instead of offering a set."""
+    if not safety.may_remind(s):
+        return Outcome(s, ())
+    if owed.owed(s) is not None:
+        return owed.ask(s, prefix=t.OWED_PING)
+    if is_busy(s):
         return Outcome(s, ())
     buttons = (
         Choice("start", t.B_START),

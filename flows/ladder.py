@@ -81,6 +81,7 @@ class Verdict(StrEnum):
     CONTINUE = "continue"  # the same exercise
     MOVE = "move"  # another exercise
     SEE_PT = "see_pt"  # nothing left to try here: exercises pause until a PT says go on
+    RECORD = "record"  # a pain reading between sets: recorded and charted, nothing else
 
 
 def where(reach: Reach, pain: int) -> Where:
@@ -102,18 +103,47 @@ class Reading:
     now: Where
     was: Where
     one_sided: bool
-    streak: int  # check-ins in a row without progress on this exercise, this one included
+    streak: int  # set check-ins in a row without progress on this exercise, this one included
+    progress: bool = False  # against the progress point (see `read`)
     stall_after: int = DEFAULT_STALL_AFTER
     asked: frozenset[Ask] = frozenset()
-
-    @property
-    def progress(self) -> bool:
-        """design.md: progress = reach closer, or intensity down by 2 or more."""
-        return self.reach == Move.CLOSER or self.pain == Change.DOWN
+    recovered: bool = False  # a confirmed recovery ("all pain gone", confirmed) came before
 
     @property
     def stalled(self) -> bool:
         return not self.progress and self.streak >= self.stall_after
+
+
+EASING = frozenset({Answer.CENTRALIZING, Answer.BACK_EASING})
+
+
+def _move(reach: Reach, before: Reach) -> Move:
+    if reach.rank > before.rank:
+        return Move.CLOSER
+    if reach.rank < before.rank:
+        return Move.FURTHER
+    return Move.SAME
+
+
+def made_progress(
+    *,
+    answer: Answer,
+    reach: Reach,
+    pain: int,
+    before_reach: Reach,
+    before_pain: int,
+    point_reach: Reach,
+    point_pain: int,
+) -> bool:
+    """design.md, the progress point: reach closer than the point, or intensity down by 2
+    or more from it; or an "easing" answer whose numbers are lower than the previous
+    check-in's (reach closer, or intensity down by 1 or more) with nothing further. So
+    steady one-point falls are progress, and so is 7 -> 6 -> 5 with "no change" tapped."""
+    if reach.rank > point_reach.rank or pain <= point_pain - PAIN_STEP:
+        return True
+    further = reach.rank < before_reach.rank
+    lower = reach.rank > before_reach.rank or pain <= before_pain - 1
+    return answer in EASING and lower and not further
 
 
 def read(
@@ -126,34 +156,43 @@ def read(
     before_pain: int,
     one_sided: bool,
     stall: int,
+    point_reach: Reach | None = None,
+    point_pain: int | None = None,
     stall_after: int = DEFAULT_STALL_AFTER,
     asked: frozenset[Ask] = frozenset(),
+    recovered: bool = False,
 ) -> Reading:
-    """Measure a check-in; `stall` is the streak without progress before this one."""
-    if reach.rank > before_reach.rank:
-        move = Move.CLOSER
-    elif reach.rank < before_reach.rank:
-        move = Move.FURTHER
-    else:
-        move = Move.SAME
+    """Measure a check-in: against the previous one (`before_*`, the stop rule's
+    comparison) and against the progress point (`point_*`; the previous check-in when
+    None). `stall` is the streak of set check-ins without progress before this one."""
     if pain <= before_pain - PAIN_STEP:
         change = Change.DOWN
     elif pain >= before_pain + PAIN_STEP:
         change = Change.UP
     else:
         change = Change.SAME
-    progress = move == Move.CLOSER or change == Change.DOWN
+    progress = made_progress(
+        answer=answer,
+        reach=reach,
+        pain=pain,
+        before_reach=before_reach,
+        before_pain=before_pain,
+        point_reach=point_reach if point_reach is not None else before_reach,
+        point_pain=point_pain if point_pain is not None else before_pain,
+    )
     return Reading(
         stage=stage,
         answer=answer,
-        reach=move,
+        reach=_move(reach, before_reach),
         pain=change,
         now=where(reach, pain),
         was=where(before_reach, before_pain),
         one_sided=one_sided,
         streak=0 if progress else stall + 1,
+        progress=progress,
         stall_after=stall_after,
         asked=asked,
+        recovered=recovered,
     )
 
 
@@ -187,6 +226,11 @@ R_PROGRESS_GLIDE = N_(
     "Your leg pain is easing or moving toward your spine: keep going with the side glide. "
     "More pain in the back while this happens is the good sign."
 )
+R_EASING = N_("Thank you. Keep going with the {exercise}, and keep watching where the pain goes.")
+R_READING = N_(
+    "Saved for your chart. A reading between sets is not counted as a set. /exercise "
+    "starts a set whenever you are ready."
+)
 R_FAIR_TRIAL = N_(
     "No clear change yet. An exercise deserves a fair trial, so keep going with the {exercise}."
 )
@@ -219,6 +263,14 @@ Q_SPREAD = N_(
 Q_LEG_WORSE = N_(
     "Your leg pain went from {before} to {now} (out of 10). Is your leg worse than before the set?"
 )
+Q_SPREAD_NOW = N_(
+    "Your pain now reaches: {now}. At your last check-in it reached: {before}. Has it "
+    "spread further?"
+)
+Q_LEG_WORSE_NOW = N_(
+    "Your leg pain went from {before} to {now} (out of 10) since your last check-in. Is "
+    "your leg worse?"
+)
 Q_ALL_GONE = N_("Just to be sure: is all your pain gone now, with no pain anywhere?")
 Q_LEG_GONE = N_(
     "You said the leg pain is gone, but the pain still reaches: {now}. Is there still pain "
@@ -250,6 +302,14 @@ P_GLIDE_GOING = (
     "increases: continue the side glide"
 )
 P_FAIR_TRIAL = "protocol.md, no change: neither better nor worse after a fair trial"
+P_EASING = (
+    'design.md: the bot never contradicts an "easing" it has no numbers against: it says '
+    "keep going"
+)
+P_READING = (
+    "design.md: a reading outside a set is recorded and charted, held to the stop rule "
+    "against the last reading, never counted toward progress or a stall"
+)
 P_HIPS = "protocol.md, ladder 2: if straight press-ups help but do not fully centralize"
 P_GLIDE = (
     "protocol.md, ladder 3: if press-ups with hips off center do not decrease, centralize "
@@ -279,6 +339,7 @@ class Row:
     progress: bool | None = None
     stalled: bool | None = None
     one_sided: bool | None = None
+    recovered: bool | None = None  # a confirmed recovery came before this check-in
     ask: Ask | None = None  # ASK rows: the question, and the row only matches until asked
     to: Stage | None = None  # MOVE rows: the next exercise
 
@@ -293,6 +354,7 @@ class Row:
             and (self.progress is None or r.progress == self.progress)
             and (self.stalled is None or r.stalled == self.stalled)
             and (self.one_sided is None or r.one_sided == self.one_sided)
+            and (self.recovered is None or r.recovered == self.recovered)
             and (self.ask is None or self.ask not in r.asked)
         )
 
@@ -315,8 +377,16 @@ _LEG, _NONE = frozenset({Where.LEG}), frozenset({Where.NONE})
 RULES: tuple[Row, ...] = (
     # the stop rule comes before anything else: the button always stops
     Row(Verdict.STOP, R_WORSE, P_STOP, answer=frozenset({Answer.WORSE})),
-    # pain back after "all pain gone" is a new episode, not pain spreading
-    Row(Verdict.NEW_EPISODE, R_NEW_EPISODE, P_NEW_EPISODE, was=Where.NONE, now=_PAIN_LEFT),
+    # pain back after a confirmed "all pain gone" is a new episode, not pain spreading (a
+    # single reading of no pain is just a reading: the stop rule judges what follows it)
+    Row(
+        Verdict.NEW_EPISODE,
+        R_NEW_EPISODE,
+        P_NEW_EPISODE,
+        was=Where.NONE,
+        now=_PAIN_LEFT,
+        recovered=True,
+    ),
     Row(Verdict.ASK, Q_SPREAD, P_STOP_RULE, reach=Move.FURTHER, ask=Ask.WORSE),
     Row(Verdict.ASK, Q_LEG_WORSE, P_STOP_RULE, pain=Change.UP, now=_LEG, ask=Ask.WORSE),
     # contradictions
@@ -396,14 +466,24 @@ RULES: tuple[Row, ...] = (
     Row(Verdict.MOVE, R_STALL_TO_GLIDE, P_GLIDE, stage=_s(_H), stalled=True, to=_G),
     Row(Verdict.MOVE, R_STALL_TO_FLEXION, P_FLEXION, stage=_s(_G), stalled=True, to=_F),
     Row(Verdict.SEE_PT, R_STALL_SEE_PT, P_SEE_PT, stage=_s(_B, _F), stalled=True),
+    # "easing" the numbers do not show yet: never contradicted
+    Row(Verdict.CONTINUE, R_EASING, P_EASING, answer=EASING),
     # no progress yet: a fair trial
     Row(Verdict.CONTINUE, R_FAIR_TRIAL, P_FAIR_TRIAL),
 )
 
+# a pain reading outside a set (/checkin, "not after a set"): only the stop rule applies
+READING_RULES: tuple[Row, ...] = (
+    Row(Verdict.STOP, R_WORSE, P_STOP, answer=frozenset({Answer.WORSE})),
+    Row(Verdict.ASK, Q_SPREAD_NOW, P_STOP_RULE, reach=Move.FURTHER, ask=Ask.WORSE),
+    Row(Verdict.ASK, Q_LEG_WORSE_NOW, P_STOP_RULE, pain=Change.UP, now=_LEG, ask=Ask.WORSE),
+    Row(Verdict.RECORD, R_READING, P_READING),
+)
 
-def decide(reading: Reading) -> Row:
-    """The first row that matches; the last row matches every reading."""
-    for row in RULES:
+
+def decide(reading: Reading, rules: tuple[Row, ...] = RULES) -> Row:
+    """The first row that matches; the last row of each table matches every reading."""
+    for row in rules:
         if row.matches(reading):
             return row
     raise AssertionError("the last rule matches every reading")  # pragma: no cover
@@ -543,9 +623,15 @@ def _when(row: Row) -> str:
     if row.now is not None:
         parts.append("now " + "/".join(sorted(w.value for w in row.now)))
     if row.progress:
-        parts.append("progress (reach closer or pain down by 2+)")
+        parts.append(
+            "progress (against the progress point: reach closer or pain down by 2+; or an "
+            "easing answer with reach closer or pain down by 1+ since the last check-in, "
+            "nothing further)"
+        )
+    if row.recovered:
+        parts.append("after a confirmed recovery")
     if row.stalled:
-        parts.append("no progress, N-th check-in in a row")
+        parts.append("no progress, N-th set check-in in a row")
     if row.one_sided is not None:
         parts.append("one-sided pain" if row.one_sided else "centre or both sides")
     if row.ask is not None:
@@ -563,11 +649,12 @@ def _then(row: Row) -> str:
         Verdict.NEW_EPISODE: "new starting point; back to the exercise that last helped",
         Verdict.CONTINUE: "continue",
         Verdict.SEE_PT: "see a PT: exercises and reminders pause until a PT says go on",
+        Verdict.RECORD: "record the reading (no progress, no stall)",
     }[row.verdict]
 
 
-def table_rows() -> Iterator[tuple[str, ...]]:
-    for i, row in enumerate(RULES, 1):
+def table_rows(rules: tuple[Row, ...] = RULES) -> Iterator[tuple[str, ...]]:
+    for i, row in enumerate(rules, 1):
         stages = (
             "any"
             if row.stage is None
@@ -577,11 +664,11 @@ def table_rows() -> Iterator[tuple[str, ...]]:
         yield (str(i), stages, _when(row), _then(row), reason, row.protocol)
 
 
-def markdown() -> str:
+def markdown(rules: tuple[Row, ...] = RULES) -> str:
     """The rules as a Markdown table (first match wins), for the README."""
     head = ("#", "exercise", "when the check-in says", "then", "the user reads", "rests on")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(cells) + " |" for cells in table_rows()]
+    lines += ["| " + " | ".join(cells) + " |" for cells in table_rows(rules)]
     return "\n".join(lines)
 
 

@@ -57,6 +57,7 @@ class Answer(StrEnum):
     NO_CHANGE = "no_change"
     WORSE = "worse"
     ALL_GONE = "all_gone"
+    READING = "reading"  # a pain reading between sets (/checkin), not a set's check-in
 
 
 class Trend(StrEnum):

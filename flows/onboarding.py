@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows import ladder, safety, screening
+from flows import ladder, owed, safety, screening
 from flows import texts as t
 from flows.effects import Choice, RecordRungChange, RecordScreening, Say
 from flows.i18n import Msg
@@ -86,6 +86,13 @@ def _screen(s: Session, value: str, ctx: Ctx) -> Outcome:
     )
     if after == State.PRESET_REACH:
         return enter(s, State.PRESET_REACH, (record,))
+    if s.assessment.onboarded and owed.owed(s) is not None:
+        return owed.ask(s, (record, Say(t.SCREEN_CLEAN)))  # back to the question owed
+    hold = safety.exercise_hold(s)
+    if s.assessment.onboarded and hold is not None:
+        # a clean screening lifts a warning sign, never the stop rule: still held
+        why = t.HELD_WHY.get(hold.value)
+        return enter(s, State.HALTED, (record, Say(t.SCREEN_CLEAN)), prefix=why)
     if after == State.IDLE or s.assessment.onboarded:
         return rest(s, (record, Say(t.SCREEN_PASSED_IDLE)))
     return enter(s, State.ASSESS_SIDE, (record,), prefix=t.SCREEN_PASSED)

@@ -19,7 +19,7 @@ from flows.i18n import N_, Msg
 from flows.model import PsfsRating
 from flows.session import Psfs, Session, State
 from flows.settings import back, detour
-from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, register, spec
+from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, register, typed_scale
 
 MAX_ACTIVITIES = 3
 EVERY = timedelta(days=7)
@@ -127,13 +127,6 @@ def _rate(s: Session, value: str, ctx: Ctx) -> Outcome:
     return back(s, (RecordPsfs(ratings), Say(t.PSFS_SAVED)))
 
 
-def _typed_score(s: Session, text: str, ctx: Ctx) -> Outcome | None:
-    stripped = text.strip()
-    if stripped.isdigit() and 0 <= int(stripped) <= 10:
-        return spec(s).on_press(s, str(int(stripped)), ctx)
-    return None
-
-
 register(
     State.PSFS_PICK,
     Spec(ask=_pick_question, buttons=_pick_buttons, on_press=_pick, kind=Kind.DETOUR),
@@ -145,6 +138,6 @@ register(
         buttons=_rate_buttons,
         on_press=_rate,
         kind=Kind.DETOUR,
-        on_text=_typed_score,
+        on_text=typed_scale,
     ),
 )

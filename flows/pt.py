@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows import ladder, safety
+from flows import ladder, owed, safety
 from flows import texts as t
 from flows.catalogue import exercise_name
 from flows.effects import Choice, Effect, RecordPrescription, RecordRungChange, Say
@@ -17,6 +17,7 @@ from flows.ladder import Stage
 from flows.model import Prescription, Rung, Side
 from flows.onboarding import wall_value
 from flows.session import Hold, Session, State
+from flows.sets import new_exercise
 from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, fixed, is_busy, register, spec
 
 # after the side glide, straight press-ups are the ones that clear the back pain
@@ -40,7 +41,7 @@ def _stage_for(s: Session, rung: Rung) -> Stage:
 
 
 def _exercise(s: Session, value: str, ctx: Ctx) -> Outcome:
-    s = replace(s, ladder=replace(s.ladder, stage=_stage_for(s, Rung(value))))
+    s = new_exercise(s, _stage_for(s, Rung(value)))
     if s.ladder.stage == Stage.SIDE_GLIDE:
         return enter(s, State.PT_WALL)
     return go_on(s)
@@ -49,13 +50,15 @@ def _exercise(s: Session, value: str, ctx: Ctx) -> Outcome:
 def go_on(s: Session) -> Outcome:
     """The hold is lifted: exercises and (through flows.safety) reminders go on."""
     stage = s.ladder.stage or Stage.PRESS_UPS
-    s = replace(
-        s, safety=replace(s.safety, hold=None), ladder=replace(s.ladder, stall=0, rung_sets=0)
-    )
+    s = replace(s, safety=replace(s.safety, hold=None))
+    s = new_exercise(s, stage)
+    s = replace(s, ladder=replace(s.ladder, rung_sets=0))
     record = RecordRungChange(
         from_rung=Rung.SEE_PT, to_rung=stage.exercise, reason=ladder.R_PT_GO_ON
     )
     said = Say(t.PT_SET, {"exercise": exercise_name(stage.exercise)})
+    if owed.owed(s) is not None:  # the question owed comes before any set
+        return owed.ask(s, (record, said))
     return enter(s, State.OFFER, (record, said))
 
 
@@ -68,15 +71,20 @@ register(
         kind=Kind.HOLD,
     ),
 )
+
+
+def _pt_wall_buttons(s: Session) -> tuple[Choice, ...]:
+    """ "The usual" only where there is one: one-sided pain (design.md: for centre or
+    both-sided pain the shoulder comes from a clinician only)."""
+    usual = (Choice("no", t.B_PT_WALL_USUAL),) if s.one_sided else ()
+    return (*usual, Choice("left", t.B_PT_WALL_LEFT), Choice("right", t.B_PT_WALL_RIGHT))
+
+
 register(
     State.PT_WALL,
     Spec(
         ask=lambda s: Question(t.ASK_PT_WALL),
-        buttons=fixed(
-            Choice("no", t.B_PT_WALL_USUAL),
-            Choice("left", t.B_PT_WALL_LEFT),
-            Choice("right", t.B_PT_WALL_RIGHT),
-        ),
+        buttons=_pt_wall_buttons,
         on_press=lambda s, v, c: go_on(
             replace(s, assessment=replace(s.assessment, wall_shoulder=wall_value(v)))
         ),
@@ -98,9 +106,10 @@ def prescribe(s: Session, rx: Prescription, pt_id: int, ctx: Ctx) -> Outcome:
         said.append(Say(t.PT_RX_REPS, {"reps": rx.reps}))
     if rx.wall is not None:
         said.append(Say(t.PT_RX_WALL_LEFT if rx.wall == Side.LEFT else t.PT_RX_WALL_RIGHT))
-    if is_busy(s):
+    if is_busy(s) or owed.owed(s) is not None:
         s = replace(s, assessment=replace(s.assessment, rx_pending=rx))
-        return Outcome(s, (record, *said, Say(t.PT_RX_AFTER_SET)))
+        wait = t.PT_RX_AFTER_SET if owed.owed(s) is None else t.PT_RX_AFTER_OWED
+        return Outcome(s, (record, *said, Say(wait)))
     s, moved = apply_prescription(s, rx)
     hold = safety.exercise_hold(s)
     if hold is not None:
@@ -121,7 +130,7 @@ def apply_prescription(s: Session, rx: Prescription) -> tuple[Session, tuple[Eff
         moved = (
             RecordRungChange(from_rung=s.rung, to_rung=rx.rung, reason=ladder.R_PT_PRESCRIBED),
         )
-        ladder_now = replace(s.ladder, stage=stage, stall=0, rung_sets=0)
+        ladder_now = replace(new_exercise(s, stage).ladder, rung_sets=0)
     assessment = replace(
         s.assessment,
         prescribed=rx,

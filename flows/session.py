@@ -44,7 +44,9 @@ class State(StrEnum):
     EPISODE_PAIN = "episode.pain"
     STEP = "step"  # one exercise step: which one is `Session.step`
     SET_CARD = "set.card"  # a repeat set on one card, with the guided voice note
+    SET_PRESS = "set.press"  # after the lying and propping: the press-ups' guided note
     STOP_WHY = "stop.why"
+    CHECK_WHICH = "check.which"  # /checkin outside a set: "did you just finish a set?"
     CHECK_ANSWER = "check.answer"
     CHECK_PAIN = "check.pain"
     CHECK_REACH = "check.reach"
@@ -120,6 +122,10 @@ class LadderRecord:
     sets_done: int = 0
     recovered: bool = False
     checked_in_at: datetime | None = None  # the last check-in: where the pain was, then
+    # the progress point (design.md): the reading when this exercise began, or the
+    # check-in that last counted as progress; None: the previous check-in (ref_*)
+    point_reach: Reach | None = None
+    point_pain: int | None = None
     learned: tuple[Rung, ...] = ()  # exercises whose steps were gone through: quick sets now
 
 
@@ -130,6 +136,8 @@ class PendingCheckIn:
     reach: Reach | None = None
     asking: str | None = None  # the confirming question on screen (flows.ladder.Ask)
     asked: tuple[str, ...] = ()  # confirming questions already answered this check-in
+    reading: bool = False  # a pain reading outside a set (/checkin, "no"), not a set's check-in
+    owed: State | None = None  # the question owed (flows.owed): no set starts until answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,11 +196,18 @@ class Session:
         return stage.exercise if stage is not None else None
 
     @property
-    def glide_shoulder(self) -> Side:
-        """The shoulder that touches the wall: opposite the painful side, unless prescribed."""
+    def glide_shoulder(self) -> Side | None:
+        """The shoulder that touches the wall, the one answer every side glide text, card,
+        voice note and animation reads: a clinician's prescription if there is one, else
+        the side opposite one-sided pain; None for centre or both-sided pain with no
+        prescription (design.md: never "the painful side away from the wall" then)."""
         if self.assessment.wall_shoulder is not None:
             return self.assessment.wall_shoulder
-        return Side.RIGHT if self.assessment.side == Side.LEFT else Side.LEFT
+        if self.assessment.side == Side.LEFT:
+            return Side.RIGHT
+        if self.assessment.side == Side.RIGHT:
+            return Side.LEFT
+        return None
 
     @property
     def halted(self) -> bool:

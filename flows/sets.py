@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from flows import ladder, safety
+from flows import ladder, owed, safety
 from flows import texts as t
 from flows.catalogue import EXERCISES, REPS, exercise_name, step_side
 from flows.effects import Animate, Choice, Effect, RecordRungChange, Say, Speak, SpeakGuided
@@ -18,7 +18,7 @@ from flows.i18n import Msg
 from flows.ladder import Stage
 from flows.model import Answer, Reach, Rung, Side
 from flows.onboarding import start_screening
-from flows.session import Hold, Session, State
+from flows.session import Hold, PendingCheckIn, Session, State
 from flows.states import (
     Ctx,
     Kind,
@@ -57,6 +57,8 @@ def gate(s: Session) -> Outcome | None:
         return start_screening(s, after, None)
     if not s.assessment.onboarded:
         return enter(s, State.ASSESS_SIDE)
+    if owed.owed(s) is not None:
+        return owed.ask(s)
     if hold is not None:
         return held(s)
     return None
@@ -119,8 +121,8 @@ def _pain_known(s: Session, ctx: Ctx) -> bool:
 def begin_set(s: Session, before: Sequence[Effect] = (), *, learn: bool = False) -> Outcome:
     """A set: learn mode (one message per step) the first time an exercise comes, or when
     asked; quick mode (one card, the guided voice note) every later time."""
-    if not safety.may_offer_exercise(s):  # the one guard in front of every set
-        return gate(s) or enter(s, State.IDLE)
+    if not safety.may_offer_exercise(s) or owed.owed(s) is not None:
+        return gate(s) or enter(s, State.IDLE)  # the one guard in front of every set
     stage = s.ladder.stage or Stage.PRESS_UPS
     rung = stage.exercise
     s = replace(s, ladder=replace(s.ladder, stage=stage), cursor=replace(s.cursor, step=1))
@@ -144,10 +146,28 @@ def _side(s: Session, rung: Rung) -> Side | None:
     return step_side(rung, s.assessment.side, s.glide_shoulder)
 
 
-def _done(s: Session, prefix: str) -> Outcome:
-    """The set is over: count it, then the check-in."""
+def new_exercise(s: Session, stage: Stage) -> Session:
+    """A change of exercise: its stall count starts afresh, and its progress point is the
+    last reading (design.md: the reading when the user started this exercise)."""
+    return replace(
+        s,
+        ladder=replace(
+            s.ladder,
+            stage=stage,
+            stall=0,
+            rung_sets=0 if stage.exercise != s.rung else s.ladder.rung_sets,
+            point_reach=s.ladder.ref_reach,
+            point_pain=s.ladder.ref_pain,
+        ),
+    )
+
+
+def _done(s: Session, prefix: str | None, *, learned_now: bool = True) -> Outcome:
+    """The set is over: count it, then its check-in (owed from now on, flows.owed)."""
     rung = s.rung or Rung.PRESS_UPS
-    learned = s.ladder.learned if rung in s.ladder.learned else (*s.ladder.learned, rung)
+    learned = s.ladder.learned
+    if learned_now and rung not in learned:
+        learned = (*learned, rung)
     s = replace(
         s,
         ladder=replace(
@@ -242,17 +262,11 @@ def _episode_pain(s: Session, value: str, ctx: Ctx) -> Outcome:
     s = replace(
         s,
         ladder=replace(
-            s.ladder,
-            recovered=False,
-            ref_reach=reach,
-            ref_pain=pain,
-            stage=stage,
-            stall=0,
-            rung_sets=0 if stage.exercise != before else s.ladder.rung_sets,
-            checked_in_at=ctx.now,
+            s.ladder, recovered=False, ref_reach=reach, ref_pain=pain, checked_in_at=ctx.now
         ),
         pending=replace(s.pending, reach=None),
     )
+    s = new_exercise(s, stage)
     saved = Say(t.EPISODE_SAVED, {"pain": pain, "reach": Msg(t.REACH_LABELS[reach])})
     record = RecordRungChange(
         from_rung=before, to_rung=stage.exercise, reason=ladder.R_NEW_EPISODE
@@ -302,24 +316,49 @@ register(
 # --- a repeat set: one card ------------------------------------------------------------
 
 
-def _card_question(s: Session) -> Question:
+def _guided(s: Session) -> SpeakGuided:
     rung = s.rung or Rung.PRESS_UPS
     side = _side(s, rung)
     reps = reps_for(s)
-    guided = SpeakGuided(
+    return SpeakGuided(
         rung=rung, side=side.value if side else None, reps=None if reps == REPS else reps
     )
+
+
+def _phased(s: Session) -> bool:
+    """An exercise whose first phases (lying, propping) are the user's own and untimed:
+    the card names them, and the guided note waits for the press-ups (design.md)."""
+    return EXERCISES[s.rung or Rung.PRESS_UPS].phases > 0
+
+
+def _card_question(s: Session) -> Question:
+    rung = s.rung or Rung.PRESS_UPS
+    text = EXERCISES[rung].card.for_side(_side(s, rung))
+    if _phased(s):
+        return Question(text, {"reps": reps_for(s)})
     return Question(
-        EXERCISES[rung].card.for_side(side),
-        {"reps": reps},
+        text,
+        {"reps": reps_for(s)},
         prefix=t.CARD_VOICE if s.voice else None,
-        voice=guided,
+        voice=_guided(s),
+    )
+
+
+def _card_buttons(s: Session) -> tuple[Choice, ...]:
+    press = (Choice("press", t.B_PRESS_UPS),) if _phased(s) else ()
+    return (
+        *press,
+        Choice("done", t.B_DONE),
+        Choice("steps", t.B_SHOW_STEPS),
+        Choice("stop", t.B_STOP),
     )
 
 
 def _card(s: Session, value: str, ctx: Ctx) -> Outcome:
     if value == "done":
         return _done(s, t.SET_DONE)
+    if value == "press":
+        return enter(s, State.SET_PRESS)
     if value == "steps":
         return animated(s, begin_set(s, learn=True))
     return enter(s, State.STOP_WHY)
@@ -327,28 +366,73 @@ def _card(s: Session, value: str, ctx: Ctx) -> Outcome:
 
 register(
     State.SET_CARD,
+    Spec(ask=_card_question, buttons=_card_buttons, on_press=_card, kind=Kind.IN_SET),
+)
+
+
+def _press_question(s: Session) -> Question:
+    """The press-ups after the user's own lying and propping: the guided note from here."""
+    return Question(
+        t.PRESS_UPS_NOW,
+        {"reps": reps_for(s)},
+        prefix=t.PRESS_UPS_NOW_VOICE if s.voice else None,
+        voice=_guided(s),
+    )
+
+
+register(
+    State.SET_PRESS,
     Spec(
-        ask=_card_question,
-        buttons=fixed(
-            Choice("done", t.B_DONE), Choice("steps", t.B_SHOW_STEPS), Choice("stop", t.B_STOP)
-        ),
-        on_press=_card,
+        ask=_press_question,
+        buttons=fixed(Choice("done", t.B_DONE), Choice("stop", t.B_STOP)),
+        on_press=lambda s, v, c: _done(s, t.SET_DONE) if v == "done" else enter(s, State.STOP_WHY),
         kind=Kind.IN_SET,
     ),
 )
 
 
 def start_checkin(s: Session, prefix: str | None = None) -> Outcome:
-    s = replace(
-        s, pending=replace(s.pending, answer=None, pain=None, reach=None, asked=(), asking=None)
-    )
+    """A set's check-in (owed once shown: flows.owed)."""
+    s = replace(s, pending=PendingCheckIn(owed=s.pending.owed))
     return enter(s, State.CHECK_ANSWER, prefix=prefix)
 
 
+def checkin_command(s: Session, ctx: Ctx) -> Outcome:
+    """/checkin: in a set, the set is done; outside one, "did you just finish a set?"
+    first, so a reading between sets never counts as a set (design.md)."""
+    gated = gate(s)
+    if gated is not None:
+        return gated
+    if s.state in (State.STEP, State.SET_CARD, State.SET_PRESS):
+        return _done(s, t.SET_DONE)
+    return enter(s, State.CHECK_WHICH)
+
+
+def _which(s: Session, value: str, ctx: Ctx) -> Outcome:
+    if value == "set":  # a set done without the bot: its check-in, counted as a set
+        return _done(s, None, learned_now=False)
+    s = replace(s, pending=PendingCheckIn(reading=True))
+    return enter(s, State.CHECK_PAIN)
+
+
+register(
+    State.CHECK_WHICH,
+    Spec(
+        ask=lambda s: Question(
+            t.ASK_WHICH_CHECKIN, {"exercise": exercise_name(s.rung or Rung.PRESS_UPS)}
+        ),
+        buttons=fixed(Choice("set", t.B_JUST_DID_SET), Choice("reading", t.B_JUST_READING)),
+        on_press=_which,
+        kind=Kind.IN_SET,
+    ),
+)
+
+
 def stop_rule_now(s: Session, prefix: str) -> Outcome:
-    """ "Worse": held in this very turn; pain and reach are then asked for the record."""
+    """ "Worse": held in this very turn; pain and reach are then asked for the record (and
+    owed: the PT sees the spread)."""
     s, record = safety.hold(s, Hold.STOP_RULE, ladder.R_WORSE)
-    s = replace(s, pending=replace(s.pending, answer=Answer.WORSE))
+    s = replace(s, pending=replace(s.pending, answer=Answer.WORSE, reading=False))
     return enter(s, State.CHECK_PAIN, (record,), prefix=prefix)
 
 

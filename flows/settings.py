@@ -46,17 +46,17 @@ def _gated(s: Session, before: Sequence[Effect]) -> Outcome:
 
 def _settings_question(s: Session) -> Question:
     voice = Msg(t.ON if s.voice else t.OFF)
-    if not s.one_sided:
+    shoulder = s.glide_shoulder
+    if shoulder is None:  # centre or both sides, no clinician's word yet
         return Question(t.SETTINGS_NO_WALL, {"voice": voice}, columns=2)
     why = t.WHY_PRESCRIBED if s.assessment.wall_shoulder is not None else t.WHY_PAIN_SIDE
-    params = {"shoulder": Msg(t.SHOULDER[s.glide_shoulder]), "why": Msg(why), "voice": voice}
+    params = {"shoulder": Msg(t.SHOULDER[shoulder]), "why": Msg(why), "voice": voice}
     return Question(t.SETTINGS, params, columns=2)
 
 
 def _settings_buttons(s: Session) -> tuple[Choice, ...]:
-    wall = (Choice("wall", t.B_SET_WALL),) if s.one_sided else ()
     return (
-        *wall,
+        Choice("wall", t.B_SET_WALL),
         Choice("voice", t.B_VOICE_OFF if s.voice else t.B_VOICE_ON),
         Choice("language", t.B_LANGUAGE),
         Choice("close", t.B_CLOSE),
@@ -76,8 +76,9 @@ def _settings(s: Session, value: str, ctx: Ctx) -> Outcome:
 
 def _wall(s: Session, value: str, ctx: Ctx) -> Outcome:
     s = replace(s, assessment=replace(s.assessment, wall_shoulder=wall_value(value)))
-    saved = Say(t.WALL_SAVED, {"shoulder": Msg(t.SHOULDER[s.glide_shoulder])})
-    return enter(s, State.SETTINGS, (saved,))
+    shoulder = s.glide_shoulder
+    saved = (Say(t.WALL_SAVED, {"shoulder": Msg(t.SHOULDER[shoulder])}),) if shoulder else ()
+    return enter(s, State.SETTINGS, saved)
 
 
 register(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
+from flows import numbers
 from flows import texts as t
 from flows.effects import Choice, Effect, Say, Speak, SpeakGuided
 from flows.model import Reach
@@ -87,8 +88,9 @@ def no_buttons(s: Session) -> tuple[Choice, ...]:
 
 
 def is_busy(s: Session) -> bool:
-    """In the middle of a set or check-in: a reminder now would interrupt."""
-    return spec(s).kind == Kind.IN_SET
+    """In the middle of a set: a reminder now would interrupt. An owed question on
+    screen is not busy: a reminder due then asks it again (flows.owed)."""
+    return spec(s).kind == Kind.IN_SET and s.pending.owed != s.state
 
 
 def prompt(s: Session, prefix: str | None = None) -> list[Effect]:
@@ -145,11 +147,18 @@ def pain_question(text: str, on_press: OnPress, kind: Kind) -> Spec:
     )
 
 
-def _typed_pain(s: Session, text: str, ctx: Ctx) -> Outcome | None:
-    stripped = text.strip()
-    if stripped.isdigit() and 0 <= int(stripped) <= 10:
-        return spec(s).on_press(s, str(int(stripped)), ctx)
+def typed_scale(s: Session, text: str, ctx: Ctx) -> Outcome | None:
+    """A typed answer to a 0-10 question: a whole number 0-10 in any script's digits is
+    that value; any other try at a number ("11", "6.5", "²") is told what fits."""
+    value = numbers.in_range(text, 0, 10)
+    if value is not None:
+        return spec(s).on_press(s, str(value), ctx)
+    if numbers.looks_numeric(text):
+        return reprompt(s, t.WHOLE_NUMBER)
     return None
+
+
+_typed_pain = typed_scale
 
 
 def reach_buttons(*, with_none: bool, only: frozenset[Reach] | None = None) -> tuple[Choice, ...]:

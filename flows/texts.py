@@ -41,7 +41,10 @@ ASK_WALL = N_(
 ASK_REACH = N_("How far down does the pain reach right now? Pick the furthest point.")
 ASK_PAIN = N_("How strong is the pain right now, from 0 (none) to 10 (the worst)?")
 ASK_BOTH_LEGS = N_("Does the pain run down into BOTH legs?")
-ASK_TRIED = N_("Have you already tried press-ups for this pain?")
+ASK_TRIED = N_(
+    "Have you already tried press-ups lying face down (pushing your upper body up from the "
+    "floor, hips down) for this pain?"
+)
 ASK_TRIED_RESULT = N_("How did they go? (If you tried both kinds, think of the last one.)")
 BASELINE_SAVED = N_("Saved as your starting point: pain {pain} out of 10, reaching {reach}.")
 OFFER_FIRST = N_("Ready for your first set of {exercise}?")
@@ -66,6 +69,22 @@ STOPPED = N_("OK. /exercise starts a new set whenever you are ready.")
 NOTHING_RUNNING = N_("Nothing is running right now. /exercise starts a set.")
 FINISH_QUESTIONS = N_("Let's finish these questions first. Here is where we were:")
 IN_A_SET = N_("You are in the middle of a set. Here is where you were:")
+OWED_AGAIN = N_("One question is still open. Here it is again:")
+OWED_PING = N_("Before your next set, one question is still open:")
+WHOLE_NUMBER = N_("Please send a whole number from 0 to 10, or tap one below.")
+SCREEN_CLEAN = N_("Thank you. No warning signs.")
+ASK_WHICH_CHECKIN = N_("Did you just finish a set of {exercise}?")
+B_JUST_DID_SET = N_("Yes, I just did a set")
+B_JUST_READING = N_("No, just how my pain is now")
+ASK_PAIN_READING = N_("How strong is your pain right now, from 0 to 10?")
+ASK_REACH_READING = N_("How far down does it reach right now? Pick the furthest point.")
+PRESS_UPS_NOW = N_(
+    "Now the {reps} press-ups: hands flat under your shoulders, push up as far as the pain "
+    "allows, hips on the floor, pause 1-2 seconds at the top, lower slowly. Tap Done when "
+    "the set is over."
+)
+PRESS_UPS_NOW_VOICE = N_("Play the voice note and follow it for the press-ups.")
+B_PRESS_UPS = N_("Lying and propping done: press-ups")
 VOICE_ON = N_("Voice notes are on.")
 VOICE_OFF = N_("Voice notes are off. /voice turns them back on.")
 NO_VOICE = N_("This bot is set up without voice notes, so every step comes as text.")
@@ -239,17 +258,18 @@ REACH_LABELS: dict[Reach, str] = {
     Reach.NONE: N_("No pain"),
 }
 # design.md: the answers fit where the pain is (leg pain, or the back only)
+# one order in every variant: "worse / spreading" always first, "all pain gone" always last
 LEG_ANSWERS: dict[Answer, str] = {
+    Answer.WORSE: N_("Worse, or spreading further down"),
     Answer.CENTRALIZING: N_("Leg pain easing / moving toward my back"),
     Answer.LEG_GONE: N_("Leg pain gone, only back pain left"),
     Answer.NO_CHANGE: N_("No change"),
-    Answer.WORSE: N_("Worse, or spreading further down"),
     Answer.ALL_GONE: N_("All pain gone"),
 }
 BACK_ANSWERS: dict[Answer, str] = {
+    Answer.WORSE: N_("Worse, or spreading into the leg"),
     Answer.BACK_EASING: N_("Back pain easing"),
     Answer.NO_CHANGE: N_("No change"),
-    Answer.WORSE: N_("Worse, or spreading into the leg"),
     Answer.ALL_GONE: N_("All pain gone"),
 }
 EXERCISE_BUTTONS: dict[Rung, str] = {
@@ -287,6 +307,7 @@ PT_RX_REPS = N_("{reps} repetitions each set.")
 PT_RX_WALL_LEFT = N_("Your LEFT shoulder goes to the wall.")
 PT_RX_WALL_RIGHT = N_("Your RIGHT shoulder goes to the wall.")
 PT_RX_AFTER_SET = N_("This starts with your next set: finish this one as it is.")
+PT_RX_AFTER_OWED = N_("This starts with your next set, once you have answered my open question.")
 PT_RX_NEXT = N_("Your next set follows it: /exercise when you are ready.")
 PT_RX_HELD = N_(
     "Your exercises stay paused after your last answer. When you have seen your PT and "

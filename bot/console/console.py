@@ -44,6 +44,7 @@ from flows.effects import (
 )
 from flows.engine import is_busy
 from flows.events import Command, Event, ReminderDue, SharePress, Text
+from flows.numbers import whole
 from flows.session import Session
 
 CONSOLE_USER = 1  # the console is one local user
@@ -156,8 +157,11 @@ class Console:
         for button in self.buttons:  # "6" at a 0-10 question is pain 6, not the 6th button
             if line.casefold() == button.label.casefold():
                 return callbacks.decode(button.data)
-        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
-            return callbacks.decode(self.buttons[int(line) - 1].data)
+        position = whole(line)
+        # at a 0-10 question a number is the value ("11" is too high, not the 11th button)
+        scale = any(whole(button.label) is not None for button in self.buttons)
+        if position is not None and not scale and 1 <= position <= len(self.buttons):
+            return callbacks.decode(self.buttons[position - 1].data)
         if line.startswith("/"):
             word, _, args = line[1:].partition(" ")
             return Command(word.lower(), args)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flows.effects import Choice, Say
 from flows.events import Event, Press, ReminderPress, SharePress
+from flows.numbers import whole
 
 MAX_DATA = 64  # Telegram's limit for callback_data, in bytes
 _REMINDER = "r"
@@ -32,6 +33,7 @@ def decode(data: str | None) -> Event | SharePress | None:
         return ReminderPress(value)
     if head == _SHARING:
         return SharePress(value)
-    if head.isdigit() and len(head) <= 12:
-        return Press(int(head), value)
+    seq = whole(head) if head.isascii() else None
+    if seq is not None:
+        return Press(seq, value)
     return None

@@ -38,6 +38,7 @@ from flows.catalogue import EXERCISES, REPS, exercise_name
 from flows.effects import Say, Stopped
 from flows.events import Command, Prescribed, SharePress
 from flows.model import Prescription, Rung, Side
+from flows.numbers import whole
 from flows.schedule import tz_label, validate_tz
 from flows.session import Session, State
 from flows.trend import leg_trend
@@ -610,7 +611,7 @@ def _day(at: datetime | None, tz: tzinfo) -> str:
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) <= 12 else None
+    return whole(text) if text.isascii() else None
 
 
 def _rung(text: str) -> Rung | None:

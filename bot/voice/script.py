@@ -19,7 +19,7 @@ from flows.i18n import N_
 from flows.model import Rung, Side
 
 WORD_HOLD = N_("Hold")
-WORD_PAUSE = N_("Pause")
+WORD_PAUSE = N_("Pause at the top")  # not the reminders' "Pause" button
 WORD_TWO = N_("two")
 WORD_THREE = N_("three")
 WORD_RELEASE = N_("and release")
@@ -44,9 +44,11 @@ def guided_script(effect: SpeakGuided) -> tuple[list[str], list[str], list[str]]
     side = Side(effect.side) if effect.side else None
     cautions = [PRESS_UP_CAUTION] if ex.press_up else []
     cautions += [ex.caution] if ex.caution else []
-    before = [ex.intro, *cautions]
+    # an exercise with the user's own untimed phases (lying, propping) is guided from the
+    # step after them: its note follows the card's button, never timing those phases
+    before = [*cautions] if ex.phases else [ex.intro, *cautions]
     after: list[str] = []
-    for step in ex.steps:
+    for step in ex.steps[ex.phases :]:
         (after if step.kind == Kind.FINISH else before).append(step.for_side(side))
     after.append(WORD_SET_DONE if ex.counted else WORD_DONE)
     hold, release = _HOLD_WORDS.get(effect.rung, (WORD_HOLD, WORD_RELEASE))
@@ -77,8 +79,9 @@ def guided_inputs(effect: SpeakGuided, lang: str) -> tuple[list[str], GuidedReps
     return setup, reps
 
 
-# (painful side, wall shoulder) pairs a user can have, a prescribed reversed side included
-_SIDES = [(p, w) for p in (None, Side.LEFT, Side.RIGHT) for w in (Side.LEFT, Side.RIGHT)]
+# (painful side, wall shoulder) pairs a user can have, a prescribed reversed side included,
+# and centre pain with or without a prescribed shoulder
+_SIDES = [(p, w) for p in (None, Side.LEFT, Side.RIGHT) for w in (Side.LEFT, Side.RIGHT, None)]
 
 
 def all_clips(lang: str) -> Iterator[tuple[str, str]]:
