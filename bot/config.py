@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 PG_SCHEMES = ("postgresql", "postgres")
+MIN_WEBHOOK_SECRET = 32  # characters: 192 bits and more from token_urlsafe's alphabet
 
 
 class ConfigError(Exception):
@@ -44,7 +45,8 @@ class Settings(BaseSettings):
     SIDEGLIDE_ANIMATIONS: bool = True
     SIDEGLIDE_WEBHOOK_URL: str | None = None
     SIDEGLIDE_WEBHOOK_SECRET: SecretStr | None = None
-    SIDEGLIDE_LISTEN: str = "0.0.0.0:8443"
+    # behind the TLS proxy on the same host; the container sets 0.0.0.0 (deploy/)
+    SIDEGLIDE_LISTEN: str = "127.0.0.1:8443"
     SIDEGLIDE_HEALTH_LISTEN: str | None = "127.0.0.1:8081"
     SIDEGLIDE_PROGRESS_AFTER: int = Field(default=3, ge=1, le=20)
     SIDEGLIDE_REMINDER_RATE: float = Field(default=25.0, gt=0, le=1000)
@@ -111,6 +113,13 @@ class Settings(BaseSettings):
         # Telegram refuses other secrets at setWebhook, far from where the value was set
         if v is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", v.get_secret_value()):
             raise ValueError("must be 1-256 characters from A-Z a-z 0-9 _ -")
+        # the secret is all that stands between the internet and a forged /forget: a short
+        # one is guessed in seconds (a 2-character one was, at 1,200 tries a second)
+        if v is not None and len(v.get_secret_value()) < MIN_WEBHOOK_SECRET:
+            raise ValueError(
+                f"must have at least {MIN_WEBHOOK_SECRET} characters (make one with: "
+                'python -c "import secrets; print(secrets.token_urlsafe(32))")'
+            )
         return v
 
     @field_validator("SIDEGLIDE_LISTEN")

@@ -25,7 +25,7 @@ from tests.test_e2e_telegram import ANSWERS, onboard
 
 pytestmark = pytest.mark.slow  # runs the bot as a process
 
-SECRET = "s3cret-Token_for-webhooks"
+SECRET = "s3cret-Token_for-webhooks-32-chars-long"
 
 
 def free_port() -> int:

@@ -787,6 +787,60 @@ async def test_fault_rate_is_reproducible_with_a_seed(bot: Bot, fake: FakeBotAPI
     assert len(fake.delivered(USER)) == first.count("ok")
 
 
+async def test_stall_after_delivers_then_answers_past_the_read_timeout(
+    fake: FakeBotAPI, bot: Bot
+) -> None:
+    """Executed, then stalled: the message is there, the client timed out anyway."""
+    rule = fake.stall_after("sendMessage", seconds=600)  # only the client gives up
+    with pytest.raises(TimedOut):
+        await bot.send_message(USER, "arrived", read_timeout=0.2)
+    assert [m.text for m in fake.delivered(USER)] == ["arrived"]
+    [fault] = fake.faults("sendMessage")
+    assert fault.kind == "executed_stall" and fault.call.status is None  # not answered yet
+    assert rule.hits == 1 and rule.executes
+    await bot.send_message(USER, "next")  # one call only, and the connection pool is fine
+    assert [m.text for m in fake.delivered(USER)] == ["arrived", "next"]
+
+
+async def test_stall_after_answers_a_patient_client_late_but_normally(
+    fake: FakeBotAPI, bot: Bot
+) -> None:
+    fake.stall_after("sendVoice", seconds=0.2)
+    sent = await bot.send_voice(USER, OGG, filename="a.ogg", read_timeout=60)
+    assert sent.voice is not None
+    [call] = fake.calls("sendVoice")
+    assert call.ok and call.answered_at is not None and call.answered_at - call.at >= 0.2
+
+
+async def test_garble_delivers_and_answers_what_ptb_cannot_parse(
+    fake: FakeBotAPI, bot: Bot
+) -> None:
+    fake.garble("sendAnimation", "animation.width")
+    with pytest.raises(TypeError, match="width"):
+        await bot.send_animation(USER, b"GIF89a" + bytes(50), filename="a.mp4", caption="c")
+    [delivered] = fake.delivered(USER)
+    assert delivered.kind == "animation" and delivered.text == "c"
+    [call] = fake.calls("sendAnimation")
+    assert "width" not in call.response["result"]["animation"]
+    assert "width" in delivered.raw["animation"]  # the fake's own record is whole
+    assert [f.kind for f in fake.faults()] == ["garbled"]
+
+
+async def test_a_storm_answers_429_until_its_time_is_over(fake: FakeBotAPI, bot: Bot) -> None:
+    now = [100.0]
+    storm = fake.storm("sendMessage", seconds=20, retry_after=5, clock=lambda: now[0])
+    await bot.send_chat_action(USER, "typing")  # other methods are not in it
+    for moment in (100.0, 110.0, 119.9):
+        now[0] = moment
+        with pytest.raises(RetryAfter):
+            await bot.send_message(USER, "x")
+    now[0] = 120.0
+    assert (await bot.send_message(USER, "after")).text == "after"
+    assert storm.hits == 3 and not storm.active
+    assert [f.kind for f in fake.faults()] == ["429"] * 3
+    assert [m.text for m in fake.delivered(USER)] == ["after"]  # nothing executed before
+
+
 async def test_delay_slows_answers_but_delivers(fake: FakeBotAPI, bot: Bot) -> None:
     rule = fake.delay("sendMessage", 0.3)
     await bot.send_message(USER, "slow")

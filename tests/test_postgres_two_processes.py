@@ -48,7 +48,7 @@ from tests.test_hardening_faults import (
 pytestmark = pytest.mark.slow  # starts, kills and restarts bot processes
 
 USERS = 200
-SECRET = "two-processes-secret"
+SECRET = "two-processes-secret-at-least-32-characters"
 DUE = 20  # reminders made due mid-run; the oldest STUCK hang at the fake Telegram
 STUCK = 8  # the ticker's max_in_flight: with all of them hanging, no other send starts
 LEASE_S = 15  # far above a send here; the wait for the heir after the kill

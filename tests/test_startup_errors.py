@@ -134,9 +134,47 @@ def test_a_webhook_secret_telegram_would_refuse_is_named_without_its_value(
 
 
 def test_a_good_webhook_secret_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    good = "Abc_123-xyz" * 3  # 33 characters
     monkeypatch.setenv("SIDEGLIDE_WEBHOOK_URL", "https://bot.example.org/hook")
-    monkeypatch.setenv("SIDEGLIDE_WEBHOOK_SECRET", "Abc_123-xyz")
-    assert load_settings(env_file=None).webhook_secret == "Abc_123-xyz"
+    monkeypatch.setenv("SIDEGLIDE_WEBHOOK_SECRET", good)
+    assert load_settings(env_file=None).webhook_secret == good
+
+
+@pytest.mark.parametrize("secret", ["Z", "Zq", "x" * 31])
+def test_a_webhook_secret_shorter_than_32_characters_is_named_without_its_value(
+    monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    """A two-character secret was guessed in 3.7 s, and a forged /forget erased a user."""
+    for name in list(os.environ):
+        if name.startswith(("TELEGRAM_", "SIDEGLIDE_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SIDEGLIDE_WEBHOOK_URL", "https://bot.example.org/hook")
+    monkeypatch.setenv("SIDEGLIDE_WEBHOOK_SECRET", secret)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env_file=None)
+    message = str(caught.value)
+    assert message.startswith("configuration error: SIDEGLIDE_WEBHOOK_SECRET:")
+    assert "at least 32 characters" in message and secret not in message.split(":", 2)[2]
+
+
+async def test_a_one_character_webhook_secret_stops_the_start_with_one_line(
+    tmp_path: Path,
+) -> None:
+    async with FakeBotAPI() as api:
+        code, out = await start(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_BASE_URL=api.base_url,
+            TELEGRAM_BASE_FILE_URL=api.base_file_url,
+            SIDEGLIDE_WEBHOOK_URL=f"http://127.0.0.1:{free_port()}/hook",
+            SIDEGLIDE_WEBHOOK_SECRET="Z",
+        )
+        assert api.calls() == []  # stopped before it spoke to Telegram
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert code == 2 and "Traceback" not in out, out
+    assert len(lines) == 1 and "SIDEGLIDE_WEBHOOK_SECRET" in lines[0], out
+    assert "at least 32 characters" in lines[0]
+    assert not (tmp_path / "bot.sqlite3").exists()  # nothing was opened either
 
 
 @pytest.mark.parametrize("value", ["mysql://db.example/sideglide", "postgresql:/sideglide", "x:y"])

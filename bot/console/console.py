@@ -8,6 +8,7 @@ and their paths printed, and played when a player is on the machine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,9 @@ from flows.numbers import whole
 from flows.session import Session
 
 CONSOLE_USER = 1  # the console is one local user
+REPORTS = "reports"  # where /progress and /export write, beside the database
+# what bot.progress.report.write_files names them (progress-<stamp>.png and .txt...)
+REPORT_FILES = ("progress-*.png", "progress-*.txt", "checkins-*.csv", "report-*.html")
 PLAYERS = ("ffplay", "paplay", "aplay", "afplay")
 
 
@@ -212,6 +216,8 @@ class Console:
                 await self.files(effect, lang)
             elif isinstance(effect, ForgetUser):
                 self.buttons = []
+                # the charts and exports this console wrote are the user's data too
+                await asyncio.to_thread(forget_files, self.services.settings.data_dir / REPORTS)
 
     async def speak(self, effect: Speak | SpeakGuided, lang: str) -> None:
         if self.services.voice is None:
@@ -231,9 +237,22 @@ class Console:
     async def files(self, effect: Effect, lang: str) -> None:
         services = self.services
         session = await services.coach.session(self.user_id) or Session(language=lang)
-        out = services.settings.data_dir / "reports"
+        out = services.settings.data_dir / REPORTS
         paths = await reports.write_files(
             services.history, self.user_id, session, services.coach.clock(), out, effect
         )
         for path in paths:
             self.out(f"(file: {path})")
+
+
+def forget_files(folder: Path) -> list[Path]:
+    """/forget in the console: every chart and export written for the user goes (the
+    console has one user), then the folder if nothing else is in it."""
+    removed = []
+    for pattern in REPORT_FILES:
+        for path in folder.glob(pattern):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    with contextlib.suppress(OSError):  # not there, or holding something else
+        folder.rmdir()
+    return removed

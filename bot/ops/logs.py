@@ -7,6 +7,11 @@ handlers rewrites each record before any handler formats it.
 
 Health data (pain scores, answers, red flags) is never passed to a logger at all; code
 that needs to correlate a user's log lines uses :func:`user_ref` instead of the id.
+Libraries are another matter: python-telegram-bot logs whole updates and call
+parameters at DEBUG (those loggers are capped at INFO), and an update its own webhook
+server could not parse at CRITICAL, the user's words included. So a second filter,
+:class:`ContentFilter`, withholds an update's content from every record, at every
+level, whichever logger wrote it.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from urllib.parse import quote, quote_plus
 
 __all__ = [
     "REDACTED",
+    "WITHHELD",
+    "ContentFilter",
     "InvalidBodyFilter",
     "JsonFormatter",
     "RedactingFilter",
@@ -34,6 +41,7 @@ __all__ = [
 ]
 
 REDACTED = "[REDACTED]"
+WITHHELD = "[content withheld]"
 
 # Shorter "secrets" would shred ordinary words in every line; they are too weak to be
 # worth hiding anyway.
@@ -59,6 +67,21 @@ _PAYLOAD_LOGGERS = (
     "telegram.ext.Updater",
     "aiosqlite",
 )
+
+# python-telegram-bot's messages whose arguments are an update, a request's parameters
+# or a body from Telegram: the arguments never reach a handler (ContentFilter).
+_PAYLOAD_MESSAGES = frozenset(
+    {
+        "Webhook received data: %s",
+        "Something went wrong processing the data received from Telegram. "
+        "Received data was *not* processed! Received data was: %r",
+        "Processing update %s",
+        "Dropping pending update: %s",
+        "Calling Bot API endpoint `%s` with parameters `%s`",
+    }
+)
+# an update as JSON text, whoever logs it
+_UPDATE_JSON = re.compile(r"""["']update_id["']\s*:""")
 
 # python-telegram-bot's message for a non-JSON answer (see InvalidBodyFilter).
 _PTB_REQUEST_LOGGER = "telegram.request.BaseRequest"
@@ -119,6 +142,46 @@ class RedactingFilter(logging.Filter):
         for key, value in list(record.__dict__.items()):
             if key not in _RECORD_ATTRS and isinstance(value, str):
                 setattr(record, key, self.redact(value))
+        return True
+
+
+def _is_content(value: object) -> bool:
+    """An update, or anything Telegram sent or we send it: PTB's objects (Update,
+    Message, CallbackQuery...; recognised without importing PTB, which ops must not),
+    an update as a mapping, or an update as JSON text."""
+    if isinstance(value, (str, bytes, bytearray)):
+        text = value if isinstance(value, str) else bytes(value).decode("utf-8", "replace")
+        return _UPDATE_JSON.search(text) is not None
+    if isinstance(value, dict):
+        return "update_id" in value or any(_is_content(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_is_content(v) for v in value)
+    module = type(value).__module__ or ""
+    return module.split(".")[0] == "telegram" and hasattr(value, "to_dict")
+
+
+class ContentFilter(logging.Filter):
+    """No record carries an update's content, at any level, from any logger.
+
+    PTB's messages known to carry a payload keep their words and lose their arguments;
+    any other record loses the arguments (or the message) that look like an update
+    or a Telegram object. The record still says that something happened.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg in _PAYLOAD_MESSAGES and record.args:
+            count = len(record.args) if isinstance(record.args, tuple) else 1
+            record.msg = str(record.msg).replace("%r", "%s")
+            record.args = (WITHHELD,) * count
+        elif _is_content(record.msg):
+            record.msg, record.args = WITHHELD, None
+        if isinstance(record.args, tuple) and any(_is_content(a) for a in record.args):
+            record.args = tuple(WITHHELD if _is_content(a) else a for a in record.args)
+        elif isinstance(record.args, dict) and _is_content(record.args):
+            record.args = {k: WITHHELD if _is_content(v) else v for k, v in record.args.items()}
+        for key, value in list(record.__dict__.items()):
+            if key not in _RECORD_ATTRS and _is_content(value):
+                setattr(record, key, WITHHELD)
         return True
 
 
@@ -183,6 +246,7 @@ def setup_logging(
         raise ValueError(f"unknown log level {level!r} (use DEBUG, INFO, WARNING or ERROR)")
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(JsonFormatter() if json else logging.Formatter(_PLAIN_FORMAT))
+    handler.addFilter(ContentFilter())  # first: it needs the record's arguments unrendered
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -23,18 +23,22 @@ __all__ = [
     "ReminderResult",
     "SendResult",
     "TtsCacheResult",
+    "WebhookResult",
 ]
 
 # The classic text format; what generate_latest() writes when no Accept header asks for
 # anything else.
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
-SendResult = Literal["ok", "retry", "blocked", "error"]
+# "fallback": a media send Telegram refused (or answered unreadably), sent as its text
+SendResult = Literal["ok", "retry", "blocked", "error", "fallback"]
 # the reminder ticker's own report (bot.reminders.ticker.TickReport), counted per tick
 ReminderResult = Literal[
     "sent", "skipped", "blocked", "failed", "deferred", "held_back", "retry_later", "after_crash"
 ]
 TtsCacheResult = Literal["hit", "miss", "failure"]
+# what the webhook server answered a request (bot.telegram.webhook)
+WebhookResult = Literal["accepted", "forbidden", "too_large", "invalid", "throttled", "error"]
 
 # Handlers mostly finish in a few ms (a state step and a SQLite write); a voice render or
 # a slow Telegram reply takes seconds. Fine at the bottom, coarse at the top.
@@ -77,8 +81,16 @@ class Metrics:
         )
         self.sends = Counter(
             "sideglide_sends_total",
-            "Bot API send calls, by method and result (ok, retry, blocked, error).",
+            "Bot API send calls, by method and result (ok, retry, blocked, error, fallback: "
+            "a media send refused, its text and buttons sent without it).",
             ["method", "result"],
+            registry=self.registry,
+        )
+        self.send_timeouts = Counter(
+            "sideglide_send_timeouts_total",
+            "Bot API requests that timed out after they were written, by method: not "
+            "retried, since Telegram may have executed them (a retry could repeat a message).",
+            ["method"],
             registry=self.registry,
         )
         self.reminders = Counter(
@@ -86,6 +98,14 @@ class Metrics:
             "Reminders due, by what became of them: sent, skipped (held back by the "
             "conversation), blocked, failed, deferred (user busy), held_back (quiet hours), "
             "retry_later, after_crash (sent again: a stopped process had it in flight).",
+            ["result"],
+            registry=self.registry,
+        )
+        self.webhook = Counter(
+            "sideglide_webhook_requests_total",
+            "Requests to the webhook, by what they got: accepted (stored), forbidden (no or "
+            "a wrong secret), too_large (refused unread), invalid (not an update), "
+            "throttled (over the user's limit, not stored), error (could not be stored).",
             ["result"],
             registry=self.registry,
         )
@@ -105,6 +125,8 @@ class Metrics:
             self.reminders.labels(result=result)
         for result in get_args(TtsCacheResult):
             self.tts_cache.labels(result=result)
+        for result in get_args(WebhookResult):
+            self.webhook.labels(result=result)
 
     # Typed shorthands: the Literal parameters let mypy catch a misspelt label value.
 
@@ -117,8 +139,14 @@ class Metrics:
     def count_send(self, method: str, result: SendResult) -> None:
         self.sends.labels(method=method, result=result).inc()
 
+    def count_send_timeout(self, method: str) -> None:
+        self.send_timeouts.labels(method=method).inc()
+
     def count_reminder(self, result: ReminderResult, n: int = 1) -> None:
         self.reminders.labels(result=result).inc(n)
+
+    def count_webhook(self, result: WebhookResult) -> None:
+        self.webhook.labels(result=result).inc()
 
     def count_tts_cache(self, result: TtsCacheResult) -> None:
         self.tts_cache.labels(result=result).inc()

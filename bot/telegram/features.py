@@ -10,7 +10,7 @@ from bot.presentation.messages import Message, mydata
 from bot.presentation.texts import EXPORT_CAPTION, PROGRESS_EMPTY
 from bot.progress import report as reports
 from bot.services import Services
-from bot.telegram.sender import Sender
+from bot.telegram.sender import Sender, readable
 from flows.session import Session
 
 
@@ -30,10 +30,15 @@ async def send_progress(
     if not result.points:
         empty = Message(translate(session.language, PROGRESS_EMPTY))
         await sender.guard(sender.text(chat_id, empty))
+    photo = InputFile(result.png, filename="progress.png")
     await sender.guard(
-        sender.bot.send_photo(
-            chat_id, InputFile(result.png, filename="progress.png"), caption=result.summary
-        )
+        sender.media_or_text(
+            chat_id,
+            sender.bot.send_photo(chat_id, photo, caption=result.summary),
+            Message(result.summary),  # the chart refused: its summary still says the trend
+            "sendPhoto",
+        ),
+        "sendPhoto",
     )
 
 
@@ -45,15 +50,22 @@ async def send_export(
     shared = await services.clinic.shares.of_patient(user_id)  # the report: who had access
     files = await reports.export_files(services.history, user_id, session, now, shared)
     stamp = now.strftime("%Y-%m-%d")
+    # a refused document is not replaced by its caption, which announces a file
     await sender.guard(
-        sender.bot.send_document(
-            chat_id,
-            InputFile(files.csv, filename=f"sideglide-checkins-{stamp}.csv"),
-            caption=translate(session.language, EXPORT_CAPTION),
-        )
+        readable(
+            sender.bot.send_document(
+                chat_id,
+                InputFile(files.csv, filename=f"sideglide-checkins-{stamp}.csv"),
+                caption=translate(session.language, EXPORT_CAPTION),
+            )
+        ),
+        "sendDocument",
     )
     await sender.guard(
-        sender.bot.send_document(
-            chat_id, InputFile(files.html, filename=f"sideglide-report-{stamp}.html")
-        )
+        readable(
+            sender.bot.send_document(
+                chat_id, InputFile(files.html, filename=f"sideglide-report-{stamp}.html")
+            )
+        ),
+        "sendDocument",
     )

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 
-from telegram import CallbackQuery, Update
+from telegram import Bot, CallbackQuery, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 
@@ -30,14 +30,32 @@ log = logging.getLogger(__name__)
 
 
 async def on_update(update: object, context: Context) -> None:
+    """Every update, in either mode. In webhook mode it reaches here through the inbox
+    (bot.telegram.inbox), after the user's earlier updates and past the throttle."""
     if not isinstance(update, Update):
         return
-    inbox = adapter_of(context).inbox
-    if inbox is None:
-        await _on_update(update, context)
-        return
-    async with inbox.turn(update):  # after the user's earlier updates, in any process
-        await _on_update(update, context)
+    await _on_update(update, context)
+
+
+def _counted(update: Update, bot_username: str | None) -> int | None:
+    """The user whose allowance an update spends: someone saying something to the bot
+    in their own private chat (what the handler below would hand to the conversation)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    if chat.type != ChatType.PRIVATE or chat.id != user.id:
+        return None
+    if to_event(update, bot_username) is None:
+        return None
+    return user.id
+
+
+def admission(adapter: Adapter, update: Update, bot_username: str | None) -> Allowance:
+    """The per-user throttle's word on an update, spent once per update: OK for anything
+    it does not count. The webhook asks at its door, before the update is stored or
+    waits for anything; in polling mode the handler asks."""
+    user_id = _counted(update, bot_username)
+    return Allowance.OK if user_id is None else adapter.throttle.check(user_id)
 
 
 async def _on_update(update: Update, context: Context) -> None:
@@ -62,10 +80,11 @@ async def _on_update(update: Update, context: Context) -> None:
     if event is None:
         log.debug("ignored update without a user message")
         return
-    allowance = adapter.throttle.check(user.id)
-    if allowance is not Allowance.OK:
-        await _throttled(update, context, allowance, user.language_code)
-        return
+    if adapter.inbox is None:  # polling; in webhook mode the server's door asked
+        allowance = adapter.throttle.check(user.id)
+        if allowance is not Allowance.OK:
+            await turn_away(update, context.bot, allowance)
+            return
     if isinstance(event, (Command, SharePress)):
         who = Person(user.id, chat.id, user.first_name or "", pick_language(user.language_code))
         letters = await services.clinic.handle(who, event, context.bot.username or "")
@@ -132,17 +151,15 @@ async def handle_event(
                 await features.send_mydata(services, sender, user_id, chat_id, turn.session)
 
 
-async def _throttled(
-    update: Update, context: Context, allowance: Allowance, language_code: str | None
-) -> None:
+async def turn_away(update: Update, bot: Bot, allowance: Allowance) -> None:
     """Over the per-user limit: answer taps, say "slow down" once, handle nothing."""
     if update.callback_query is not None:
         await _answer(update.callback_query, None)
+    user = update.effective_user
     if allowance is Allowance.WARN and update.effective_chat is not None:
+        lang = pick_language(user.language_code if user is not None else None)
         with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                update.effective_chat.id, _(pick_language(language_code), SLOW_DOWN)
-            )
+            await bot.send_message(update.effective_chat.id, _(lang, SLOW_DOWN))
 
 
 async def _answer(query: CallbackQuery, text: str | None) -> None:

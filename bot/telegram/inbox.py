@@ -1,13 +1,14 @@
 """Webhook updates through the inbox (bot.storage.sql.inbox): in order per user, and
 never lost with a process.
 
-python-telegram-bot answers Telegram's webhook call as soon as the update is in its
-queue, before any handler runs. So the queue itself writes the update to the inbox:
-Telegram gets its 200 only once the update is stored, and a process killed after
-that leaves it for another (the leader's sweep hands it on when `lease` has passed
-since its handling began). A handler first waits while an earlier update of the
-same user is still in the inbox, whichever process has it; a local one is waited
-for by its event, a remote one by looking again every 50 ms.
+The webhook server (bot.telegram.webhook) writes each update to the inbox before it
+answers Telegram: Telegram gets its 200 only once the update is stored, and a process
+killed after that leaves it for another (the leader's sweep hands it on when `lease`
+has passed since its handling began). `handle` then runs it in a task of its own that
+first waits while an earlier update of the same user is still in the inbox, whichever
+process has it (a local one by its event, a remote one by looking again every 50 ms),
+and only then takes one of the `concurrency` slots: a wait holds no slot, so one user's
+queue of updates can never keep another user's /help waiting.
 """
 
 from __future__ import annotations
@@ -33,13 +34,29 @@ POLL_S = 0.05  # how often a wait for another process's update looks again
 
 
 class UpdateInbox:
-    def __init__(self, store: Inbox, lease: timedelta, clock: Clock = utcnow) -> None:
+    def __init__(
+        self, store: Inbox, lease: timedelta, clock: Clock = utcnow, concurrency: int = 32
+    ) -> None:
         self._store = store
         self._lease = lease
         self._clock = clock
         self._started = clock()
         # the updates this process accepted and has not finished, by id
         self._local: dict[int, asyncio.Event] = {}
+        # updates handled at once (SIDEGLIDE_CONCURRENCY), taken only once it is their turn
+        self._slots = asyncio.Semaphore(concurrency)
+
+    def handle(self, app: Application[Any, Any, Any, Any, Any, Any], update: Update) -> None:
+        """Handles an accepted update in a task of its own, beside PTB's update queue:
+        after the user's earlier updates, then in one of the slots. PTB's stop() waits
+        for these tasks, so a planned stop finishes them."""
+        app.create_task(self._handle(app, update), update=update)
+
+    async def _handle(
+        self, app: Application[Any, Any, Any, Any, Any, Any], update: Update
+    ) -> None:
+        async with self.turn(update), self._slots:
+            await app.process_update(update)
 
     async def accept(self, update: Update) -> None:
         user = update.effective_user
@@ -132,23 +149,9 @@ class UpdateInbox:
         return found
 
 
-class InboxQueue(asyncio.Queue[object]):
-    """PTB's update queue that stores each update before it is queued (and so before
-    the webhook answers 200)."""
-
-    def __init__(self, inbox: UpdateInbox) -> None:
-        super().__init__()
-        self.inbox = inbox
-
-    async def put(self, item: object) -> None:
-        if isinstance(item, Update):
-            await self.inbox.accept(item)
-        await super().put(item)
-
-
-def refeed(app: Application[Any, Any, Any, Any, Any, Any], updates: list[Update]) -> None:
-    """Handles updates taken over from the inbox, each in a task of its own beside the
-    queue and its concurrency slots: a later update of the same user may be holding a
-    slot while it waits for this one."""
+def refeed(
+    app: Application[Any, Any, Any, Any, Any, Any], inbox: UpdateInbox, updates: list[Update]
+) -> None:
+    """Handles updates taken over from the inbox as any accepted update is handled."""
     for update in updates:
-        app.create_task(app.process_update(update), update=update)
+        inbox.handle(app, update)

@@ -94,7 +94,7 @@ class ReminderJob:
             log.exception("the weekly summaries failed; tried again next tick")
         if self.inbox is not None:  # and the updates a dead process accepted
             try:
-                refeed(self._app, await self.inbox.orphans(self.bot))
+                refeed(self._app, self.inbox, await self.inbox.orphans(self.bot))
             except Exception:
                 log.exception("the inbox sweep failed; tried again next tick")
         if report.sent or report.blocked or report.failed:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import ConfigError, Settings
 from bot.ops.health import HealthServer
@@ -22,6 +22,7 @@ from bot.progress import chart as charts
 from bot.services import Services
 from bot.telegram.app import build_application, set_commands
 from bot.telegram.context import Adapter
+from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ async def serve(
     app = build_application(services)
     adapter = cast(Adapter, app.bot_data["adapter"])
     health: HealthServer | None = None
+    webhook: WebhookServer | None = None
     clean = False
     try:
         await check_telegram(app, settings)
@@ -43,8 +45,10 @@ async def serve(
             try:
                 await app.start()
                 await set_commands(app)
-                await listening(
-                    "SIDEGLIDE_LISTEN", settings.SIDEGLIDE_LISTEN, start_updates(app, settings)
+                webhook = await listening(
+                    "SIDEGLIDE_LISTEN",
+                    settings.SIDEGLIDE_LISTEN,
+                    start_updates(app, adapter, settings),
                 )
                 adapter.reminders.start(app)
                 health = await listening(
@@ -60,6 +64,8 @@ async def serve(
                 await stop.wait()
                 log.info("stopping: finishing in-flight updates")
             finally:  # also when starting failed half-way: PTB will not shut down a running app
+                if webhook is not None:  # first: no new updates (those stored are finished)
+                    await webhook.stop()
                 await adapter.reminders.stop()
                 await adapter.sender.drain(timeout=5.0)
                 if app.updater is not None and app.updater.running:
@@ -104,23 +110,31 @@ async def listening(name: str, value: str | None, start: Coroutine[Any, Any, T])
         raise ConfigError(f"{name}: cannot listen on {value} ({exc.strerror or exc})") from None
 
 
-async def start_updates(app: object, settings: Settings) -> None:
-    updater = app.updater  # type: ignore[attr-defined]
-    if settings.SIDEGLIDE_WEBHOOK_URL:
-        host, _, port = settings.SIDEGLIDE_LISTEN.rpartition(":")
-        path = urlsplit(settings.SIDEGLIDE_WEBHOOK_URL).path.lstrip("/")
-        await updater.start_webhook(
-            listen=host,
-            port=int(port),
-            url_path=path,
-            webhook_url=settings.SIDEGLIDE_WEBHOOK_URL,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        await updater.start_polling(
+async def start_updates(app: Any, adapter: Adapter, settings: Settings) -> WebhookServer | None:
+    """Webhook mode: our server (bot/telegram/webhook.py) listening first, then the webhook
+    registered with its secret. Polling: PTB's updater."""
+    if not settings.SIDEGLIDE_WEBHOOK_URL:
+        await app.updater.start_polling(
             allowed_updates=Update.ALL_TYPES, timeout=10, poll_interval=0.0
         )
+        return None
+    secret, inbox = settings.webhook_secret, adapter.inbox
+    assert secret is not None and inbox is not None  # load_settings and build_application
+    host, _, port = settings.SIDEGLIDE_LISTEN.rpartition(":")
+    path = urlsplit(settings.SIDEGLIDE_WEBHOOK_URL).path
+    server = WebhookServer(app, adapter, inbox, path, secret)
+    await server.start(host, int(port))
+    try:
+        await app.bot.set_webhook(
+            settings.SIDEGLIDE_WEBHOOK_URL, allowed_updates=Update.ALL_TYPES, secret_token=secret
+        )
+    except TelegramError as exc:
+        await server.stop()
+        reason = RedactingFilter([settings.token or "", secret]).redact(str(exc))
+        raise ConfigError(
+            f"SIDEGLIDE_WEBHOOK_URL: Telegram refused the webhook ({type(exc).__name__}: {reason})"
+        ) from None
+    return server
 
 
 async def start_health(services: Services, adapter: Adapter) -> HealthServer | None:

@@ -2,7 +2,17 @@
 
 Sending never raises into the handler: a user who blocked the bot (403) or a
 Telegram error is logged (without the user's health data) and the next effect
-is still tried, because the turn is already saved.
+is still tried, because the turn is already saved: a turn's later messages never
+depend on an earlier one's success.
+
+A picture or a voice note that carries a message (its text the caption, its buttons
+attached) is the only place that message would have been. So when Telegram refuses
+the media (400: a file id it no longer knows, a file it will not take) or answers
+with something PTB cannot read (an animation without its width, a cut-off answer),
+the same text and buttons go out as a plain message: a refused picture never strands
+a set without its buttons. A media send that timed out after it was written is not
+replaced (bot/telegram/policy.py): it may have arrived, and then the text would be
+its second copy.
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram import Message as TgMessage
@@ -28,9 +39,36 @@ from flows.session import Session
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 class Blocked(Exception):
     """The user blocked the bot: stop sending to them in this turn."""
+
+
+class Unreadable(TelegramError):
+    """Telegram answered a send with something PTB could not read: a message that does
+    not parse (an animation without its width), or a body that is not JSON."""
+
+
+async def readable(call: Awaitable[T]) -> T:
+    """The answer of a Bot API call, or Unreadable when PTB could not make it out.
+
+    PTB parses a send's answer into a Message inside the call: a field missing there
+    surfaces as a TypeError or KeyError, a body that is not JSON as a bare
+    TelegramError("Invalid server response"); both mean Telegram did answer.
+    """
+    try:
+        return await call
+    except TelegramError as exc:
+        if type(exc) is TelegramError:
+            raise Unreadable(f"unreadable answer: {exc.message}") from exc
+        raise
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        raise Unreadable(f"unreadable answer: {type(exc).__name__}") from exc
+
+
+REFUSED = (BadRequest, Unreadable)  # media Telegram will not take, or took unreadably
 
 
 def keyboard(message: Message) -> InlineKeyboardMarkup | None:
@@ -56,7 +94,9 @@ class Sender:
         self._later: set[asyncio.Task[None]] = set()
 
     async def text(self, chat_id: int, message: Message) -> None:
-        await self.bot.send_message(chat_id, message.text, reply_markup=keyboard(message))
+        await readable(
+            self.bot.send_message(chat_id, message.text, reply_markup=keyboard(message))
+        )
         self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
 
     async def effects(self, chat_id: int, session: Session, effects: Sequence[Effect]) -> bool:
@@ -99,18 +139,28 @@ class Sender:
                 if letter.photo is not None:
                     photo = InputFile(letter.photo, filename="progress.png")
                     await self.guard(
-                        self.bot.send_photo(
-                            letter.chat_id, photo, caption=text[:CAPTION_MAX], reply_markup=markup
+                        self.media_or_text(
+                            letter.chat_id,
+                            self.bot.send_photo(
+                                letter.chat_id,
+                                photo,
+                                caption=text[:CAPTION_MAX],
+                                reply_markup=markup,
+                            ),
+                            letter.message,
+                            "sendPhoto",
                         ),
                         "sendPhoto",
                     )
                 elif letter.file is not None:
                     name, data = letter.file
                     await self.guard(
-                        self.bot.send_document(
-                            letter.chat_id,
-                            InputFile(data, filename=name),
-                            caption=text[:CAPTION_MAX],
+                        readable(
+                            self.bot.send_document(
+                                letter.chat_id,
+                                InputFile(data, filename=name),
+                                caption=text[:CAPTION_MAX],
+                            )
                         ),
                         "sendDocument",
                     )
@@ -131,7 +181,10 @@ class Sender:
         clip = await voice_note(voice, attached, lang, make=False)
         self._count_tts(before)
         if clip is not None and len(message.text) <= CAPTION_MAX:
-            await self.send_clip(chat_id, clip, message)
+            try:
+                await self.send_clip(chat_id, clip, message)
+            except REFUSED as exc:
+                await self._fall_back(chat_id, message, "sendVoice", exc)
             return
         await self.text(chat_id, message)
         task = asyncio.create_task(self._follow(chat_id, lang, attached, self._sent[chat_id]))
@@ -162,7 +215,11 @@ class Sender:
             else:
                 await self.text(chat_id, message)
             return
-        await self.send_animation(chat_id, drawing.key, path, message)
+        try:
+            await self.send_animation(chat_id, drawing.key, path, message)
+        except REFUSED as exc:
+            # the message as text; its voice note, if any, follows as it would have
+            await self._fall_back(chat_id, message, "sendAnimation", exc)
         voice = self.services.voice
         if attached is not None and voice is not None:
             clip = await voice_note(voice, attached, lang, make=False)
@@ -174,6 +231,22 @@ class Sender:
                 )
                 self._later.add(task)
                 task.add_done_callback(self._later.discard)
+
+    async def media_or_text(
+        self, chat_id: int, send: Awaitable[object], message: Message, method: str
+    ) -> None:
+        """A media send that carries `message`; refused, the message goes as text."""
+        try:
+            await readable(send)
+        except REFUSED as exc:
+            await self._fall_back(chat_id, message, method, exc)
+
+    async def _fall_back(
+        self, chat_id: int, message: Message, method: str, exc: Exception
+    ) -> None:
+        log.warning("%s refused (%s); its text and buttons sent without it", method, exc)
+        self.services.metrics.count_send(method, "fallback")
+        await self.text(chat_id, message)
 
     async def _draw(self, drawing: Drawing) -> None:
         animations = self.services.animations
@@ -301,13 +374,15 @@ class Sender:
             known = await store.file_id(key)
             if known is not None:
                 try:
-                    await send(known)
+                    await readable(send(known))
                     self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
                     return
                 except BadRequest:
                     log.info("a cached file id was rejected; uploading again")
             data = await asyncio.to_thread(path.read_bytes)
-            msg = await send(InputFile(data, filename=f"{key[:40]}{suffix}", attach=True))
+            msg = await readable(
+                send(InputFile(data, filename=f"{key[:40]}{suffix}", attach=True))
+            )
             self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
             new_id = file_id_of(msg)
             if new_id is not None:

@@ -29,6 +29,11 @@ from telegram.request import BaseRequest, RequestData
 NOT_SENT = "Timed out waiting for a connection; the request was not sent to Telegram."
 
 
+class NotSent(TimedOut):
+    """A timeout before any byte of the request left: Telegram cannot have executed it,
+    so it is safe to send again (bot.telegram.policy); any other TimedOut may not be."""
+
+
 class AiohttpRequest(BaseRequest):
     """One aiohttp session per instance; PTB keeps one for calls and one for getUpdates.
 
@@ -116,7 +121,7 @@ class AiohttpRequest(BaseRequest):
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as err:  # pool wait or TCP connect
-            raise TimedOut(message=NOT_SENT) from err
+            raise NotSent(message=NOT_SENT) from err
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:

@@ -32,6 +32,7 @@ Typical use::
         msg = await tg.wait_for_message(42)      # the bot's next message to chat 42
         tg.press_button(42, msg, "Yes")          # taps the inline button labelled Yes
         tg.fail("sendMessage", 429, retry_after=1)   # the next send is rate limited
+        tg.stall_after("sendVoice", seconds=8)       # delivered, answered after 8 s
         held = tg.hold("sendMessage")                # the next send waits for the test...
         tg.release(held)                             # ...and is answered now
         assert len(tg.delivered(42)) == ...          # deliveries, vs tg.calls(): attempts
@@ -44,7 +45,9 @@ The package, one concern a module (FakeBotAPI in api.py combines their mixins):
     records   the values tests read: Call, SentMessage, StoredFile, Fault, WaitTimeout...
     wire      paths, method names, field decoding, the Answer: pure, for every transport
     state     what the fake remembers, and the "something changed" signal
-    faults    fail/reset/stall/delay/hold/fault_rate/block_user, and choosing a fault
+    faults    fail/reset/stall/delay/hold/fault_rate/block_user (not executed),
+              stall_after/garble (executed, then the answer goes wrong), storm (429s
+              for a set time), and choosing a fault
     files     file ids, paths, uploads, photo sizes
     methods   the Bot API methods the bot uses, checked as Telegram checks them
     dispatch  one request from path and fields to its answer: the road all transports take
@@ -57,7 +60,7 @@ The package, one concern a module (FakeBotAPI in api.py combines their mixins):
 """
 
 from tests.fakebotapi.api import FakeBotAPI
-from tests.fakebotapi.faults import DelayRule, FaultRule, RandomFaults
+from tests.fakebotapi.faults import DelayRule, FaultRule, RandomFaults, Storm
 from tests.fakebotapi.inprocess import (
     IN_PROCESS_BASE_FILE_URL,
     IN_PROCESS_BASE_URL,
@@ -97,6 +100,7 @@ __all__ = [
     "RandomFaults",
     "SentMessage",
     "StoredFile",
+    "Storm",
     "UploadedFile",
     "WaitTimeout",
     "WebhookDelivery",

@@ -9,6 +9,7 @@ translate its Answer into their own terms.
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Any
 
@@ -91,7 +92,7 @@ class DispatchMixin(FaultsMixin):
         if delay is not None:
             await self._sleep(delay.seconds, lambda: delay.released)
         injected = self._take_fault(call)
-        if injected is not None:
+        if injected is not None and not injected.executes:
             return await self._inject(call, injected)
         chat = call.chat_id
         if is_chat_send(call.method) and chat is not None and chat in self._blocked:
@@ -105,7 +106,25 @@ class DispatchMixin(FaultsMixin):
         except Exception as exc:  # a bug in the fake: answer, and fail the test on exit
             self._internal_errors.append(exc)
             return self._error(call, ApiError(500, f"Internal Server Error: fake: {exc!r}"))
+        if injected is not None:  # executed: now the answer goes wrong
+            return await self._after(call, injected, result)
         return self._finish(call, 200, {"ok": True, "result": result})
+
+    async def _after(self, call: Call, rule: FaultRule, result: Any) -> Answer:
+        """A fault after the method ran: the answer late, or one the client cannot read."""
+        kind = "garbled" if rule.kind == "garble" else rule.kind
+        self._record_fault(call, kind, 200, None, None)
+        if rule.kind == "executed_stall":
+            await self._sleep(rule.stall_seconds)
+            return self._finish(call, 200, {"ok": True, "result": result})
+        garbled = copy.deepcopy(result)
+        *path, last = rule.drop
+        target = garbled
+        for key in path:
+            target = target.get(key, {}) if isinstance(target, dict) else {}
+        if isinstance(target, dict):
+            target.pop(last, None)
+        return self._finish(call, 200, {"ok": True, "result": garbled})
 
     def _finish(self, call: Call, status: int, payload: Any) -> Answer:
         call.status = status

@@ -1,5 +1,11 @@
 """Making the fake Telegram misbehave on purpose: errors, resets, stalls, delays, blocks.
 
+Two families, because a client must treat them differently: faults where the method
+is NOT executed (an error answer, a reset, a stall, a 429 storm: a retry is safe), and
+faults that come AFTER it was executed (``stall_after``: the message is delivered and
+the answer comes too late; ``garble``: delivered, and answered with something the
+client cannot read): there a retry is a duplicate the user sees.
+
 Why a module of its own: a test states what should go wrong (the next sendMessage is
 rate limited, a share of calls fail, user 42 blocked the bot); this module keeps those
 rules and decides, call by call, which one applies. How a chosen fault is answered
@@ -9,7 +15,8 @@ is the dispatcher's business (dispatch.py), the same for every transport.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from tests.fakebotapi.records import Call, ChatKey, Fault, chat_key
@@ -22,7 +29,8 @@ class FaultRule:
     """A queued failure; consumed in order. ``cancel()`` retires it early."""
 
     methods: frozenset[str] | None  # None: any method
-    kind: str  # "http", "reset" or "stall"
+    # "http", "reset", "stall" (not executed); "executed_stall", "garble" (executed first)
+    kind: str
     status: int | None = None
     description: str | None = None
     retry_after: int | None = None
@@ -30,8 +38,14 @@ class FaultRule:
     remaining: int | None = 1  # None: forever
     stall_seconds: float = 30.0
     html_body: bool = False
+    drop: tuple[str, ...] = ()  # "garble": the path of the field taken out of the result
     hits: int = 0
     active: bool = True
+
+    @property
+    def executes(self) -> bool:
+        """True when the method runs before this fault strikes."""
+        return self.kind in ("executed_stall", "garble")
 
     def cancel(self) -> None:
         self.active = False
@@ -63,6 +77,44 @@ class DelayRule:
 
     def cancel(self) -> None:
         self.active = False
+
+
+@dataclass(eq=False)
+class Storm:
+    """Every matching call answered 429 (retry_after) for ``seconds`` from the first one.
+
+    ``clock`` is the storm's time (the fake's monotonic clock unless a test passes its
+    own): the storm's length is a setting, never a guess about a machine's speed.
+    """
+
+    methods: frozenset[str] | None
+    seconds: float
+    retry_after: int
+    chat_id: ChatKey | None = None
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    started: float | None = None  # the first matching call's time
+    hits: int = 0
+    active: bool = True
+
+    def cancel(self) -> None:
+        self.active = False
+
+    @property
+    def over(self) -> bool:
+        return self.started is not None and self.clock() >= self.started + self.seconds
+
+    def _strikes(self, method: str, chat: ChatKey | None) -> bool:
+        if not self.active or (self.methods is not None and method not in self.methods):
+            return False
+        if self.chat_id is not None and self.chat_id != chat:
+            return False
+        if self.started is None:
+            self.started = self.clock()
+        if self.over:
+            self.active = False
+            return False
+        self.hits += 1
+        return True
 
 
 @dataclass(eq=False)
@@ -150,6 +202,68 @@ class FaultsMixin(FakeState):
         self._rules.append(rule)
         return rule
 
+    def stall_after(
+        self,
+        method: str | Iterable[str],
+        seconds: float = 30.0,
+        times: int | None = 1,
+        chat_id: ChatKey | None = None,
+    ) -> FaultRule:
+        """Execute the next ``times`` matching calls (the message is delivered), then hold
+        the answer ``seconds`` before giving it: with ``seconds`` past the client's read
+        timeout, the client times out on a request Telegram did execute. A retry of it
+        is a message twice."""
+        rule = FaultRule(
+            methods_set(method),
+            "executed_stall",
+            chat_id=chat_key(chat_id),
+            remaining=times,
+            stall_seconds=seconds,
+        )
+        self._rules.append(rule)
+        return rule
+
+    def garble(
+        self,
+        method: str | Iterable[str],
+        drop: str,
+        times: int | None = 1,
+        chat_id: ChatKey | None = None,
+    ) -> FaultRule:
+        """Execute the next ``times`` matching calls, and answer 200 with the result
+        missing the field at ``drop`` ("animation.width"): delivered, but an answer the
+        client cannot parse into its objects."""
+        rule = FaultRule(
+            methods_set(method),
+            "garble",
+            chat_id=chat_key(chat_id),
+            remaining=times,
+            drop=tuple(drop.split(".")),
+        )
+        self._rules.append(rule)
+        return rule
+
+    def storm(
+        self,
+        method: str | Iterable[str],
+        seconds: float,
+        retry_after: int = 2,
+        chat_id: ChatKey | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> Storm:
+        """A 429 storm: every matching call answers 429 with ``retry_after`` until
+        ``seconds`` have passed since the first of them (nothing is executed meanwhile).
+        ``clock`` measures it (default: time.monotonic)."""
+        rule = Storm(
+            methods_set(method),
+            seconds,
+            retry_after,
+            chat_key(chat_id),
+            clock=clock or time.monotonic,
+        )
+        self._storms.append(rule)
+        return rule
+
     def delay(
         self,
         method: str | Iterable[str],
@@ -213,7 +327,10 @@ class FaultsMixin(FakeState):
         return rule
 
     def clear_faults(self) -> None:
-        """Retire every fail/reset/stall/delay/fault_rate rule (blocks stay)."""
+        """Retire every fail/reset/stall/delay/fault_rate/storm rule (blocks stay)."""
+        for storm in self._storms:
+            storm.cancel()
+        self._storms.clear()
         for rule in self._rules:
             rule.cancel()
         for delay in self._delays:
@@ -255,6 +372,15 @@ class FaultsMixin(FakeState):
         return None
 
     def _take_fault(self, call: Call) -> FaultRule | None:
+        for storm in self._storms:
+            if storm._strikes(call.method, call.chat_id):
+                return FaultRule(
+                    None,
+                    "http",
+                    status=429,
+                    description=f"Too Many Requests: retry after {storm.retry_after}",
+                    retry_after=storm.retry_after,
+                )
         for rule in self._rules:
             if rule._matches(call.method, call.chat_id):
                 rule._consume()

@@ -94,7 +94,9 @@ class Call:
 class Fault:
     """An injected failure (or a block): what the client got instead of a normal answer."""
 
-    kind: str  # "429", "500", "502", "http" (other statuses), "reset", "stall", "blocked"
+    # "429", "500", "502", "http" (other statuses), "reset", "stall", "blocked"; and two
+    # that come after the method ran: "executed_stall" (answered late), "garbled"
+    kind: str
     method: str
     status: int | None  # None for reset / stall: no HTTP answer at all
     description: str | None

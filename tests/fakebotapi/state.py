@@ -29,7 +29,7 @@ from tests.fakebotapi.records import (
 )
 
 if TYPE_CHECKING:  # faults' mixin builds on this module's class
-    from tests.fakebotapi.faults import DelayRule, FaultRule, RandomFaults
+    from tests.fakebotapi.faults import DelayRule, FaultRule, RandomFaults, Storm
 
 Handler = Callable[[Call], Coroutine[Any, Any, Any]]
 
@@ -67,6 +67,7 @@ class FakeState:
         self._rules: list[FaultRule] = []
         self._delays: list[DelayRule] = []
         self._random: list[RandomFaults] = []
+        self._storms: list[Storm] = []
         # chats and messages
         self._users: dict[int, JSON] = {}
         self._chats: dict[ChatKey, JSON] = {}

@@ -97,6 +97,10 @@ class PgDatabase:
     def shared(self) -> bool:
         return True
 
+    async def scrub(self) -> None:
+        """Nothing here: deleted rows stay in PostgreSQL's pages until (auto)vacuum
+        reuses them, which only the server's own files and backups can show."""
+
     @asynccontextmanager
     async def user_lock(self, user_id: int) -> AsyncIterator[None]:
         """A session-level advisory lock keyed by the user's id: held by one process at a

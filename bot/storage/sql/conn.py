@@ -34,6 +34,10 @@ class SqlDatabase(Protocol):
     async def person_tables(self) -> dict[str, tuple[str, ...]]:
         """Every table with a column naming a person (PERSON_COLUMNS), and those columns."""
 
+    async def scrub(self) -> None:
+        """After an erasure: what was deleted is unreadable in the database's files too
+        (SQLite: the WAL checkpointed into the zeroed pages and truncated)."""
+
     @property
     def shared(self) -> bool:
         """True when other processes write to the same database (PostgreSQL)."""

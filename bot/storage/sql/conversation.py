@@ -236,3 +236,6 @@ class SqlConversations:
                         )
                     else:
                         await conn.execute(f"DELETE FROM {table} WHERE pt_id = ?", (user_id,))
+        # gone from the tables is not gone from the disk: SQLite keeps the old pages in
+        # its WAL until a checkpoint, readable by anyone who can read the file
+        await self._db.scrub()

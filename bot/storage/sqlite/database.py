@@ -4,13 +4,22 @@ One connection, one lock: a turn's session, records and reminder changes, and
 the ticker's claims, each commit whole and never interleave. That is what makes
 a turn one unit of work, and what lets `SIDEGLIDE_DB=:memory:` work at all (a
 second connection would open a second, empty database).
+
+The file holds health data, so it is the bot's user's alone: the folder 0700 and the
+database 0600 (SQLite gives its -wal and -shm files the database's mode), made so
+before the first byte is written and tightened on every start. `secure_delete`
+zeroes what a DELETE frees, and `scrub` (after /forget) checkpoints the WAL into the
+database and truncates it, so no erased row stays readable in either file.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import os
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +28,38 @@ import aiosqlite
 
 from bot.storage.sql.conn import PERSON_COLUMNS, Row
 from bot.storage.sql.schema import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def make_private(path: Path) -> None:
+    """The database's folder 0700 and its files 0600, before SQLite writes any of them.
+
+    A folder the bot does not own (or the user's home) is left as it is, with a warning
+    when others can read it: it is not the bot's to change, and the files in it are
+    private anyway.
+    """
+    folder = path.parent
+    if not folder.is_dir():  # a file in its place fails here, as it should
+        folder.mkdir(parents=True, mode=PRIVATE_DIR)
+    info = folder.stat()
+    own = info.st_uid == os.geteuid() and folder.resolve() != Path.home().resolve()
+    if own and stat.S_IMODE(info.st_mode) != PRIVATE_DIR:
+        folder.chmod(PRIVATE_DIR)
+    elif not own and info.st_mode & 0o077:
+        log.warning(
+            "SIDEGLIDE_DB is in a folder others can read (%s): give it a folder of its own",
+            folder,
+        )
+    # created here with its mode, not by SQLite with the umask's
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE))
+    for file in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
+        if file.exists() and stat.S_IMODE(file.stat().st_mode) != PRIVATE_FILE:
+            file.chmod(PRIVATE_FILE)
 
 
 class SqliteConn:
@@ -72,8 +113,10 @@ class Database:
     @classmethod
     async def open(cls, path: Path | str) -> Database:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            make_private(Path(path))
         conn = await aiosqlite.connect(str(path), isolation_level=None)
+        # a DELETE overwrites what it frees with zeros (per connection, so set each time)
+        await conn.execute("PRAGMA secure_delete=ON")
         await conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL is durable against a killed process (only power loss can drop the
         # last commits), which is the failure we promise to survive.
@@ -142,6 +185,16 @@ class Database:
             if named:
                 out[table] = named
         return out
+
+    async def scrub(self) -> None:
+        """The WAL written back into the database and truncated to nothing: the pages of
+        an erasure (zeroed by secure_delete) replace the old ones in the database file,
+        and the WAL's copies of the old ones are gone. Between transactions, so nothing
+        this connection does can hold the checkpoint back."""
+        async with self._lock, self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+            row = await cur.fetchone()
+        if row is not None and row[0]:
+            log.warning("the database's WAL could not be checkpointed after an erasure")
 
     async def integrity_check(self) -> str:
         async with self.conn.execute("PRAGMA integrity_check") as cur:
