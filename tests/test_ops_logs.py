@@ -181,3 +181,57 @@ def test_user_ref_is_stable_short_and_hides_the_id() -> None:
     assert user_ref(123456789) != ref
     with pytest.raises(ValueError):
         set_user_ref_key(b"")
+
+
+# --- no update's content, at any level ---------------------------------------------------
+
+TYPED = "my zebra sciatica flares at night"
+UPDATE = {
+    "update_id": 7,
+    "message": {"message_id": 1, "date": 0, "text": TYPED, "chat": {"id": 42}},
+}
+
+
+@pytest.mark.parametrize("json_lines", [False, True])
+def test_ptbs_critical_line_about_an_unreadable_update_keeps_its_words_not_the_update(
+    json_lines: bool,
+) -> None:
+    """What PTB's own webhook server logged, the user's words included."""
+    out = capture(json_lines)
+    logging.getLogger("telegram.ext.Updater").critical(
+        "Something went wrong processing the data received from Telegram. "
+        "Received data was *not* processed! Received data was: %r",
+        UPDATE,
+    )
+    text = out.getvalue()
+    assert "Something went wrong processing the data" in text
+    assert "zebra" not in text and logs.WITHHELD in text
+
+
+def test_an_update_in_any_form_from_any_logger_at_any_level_is_withheld() -> None:
+    from telegram import Update
+
+    out = capture()
+    update = Update.de_json(
+        {
+            **UPDATE,
+            "message": {
+                **UPDATE["message"],
+                "chat": {"id": 42, "type": "private"},
+            },
+        },
+        None,
+    )
+    for level in (logging.DEBUG, logging.INFO, logging.ERROR, logging.CRITICAL):
+        logging.getLogger("some.library").log(level, "got %s", update)
+        logging.getLogger("some.library").log(level, "got %s", json.dumps(UPDATE))
+        logging.getLogger("some.library").log(level, UPDATE)  # type: ignore[arg-type]
+        logging.getLogger("some.library").log(level, "got %(u)s", {"u": UPDATE})
+        logging.getLogger("telegram.ext.Application").log(level, "Processing update %s", update)
+    logging.getLogger("bot.test").info("sent", extra={"payload": update.message})
+    text = out.getvalue()
+    assert "zebra" not in text, text
+    assert text.count(logs.WITHHELD) >= 16
+    # ordinary lines are untouched
+    logging.getLogger("bot.test").info("an update that could not be read (%d bytes)", 120)
+    assert "an update that could not be read (120 bytes)" in out.getvalue()

@@ -169,7 +169,14 @@ class ContentFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.msg in _PAYLOAD_MESSAGES and record.args:
+        try:
+            self._withhold(record)
+        except Exception:  # a record this cannot read is not let through as it is
+            record.msg, record.args = f"{record.name}: {WITHHELD}", None
+        return True
+
+    def _withhold(self, record: logging.LogRecord) -> None:
+        if isinstance(record.msg, str) and record.msg in _PAYLOAD_MESSAGES and record.args:
             count = len(record.args) if isinstance(record.args, tuple) else 1
             record.msg = str(record.msg).replace("%r", "%s")
             record.args = (WITHHELD,) * count
@@ -182,7 +189,6 @@ class ContentFilter(logging.Filter):
         for key, value in list(record.__dict__.items()):
             if key not in _RECORD_ATTRS and _is_content(value):
                 setattr(record, key, WITHHELD)
-        return True
 
 
 class InvalidBodyFilter(logging.Filter):
