@@ -361,3 +361,31 @@ def test_compose_replicas_two_bots_on_postgresql_behind_the_proxy(
     assert upstream == ["sideglide-a", "sideglide-b"]
     mounted = [v.split(":")[0] for v in services["proxy"]["volumes"]]
     assert "./nginx.conf" in mounted
+
+
+# --- transport and data at rest (issue 26) ---------------------------------------------
+
+
+def test_the_webhook_listens_on_loopback_by_default_and_on_every_interface_in_the_container(
+    compose: dict[str, Any], dockerfile: list[tuple[str, str]]
+) -> None:
+    from bot.config import Settings
+
+    default = Settings.model_fields["SIDEGLIDE_LISTEN"].default
+    assert default == "127.0.0.1:8443"
+    text = (DEPLOY / ".env.example").read_text()
+    assert re.search(rf"^#\s*SIDEGLIDE_LISTEN={re.escape(default)}$", text, re.MULTILINE)
+    assert "at least 32 characters" in text
+    assert compose["services"]["sideglide"]["environment"]["SIDEGLIDE_LISTEN"] == "0.0.0.0:8443"
+    assert env_pairs(final_stage(dockerfile))["SIDEGLIDE_LISTEN"] == "0.0.0.0:8443"
+    # published on the host's loopback only, behind the TLS proxy
+    ports = [str(p) for p in compose["services"]["sideglide"].get("ports", [])]
+    assert all(p.startswith("127.0.0.1:") for p in ports)
+    assert "client_max_body_size 1m;" in (DEPLOY / "nginx.conf").read_text()
+
+
+def test_the_data_folders_are_the_bots_users_alone(
+    unit: configparser.ConfigParser, dockerfile: list[tuple[str, str]]
+) -> None:
+    assert unit["Service"]["StateDirectoryMode"] == "0700"
+    assert any(k == "RUN" and "chmod 0700 /data" in a for k, a in dockerfile)
