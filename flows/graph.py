@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from flows import ladder
 from flows.engine import ALL_STATES, Outcome, advance, choices
-from flows.events import Command, Event, Other, Press, ReminderPress, Text
+from flows.events import Command, Event, Other, Press, ReminderDue, ReminderPress, Text
 from flows.model import Side
 from flows.safety import may_offer_exercise
 from flows.session import Session, State
@@ -97,11 +97,13 @@ def explore(limit: int = 50_000, visit: Visit | None = None) -> Graph:
         ]
         events += [("/" + name, Command(name)) for name in EXPLORE_COMMANDS]
         events.append(("ping: start", ReminderPress("start")))
+        events.append(("ping due", ReminderDue()))
         if per_state[s.state] < _INPUT_SAMPLES:
             # what is typed instead of a tap only ever re-asks: a few sessions per state
             # show every wording of that without walking it from all of them
             events += [
                 ("text", Text("hello")),
+                ("typed 11", Text("11")),
                 ("sticker", Other("sticker")),
                 ("/frobnicate", Command("frobnicate")),
             ]
@@ -141,6 +143,7 @@ def _key(s: Session) -> tuple[object, ...]:
             s.ladder.recovered,
             len(s.psfs.picking),  # the activities' question changes as they are picked
             s.psfs.rating if s.state == State.PSFS_RATE else None,
+            s.pending.owed,  # a detour returns to the owed question
         )
     checking = s.state in _CHECK_STATES
     return (
@@ -163,6 +166,8 @@ def _key(s: Session) -> tuple[object, ...]:
         s.cursor.after_screening if s.state == State.SCREEN else None,
         (s.pending.answer, s.pending.pain, s.pending.reach is None) if checking else (),
         (s.pending.asking, s.pending.asked) if checking else (),
+        s.pending.owed if s.state in _CHECK_STATES else s.pending.owed is not None,
+        s.pending.reading if checking else None,
     )
 
 
@@ -173,5 +178,7 @@ _CHECK_STATES = frozenset(
         State.CHECK_REACH,
         State.CHECK_CONFIRM,
         State.EPISODE_PAIN,
+        State.STOP_WHY,
+        State.PRESET_REACH,
     }
 )

@@ -104,10 +104,18 @@ class Reading:
     was: Where
     one_sided: bool
     streak: int  # set check-ins in a row without progress on this exercise, this one included
-    progress: bool = False  # against the progress point (see `read`)
     stall_after: int = DEFAULT_STALL_AFTER
     asked: frozenset[Ask] = frozenset()
     recovered: bool = False  # a confirmed recovery ("all pain gone", confirmed) came before
+    # progress against the progress point, as `read` measured it; None (a reading built
+    # by hand): reach closer or pain down by 2 since the previous check-in
+    measured: bool | None = None
+
+    @property
+    def progress(self) -> bool:
+        if self.measured is not None:
+            return self.measured
+        return self.reach == Move.CLOSER or self.pain == Change.DOWN
 
     @property
     def stalled(self) -> bool:
@@ -189,7 +197,7 @@ def read(
         was=where(before_reach, before_pain),
         one_sided=one_sided,
         streak=0 if progress else stall + 1,
-        progress=progress,
+        measured=progress,
         stall_after=stall_after,
         asked=asked,
         recovered=recovered,

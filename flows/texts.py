@@ -84,7 +84,7 @@ PRESS_UPS_NOW = N_(
     "the set is over."
 )
 PRESS_UPS_NOW_VOICE = N_("Play the voice note and follow it for the press-ups.")
-B_PRESS_UPS = N_("Lying and propping done: press-ups")
+B_PRESS_UPS = N_("Now the press-ups")
 VOICE_ON = N_("Voice notes are on.")
 VOICE_OFF = N_("Voice notes are off. /voice turns them back on.")
 NO_VOICE = N_("This bot is set up without voice notes, so every step comes as text.")

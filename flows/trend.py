@@ -36,16 +36,18 @@ TREND_LABELS: Mapping[Trend, str] = {
 
 
 NUDGE_NO_PLAN = Nn_("{done} set today.", "{done} sets today.")
-NUDGE_START = Nn_(
-    "Today's plan: {planned} set. One set takes only a couple of minutes.",
-    "Today's plan: {planned} sets. One set takes only a couple of minutes.",
-)
+NUDGE_START = Nn_("Today's plan: {planned} set.", "Today's plan: {planned} sets.")
 NUDGE_PROGRESS = Nn_(
     "{done} of {planned} set today. Nice going!", "{done} of {planned} sets today. Nice going!"
 )
 NUDGE_DONE = Nn_(
     "{done} of {planned} set today: today's plan is done. Well done!",
     "{done} of {planned} sets today: today's plan is done. Well done!",
+)
+# more sets than planned (fixed times shrank the plan, say): never "7 of 3"
+NUDGE_BEYOND = Nn_(
+    "{done} set today: today's plan is done. Well done!",
+    "{done} sets today: today's plan is done. Well done!",
 )
 
 
@@ -100,9 +102,14 @@ def _local_date(at: datetime, tz: tzinfo) -> date:
 
 
 def sets_today(history: Sequence[CheckIn], now: datetime, tz: tzinfo) -> int:
-    """Check-ins (one per set) on `now`'s calendar day in the user's time zone."""
+    """Check-ins (one per set) on `now`'s calendar day in the user's time zone; a pain
+    reading between sets is not a set."""
     today = _local_date(now, tz)
-    return sum(1 for c in history if c.at <= now and _local_date(c.at, tz) == today)
+    return sum(1 for c in _sets(history) if c.at <= now and _local_date(c.at, tz) == today)
+
+
+def _sets(history: Sequence[CheckIn]) -> list[CheckIn]:
+    return [c for c in history if c.answer != Answer.READING]
 
 
 def sets_this_week(
@@ -111,7 +118,9 @@ def sets_this_week(
     """Check-ins in the user's current calendar week (Monday first unless told otherwise)."""
     today = _local_date(now, tz)
     week_start = today - timedelta(days=(today.weekday() - first_weekday) % 7)
-    return sum(1 for c in history if c.at <= now and week_start <= _local_date(c.at, tz) <= today)
+    return sum(
+        1 for c in _sets(history) if c.at <= now and week_start <= _local_date(c.at, tz) <= today
+    )
 
 
 def planned_sets_per_day(every_hours: int, start: time, end: time) -> int:
@@ -142,4 +151,6 @@ def adherence_nudge(done: int, planned: int, paused: bool = False) -> Nudge | No
         return Nudge(*NUDGE_START, planned, params)
     if done < planned:
         return Nudge(*NUDGE_PROGRESS, planned, params)
+    if done > planned:
+        return Nudge(*NUDGE_BEYOND, done, params)
     return Nudge(*NUDGE_DONE, planned, params)

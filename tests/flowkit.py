@@ -116,6 +116,8 @@ class Script:
     def checkin(self, answer: str, pain: str = "4", reach: str = "thigh") -> Script:
         """The three questions; "all pain gone" is one confirming tap instead of two numbers
         (yes when pain 0 and no reach are meant; no leaves the answer question on screen)."""
+        if self.session.state == State.CHECK_WHICH:  # /checkin outside a set: it was one
+            self.press("set")
         assert self.session.state == State.CHECK_ANSWER, self.session.state
         if answer == "all_gone":
             self.press(answer)

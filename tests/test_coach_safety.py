@@ -112,7 +112,7 @@ async def test_no_nudge_after_see_a_pt_or_a_stop(services: Services) -> None:
     assert (nudge.text, nudge.params) == (NUDGE_PROGRESS[0], {"done": 1, "planned": 5})
     # a stop: no "2 of 5 sets today. Nice going!" after it
     await person.cmd("checkin")
-    await person.press("worse", "7", "foot")
+    await person.press("set", "worse", "7", "foot")
     assert person.nudges() == [] and await person.state() == State.HALTED
     # nothing left to try ("see a PT"): no nudge either
     await person.press("pt_ok", "flexion_rotation", "start")
@@ -134,7 +134,8 @@ async def test_a_new_schedule_after_worse_stays_paused_and_remind_explains(
     person = await Person(services).onboard_and_do_a_set()
     await set_schedule(person)
     assert reminder_row(services)[0] == 0  # running
-    await person.cmd("checkin")
+    await person.cmd("checkin")  # the set's check-in is still owed: asked again
+    assert await person.state() == State.CHECK_ANSWER
     await person.press("worse")  # paused in this very turn, before pain and reach
     assert reminder_row(services)[:2] == (1, "worse")
     await person.press("7", "foot")

@@ -38,7 +38,7 @@ async def test_console_walks_onboarding_a_set_and_a_check_in(tmp_path: Path) -> 
     lines += ["1", "1", "3", "6", "3", "2"]  # left, no wall, thigh, pain 6, tried both, same
     lines += ["1"]  # start now
     lines += ["1"] * 8  # Next x7, Done
-    lines += ["1", "5", "4"]  # centralizing, pain 5 (typed: the number, not button 5), buttock
+    lines += ["2", "5", "4"]  # centralizing, pain 5 (typed: the number, not button 5), buttock
     lines += ["/mydata", "/quit"]
     out = io.StringIO()
     built = await bootstrap.build(console_settings(tmp_path))

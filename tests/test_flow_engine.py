@@ -293,7 +293,8 @@ def test_back_pain_answers_after_the_leg_pain_went() -> None:
 def test_a_checkin_part_way_through_a_set_is_a_checkin() -> None:
     s = Script().onboard(reach="calf").press("start", "next")
     s.cmd("checkin").checkin("centralizing", "5", "thigh")
-    assert s.session.ladder.sets_done == 0 and len(s.all_of(RecordCheckIn)) == 1
+    # design.md: a check-in belongs to a set: /checkin in a set ends it, counted
+    assert s.session.ladder.sets_done == 1 and len(s.all_of(RecordCheckIn)) == 1
 
 
 def test_worse_stops_at_once_pauses_reminders_and_needs_a_pt_restart() -> None:
@@ -491,6 +492,8 @@ def test_checkin_command_at_any_time_and_typed_pain() -> None:
     s = Script().onboard().press("later")
     assert s.session.state == State.IDLE
     s.cmd("checkin")
+    assert s.session.state == State.CHECK_WHICH  # "did you just finish a set?"
+    s.press("set")
     assert s.session.state == State.CHECK_ANSWER
     s.press("no_change").type(" 7 ")
     assert s.session.pending.pain == 7 and s.session.state == State.CHECK_REACH
@@ -560,8 +563,11 @@ def test_settings_change_the_wall_shoulder() -> None:
     assert s.says()[0].text == t.WALL_SAVED
     s.press("close")
     assert s.session.state == State.IDLE
+    # centre pain: no shoulder until a clinician names one, then it is named everywhere
     s = Script().onboard(side="centre", reach="back_centre").cmd("settings")
-    assert "wall" not in [c.value for c in choices(s.session)]
+    assert s.says()[-1].text == t.SETTINGS_NO_WALL
+    s.press("wall", "left")
+    assert s.session.glide_shoulder == Side.LEFT and s.says()[0].params["shoulder"] == "LEFT"
 
 
 def test_forget_needs_confirmation() -> None:

@@ -332,12 +332,20 @@ UNREACHED = {
             t.PT_RX_WALL_LEFT,
             t.PT_RX_WALL_RIGHT,
             t.PT_RX_AFTER_SET,
+            t.PT_RX_AFTER_OWED,
             t.PT_RX_NEXT,
             t.PT_RX_HELD,
             t.PT_RX_RED_FLAG,
         )
     },
     t.PSFS_DUE: "needs a week between two check-ins; tests/test_flow_pt_psfs.py shows it",
+    **{
+        text: "the side glide for centre pain prescribed with no shoulder: a PT sends it"
+        for text in (
+            EXERCISES[Rung.SIDE_GLIDE].card.text,
+            EXERCISES[Rung.SIDE_GLIDE].steps[0].text,
+        )
+    },
     R_PT_PRESCRIBED: "the reason a PT's prescription records: /progress's summary shows it",
     "Press up": "a rep cue: only the guided-set voice note says it (bot/voice_script.py)",
     "Glide": "a rep cue: only the guided-set voice note says it",
@@ -494,6 +502,9 @@ def test_the_translation_fixes_of_the_ladder_review_stay_fixed(lang: str) -> Non
         assert "стен" in no_swing
         far_hip = next(text for msgid, text in glide.items() if "other hand" in msgid)
         # one word for the hip the hand rests on, another for the thigh the pain reaches
-        assert "бедр" not in far_hip.lower() and g(t.REACH_LABELS[Reach.THIGH]) == "Бедро"
+        assert (
+            "бедр" not in far_hip.lower()
+            and g(t.REACH_LABELS[Reach.THIGH]) == "Бедро (выше колена)"
+        )
     if lang == "de":
         assert "während der Beinschmerz nachlässt" in g(t.ASK_ANSWER)

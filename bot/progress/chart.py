@@ -77,7 +77,7 @@ T_EMPTY = N_("No check-ins yet.\nAfter your first set, your progress shows up he
 T_SEE_PT = N_("See a physical therapist")
 T_START = N_("Start")
 T_CHECKINS = N_("Check-ins")
-T_PSFS = N_("Activities (PSFS, 0 = unable, 10 = as before): first rating → latest")
+T_PSFS = N_("Everyday activities (0 = unable, 10 = as before): first rating → latest")
 
 
 @dataclass(frozen=True, slots=True)
