@@ -32,6 +32,7 @@ bench: system-deps venv locales
 	$(BIN)/python bench/bench_set.py
 	$(BIN)/python bench/bench_animation.py
 	$(BIN)/python bench/bench_storage.py
+	$(BIN)/python bench/bench_webhook.py
 
 # the README's stills of each exercise, drawn by the same code as the animations
 docs-images: venv
