@@ -102,6 +102,10 @@ async def test_the_secret_and_the_size_are_checked_before_the_body_is_read(
                 assert answer.get("Connection") == "close"
             status, _ = await head_only(url, {SECRET_HEADER: SECRET}, BIG)
             assert status == 413
+            # a client that asks first is refused, not invited to send its body
+            for headers, refused in (({}, 403), ({SECRET_HEADER: SECRET}, 413)):
+                status, _ = await head_only(url, {**headers, "Expect": "100-continue"}, BIG)
+                assert status == refused  # the first answer, not "100 Continue"
             status, _ = await head_only(url, {SECRET_HEADER: SECRET}, MAX_BODY + 1)
             assert status == 413
             async with aiohttp.ClientSession() as http:

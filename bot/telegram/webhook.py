@@ -10,7 +10,8 @@ least:
 
 1. the path (404) and the method (405), by aiohttp's router;
 2. the secret header, compared in constant time: missing or wrong is 403, and the
-   body is never read;
+   body is never read (a client that sends "Expect: 100-continue" is refused before
+   it is invited to send it);
 3. the declared size: over `MAX_BODY` (1 MB; an update is a few KB) is 413, unread.
    A body without a declared size is read up to the same limit and refused past it
    (aiohttp's client_max_size), never decompressed;
@@ -33,6 +34,7 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_urldispatcher import _default_expect_handler
 from telegram import Update
 from telegram.ext import Application, ExtBot
 
@@ -73,7 +75,7 @@ class WebhookServer:
 
     async def start(self, host: str, port: int) -> None:
         server = web.Application(client_max_size=MAX_BODY)
-        server.router.add_post(self.path, self._on_post)
+        server.router.add_post(self.path, self._on_post, expect_handler=self._on_expect)
         # no access log: the path is public, but nobody needs a line per update either
         runner = web.AppRunner(
             server,
@@ -99,7 +101,8 @@ class WebhookServer:
         if runner is not None:
             await runner.cleanup()
 
-    async def _on_post(self, request: web.Request) -> web.StreamResponse:
+    def _refusal(self, request: web.Request) -> web.Response | None:
+        """403 or 413 from the headers alone, or None: the body may be read."""
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
             self.metrics.count_webhook("forbidden")
@@ -108,6 +111,21 @@ class WebhookServer:
         if declared is not None and declared > MAX_BODY:
             self.metrics.count_webhook("too_large")
             return _refuse(413)
+        return None
+
+    async def _on_expect(self, request: web.Request) -> web.StreamResponse | None:
+        """A client that asks before sending its body ("Expect: 100-continue") is
+        refused before it is invited to send it."""
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
+        await _default_expect_handler(request)  # "100 Continue"
+        return None
+
+    async def _on_post(self, request: web.Request) -> web.StreamResponse:
+        refusal = self._refusal(request)  # (counted only when it refuses: once)
+        if refusal is not None:
+            return refusal
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:  # no declared size, and too much of it
