@@ -58,8 +58,13 @@ def make_private(path: Path) -> None:
     # created here with its mode, not by SQLite with the umask's
     os.close(os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE))
     for file in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
-        if file.exists() and stat.S_IMODE(file.stat().st_mode) != PRIVATE_FILE:
+        if not file.exists():
+            continue
+        info = file.stat()
+        if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) != PRIVATE_FILE:
             file.chmod(PRIVATE_FILE)
+        elif info.st_uid != os.geteuid() and info.st_mode & 0o077:
+            log.warning("%s is readable by others and not the bot's to change", file.name)
 
 
 class SqliteConn:
