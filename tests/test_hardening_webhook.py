@@ -143,6 +143,36 @@ async def test_the_secret_and_the_size_are_checked_before_the_body_is_read(
         assert dbkit.one(db, "SELECT COUNT(*) FROM inbox") == (0,)
 
 
+async def test_telegram_gets_its_200_only_once_the_update_is_stored(tmp_path: Path) -> None:
+    """The database is locked from outside while an update arrives: it cannot be
+    stored, so Telegram gets 500 (and sends it again), never a 200 for an update
+    that a crash could lose. Sent again once it can be stored, it is answered once,
+    and once more sent again (our 200 lost), it is not answered twice."""
+    async with FakeBotAPI() as api:
+        settings = webhook_settings(api, tmp_path)
+        url = str(settings.SIDEGLIDE_WEBHOOK_URL)
+        async with running(settings):
+            update = an_update(40, 4247, "/start")
+            update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": 6}]
+            with sqlite3.connect(str(settings.SIDEGLIDE_DB), timeout=30) as lock:
+                lock.execute("BEGIN IMMEDIATE")  # no other writer until it ends
+                status, _ = await api.deliver_webhook(url, update, SECRET, timeout=60)
+                lock.rollback()
+            assert status == 500
+            assert api.sent_to(4247) == []
+            status, _ = await api.deliver_webhook(url, update, SECRET)
+            assert status == 200
+            await api.wait_for_message(4247)
+            status, _ = await api.deliver_webhook(url, update, SECRET)  # our 200 was lost
+            assert status == 200
+            user = User(api, 4247)
+            user.say("/help")  # answered after anything the repeat could have caused
+            helped = await user.expect(t.HELP.splitlines()[0])
+            before = [m for m in api.sent_to(4247) if m.message_id < helped.message_id]
+            welcomes = [m for m in before if "coach, not a doctor" in (m.text or "")]
+            assert len(welcomes) == 1, api.transcript(4247)  # (/help then asks it again)
+
+
 def peak_rss(pid: int) -> int:
     """The process's high-water mark of resident memory (VmHWM), in bytes."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -58,16 +58,27 @@ class UpdateInbox:
         async with self.turn(update), self._slots:
             await app.process_update(update)
 
-    async def accept(self, update: Update) -> None:
+    async def accept(self, update: Update) -> bool:
+        """Stores the update; True when it is new, and then the caller handles it.
+
+        False: Telegram sent it again (our 200 was lost) while its row is still here.
+        Whoever has it (this process, another, or the sweep for a dead one) handles it:
+        handled twice at once, its second turn would only be recognised by its id.
+        """
         user = update.effective_user
+        known = update.update_id in self._local
         self._local.setdefault(update.update_id, asyncio.Event())
         try:
-            await self._store.accept(
+            new = await self._store.accept(
                 update.update_id, user.id if user else None, update.to_json(), self._clock()
             )
         except BaseException:  # not stored: Telegram gets no 200 and sends it again
-            self._local.pop(update.update_id, None)
+            if not known:
+                self._local.pop(update.update_id, None)
             raise
+        if not new and not known:
+            self._local.pop(update.update_id, None)  # not ours: the sweep must see it
+        return new
 
     @asynccontextmanager
     async def turn(self, update: Update) -> AsyncIterator[None]:

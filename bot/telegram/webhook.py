@@ -147,14 +147,18 @@ class WebhookServer:
             self.app.create_task(turn_away(update, self.app.bot, allowance), update=update)
             return web.Response(status=200)
         try:
-            await self.inbox.accept(update)
-        except Exception:
+            new = await self.inbox.accept(update)
+        except Exception as exc:
             # not stored: Telegram gets no 200 and sends it again
-            log.exception("an update could not be stored; Telegram will send it again")
+            log.error(
+                "an update could not be stored (%s); Telegram will send it again",
+                type(exc).__name__,
+            )
             self.metrics.count_webhook("error")
             return web.Response(status=500)
         self.metrics.count_webhook("accepted")
-        self.inbox.handle(self.app, update)
+        if new:  # sent again while still stored: whoever has it handles it, once
+            self.inbox.handle(self.app, update)
         return web.Response(status=200)
 
     def _read(self, data: object, size: int) -> Update | None:
