@@ -241,3 +241,18 @@ async def test_a_429_storm_of_20_seconds_is_waited_out_and_the_reply_arrives_onc
         gaps = [b.at - a.at for a, b in itertools.pairwise(attempts)]
         assert all(gap >= 5 for gap in gaps), gaps
         assert len(api.sent_to(user.id)) == 1
+
+
+async def test_a_refused_progress_chart_still_says_its_summary(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+        user = User(api, 74_001)
+        await welcomed(user)
+        api.fail("sendPhoto", 400, "Bad Request: IMAGE_PROCESS_FAILED", chat_id=user.id)
+        user.say("/progress")
+        [refused] = await api.wait_for_calls(
+            "sendPhoto", 1, predicate=lambda c: c.chat_id == user.id, timeout=60
+        )
+        caption = str(refused.params["caption"])
+        summary = await api.wait_for_message(user.id, lambda m: m.text == caption, timeout=60)
+        assert summary.kind == "text" and caption
+        assert [m.kind for m in api.sent_to(user.id)].count("photo") == 0
