@@ -208,12 +208,43 @@ SIDE_GLIDE = Exercise(
                 "RIGHT shoulder toward the wall."
             ),
         ),
-        Step(N_("Bend the elbow closest to the wall and tuck it into your side.")),
-        Step(N_("Lean that shoulder against the wall.")),
-        Step(N_("Put your other hand on the hip that is farthest from the wall.")),
+        # design.md: every step names the shoulder on the wall, for every painful side
+        Step(
+            N_("Bend the elbow closest to the wall and tuck it into your side."),
+            left=N_(
+                "Bend your LEFT elbow, the one closest to the wall, and tuck it into your side."
+            ),
+            right=N_(
+                "Bend your RIGHT elbow, the one closest to the wall, and tuck it into your side."
+            ),
+        ),
+        Step(
+            N_("Lean that shoulder against the wall."),
+            left=N_("Lean your LEFT shoulder against the wall."),
+            right=N_("Lean your RIGHT shoulder against the wall."),
+        ),
+        Step(
+            N_("Put your other hand on the hip that is farthest from the wall."),
+            left=N_(
+                "Your LEFT shoulder stays on the wall. Put your right hand on your right hip, "
+                "the one farthest from the wall."
+            ),
+            right=N_(
+                "Your RIGHT shoulder stays on the wall. Put your left hand on your left hip, "
+                "the one farthest from the wall."
+            ),
+        ),
         Step(
             N_("Slowly press your hips toward the wall, so they glide under your rib cage."),
             Kind.MOVE,
+            left=N_(
+                "LEFT shoulder on the wall: slowly press your hips toward the wall, so they "
+                "glide under your rib cage."
+            ),
+            right=N_(
+                "RIGHT shoulder on the wall: slowly press your hips toward the wall, so they "
+                "glide under your rib cage."
+            ),
         ),
         Step(
             N_(
@@ -221,10 +252,26 @@ SIDE_GLIDE = Exercise(
                 "wall: just relax and let them slide back."
             ),
             Kind.MOVE,
+            left=N_(
+                "Hold for 2-3 seconds, LEFT shoulder on the wall, then slowly release. Don't "
+                "swing your hips away from the wall: just relax and let them slide back."
+            ),
+            right=N_(
+                "Hold for 2-3 seconds, RIGHT shoulder on the wall, then slowly release. Don't "
+                "swing your hips away from the wall: just relax and let them slide back."
+            ),
         ),
         Step(
             N_("Do {reps}, each time pushing your hips a little closer to the wall."),
             Kind.REPEAT,
+            left=N_(
+                "Do {reps}, LEFT shoulder on the wall, each time pushing your hips a little "
+                "closer to the wall."
+            ),
+            right=N_(
+                "Do {reps}, RIGHT shoulder on the wall, each time pushing your hips a little "
+                "closer to the wall."
+            ),
         ),
         Step(
             N_(
@@ -232,6 +279,14 @@ SIDE_GLIDE = Exercise(
                 "your pelvis right under you."
             ),
             Kind.FINISH,
+            left=N_(
+                "Now step away from the wall at your LEFT side without shifting your hips "
+                "away from it: keep your pelvis right under you."
+            ),
+            right=N_(
+                "Now step away from the wall at your RIGHT side without shifting your hips "
+                "away from it: keep your pelvis right under you."
+            ),
         ),
     ),
     rep_cue=N_("Glide"),

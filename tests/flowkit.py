@@ -154,6 +154,7 @@ def safety_problems(before: Session, event: Event, out: Outcome, now: datetime) 
         isinstance(event, Press) and (pt_go_on or (clean_screen and event.value == "no"))
     )
     where = f"after {event} in {before.state}"
+    problems += owed_problems(before, out, where)
     if held_before and not held_after and not lifted_by:
         problems.append(f"hold lifted {where}")
     if held_after:
@@ -165,6 +166,26 @@ def safety_problems(before: Session, event: Event, out: Outcome, now: datetime) 
             problems.append(f"a ping while held, {where}")
         if safety.may_nudge(out.session):
             problems.append(f"a nudge allowed while held, {where}")
+    return problems
+
+
+SET_STATES = frozenset({State.STEP, State.SET_CARD, State.SET_PRESS})
+
+
+def owed_problems(before: Session, out: Outcome, where: str) -> list[str]:
+    """Issue 23: while a question is owed no set step, card or set voice note is shown;
+    a pain reading between sets never changes the stall count."""
+    problems = []
+    if out.session.pending.owed is not None:
+        if out.session.state in SET_STATES:
+            problems.append(f"a set shown while {out.session.pending.owed} is owed, {where}")
+        if any(isinstance(e, (Speak, SpeakGuided)) for e in out.effects):
+            problems.append(f"a set spoken while {out.session.pending.owed} is owed, {where}")
+    readings = [
+        e for e in out.effects if isinstance(e, RecordCheckIn) and e.checkin.answer == "reading"
+    ]
+    if readings and out.session.ladder.stall != before.ladder.stall:
+        problems.append(f"a pain reading changed the stall count, {where}")
     return problems
 
 

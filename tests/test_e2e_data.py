@@ -7,10 +7,11 @@ import io
 from pathlib import Path
 
 from flows import texts as t
+from flows.model import Answer
 from tests import dbkit
 from tests.botkit import User, running, settings_for
 from tests.fakebotapi import FakeBotAPI
-from tests.test_e2e_telegram import ANSWERS, check_in, do_set, onboard
+from tests.test_e2e_telegram import check_in, do_set, onboard
 
 
 async def test_progress_export_mydata_and_forget(tmp_path: Path) -> None:
@@ -20,11 +21,11 @@ async def test_progress_export_mydata_and_forget(tmp_path: Path) -> None:
             user = User(api, 5005)
             await onboard(user)
             await do_set(user, first=True)
-            await check_in(user, ANSWERS[0], "5", "Buttock")
+            await check_in(user, t.LEG_ANSWERS[Answer.CENTRALIZING], "5", "Buttock")
             nudged = await user.expect("keep going with the side glide")
             assert "1 of 5 sets today" in (nudged.text or "")
             await do_set(user)
-            await check_in(user, ANSWERS[0], "4", "Low back, one side")
+            await check_in(user, t.LEG_ANSWERS[Answer.CENTRALIZING], "4", "Low back, one side")
 
             user.say("/progress")
             photo = await user.expect(kind="photo", timeout=60)

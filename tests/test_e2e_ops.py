@@ -18,10 +18,11 @@ import pytest
 from bot.bootstrap import open_storage
 from bot.clock import utcnow
 from flows import texts as t
+from flows.model import Answer
 from tests import dbkit
 from tests.botkit import TOKEN, User, running, settings_for
 from tests.fakebotapi import FakeBotAPI
-from tests.test_e2e_telegram import ANSWERS, onboard
+from tests.test_e2e_telegram import onboard
 
 pytestmark = pytest.mark.slow  # runs the bot as a process
 
@@ -132,7 +133,7 @@ async def test_sigterm_during_a_conversation_loses_no_check_in(tmp_path: Path) -
                 step = await user.keyboard()
                 await user.tap(step.button_texts[0])
             q = await user.keyboard()
-            await user.tap(ANSWERS[0], q)
+            await user.tap(t.LEG_ANSWERS[Answer.CENTRALIZING], q)
             await user.answer("4")
             reach = await user.keyboard()
             # The handler of the last answer awaits its callback answer: held by the

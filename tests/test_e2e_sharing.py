@@ -13,11 +13,11 @@ from pathlib import Path
 from bot.sharing import texts as st
 from flows import texts as t
 from flows.catalogue import exercise_name
-from flows.model import Rung
+from flows.model import Answer, Rung
 from tests import dbkit
 from tests.botkit import Time, User, running, settings_for
 from tests.fakebotapi import FakeBotAPI, SentMessage
-from tests.test_e2e_telegram import ANSWERS, check_in, do_set, onboard
+from tests.test_e2e_telegram import check_in, do_set, onboard
 
 # a Sunday evening; the Monday summary is due at 08:00 in the PT's zone (UTC+1)
 SUNDAY = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
@@ -76,7 +76,7 @@ async def test_share_view_prescribe_alert_summary_revoke_and_forget(tmp_path: Pa
             dana = User(api, PT, name="Dana")
             await onboard(anna)
             await do_set(anna, first=True)
-            await check_in(anna, ANSWERS[0], "5", "Buttock")
+            await check_in(anna, t.LEG_ANSWERS[Answer.CENTRALIZING], "5", "Buttock")
             await anna.expect("keep going with the side glide")
             before = naming(db, "patient")
             assert before["checkins"] == 1 and "shares" not in before
@@ -142,7 +142,7 @@ async def test_share_view_prescribe_alert_summary_revoke_and_forget(tmp_path: Pa
             await anna.tap(t.B_DONE, card_set)
 
             # worse: the exercises stop and the PT is told at once
-            await check_in(anna, ANSWERS[3], "7", "Thigh")
+            await check_in(anna, t.LEG_ANSWERS[Answer.WORSE], "7", "Thigh")
             halted = await anna.expect("see a physical therapist")
             assert halted.chat_id == PATIENT
             alert = await dana.expect("Anna's exercises have stopped")

@@ -7,6 +7,7 @@ from pathlib import Path
 from flows import ladder, screening
 from flows import texts as t
 from flows.catalogue import PRESS_UPS, SIDE_GLIDE
+from flows.model import Answer
 from tests.botkit import User, running, settings_for
 from tests.fakebotapi import FakeBotAPI
 
@@ -86,11 +87,11 @@ async def test_a_user_goes_from_start_through_every_check_in_answer(tmp_path: Pa
         user = User(api, 1001)
         await onboard(user)
         await do_set(user, first=True)
-        await check_in(user, ANSWERS[0], "5", "Buttock")
+        await check_in(user, t.LEG_ANSWERS[Answer.CENTRALIZING], "5", "Buttock")
         await user.expect("keep going with the side glide")
 
         await do_set(user)
-        await check_in(user, ANSWERS[1], "3", "Low back, one side")
+        await check_in(user, t.LEG_ANSWERS[Answer.LEG_GONE], "3", "Low back, one side")
         await user.expect("stop side gliding and go back to straight press-ups")
 
         user.say("/exercise")
@@ -99,11 +100,15 @@ async def test_a_user_goes_from_start_through_every_check_in_answer(tmp_path: Pa
         for _ in range(len(PRESS_UPS.steps)):
             step = await user.keyboard()
             await user.tap(step.button_texts[0])
-        await check_in(user, BACK[1], "3", "Low back, one side", answers=BACK)
+        await check_in(
+            user, t.BACK_ANSWERS[Answer.NO_CHANGE], "3", "Low back, one side", answers=BACK
+        )
         await user.expect("No clear change yet")
 
         user.say("/checkin")
-        await user.answer(BACK[2])  # worse, or spreading into the leg: stopped at once
+        await user.answer(t.B_JUST_DID_SET)  # a check-in outside a set: was it after one?
+        # worse, or spreading into the leg: stopped at once
+        await user.answer(t.BACK_ANSWERS[Answer.WORSE])
         await user.answer("7")
         await user.answer("Thigh")
         halted = await user.keyboard()
@@ -121,7 +126,8 @@ async def test_a_user_goes_from_start_through_every_check_in_answer(tmp_path: Pa
         assert offer.button_texts == [t.B_START, t.B_LATER]
 
         user.say("/checkin")  # the last check-in had the pain in the thigh: leg answers
-        await user.answer(ANSWERS[4])  # all pain gone: one tap confirms it
+        await user.answer(t.B_JUST_DID_SET)
+        await user.answer(t.LEG_ANSWERS[Answer.ALL_GONE])  # all pain gone: one tap confirms it
         sure = await user.keyboard()
         assert sure.button_texts == [t.B_NO_PAIN, t.B_SOME_PAIN]
         await user.tap(t.B_NO_PAIN, sure)

@@ -12,9 +12,10 @@ from bot.animation.motions import Motion, every_variant
 from bot.voice.encode import probe
 from flows import texts as t
 from flows.catalogue import SIDE_GLIDE
+from flows.model import Answer
 from tests.botkit import User, running, settings_for
 from tests.fakebotapi import FakeBotAPI
-from tests.test_e2e_telegram import ANSWERS, CARD_BUTTONS, STEP_BUTTONS, onboard
+from tests.test_e2e_telegram import CARD_BUTTONS, STEP_BUTTONS, onboard
 
 
 async def test_a_learn_set_then_a_repeat_set_each_message_is_its_voice_note(
@@ -52,7 +53,7 @@ async def test_a_learn_set_then_a_repeat_set_each_message_is_its_voice_note(
                 await user.tap(step.button_texts[0], step)
             learned = await user.keyboard()
             assert "Next time, hands-free" in (learned.text or learned.caption or "")
-            await user.tap(ANSWERS[0], learned)
+            await user.tap(t.LEG_ANSWERS[Answer.CENTRALIZING], learned)
             await user.answer("5")
             await user.answer("Buttock")
 
@@ -65,7 +66,7 @@ async def test_a_learn_set_then_a_repeat_set_each_message_is_its_voice_note(
             assert guided.uploaded and guided.filename and "guided" in guided.filename
             assert guided.file is not None and (guided.file.duration or 0) >= 10 * 3
             await user.tap(t.B_DONE, card)
-            await user.answer(ANSWERS[0])
+            await user.answer(t.LEG_ANSWERS[Answer.CENTRALIZING])
             await user.answer("4")
             await user.answer("Buttock")
             # warm: the card is the guided note itself, sent by file_id
@@ -82,7 +83,7 @@ async def test_a_learn_set_then_a_repeat_set_each_message_is_its_voice_note(
 
             # voice off: the card comes as text, no note
             await user.tap(t.B_DONE, card2)
-            await user.answer(ANSWERS[0])
+            await user.answer(t.LEG_ANSWERS[Answer.CENTRALIZING])
             await user.answer("4")
             await user.answer("Buttock")
             user.say("/voice")

@@ -41,6 +41,7 @@ action = st.one_of(
     st.tuples(st.just("other"), st.sampled_from(["sticker", "photo", "voice", "location"])),
     st.tuples(st.just("reminder"), st.sampled_from(["start", "snooze", "skip", "bogus"])),
     st.tuples(st.just("wait"), st.sampled_from([0.5, 2, 30])),
+    st.tuples(st.just("due"), st.just(0)),  # a reminder falls due (owed: it asks that)
     # a physical therapist's prescription, through a share: it must never lift a hold
     st.tuples(
         st.just("rx"),
@@ -70,6 +71,8 @@ def to_event(session: Session, kind: str, arg: object) -> Event | None:
         return Other(str(arg))
     if kind == "reminder":
         return ReminderPress(str(arg))
+    if kind == "due":
+        return ReminderDue()
     if kind == "rx":
         rung, wall, reps = arg  # type: ignore[misc]
         return Prescribed(Prescription(rung, wall, reps), pt_id=77)
@@ -83,7 +86,12 @@ def _starts() -> dict[str, Session]:
     halted = Script().onboard().press("start").steps().press("worse")
     flagged = Script().cmd("start").press("ok", "no", "yes")
     back_only = Script().onboard(reach="back_side", tried="none").press("start").steps()
+    owed = Script().onboard(reach="thigh", pain="4").press("start").steps()
+    confirm = Script().onboard(reach="thigh", pain="4").press("start").steps()
+    confirm.press("no_change", "8", "foot")  # the one confirming question, owed
     return {
+        "owed": owed.session,
+        "confirm": confirm.session,
         "new": Session(),
         "offer": onboarded.session,
         "mid_set": mid_set.session,
@@ -117,6 +125,8 @@ def _worse_press(before: Session, event: Event) -> bool:
 @example("halted", [("rx", (Rung.SIDE_GLIDE, Side.LEFT, 12)), ("cmd", "exercise")])
 @example("red_flag", [("rx", (Rung.PRESS_UPS, None, None)), ("cmd", "exercise")])
 @example("mid_set", [("rx", (Rung.PRESS_UPS, None, 8)), ("choose", 0), ("choose", 0)])
+@example("confirm", [("cmd", "stop"), ("cmd", "exercise"), ("reminder", "start")])
+@example("owed", [("cmd", "safety"), *[("choose", 1)] * 10, ("cmd", "exercise"), ("due", 0)])
 def test_held_means_no_exercise_no_reminder_no_nudge_until_a_pt_or_a_clean_screen(
     start: str,
     actions: list,  # type: ignore[type-arg]

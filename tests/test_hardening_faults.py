@@ -18,11 +18,12 @@ from pathlib import Path
 
 from flows import remind
 from flows import texts as t
+from flows.model import Answer
 from tests import dbkit
 from tests.botkit import running, settings_for
 from tests.fakebotapi import FakeBotAPI, SentMessage, WaitTimeout
 
-CENTRALIZING = t.LEG_ANSWERS[next(iter(t.LEG_ANSWERS))]
+CENTRALIZING = t.LEG_ANSWERS[Answer.CENTRALIZING]
 # what the stored check-in of every scripted user is (answer, pain, reach)
 EXPECTED_ROW = ("centralizing", 4, "buttock")
 CHECKIN_DONE = "keep going with the side glide"  # the reply to the final reach answer

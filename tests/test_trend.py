@@ -10,6 +10,7 @@ import pytest
 
 from flows.model import Answer, CheckIn, Reach, Rung, Trend
 from flows.trend import (
+    NUDGE_BEYOND,
     NUDGE_DONE,
     NUDGE_NO_PLAN,
     NUDGE_PROGRESS,
@@ -264,7 +265,7 @@ def test_planned_sets_needs_a_positive_interval() -> None:
         (0, 5, NUDGE_START, 5),
         (2, 5, NUDGE_PROGRESS, 5),
         (5, 5, NUDGE_DONE, 5),
-        (7, 5, NUDGE_DONE, 5),
+        (7, 5, NUDGE_BEYOND, 7),  # never "7 of 5"
         (1, 0, NUDGE_NO_PLAN, 1),
         (3, 0, NUDGE_NO_PLAN, 3),
     ],
