@@ -56,9 +56,10 @@ async def test_the_owed_question_after_stop_and_exercise(tmp_path: Path) -> None
         user.say("/stop")
         again = await user.keyboard()
         assert t.OWED_AGAIN in (again.text or "") and SPREAD in (again.text or "")
-        user.say("/exercise")
-        again = await user.keyboard()
-        assert t.OWED_AGAIN in (again.text or "") and SPREAD in (again.text or "")
+        for command in ("/share", "/progress", "/exercise"):  # each answers, then asks again
+            user.say(command)
+            again = await user.keyboard()
+            assert t.OWED_AGAIN in (again.text or "") and SPREAD in (again.text or ""), command
         assert len(steps_sent(api, user)) == before  # no set began around the question
         await user.tap(t.B_IS_WORSE, again)
         halted = await user.keyboard()

@@ -32,7 +32,7 @@ from bot.sharing import codes
 from bot.sharing import texts as st
 from bot.sharing.letters import Letter, button
 from bot.storage.ports import Clinician, Conversations, History, Redeemed, Share, Shares
-from flows import ladder, remind, safety
+from flows import ladder, owed, remind, safety
 from flows import texts as t
 from flows.catalogue import EXERCISES, REPS, exercise_name
 from flows.effects import Say, Stopped
@@ -41,6 +41,7 @@ from flows.model import Prescription, Rung, Side
 from flows.numbers import whole
 from flows.schedule import tz_label, validate_tz
 from flows.session import Session, State
+from flows.states import prompt
 from flows.trend import leg_trend
 
 log = logging.getLogger(__name__)
@@ -107,16 +108,25 @@ class Clinic:
         if isinstance(event, SharePress):
             return await self._press(who, event.value)
         if event.name == "share":
-            return await self._share(who, bot_username)
+            return await self._owed_after(who, await self._share(who, bot_username))
         if event.name == "sharing":
-            return await self._sharing(who)
+            return await self._owed_after(who, await self._sharing(who))
         if event.name == "patients":
-            return await self._patients(who)
+            return await self._owed_after(who, await self._patients(who))
         if event.name == "start" and codes.looks_like_code(event.args):
             return await self._open(who, event.args.strip())
         if event.name == "forget" and await self._only_clinician(who.user_id):
             return [self._ask_forget(who, await self._lang(who))]
         return None
+
+    async def _owed_after(self, who: Person, letters: list[Letter]) -> list[Letter]:
+        """design.md: a command that shows something else asks the owed question again
+        (flows.owed), like the conversation's own commands do."""
+        session = await self.coach.session(who.user_id)
+        if session is None or owed.owed(session) is None or session.state != owed.owed(session):
+            return letters
+        (say,) = [e for e in prompt(session, t.OWED_AGAIN) if isinstance(e, Say)]
+        return [*letters, Letter(who.chat_id, None, render_say(say, session.language))]
 
     async def after(self, user_id: int, handled: Handled) -> list[Letter]:
         """Tell the other side of a share what the user's turn did: a stop, a /forget."""
