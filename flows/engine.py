@@ -238,6 +238,8 @@ def _cmd_start(s: Session, ctx: Ctx) -> Outcome:
 
 
 def _cmd_checkin(s: Session, ctx: Ctx) -> Outcome:
+    if owed.owed(s) is not None:
+        return owed.ask(s)
     if s.state in (State.CHECK_ANSWER, State.CHECK_PAIN, State.CHECK_REACH, State.CHECK_CONFIRM):
         return enter(s, s.state, prefix=t.IN_A_SET)
     return sets.checkin_command(s, ctx)
