@@ -564,7 +564,7 @@ FOR_PT: dict[str, str] = {
         "Pain reached further from the spine than at the last check-in: stop rule, referred to "
         "a physical therapist."
     ),
-    R_PT_GO_ON: N_("A physical therapist cleared the patient to go on."),
+    R_PT_GO_ON: N_("The patient said their physical therapist cleared them to go on."),
     R_PT_PRESCRIBED: N_("Set by the physical therapist's prescription in the bot."),
     R_NEW_EPISODE: N_(
         "Pain came back after full recovery: a new episode, restarted on the exercise that last "

@@ -7,6 +7,7 @@ this returns; they never touch storage or decide anything themselves.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import weakref
 from collections import OrderedDict
@@ -46,6 +47,10 @@ from flows.session import Session, State
 from flows.trend import adherence_nudge, sets_today
 
 log = logging.getLogger(__name__)
+# the users whose lock this task holds (Coach.lock is re-entrant per task)
+_HELD: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
+    "sideglide_held_locks", default=frozenset()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +89,23 @@ class Coach:
     @asynccontextmanager
     async def lock(self, user_id: int) -> AsyncIterator[None]:
         """One turn per user at a time: a user's updates stay in order, users run in
-        parallel; across processes too (the storage's lock, after this process's own)."""
+        parallel; across processes too (the storage's lock, after this process's own).
+        Re-entered by the task that holds it (a letter about the user, checked just
+        before it leaves, while that user's turn is still being answered)."""
+        held = _HELD.get()
+        if user_id in held:
+            yield
+            return
         local = self._locks.get(user_id)
         if local is None:
             local = asyncio.Lock()
             self._locks[user_id] = local
         async with local, self.conversations.lock(user_id):
-            yield
+            token = _HELD.set(held | {user_id})
+            try:
+                yield
+            finally:
+                _HELD.reset(token)
 
     async def session(self, user_id: int) -> Session | None:
         loaded = await self.loaded(user_id)

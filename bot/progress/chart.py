@@ -68,6 +68,7 @@ _ZERO_FORMATS = ["", "%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M"]
 _OFFSET_FORMATS = ["", "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"]
 
 T_TITLE = N_("Your progress")
+T_TITLE_FOR = N_("{name}: progress")
 T_PAIN = N_("Pain (0-10)")
 T_REACH = N_("Pain reaches")
 T_SETS = N_("Sets per day")

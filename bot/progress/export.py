@@ -162,6 +162,7 @@ class ReportLabels:
 
 
 L_TITLE = N_("Side glide coach: progress report")
+L_TITLE_FOR = N_("{name}: progress report (side glide coach)")
 L_GENERATED = N_("Made on {date}")
 L_DISCLAIMER = N_(
     "Self-reported by the patient through a coaching bot for the McKenzie side glide. "
@@ -333,6 +334,7 @@ def pt_report_html(
     now: datetime,
     tz: tzinfo = UTC,
     sections: Sequence[Section] = (),
+    status: Sequence[str] = (),
 ) -> bytes:
     """One self-contained, printable HTML page (UTF-8): nothing is fetched when opened.
 
@@ -387,6 +389,7 @@ def pt_report_html(
         f'<p class="meta">{escape(_fill(lb.generated, date=_when(now, tz, unknown)))} '
         f"{escape(_fill(lb.times_in, zone=zone_name(tz, now)))}</p>",
         f'<p class="meta">{escape(lb.disclaimer)}</p>',
+        *(f'<p class="status"><strong>{escape(line)}</strong></p>' for line in status),
         f"<h2>{escape(lb.summary_heading)}</h2><ul>",
         *(f"<li>{escape(line)}</li>" for line in summary),
         "</ul>",

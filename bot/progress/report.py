@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -80,9 +80,15 @@ async def _chart_data(
     )
 
 
-async def progress(store: History, user_id: int, session: Session, now: datetime) -> Progress:
+async def progress(
+    store: History, user_id: int, session: Session, now: datetime, *, for_name: str | None = None
+) -> Progress:
+    """The chart and its summary; `for_name`: a PT's view, titled with the patient's name."""
     lang = session.language
     data = await _chart_data(store, user_id, session, now)
+    if for_name is not None:
+        title = translate(lang, charts.T_TITLE_FOR, {"name": for_name})
+        data = replace(data, labels=replace(data.labels, title=title))
     history, changes, tz = data.history, data.changes, data.tz
     chart = await charts.render_progress_chart_async(data)
     trend = leg_trend(history, now)
@@ -126,10 +132,18 @@ async def export_files(
     session: Session,
     now: datetime,
     shares: Sequence[Share] = (),
+    *,
+    for_name: str | None = None,
+    status: Sequence[str] = (),
 ) -> Export:
-    """`shares`: every share the user made, for the report's "who had access"."""
+    """`shares`: the shares the report's "who had access" lists (every one for the
+    patient's own export, only the reader's for a PT). `for_name`: a PT's report, headed
+    with the patient's name; `status`: where the patient stands now, shown first."""
     lang = session.language
     data = await _chart_data(store, user_id, session, now)
+    if for_name is not None:
+        title = translate(lang, charts.T_TITLE_FOR, {"name": for_name})
+        data = replace(data, labels=replace(data.labels, title=title))
     history, changes, tz = data.history, data.changes, data.tz
     chart = await charts.render_progress_chart_async(data)
     baseline = None
@@ -142,16 +156,20 @@ async def export_files(
             wall=session.glide_shoulder if session.one_sided else None,
             prescribed=session.assessment.wall_shoulder is not None,
         )
+    labels = export.report_labels(lambda m: _(lang, m), lang)
+    if for_name is not None:
+        labels = replace(labels, title=translate(lang, export.L_TITLE_FOR, {"name": for_name}))
     html = export.pt_report_html(
         history=history,
         changes=changes,
         baseline=baseline,
         red_flags=await store.screenings(user_id),
         chart_png=chart.png,
-        labels=export.report_labels(lambda m: _(lang, m), lang),
+        labels=labels,
         now=now,
         tz=tz,
         sections=await _pt_sections(store, user_id, lang, data, shares),
+        status=status,
     )
     return Export(export.checkins_csv(history), html)
 

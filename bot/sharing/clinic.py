@@ -8,8 +8,9 @@ share and grants nothing. Everything else here is wording and layout.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -32,15 +33,15 @@ from bot.sharing import codes
 from bot.sharing import texts as st
 from bot.sharing.letters import Letter, button
 from bot.storage.ports import Clinician, Conversations, History, Redeemed, Share, Shares
-from flows import ladder, owed, remind, safety
+from flows import ladder, owed, remind, safety, screening
 from flows import texts as t
 from flows.catalogue import EXERCISES, REPS, exercise_name
-from flows.effects import Say, Stopped
+from flows.effects import RecordRungChange, Say, Stopped
 from flows.events import Command, Prescribed, SharePress
 from flows.model import Prescription, Rung, Side
 from flows.numbers import whole
 from flows.schedule import tz_label, validate_tz
-from flows.session import Session, State
+from flows.session import Hold, Session, State
 from flows.states import prompt
 from flows.trend import leg_trend
 
@@ -119,6 +120,25 @@ class Clinic:
             return [self._ask_forget(who, await self._lang(who))]
         return None
 
+    @contextlib.asynccontextmanager
+    async def leaving(self, letter: Letter) -> AsyncIterator[bool]:
+        """Whether `letter` may leave now: access is checked again just before it is sent,
+        under the patient's lock (design.md), so nothing about a patient reaches a PT
+        after the patient's revoke or /forget was confirmed. The sender sends inside."""
+        about = letter.about
+        if about is None or about == letter.chat_id:
+            yield True
+            return
+        async with self.coach.lock(about):
+            yield await self._may_see(about, letter.chat_id)
+
+    async def _may_see(self, patient_id: int, chat_id: int) -> bool:
+        for share in await self._live_of_patient(patient_id):
+            pt = await self.shares.clinician(share.pt_id or 0)
+            if pt is not None and pt.chat_id == chat_id:
+                return True
+        return False
+
     async def _owed_after(self, who: Person, letters: list[Letter]) -> list[Letter]:
         """design.md: a command that shows something else asks the owed question again
         (flows.owed), like the conversation's own commands do."""
@@ -135,7 +155,70 @@ class Clinic:
         if stops:
             for share in await self._live_of_patient(user_id):
                 letters += await self._alert(share, stops[-1])
+        cleared = [
+            e
+            for e in handled.effects
+            if isinstance(e, RecordRungChange) and e.reason == ladder.R_PT_GO_ON
+        ]
+        if cleared:
+            for share in await self._live_of_patient(user_id):
+                letters += await self._cleared(share, cleared[-1].to_rung)
         return letters
+
+    async def status(self, lang: str, patient_id: int, session: Session, tz: tzinfo) -> list[str]:
+        """Where the patient stands now, first on the card, the weekly line and the report
+        (design.md): exercising, or paused since when and why; the last warning-sign check
+        and its answer. Dates in the PT's zone, named."""
+        lines: list[str] = []
+        hold = safety.exercise_hold(session)
+        changes = await self.history.rung_changes(patient_id)
+        screened = await self.history.screenings(patient_id)
+        if hold is None:
+            lines.append(_(lang, st.STATUS_ACTIVE))
+        else:
+            if hold == Hold.RED_FLAG:
+                yes = [a.at for a in screened if a.yes]
+                since = max(yes, default=None)
+            else:
+                stops = [c.at for c in changes if c.to_rung == Rung.SEE_PT]
+                since = max(stops, default=None)
+            moved = changes[-1].reason if changes else None
+            reason = for_pt(lang, safety.hold_reason(session, hold, moved))
+            day = f"{_day(since, tz)} ({tz_label(str(tz))})" if since else "-"
+            lines.append(translate(lang, st.STATUS_HELD, {"since": day, "reason": reason}))
+        if not screened:
+            lines.append(_(lang, st.STATUS_SCREEN_NONE))
+            return lines
+        last = max(screened, key=lambda a: a.at)
+        day = _day(last.at, tz)
+        if last.yes:
+            flag = screening.BY_ID.get(last.question)
+            question = _(lang, flag.question) if flag is not None else last.question
+            params = {"date": day, "question": question}
+            lines.append(translate(lang, st.STATUS_SCREEN_YES, params))
+        else:
+            lines.append(translate(lang, st.STATUS_SCREEN_CLEAN, {"date": day}))
+        return lines
+
+    async def _cleared(self, share: Share, rung: Rung) -> list[Letter]:
+        """The patient lifted a hold with "my PT says go on": every PT hears it at once, as
+        the patient's word (design.md), with the chart and report a tap away."""
+        pt = await self.shares.clinician(share.pt_id or 0)
+        if pt is None:
+            return []
+        lang = pt.language
+        text = translate(
+            lang,
+            st.PATIENT_GO_ON,
+            {"name": share.patient_name, "exercise": translate(lang, exercise_name(rung))},
+        )
+        rows = (
+            (
+                button(_(lang, st.B_CHART), f"c:{share.id}"),
+                button(_(lang, st.B_REPORT), f"r:{share.id}"),
+            ),
+        )
+        return [Letter(pt.chat_id, share.patient_id, Message(text, rows))]
 
     async def _ended(self, user_id: int, ended: Sequence[Share]) -> list[Letter]:
         """The other side of each share `user_id`'s /forget ended hears of it."""
@@ -217,13 +300,22 @@ class Clinic:
         return letters
 
     async def _revoke(self, who: Person, arg: str) -> list[Letter]:
+        """A revoke ends every share between this patient and that PT (design.md), under
+        the patient's lock: a file or letter checked for access under the same lock
+        (`leaving`) either left before this or never leaves."""
         lang = await self._lang(who)
         share_id = _int(arg)
-        revoked = (
-            await self.shares.revoke(share_id, who.user_id, self.now())
-            if share_id is not None
-            else None
-        )
+        async with self.coach.lock(who.user_id):
+            now = self.now()
+            revoked = (
+                await self.shares.revoke(share_id, who.user_id, now)
+                if share_id is not None
+                else None
+            )
+            if revoked is not None and revoked.pt_id is not None:
+                for other in await self._live_of_patient(who.user_id):
+                    if other.pt_id == revoked.pt_id:
+                        await self.shares.revoke(other.id, who.user_id, now)
         if revoked is None:  # not theirs, or stopped already: show what is true now
             return await self._sharing(who)
         letters = [self._say(who.chat_id, lang, st.REVOKED, pt=revoked.pt_name or "-")]
@@ -252,6 +344,14 @@ class Clinic:
         verdict, share = await self.shares.redeem(code, who.user_id, who.name[:NAME_MAX], now)
         if verdict is not Redeemed.OK or share is None:
             return [self._say(who.chat_id, lang, _LINK_ANSWERS.get(verdict, st.LINK_UNKNOWN))]
+        followed = [
+            s
+            for s in await self._live_of_patient(share.patient_id)
+            if s.pt_id == who.user_id and s.id != share.id
+        ]
+        if followed:  # a second link from someone they follow: the one share stays
+            await self.shares.revoke(share.id, share.patient_id, now)
+            return [self._say(who.chat_id, lang, st.ALREADY_FOLLOW, name=share.patient_name)]
         known = await self.shares.clinician(who.user_id)
         await self.shares.save_clinician(
             Clinician(
@@ -303,6 +403,7 @@ class Clinic:
                 continue
             history = await self.history.checkins(share.patient_id)
             last = max((c.at for c in history), default=None)
+            status = await self.status(lang, share.patient_id, session, tz)
             text = translate(
                 lang,
                 st.PATIENT_CARD,
@@ -321,7 +422,8 @@ class Clinic:
                 ),
                 (button(_(lang, st.B_PRESCRIBE), f"x:{share.id}"),),
             )
-            letters.append(Letter(who.chat_id, share.patient_id, Message(text, rows)))
+            card = "\n".join([*status, text])
+            letters.append(Letter(who.chat_id, share.patient_id, Message(card, rows)))
         return letters
 
     async def _chart(self, who: Person, share: Share) -> list[Letter]:
@@ -331,7 +433,11 @@ class Clinic:
             return [self._say(who.chat_id, lang, st.NOT_SHARED)]
         now = self.now()
         result = await reports.progress(
-            self.history, share.patient_id, replace(session, language=lang), now
+            self.history,
+            share.patient_id,
+            replace(session, language=lang),
+            now,
+            for_name=share.patient_name,
         )
         await self.shares.viewed(share.id, now)
         caption = f"{share.patient_name}\n{result.summary}"
@@ -343,28 +449,32 @@ class Clinic:
         if session is None:
             return [self._say(who.chat_id, lang, st.NOT_SHARED)]
         now = self.now()
+        # a PT's report never lists the patient's other clinicians: only this share
         files = await reports.export_files(
             self.history,
             share.patient_id,
             replace(session, language=lang),
             now,
-            await self.shares.of_patient(share.patient_id),
+            [share],
+            for_name=share.patient_name,
+            status=await self.status(lang, share.patient_id, session, await self._pt_tz(who)),
         )
         await self.shares.viewed(share.id, now)
         stamp = now.strftime("%Y-%m-%d")
         name = Message(share.patient_name)
+        first = file_stem(share.patient_name)
         return [
             Letter(
                 who.chat_id,
                 share.patient_id,
                 name,
-                file=(f"sideglide-{share.id}-checkins-{stamp}.csv", files.csv),
+                file=(f"{first}-checkins-{stamp}.csv", files.csv),
             ),
             Letter(
                 who.chat_id,
                 share.patient_id,
                 name,
-                file=(f"sideglide-{share.id}-report-{stamp}.html", files.html),
+                file=(f"{first}-report-{stamp}.html", files.html),
             ),
         ]
 
@@ -423,11 +533,12 @@ class Clinic:
             Letter(patient.chat_id, share.patient_id, message)
             for message in _rendered(handled, plang)
         ]
+        waits = safety.exercise_hold(handled.session) is not None
         letters.append(
             self._say(
                 who.chat_id,
                 lang,
-                st.RX_SENT,
+                st.RX_WAITS if waits else st.RX_SENT,
                 name=share.patient_name,
                 exercise=translate(lang, exercise_name(rx.rung)),
             )
@@ -464,6 +575,7 @@ class Clinic:
         last = max((c.at for c in history), default=None)
         trend = leg_trend(history, now)
         lines = [
+            *await self.status(lang, share.patient_id, session, tz),
             translate(
                 lang,
                 st.WEEKLY_PATIENT,
@@ -475,14 +587,8 @@ class Clinic:
                     "exercise": self._exercise(lang, session),
                     "remind": _(lang, _reminders(session)),
                 },
-            )
+            ),
         ]
-        hold = safety.exercise_hold(session)
-        if hold is not None:
-            changes = await self.history.rung_changes(share.patient_id)
-            moved = changes[-1].reason if changes else None
-            reason = for_pt(lang, safety.hold_reason(session, hold, moved))
-            lines.append(translate(lang, st.WEEKLY_HELD, {"reason": reason}))
         labels = chart_labels(lambda m: _(lang, m))
         rated = psfs_lines(await self.history.psfs(share.patient_id), labels.activity_names)
         if rated:
@@ -564,6 +670,10 @@ class Clinic:
         pt = await self.shares.clinician(who.user_id)
         return pt.language if pt is not None else who.language
 
+    async def _pt_tz(self, who: Person) -> tzinfo:
+        pt = await self.shares.clinician(who.user_id)
+        return zone(pt.tz) if pt is not None else zone("UTC")
+
     async def _patient_tz(self, patient_id: int) -> tzinfo:
         session = await self.coach.session(patient_id)
         return remind.user_tz(session) if session is not None else zone("UTC")
@@ -633,3 +743,11 @@ def _rung(text: str) -> Rung | None:
 
 
 __all__: Sequence[str] = ("COMMANDS", "Clinic", "Person", "summary_slot")
+
+
+def file_stem(name: str) -> str:
+    """A patient's first name as a file name (letters and digits of any script kept), so
+    a PT can tell whose file it is: "Anna-report-2026-12-06.html"."""
+    first = (name.split() or ["patient"])[0]
+    kept = "".join(ch for ch in first if ch.isalnum() or ch in "-_")[:32]
+    return kept or "patient"

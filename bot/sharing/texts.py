@@ -68,9 +68,23 @@ RX_SENT = N_(
     "or a warning sign comes up, the exercises still stop and you are told."
 )
 ALERT = N_("{name}'s exercises have stopped. Why: {reason}")
+RX_WAITS = N_(
+    "Saved. {name}'s exercises are paused now, so your prescription ({exercise}) waits: it "
+    "applies once the pause is lifted."
+)
+ALREADY_FOLLOW = N_("You already follow {name}: nothing changes, one share stays.")
+PATIENT_GO_ON = N_(
+    "{name} said their physical therapist cleared them to go on, with: {exercise}. This is "
+    "their own word, not a check by the bot."
+)
+STATUS_ACTIVE = N_("Status: exercising.")
+STATUS_HELD = N_("On hold: exercises paused since {since}. Why: {reason}")
+STATUS_SCREEN_CLEAN = N_("Last warning-sign check: {date}, all answered no.")
+STATUS_SCREEN_YES = N_("Last warning-sign check: {date}, yes to: {question}")
+STATUS_SCREEN_NONE = N_("No warning-sign check yet.")
 WEEKLY_HEAD = N_("Your weekly summary of the people who share their progress with you:")
 WEEKLY_PATIENT = N_(
-    "{name}: {sets} sets in the last 7 days, last check-in {last}. Leg pain: {trend}. "
+    "{name}: {sets} sets in the last 7 days, last check-in {last}. Pain: {trend}. "
     "Now: {exercise}. Reminders: {remind}."
 )
 WEEKLY_HELD = N_("On hold: {reason}")

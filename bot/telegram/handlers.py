@@ -91,10 +91,10 @@ async def _on_update(update: Update, context: Context) -> None:
         if letters is not None:  # the sharing side's: outside the conversation and its lock
             if update.callback_query is not None:
                 answering = asyncio.ensure_future(_answer(update.callback_query, None))
-                await adapter.sender.letters(letters)
+                await adapter.sender.letters(letters, services.clinic.leaving)
                 await answering
             else:
-                await adapter.sender.letters(letters)
+                await adapter.sender.letters(letters, services.clinic.leaving)
             services.metrics.count_update("sharing")
             return
     if isinstance(event, SharePress):
@@ -141,7 +141,7 @@ async def handle_event(
         if turn.duplicate:
             return
         # the other side of a share hears of a stop or a /forget
-        await sender.letters(await services.clinic.after(user_id, turn))
+        await sender.letters(await services.clinic.after(user_id, turn), services.clinic.leaving)
         for effect in turn.effects:
             if isinstance(effect, ShowChart):
                 await features.send_progress(services, sender, user_id, chat_id, turn.session)

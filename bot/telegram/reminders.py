@@ -89,7 +89,9 @@ class ReminderJob:
         report = await self.ticker.tick()
         self.count(report)
         try:  # the clinicians' Monday summaries ride on the same tick
-            await self.sender.letters(await self.services.clinic.weekly())
+            await self.sender.letters(
+                await self.services.clinic.weekly(), self.services.clinic.leaving
+            )
         except Exception:
             log.exception("the weekly summaries failed; tried again next tick")
         if self.inbox is not None:  # and the updates a dead process accepted

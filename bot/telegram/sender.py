@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TypeVar
 
@@ -38,6 +39,9 @@ from flows.effects import Animate, Effect, Say, Speak, SpeakGuided
 from flows.session import Session
 
 log = logging.getLogger(__name__)
+
+# the sharing side's last check before a letter about a patient leaves (Clinic.leaving)
+Gate = Callable[[Letter], AbstractAsyncContextManager[bool]]
 
 T = TypeVar("T")
 
@@ -129,45 +133,56 @@ class Sender:
             return False
         return True
 
-    async def letters(self, letters: Sequence[Letter]) -> None:
+    async def letters(self, letters: Sequence[Letter], gate: Gate | None = None) -> None:
         """The sharing side's messages, often to someone other than the user who acted:
-        one who blocked the bot is skipped, the rest still go."""
+        one who blocked the bot is skipped, the rest still go. `gate` checks each
+        letter's access again just before it leaves, and holds while it is sent."""
         for letter in letters:
-            markup = keyboard(letter.message)
-            text = letter.message.text
-            try:
-                if letter.photo is not None:
-                    photo = InputFile(letter.photo, filename="progress.png")
-                    await self.guard(
-                        self.media_or_text(
-                            letter.chat_id,
-                            self.bot.send_photo(
-                                letter.chat_id,
-                                photo,
-                                caption=text[:CAPTION_MAX],
-                                reply_markup=markup,
-                            ),
-                            letter.message,
-                            "sendPhoto",
-                        ),
-                        "sendPhoto",
-                    )
-                elif letter.file is not None:
-                    name, data = letter.file
-                    await self.guard(
-                        readable(
-                            self.bot.send_document(
-                                letter.chat_id,
-                                InputFile(data, filename=name),
-                                caption=text[:CAPTION_MAX],
-                            )
-                        ),
-                        "sendDocument",
-                    )
+            if gate is None:
+                await self._letter(letter)
+                continue
+            async with gate(letter) as allowed:
+                if allowed:
+                    await self._letter(letter)
                 else:
-                    await self.guard(self.text(letter.chat_id, letter.message), "sendMessage")
-            except Blocked:
-                log.info("a share's other side blocked the bot; skipped")
+                    log.info("a letter about a patient was not sent: the share has ended")
+
+    async def _letter(self, letter: Letter) -> None:
+        markup = keyboard(letter.message)
+        text = letter.message.text
+        try:
+            if letter.photo is not None:
+                photo = InputFile(letter.photo, filename="progress.png")
+                await self.guard(
+                    self.media_or_text(
+                        letter.chat_id,
+                        self.bot.send_photo(
+                            letter.chat_id,
+                            photo,
+                            caption=text[:CAPTION_MAX],
+                            reply_markup=markup,
+                        ),
+                        letter.message,
+                        "sendPhoto",
+                    ),
+                    "sendPhoto",
+                )
+            elif letter.file is not None:
+                name, data = letter.file
+                await self.guard(
+                    readable(
+                        self.bot.send_document(
+                            letter.chat_id,
+                            InputFile(data, filename=name),
+                            caption=text[:CAPTION_MAX],
+                        )
+                    ),
+                    "sendDocument",
+                )
+            else:
+                await self.guard(self.text(letter.chat_id, letter.message), "sendMessage")
+        except Blocked:
+            log.info("a share's other side blocked the bot; skipped")
 
     async def voiced(
         self, chat_id: int, lang: str, message: Message, attached: Speak | SpeakGuided
