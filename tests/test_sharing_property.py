@@ -272,3 +272,33 @@ def test_a_scripted_interleaving_reaches_every_kind_of_letter() -> None:
     assert not [lt for lt in world.delivered if lt.chat_id == 3 and lt.about == 1 and lt.file]
     told = [lt.message.text for lt in world.delivered if lt.chat_id == 2]
     assert any("no longer shares" in text for text in told)
+
+
+def test_a_re_delivered_prescription_is_recorded_once() -> None:
+    """Issue 25, 10: a PT's action is recognised by its update id: Telegram delivering the
+    same update again (a process killed mid-turn) records the prescription once."""
+
+    async def twice() -> int:
+        storage = await SqliteStorage.open(":memory:")
+        clock = Time(T0)
+        coach = Coach(storage.conversations, storage.history, storage.shares, clock=clock)
+        world = World(
+            coach,
+            Clinic(coach, storage.shares, storage.history, storage.conversations),
+            storage,
+            clock,
+        )
+        try:
+            for action in [("start", 1), ("share", 1), ("open", 2, 0)]:
+                await world.step(action)
+            (share,) = await storage.shares.of_clinician(2)
+            pt = Person(2, 2, name(2), "en", update_id=9001)
+            press = SharePress(f"d:{share.id}:press_ups:k:0")
+            first = await world.clinic.handle(pt, press, "bot")
+            again = await world.clinic.handle(pt, press, "bot")
+            assert first and again == []
+            return len(await storage.history.prescriptions(1))
+        finally:
+            await storage.close()
+
+    assert asyncio.run(twice()) == 1

@@ -69,6 +69,7 @@ class Person:
     chat_id: int
     name: str
     language: str
+    update_id: int | None = None  # the update that carried it: a re-delivery acts once
 
 
 def summary_slot(now: datetime, tz: tzinfo) -> datetime:
@@ -526,8 +527,10 @@ class Clinic:
         if patient is None:
             return [self._say(who.chat_id, lang, st.NOT_SHARED)]
         handled = await self.coach.handle(
-            share.patient_id, patient.chat_id, Prescribed(rx, who.user_id)
+            share.patient_id, patient.chat_id, Prescribed(rx, who.user_id), update_id=who.update_id
         )
+        if handled.duplicate:  # a re-delivered update: recorded once already, say nothing
+            return []
         plang = handled.session.language
         letters = [
             Letter(patient.chat_id, share.patient_id, message)

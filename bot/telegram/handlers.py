@@ -86,7 +86,13 @@ async def _on_update(update: Update, context: Context) -> None:
             await turn_away(update, context.bot, allowance)
             return
     if isinstance(event, (Command, SharePress)):
-        who = Person(user.id, chat.id, user.first_name or "", pick_language(user.language_code))
+        who = Person(
+            user.id,
+            chat.id,
+            user.first_name or "",
+            pick_language(user.language_code),
+            update.update_id,
+        )
         letters = await services.clinic.handle(who, event, context.bot.username or "")
         if letters is not None:  # the sharing side's: outside the conversation and its lock
             if update.callback_query is not None:
