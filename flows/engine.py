@@ -34,6 +34,7 @@ from flows.effects import (
     Stopped,
 )
 from flows.events import (
+    Cleared,
     Command,
     Event,
     Other,
@@ -190,6 +191,10 @@ def _dispatch(s: Session, event: Event, ctx: Ctx) -> Outcome:
         if s.state == State.NEW:
             return Outcome(s, ())  # nobody here any more (after /forget): store nothing
         return pt.prescribe(s, event.prescription, event.pt_id, ctx)
+    if isinstance(event, Cleared):
+        if s.state == State.NEW:
+            return Outcome(s, ())
+        return pt.lift(s, event.prescription, event.pt_id, event.pt_name, ctx)
     if isinstance(event, Unreachable):
         return Outcome(replace(s, safety=replace(s.safety, blocked=True)), ())
     raise TypeError(f"unknown event {event!r}")

@@ -61,6 +61,16 @@ class Prescribed:
 
 
 @dataclass(frozen=True, slots=True)
+class Cleared:
+    """A PT who follows the user lifted a hold from the patient's card (bot.sharing checked
+    the live share): the exercise, the shoulder, and who decided."""
+
+    prescription: Prescription
+    pt_id: int
+    pt_name: str
+
+
+@dataclass(frozen=True, slots=True)
 class SharePress:
     """A button of the sharing screens ("p:..." for a PT, "s:..." for the patient).
 
@@ -70,4 +80,14 @@ class SharePress:
     value: str
 
 
-Event = Command | Press | Text | Other | ReminderPress | ReminderDue | Unreachable | Prescribed
+Event = (
+    Command
+    | Press
+    | Text
+    | Other
+    | ReminderPress
+    | ReminderDue
+    | Unreachable
+    | Prescribed
+    | Cleared
+)

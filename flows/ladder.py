@@ -217,6 +217,7 @@ R_SPREAD_BEFORE_SET = N_(
 R_ALL_GONE = N_("All pain gone: that is the goal. Well done!")
 R_PT_GO_ON = N_("Your physical therapist said to go on.")
 R_PT_PRESCRIBED = N_("Your physical therapist set this exercise for you.")
+R_PT_LIFTED = N_("Your physical therapist lifted the pause.")
 R_NEW_EPISODE = N_("Your pain came back, so we start again with the exercise that helped before.")
 R_LEG_GONE_STAY = N_(
     "Your leg pain is gone. Keep going with straight press-ups to clear the back pain that "
@@ -536,7 +537,14 @@ def recorded_reasons() -> tuple[str, ...]:
     """Every msgid a recorded move can carry (the report translates them)."""
     moves = {r.reason for r in RULES if r.verdict in (Verdict.MOVE, Verdict.STOP, Verdict.SEE_PT)}
     starts = {reason for _, _, reason in START.values()}
-    others = {START_CENTRAL, R_SPREAD_BEFORE_SET, R_NEW_EPISODE, R_PT_GO_ON, R_PT_PRESCRIBED}
+    others = {
+        START_CENTRAL,
+        R_SPREAD_BEFORE_SET,
+        R_NEW_EPISODE,
+        R_PT_GO_ON,
+        R_PT_PRESCRIBED,
+        R_PT_LIFTED,
+    }
     return tuple(sorted(moves | starts | others))
 
 
@@ -566,6 +574,7 @@ FOR_PT: dict[str, str] = {
     ),
     R_PT_GO_ON: N_("The patient said their physical therapist cleared them to go on."),
     R_PT_PRESCRIBED: N_("Set by the physical therapist's prescription in the bot."),
+    R_PT_LIFTED: N_("A physical therapist lifted the hold in the bot."),
     R_NEW_EPISODE: N_(
         "Pain came back after full recovery: a new episode, restarted on the exercise that last "
         "helped."

@@ -122,6 +122,37 @@ def prescribe(s: Session, rx: Prescription, pt_id: int, ctx: Ctx) -> Outcome:
     return Outcome(s, effects)
 
 
+def lift(s: Session, rx: Prescription, pt_id: int, pt_name: str, ctx: Ctx) -> Outcome:
+    """A PT who follows the patient lifts a hold from the card (design.md): the stop rule
+    or "see a PT" only, never a warning sign (that needs a clean re-screen); recorded as
+    the PT's prescription, with the PT's name in what the patient reads."""
+    hold = safety.exercise_hold(s)
+    if hold is None:
+        return prescribe(s, rx, pt_id, ctx)  # nothing held: it is a prescription
+    if hold == Hold.RED_FLAG:
+        return Outcome(s, ())  # the clinic tells the PT why not
+    stage = _stage_for(s, rx.rung)
+    s = new_exercise(replace(s, safety=replace(s.safety, hold=None)), stage)
+    s = replace(
+        s,
+        ladder=replace(s.ladder, rung_sets=0),
+        assessment=replace(
+            s.assessment,
+            prescribed=rx,
+            rx_pending=None,
+            wall_shoulder=rx.wall or s.assessment.wall_shoulder,
+        ),
+    )
+    effects: tuple[Effect, ...] = (
+        RecordPrescription(prescription=rx, pt_id=pt_id),
+        RecordRungChange(from_rung=Rung.SEE_PT, to_rung=stage.exercise, reason=ladder.R_PT_LIFTED),
+        Say(t.PT_LIFTED, {"pt": pt_name, "exercise": exercise_name(stage.exercise)}),
+    )
+    if owed.owed(s) is not None:
+        return owed.ask(s, effects)
+    return enter(s, State.OFFER, effects)
+
+
 def apply_prescription(s: Session, rx: Prescription) -> tuple[Session, tuple[Effect, ...]]:
     stage = _stage_for(s, rx.rung)
     moved: tuple[Effect, ...] = ()

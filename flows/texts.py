@@ -303,6 +303,7 @@ PSFS_SAVED = N_("Saved. I'll ask again in a week; /progress shows them on your c
 
 # --- a prescription from the user's physical therapist (flows.pt) ------------------------
 PT_RX = N_("Your PT set: {exercise}.")
+PT_LIFTED = N_("Your physical therapist {pt} lifted the pause: we go on with the {exercise}.")
 PT_RX_REPS = N_("{reps} repetitions each set.")
 PT_RX_WALL_LEFT = N_("Your LEFT shoulder goes to the wall.")
 PT_RX_WALL_RIGHT = N_("Your RIGHT shoulder goes to the wall.")

@@ -20,7 +20,7 @@ from flows.effects import (
     SpeakGuided,
 )
 from flows.engine import Outcome, Rules, advance, choices
-from flows.events import Command, Event, Press, ReminderDue, Text
+from flows.events import Cleared, Command, Event, Press, ReminderDue, Text
 from flows.graph import Graph, explore
 from flows.session import Session, State
 
@@ -150,8 +150,11 @@ def safety_problems(before: Session, event: Event, out: Outcome, now: datetime) 
         before.state in (State.PT_EXERCISE, State.PT_WALL) and before.safety.red_flag is None
     )
     clean_screen = before.state == State.SCREEN and isinstance(event, Press)
-    lifted_by = any(isinstance(e, ForgetUser) for e in out.effects) or (
-        isinstance(event, Press) and (pt_go_on or (clean_screen and event.value == "no"))
+    pt_lifted = isinstance(event, Cleared) and before.safety.red_flag is None
+    lifted_by = (
+        pt_lifted
+        or any(isinstance(e, ForgetUser) for e in out.effects)
+        or (isinstance(event, Press) and (pt_go_on or (clean_screen and event.value == "no")))
     )
     where = f"after {event} in {before.state}"
     problems += owed_problems(before, out, where)

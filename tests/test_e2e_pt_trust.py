@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.sharing import texts as st
 from flows import texts as t
-from flows.catalogue import SIDE_GLIDE
+from flows.catalogue import PRESS_UPS, SIDE_GLIDE
 from flows.model import Answer
 from tests.botkit import User, running, settings_for
 from tests.fakebotapi import FakeBotAPI
@@ -111,3 +111,30 @@ async def test_the_pt_is_told_when_the_patient_lifts_a_stop(tmp_path: Path) -> N
         await anna.answer(t.B_PT_WALL_USUAL)
         told = await dana.expect("said their physical therapist cleared them")
         assert "Anna" in (told.text or "") and "their own word" in (told.text or "")
+
+
+async def test_a_pt_lifts_a_hold_and_the_next_set_is_the_pts_exercise(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+        anna, dana = await shared(api)
+        anna.say("/checkin")
+        await anna.answer(t.B_JUST_DID_SET)
+        await anna.answer(t.LEG_ANSWERS[Answer.WORSE])
+        await anna.answer("7")
+        await anna.answer("Foot")
+        await dana.expect("Anna's exercises have stopped")
+        dana.say("/patients")
+        card = await dana.keyboard()
+        assert st.B_LIFT in card.button_texts
+        await dana.tap(st.B_LIFT, card)
+        which = await dana.keyboard()
+        await dana.tap(t.EXERCISE_BUTTONS[PRESS_UPS.rung], which)
+        await dana.expect("Done: Anna goes on with")
+        told = await anna.expect("lifted the pause")
+        assert "Dana" in (told.text or "") and "straight press-ups" in (told.text or "")
+        anna.say("/exercise")
+        first = await anna.keyboard()
+        if t.B_NOTHING_NEW in first.button_texts:
+            await anna.tap(t.B_NOTHING_NEW, first)
+            first = await anna.keyboard()
+        assert "Step 1 of" in (first.text or "") or "press-ups" in (first.text or "").lower()
+        assert "Lie face down" in (first.text or ""), first.text

@@ -33,7 +33,7 @@ from flows.effects import Effect, RecordRungChange, Say, Speak
 from flows.engine import Rules
 from flows.events import ReminderDue, ReminderPress
 from flows.i18n import Msg
-from flows.ladder import FOR_PT, R_PT_PRESCRIBED
+from flows.ladder import FOR_PT, R_PT_LIFTED, R_PT_PRESCRIBED
 from flows.model import Answer, Reach, Rung
 from flows.session import Hold, State
 from flows.trend import NUDGE_NO_PLAN
@@ -333,6 +333,7 @@ UNREACHED = {
             t.PT_RX_WALL_RIGHT,
             t.PT_RX_AFTER_SET,
             t.PT_RX_AFTER_OWED,
+            t.PT_LIFTED,
             t.PT_RX_NEXT,
             t.PT_RX_HELD,
             t.PT_RX_RED_FLAG,
@@ -347,6 +348,7 @@ UNREACHED = {
         )
     },
     R_PT_PRESCRIBED: "the reason a PT's prescription records: /progress's summary shows it",
+    R_PT_LIFTED: "the reason a PT's lifted pause records: /progress's summary shows it",
     "Press up": "a rep cue: only the guided-set voice note says it (bot/voice_script.py)",
     "Glide": "a rep cue: only the guided-set voice note says it",
     "a physical therapist": "exercise_name's fallback for a rung without an exercise",

@@ -37,7 +37,7 @@ from flows import ladder, owed, remind, safety, screening
 from flows import texts as t
 from flows.catalogue import EXERCISES, REPS, exercise_name
 from flows.effects import RecordRungChange, Say, Stopped
-from flows.events import Command, Prescribed, SharePress
+from flows.events import Cleared, Command, Prescribed, SharePress
 from flows.model import Prescription, Rung, Side
 from flows.numbers import whole
 from flows.schedule import tz_label, validate_tz
@@ -416,13 +416,15 @@ class Clinic:
                     "remind": _(lang, _reminders(session)),
                 },
             )
-            rows = (
+            rows: tuple[tuple[Button, ...], ...] = (
                 (
                     button(_(lang, st.B_CHART), f"c:{share.id}"),
                     button(_(lang, st.B_REPORT), f"r:{share.id}"),
                 ),
                 (button(_(lang, st.B_PRESCRIBE), f"x:{share.id}"),),
             )
+            if safety.exercise_hold(session) in (Hold.STOP_RULE, Hold.SEE_PT):
+                rows = (*rows, (button(_(lang, st.B_LIFT), f"l:{share.id}"),))
             card = "\n".join([*status, text])
             letters.append(Letter(who.chat_id, share.patient_id, Message(card, rows)))
         return letters
@@ -521,6 +523,57 @@ class Clinic:
             reps=count if count in REPS_CHOICES and dose is not None else None,
         )
         return await self._apply(who, lang, share, rx)
+
+    async def _lift(self, who: Person, share: Share, parts: list[str]) -> list[Letter]:
+        """l:<id> -> m:<id>:<rung> -> (side glide) o:<id>:<rung>:<l|r|k>: a PT who follows
+        the patient lifts a stop from the card (design.md), recorded with the PT's name."""
+        lang = await self._lang(who)
+        name = share.patient_name
+        session = await self.coach.session(share.patient_id)
+        if session is None:
+            return [self._say(who.chat_id, lang, st.NOT_SHARED)]
+        if safety.exercise_hold(session) == Hold.RED_FLAG:
+            return [self._say(who.chat_id, lang, st.LIFT_RED_FLAG, name=name)]
+        step, rest = parts[0], parts[2:]
+        if step == "l":
+            rows = tuple(
+                (button(_(lang, label), f"m:{share.id}:{rung.value}"),)
+                for rung, label in t.EXERCISE_BUTTONS.items()
+            )
+            return [self._ask(who, lang, st.ASK_LIFT_EXERCISE, rows, name=name)]
+        rung = _rung(rest[0]) if rest else None
+        if rung is None:
+            return [self._say(who.chat_id, lang, st.NOT_SHARED)]
+        if step == "m" and rung == Rung.SIDE_GLIDE:
+            head = f"o:{share.id}:{rung.value}"
+            walls = (
+                button(_(lang, t.B_PT_WALL_LEFT), f"{head}:l"),
+                button(_(lang, t.B_PT_WALL_RIGHT), f"{head}:r"),
+            )
+            usual = (
+                ((button(_(lang, t.B_PT_WALL_USUAL), f"{head}:k"),),) if session.one_sided else ()
+            )
+            return [self._ask(who, lang, st.ASK_RX_WALL, (walls, *usual), name=name)]
+        wall = _WALLS.get(rest[1] if len(rest) > 1 else "k")
+        if rung == Rung.SIDE_GLIDE and wall is None and session.glide_shoulder is None:
+            return [self._say(who.chat_id, lang, st.NOT_SHARED)]  # no shoulder: never guessed
+        patient = await self.coach.loaded(share.patient_id)
+        if patient is None:
+            return [self._say(who.chat_id, lang, st.NOT_SHARED)]
+        event = Cleared(Prescription(rung=rung, wall=wall), who.user_id, who.name or "-")
+        handled = await self.coach.handle(
+            share.patient_id, patient.chat_id, event, update_id=who.update_id
+        )
+        if handled.duplicate:
+            return []
+        plang = handled.session.language
+        letters = [
+            Letter(patient.chat_id, share.patient_id, message)
+            for message in _rendered(handled, plang)
+        ]
+        exercise = translate(lang, exercise_name(rung))
+        letters.append(self._say(who.chat_id, lang, st.LIFTED, name=name, exercise=exercise))
+        return letters + await self.after(share.patient_id, handled)
 
     async def _apply(self, who: Person, lang: str, share: Share, rx: Prescription) -> list[Letter]:
         patient = await self.coach.loaded(share.patient_id)
@@ -650,6 +703,8 @@ class Clinic:
             return await self._report(who, share)
         if action in ("x", "e", "w", "d"):
             return await self._prescribe(who, share, parts)
+        if action in ("l", "m", "o"):
+            return await self._lift(who, share, parts)
         return [self._say(who.chat_id, await self._lang(who), st.NOT_SHARED)]
 
     async def _held(self, who: Person, arg: str) -> Share | None:

@@ -78,6 +78,13 @@ PATIENT_GO_ON = N_(
     "their own word, not a check by the bot."
 )
 STATUS_ACTIVE = N_("Status: exercising.")
+B_LIFT = N_("Lift the pause")
+ASK_LIFT_EXERCISE = N_("{name} can go on. With which exercise?")
+LIFTED = N_("Done: {name} goes on with: {exercise}. They read that you lifted the pause.")
+LIFT_RED_FLAG = N_(
+    "{name}'s exercises are paused by a yes to a warning-sign question: that needs a doctor "
+    "and a clean re-screen by {name} (/safety), not a tap here."
+)
 STATUS_HELD = N_("On hold: exercises paused since {since}. Why: {reason}")
 STATUS_SCREEN_CLEAN = N_("Last warning-sign check: {date}, all answered no.")
 STATUS_SCREEN_YES = N_("Last warning-sign check: {date}, yes to: {question}")
