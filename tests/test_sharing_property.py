@@ -43,7 +43,7 @@ op = st.one_of(
     st.tuples(
         st.just("press"),
         st.sampled_from(USERS),
-        st.sampled_from(["r", "x", "d", "e"]),
+        st.sampled_from(["r", "x", "d", "e", "l", "c"]),
         st.integers(1, 2),
     ),
     st.tuples(st.just("stop"), st.sampled_from(USERS)),
@@ -147,18 +147,19 @@ class World:
                 self.problems.append(f"open {code} by {user}: asked={bool(asked)}, rules={ok}")
             if ok:
                 m.used.add(code)
-                share = next(
-                    s
-                    for s in await self.storage.shares.of_clinician(user)
-                    if s.patient_id == patient and s.id not in m.live
-                )
-                m.live[share.id] = (patient, user)
+                if (patient, user) not in m.pairs():  # a second link keeps the one share
+                    share = next(
+                        s
+                        for s in await self.storage.shares.of_clinician(user)
+                        if s.patient_id == patient and s.id not in m.live
+                    )
+                    m.live[share.id] = (patient, user)
         elif kind == "revoke":
             share_id = action[2]
             letters = await self._handle(user, SharePress(f"v:{share_id}")) or []
             pair = m.live.get(int(str(share_id)))
-            if pair is not None and pair[0] == user:
-                del m.live[int(str(share_id))]
+            if pair is not None and pair[0] == user:  # every share of that pair ends
+                m.live = {k: v for k, v in m.live.items() if v != pair}
         elif kind == "forget":
             letters = await self._forget(user)
             m.started.discard(user)
@@ -171,6 +172,8 @@ class World:
                 "x": f"x:{share_id}",
                 "e": f"e:{share_id}:side_glide",
                 "d": f"d:{share_id}:press_ups:k:8",
+                "l": f"m:{share_id}:press_ups",  # a PT lifts a hold from the card
+                "c": f"c:{share_id}",
             }[str(press)]
             letters = await self._handle(user, SharePress(value)) or []
         elif kind == "stop":

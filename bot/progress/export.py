@@ -149,6 +149,7 @@ class ReportLabels:
     col_to: str
     col_reason: str
     col_question: str
+    cleared: str
     col_answer: str
     yes: str
     no: str
@@ -175,6 +176,7 @@ L_LATEST = N_("Latest check-in: pain {pain}/10, reaching {reach} ({date})")
 L_CURRENT = N_("Current exercise: {exercise}")
 L_RED_FLAGS = N_("Warning signs reported")
 L_ALL_NO = N_("All {count} warning-sign questions answered no (last asked {date}).")
+L_CLEARED = N_("cleared: answered no on {date}")
 L_NOT_SCREENED = N_("The warning-sign questions have not been answered yet.")
 L_TIMES_IN = N_("Times are in {zone}.")
 L_WALL = N_("Side glide: {shoulder} shoulder to the wall ({why}).")
@@ -227,6 +229,7 @@ def report_labels(translate: Callable[[str], str] = str, lang: str = "en") -> Re
         current_line=t(L_CURRENT),
         red_flags_heading=t(L_RED_FLAGS),
         all_no=t(L_ALL_NO),
+        cleared=t(L_CLEARED),
         not_screened=t(L_NOT_SCREENED),
         times_in=t(L_TIMES_IN),
         wall_line=t(L_WALL),
@@ -397,12 +400,18 @@ def pt_report_html(
     ]
     flagged = sorted((f for f in red_flags if f.yes), key=lambda f: f.at)
     if flagged:
+
+        def answer(f: ScreeningAnswer) -> str:
+            """A past yes a later clean answer to the same question cleared says so."""
+            later = [a.at for a in red_flags if a.question == f.question and a.at > f.at]
+            cleared = [a for a in red_flags if a.at in later and not a.yes]
+            if cleared:
+                when = _when(max(a.at for a in cleared), tz, unknown)
+                return f"{lb.yes} ({_fill(lb.cleared, date=when)})"
+            return lb.yes
+
         rows = [
-            (
-                _when(f.at, tz, unknown),
-                lb.questions.get(f.question, f.question),
-                lb.yes if f.yes else lb.no,
-            )
+            (_when(f.at, tz, unknown), lb.questions.get(f.question, f.question), answer(f))
             for f in flagged
         ]
         parts.append(_table((lb.col_date, lb.col_question, lb.col_answer), rows, "flags"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from bot.presentation.i18n import _, translate
@@ -29,6 +29,7 @@ from flows.catalogue import exercise_name
 from flows.effects import Effect, SendExport
 from flows.i18n import N_
 from flows.remind import planned_per_day, user_tz
+from flows.schedule import tz_label
 from flows.session import Session
 from flows.texts import SHOULDER
 from flows.trend import TREND_LABELS, leg_trend, sets_this_week
@@ -80,15 +81,32 @@ async def _chart_data(
     )
 
 
-async def progress(
-    store: History, user_id: int, session: Session, now: datetime, *, for_name: str | None = None
-) -> Progress:
-    """The chart and its summary; `for_name`: a PT's view, titled with the patient's name."""
-    lang = session.language
-    data = await _chart_data(store, user_id, session, now)
+def _for_reader(
+    data: charts.ChartData, lang: str, for_name: str | None, tz: tzinfo | None
+) -> charts.ChartData:
+    """A PT's view: titled with the patient's name, dated in the reader's zone, named (one
+    time zone per view, the one the PT's card and summary use)."""
     if for_name is not None:
         title = translate(lang, charts.T_TITLE_FOR, {"name": for_name})
         data = replace(data, labels=replace(data.labels, title=title))
+    if tz is not None:
+        axis = f"{data.labels.time_axis} ({tz_label(str(tz))})"
+        data = replace(data, tz=tz, labels=replace(data.labels, time_axis=axis))
+    return data
+
+
+async def progress(
+    store: History,
+    user_id: int,
+    session: Session,
+    now: datetime,
+    *,
+    for_name: str | None = None,
+    tz: tzinfo | None = None,
+) -> Progress:
+    """The chart and its summary; `for_name`, `tz`: a PT's view (see `_for_reader`)."""
+    lang = session.language
+    data = _for_reader(await _chart_data(store, user_id, session, now), lang, for_name, tz)
     history, changes, tz = data.history, data.changes, data.tz
     chart = await charts.render_progress_chart_async(data)
     trend = leg_trend(history, now)
@@ -135,15 +153,13 @@ async def export_files(
     *,
     for_name: str | None = None,
     status: Sequence[str] = (),
+    tz: tzinfo | None = None,
 ) -> Export:
     """`shares`: the shares the report's "who had access" lists (every one for the
     patient's own export, only the reader's for a PT). `for_name`: a PT's report, headed
     with the patient's name; `status`: where the patient stands now, shown first."""
     lang = session.language
-    data = await _chart_data(store, user_id, session, now)
-    if for_name is not None:
-        title = translate(lang, charts.T_TITLE_FOR, {"name": for_name})
-        data = replace(data, labels=replace(data.labels, title=title))
+    data = _for_reader(await _chart_data(store, user_id, session, now), lang, for_name, tz)
     history, changes, tz = data.history, data.changes, data.tz
     chart = await charts.render_progress_chart_async(data)
     baseline = None

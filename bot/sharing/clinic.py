@@ -441,6 +441,7 @@ class Clinic:
             replace(session, language=lang),
             now,
             for_name=share.patient_name,
+            tz=await self._pt_tz(who),
         )
         await self.shares.viewed(share.id, now)
         caption = f"{share.patient_name}\n{result.summary}"
@@ -461,6 +462,7 @@ class Clinic:
             [share],
             for_name=share.patient_name,
             status=await self.status(lang, share.patient_id, session, await self._pt_tz(who)),
+            tz=await self._pt_tz(who),
         )
         await self.shares.viewed(share.id, now)
         stamp = now.strftime("%Y-%m-%d")
