@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import io
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -285,3 +286,42 @@ def test_ctrl_c_ends_the_console_at_once_without_a_traceback(tmp_path: Path) -> 
     os.close(fd)
     assert b"Traceback" not in seen, seen[-3000:]
     assert os.waitstatus_to_exitcode(status) == 130
+
+
+async def test_the_pts_side_in_the_console_with_as(tmp_path: Path) -> None:
+    """Issue 29: a second person in the same console (/as Dana) opens the patient's link,
+    sees /patients with Chart, Report and Set exercise, and the patient hears of it."""
+    out = io.StringIO()
+    built = await bootstrap.build(console_settings(tmp_path))
+    console = Console(built.services, io.StringIO(""), out, play=False)
+
+    async def typed(*lines: str) -> str:
+        start = len(out.getvalue())
+        for line in lines:
+            event = console.parse(line)
+            assert event is not None, line
+            await console.send(event)
+        return out.getvalue()[start:]
+
+    try:
+        await typed("/start", *ONBOARD, "1", *["1"] * 8, "2", "5", "4")
+        link = await typed("/share")
+        found = re.search(r"\?start=([A-Za-z0-9_-]+)", link)
+        assert found is not None and "/as Dana" in link
+        opened = await typed("/as Dana", f"/start {found.group(1)}")
+        assert "you are now Dana" in opened and "me" in opened
+        confirmed = await typed("1")  # "Yes, I am"
+        assert "You now follow me" in confirmed and "(a message for me" in confirmed
+        await typed("UTC")
+        card = await typed("/patients")
+        assert "Status: exercising." in card and "[1] Chart" in card and "[2] Report" in card
+        files = await typed("2")
+        assert "me-report-" in files and ".html" in files
+        back = await typed("/as me")
+        assert "now follows your progress" in back
+        report = next(p for p in (tmp_path / "reports").iterdir() if p.suffix == ".html")
+        assert "me: progress report" in report.read_text(encoding="utf-8")
+        gone = await typed("/forget", "1")
+        assert not list((tmp_path / "reports").glob("*-report-*.html")) or "deleted" in gone
+    finally:
+        await bootstrap.close(built)

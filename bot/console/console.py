@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -31,7 +32,7 @@ from bot.progress import report as reports
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
 from bot.services import Services
 from bot.sharing import clinic
-from bot.sharing import texts as sharing_texts
+from bot.sharing.letters import Letter
 from bot.voice.script import voice_note
 from flows.effects import (
     Effect,
@@ -45,13 +46,28 @@ from flows.effects import (
 )
 from flows.engine import is_busy
 from flows.events import Command, Event, ReminderDue, SharePress, Text
+from flows.i18n import N_
 from flows.numbers import whole
 from flows.session import Session
 
-CONSOLE_USER = 1  # the console is one local user
+CONSOLE_USER = 1  # the console's first person (the patient); /as adds others
+PEOPLE_FROM = 100  # the user ids /as gives to the others
+CONSOLE_BOT = "sideglide_console"  # the bot name share links carry in the console
+CONSOLE_SHARE_HINT = N_(
+    "In the console, try the other side: /as Dana, then /start and the code from the "
+    "link above. /as me comes back."
+)
 REPORTS = "reports"  # where /progress and /export write, beside the database
 # what bot.progress.report.write_files names them (progress-<stamp>.png and .txt...)
-REPORT_FILES = ("progress-*.png", "progress-*.txt", "checkins-*.csv", "report-*.html")
+REPORT_FILES = (
+    "progress-*.png",
+    "progress-*.txt",
+    "checkins-*.csv",
+    "report-*.html",
+    "letter-*-chart.png",  # what a PT in the console (/as) received
+    "*-checkins-*.csv",
+    "*-report-*.html",
+)
 PLAYERS = ("ffplay", "paplay", "aplay", "afplay")
 
 
@@ -70,6 +86,10 @@ class Console:
         self.stdin = stdin
         self.stdout = stdout
         self.user_id = user_id
+        self.name = "me"
+        # who the console can be (/as): name -> (user id, name); "me" is the patient
+        self.people: dict[str, tuple[int, str]] = {"me": (user_id, "me")}
+        self.mailbox: dict[int, list[Letter]] = {}
         self.buttons: list[Button] = []
         self.player = next((p for p in PLAYERS if shutil.which(p)), None) if play else None
         self.log_path = log_path
@@ -172,15 +192,69 @@ class Console:
         return Text(line)
 
     async def send(self, event: Event | SharePress) -> None:
-        if isinstance(event, SharePress) or (
-            isinstance(event, Command) and event.name in clinic.COMMANDS
-        ):
-            # a physical therapist opens a link in Telegram: the console has one user
+        if isinstance(event, Command) and event.name == "as":
+            await self.switch(event.args.strip())
+            return
+        if isinstance(event, (Command, SharePress)):
             session = await self.services.coach.session(self.user_id)
-            self.out(translate(session.language if session else "en", sharing_texts.TELEGRAM_ONLY))
+            lang = session.language if session else "en"
+            who = clinic.Person(self.user_id, self.user_id, self.name, lang)
+            letters = await self.services.clinic.handle(who, event, CONSOLE_BOT)
+            if letters is not None:  # the sharing side's (a PT's view, a link, a revoke)
+                await self.letters(letters)
+                if isinstance(event, Command) and event.name == "share":
+                    self.out(translate(lang, CONSOLE_SHARE_HINT))
+                return
+        if isinstance(event, SharePress):
             return
         turn = await self.services.coach.handle(self.user_id, self.user_id, event)
         await self.show(turn.session.language, turn.session.voice, turn.effects)
+        # the other side of a share hears of a stop, a "my PT says go on", a /forget
+        await self.letters(await self.services.clinic.after(self.user_id, turn))
+
+    async def switch(self, name: str) -> None:
+        """/as Dana: a second person in the same console (a physical therapist, say), so
+        both sides of the product work with no token; /as me comes back."""
+        key = name.casefold() or "me"
+        if key not in self.people:
+            self.people[key] = (PEOPLE_FROM + len(self.people), name or "me")
+        self.user_id, self.name = self.people[key]
+        self.buttons = []
+        self.out()
+        self.out(f"-- you are now {self.name} (user {self.user_id}); /as me switches back --")
+        waiting, self.mailbox[self.user_id] = self.mailbox.get(self.user_id, []), []
+        for letter in waiting:
+            await self.show_letter(letter)
+
+    async def letters(self, letters: Sequence[Letter]) -> None:
+        """Letters to the person at the keyboard are shown now; to anyone else, kept for
+        when the console switches to them (/as). Access is checked again as they leave."""
+        for letter in letters:
+            async with self.services.clinic.leaving(letter) as allowed:
+                if not allowed:
+                    continue
+                if letter.chat_id == self.user_id:
+                    await self.show_letter(letter)
+                else:
+                    self.mailbox.setdefault(letter.chat_id, []).append(letter)
+                    who = next((n for i, n in self.people.values() if i == letter.chat_id), "")
+                    self.out(f"(a message for {who or letter.chat_id}: /as {who} to read it)")
+
+    async def show_letter(self, letter: Letter) -> None:
+        self.out()
+        self.out(letter.message.text)
+        if letter.message.rows:
+            self.buttons = [b for row in letter.message.rows for b in row]
+            self.out("   " + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(self.buttons, 1)))
+        named = {}
+        if letter.photo is not None:
+            named[f"letter-{letter.about}-chart.png"] = letter.photo
+        if letter.file is not None:
+            named[letter.file[0]] = letter.file[1]
+        if named:
+            out = self.services.settings.data_dir / REPORTS
+            for path in await asyncio.to_thread(reports.save_files, out, named):
+                self.out(f"(file: {path})")
 
     async def show(self, lang: str, voice: bool, effects: tuple[Effect, ...]) -> None:
         for effect in merge_says(effects, voice and self.services.voice is not None, lang):

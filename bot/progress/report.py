@@ -258,6 +258,11 @@ async def write_files(
     return [p for p in paths if p.suffix != ".txt"]
 
 
+def save_files(out: Path, named: dict[str, bytes]) -> list[Path]:
+    """Console mode: files a letter carries (a PT's chart or report), written into `out`."""
+    return _save(out, named)
+
+
 def _save(out: Path, named: dict[str, bytes]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     for name, data in named.items():
