@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LANGS := es de ru
-APT_PACKAGES := ffmpeg espeak-ng postgresql
+RUN_PACKAGES := ffmpeg espeak-ng
+# the PostgreSQL tests start a real server: only `make test` needs it
+TEST_PACKAGES := $(RUN_PACKAGES) postgresql
 
-.PHONY: run console test lint bench docs-images locales locales-extract locales-update system-deps venv clean
+.PHONY: run console test lint bench docs-images locales locales-extract locales-update system-deps test-deps apt-install venv clean
 
 run: system-deps venv locales
 	$(BIN)/sideglide run
@@ -14,7 +16,7 @@ run: system-deps venv locales
 console: system-deps venv locales
 	$(BIN)/sideglide console
 
-test: system-deps venv locales
+test: test-deps venv locales
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n auto --dist loadgroup
 
@@ -38,17 +40,23 @@ bench: system-deps venv locales
 docs-images: venv
 	$(BIN)/python -c "from pathlib import Path; from bot.animation.prerender import write_stills; [print(p) for p in write_stills(Path('docs/exercises'))]"
 
-# Debian packages the voice (ffmpeg, espeak-ng) and the PostgreSQL tests need; installed
-# when we are root and they are missing.
+# Debian packages: the voice needs ffmpeg and espeak-ng (make run); the PostgreSQL tests
+# need postgresql too (make test). Installed when we are root and they are missing.
 system-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(RUN_PACKAGES)" NEED_PG=
+
+test-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_PACKAGES)" NEED_PG=1
+
+apt-install:
 	@missing=""; for c in ffmpeg ffprobe espeak-ng; do command -v $$c >/dev/null || missing=1; done; \
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing=1; \
+	if [ -n "$(NEED_PG)" ]; then ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing=1; fi; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    echo "installing $(APT_PACKAGES) with apt-get"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	    echo "installing $(PACKAGES) with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PACKAGES) >/dev/null; \
 	  else \
-	    echo "warning: some of $(APT_PACKAGES) are missing; voice notes and the PostgreSQL tests need them (run as root or install them)"; \
+	    echo "warning: some of $(PACKAGES) are missing; voice notes (and the PostgreSQL tests) need them (run as root or install them)"; \
 	  fi; \
 	fi
 

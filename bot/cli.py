@@ -57,4 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        # Ctrl-C is how a person leaves the console: a normal end, not an error for make
+        if command == "console" or settings.token is None:
+            print()
+            return 0
         return 130

@@ -239,6 +239,8 @@ def _cmd_start(s: Session, ctx: Ctx) -> Outcome:
     )  # back after blocking the bot: the pings come again
     if s.state == State.IDLE:
         return Outcome(s, (Say(t.WELCOME_BACK), Say(t.IDLE_HINT)))
+    if s.state == State.WELCOME:  # nothing answered yet: the welcome itself, again
+        return enter(s, s.state)
     return enter(s, s.state, prefix=t.WELCOME_BACK)
 
 
@@ -277,7 +279,10 @@ def _cmd_help(s: Session, ctx: Ctx) -> Outcome:
 
 def _cmd_voice(s: Session, ctx: Ctx) -> Outcome:
     s = replace(s, voice=not s.voice)
-    return Outcome(s, (Say(t.VOICE_ON if s.voice else t.VOICE_OFF),))
+    said = Say(t.VOICE_ON if s.voice else t.VOICE_OFF)
+    if choices(s):  # the question on screen again, now with (or without) its voice note
+        return Outcome(s, (said, *prompt(s)))
+    return Outcome(s, (said,))
 
 
 def _cmd_remind(s: Session, ctx: Ctx) -> Outcome:

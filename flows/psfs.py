@@ -71,7 +71,9 @@ def start(s: Session) -> Outcome:
 
 def _pick_question(s: Session) -> Question:
     if s.psfs.picking:
-        return Question(t.ASK_PSFS_MORE, {"n": len(s.psfs.picking), "max": MAX_ACTIVITIES}, 2)
+        picked = tuple(activity_name(a) for a in s.psfs.picking)  # translated one by one
+        params = {"n": len(s.psfs.picking), "max": MAX_ACTIVITIES, "picked": picked}
+        return Question(t.ASK_PSFS_MORE, params, 2)
     return Question(t.ASK_PSFS_PICK, {"max": MAX_ACTIVITIES}, columns=2)
 
 

@@ -157,8 +157,8 @@ WALL_SAVED = N_("Saved: your {shoulder} shoulder goes to the wall.")
 SHOULDER = {Side.LEFT: N_("LEFT"), Side.RIGHT: N_("RIGHT")}
 ON, OFF = N_("on"), N_("off")
 
-PLEASE_BUTTONS = N_("Please tap one of the buttons below.")
-NOT_TEXT = N_("I can only read text and buttons. Please tap one of the buttons below.")
+PLEASE_BUTTONS = N_("Please choose one of the answers below.")
+NOT_TEXT = N_("I can only read text and buttons. Please choose one of the answers below.")
 IDLE_HINT = N_(
     "Use /exercise to start a set, /checkin to tell me how you feel, or /help for more."
 )
@@ -291,7 +291,7 @@ PSFS_DUE = N_("A week has passed since you rated your activities: /psfs rates th
 ASK_PSFS_PICK = N_(
     "Which everyday activities does your back make hard? Pick up to {max}, one tap each."
 )
-ASK_PSFS_MORE = N_("{n} of {max} picked. Another one, or Done?")
+ASK_PSFS_MORE = N_("Picked so far ({n} of {max}): {picked}. Another one, or Done?")
 ASK_PSFS_RATE = N_(
     "{n} of {total}: {activity}. How well can you do it today? 0 = not at all, 10 = as "
     "well as before your back problem."

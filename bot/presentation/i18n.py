@@ -90,7 +90,7 @@ def translate(lang: str, msgid: str, params: Mapping[str, object] | None = None)
     text = _(lang, msgid)
     if not params:
         return text
-    values = {k: _(lang, v) if isinstance(v, Msg) else v for k, v in params.items()}
+    values = {k: _param(lang, v) for k, v in params.items()}
     try:
         return text.format(**values)
     except (KeyError, IndexError, ValueError):
@@ -99,6 +99,16 @@ def translate(lang: str, msgid: str, params: Mapping[str, object] | None = None)
             return msgid.format(**values)
         except (KeyError, IndexError, ValueError):
             return text
+
+
+def _param(lang: str, value: object) -> object:
+    """A Msg param is translated; a tuple of them (a list the user picked) is translated
+    item by item and joined."""
+    if isinstance(value, Msg):
+        return _(lang, value)
+    if isinstance(value, tuple) and value and all(isinstance(v, Msg) for v in value):
+        return "; ".join(_(lang, v) for v in value)
+    return value
 
 
 def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
