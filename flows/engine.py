@@ -269,6 +269,14 @@ def _cmd_safety(s: Session, ctx: Ctx) -> Outcome:
     return onboarding.start_screening(s, after, t.SCREEN_AGAIN)
 
 
+def _show(s: Session, shown: Effect) -> Outcome:
+    """/progress, /export, /mydata: what they show, then the question on screen again (a
+    command typed half-way never leaves a bare prompt)."""
+    if choices(s):
+        return Outcome(s, (shown, *prompt(s)))
+    return Outcome(s, (shown,))
+
+
 def _cmd_help(s: Session, ctx: Ctx) -> Outcome:
     if choices(s):
         return Outcome(
@@ -314,9 +322,9 @@ _COMMANDS: dict[str, Handler] = {
     "settings": lambda s, c: settings.detour(s, State.SETTINGS),
     "language": lambda s, c: settings.detour(s, State.LANGUAGE),
     "forget": lambda s, c: settings.detour(s, State.FORGET_CONFIRM),
-    "progress": lambda s, c: Outcome(s, (ShowChart(),)),
-    "export": lambda s, c: Outcome(s, (SendExport(),)),
-    "mydata": lambda s, c: Outcome(s, (ShowMyData(),)),
+    "progress": lambda s, c: _show(s, ShowChart()),
+    "export": lambda s, c: _show(s, SendExport()),
+    "mydata": lambda s, c: _show(s, ShowMyData()),
     "remind": _cmd_remind,
     "psfs": _cmd_psfs,
 }

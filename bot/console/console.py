@@ -284,8 +284,10 @@ class Console:
                 await self.speak(effect, lang)
             elif isinstance(effect, ShowMyData):
                 counts = await self.services.conversations.count_rows(self.user_id)
+                session = await self.services.coach.session(self.user_id)
+                onboarded = session is not None and session.assessment.onboarded
                 self.out()
-                self.out(mydata(lang, counts).text)
+                self.out(mydata(lang, counts, onboarded).text)
             elif isinstance(effect, (ShowChart, SendExport)):
                 await self.files(effect, lang)
             elif isinstance(effect, ForgetUser):
@@ -312,9 +314,17 @@ class Console:
         services = self.services
         session = await services.coach.session(self.user_id) or Session(language=lang)
         out = services.settings.data_dir / REPORTS
-        paths = await reports.write_files(
-            services.history, self.user_id, session, services.coach.clock(), out, effect
-        )
+        now = services.coach.clock()
+        if isinstance(effect, ShowChart):  # the chart, and the lines Telegram sends under it
+            result = await reports.progress(services.history, self.user_id, session, now)
+            named = {f"progress-{now:%Y%m%d-%H%M%S}.png": result.png}
+            paths = await asyncio.to_thread(reports.save_files, out, named)
+            self.out()
+            self.out(result.summary)
+        else:
+            paths = await reports.write_files(
+                services.history, self.user_id, session, now, out, effect
+            )
         for path in paths:
             self.out(f"(file: {path})")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from bot.presentation import callbacks
 from bot.presentation.i18n import _, translate, translate_plural
-from bot.presentation.texts import MYDATA, MYDATA_MORE, MYDATA_PT, NO_DATA
+from bot.presentation.texts import MYDATA, MYDATA_EARLY, MYDATA_MORE, MYDATA_PT, NO_DATA
 from flows.effects import (
     Effect,
     RecordCheckIn,
@@ -121,12 +121,15 @@ def render_joined(joined: Joined, lang: str) -> Message:
     return Message(text, messages[-1].rows)
 
 
-def mydata(lang: str, counts: dict[str, int]) -> Message:
-    """/mydata in words, the same in Telegram and the console (never table names)."""
+def mydata(lang: str, counts: dict[str, int], onboarded: bool = True) -> Message:
+    """/mydata in words, the same in Telegram and the console (never table names); before
+    the first questions are done it claims no starting point that does not exist yet."""
     if not counts.get("users"):
         if counts.get("clinicians"):  # a physical therapist who is not a patient here
             return Message(translate(lang, MYDATA_PT, {"shares": counts.get("shares", 0)}))
         return Message(translate(lang, NO_DATA))
+    if not onboarded:
+        return Message(translate(lang, MYDATA_EARLY, {"screenings": counts.get("screenings", 0)}))
     params = {
         "screenings": counts.get("screenings", 0),
         "checkins": counts.get("checkins", 0),

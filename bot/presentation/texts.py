@@ -15,6 +15,10 @@ MYDATA = N_(
     "and your reminder settings. /export sends it all as a file; /forget deletes it."
 )
 NO_DATA = N_("I have nothing stored about you. /start begins.")
+MYDATA_EARLY = N_(
+    "What I store about you so far: your answers to the safety questions ({screenings}) "
+    "and the answers you gave to my first questions. /forget deletes it."
+)
 MYDATA_MORE = N_(
     "Also: {ratings} activity ratings (/psfs), {prescribed} exercise settings from a "
     "physical therapist, and {shares} shares between you and a physical therapist or a "

@@ -18,7 +18,8 @@ async def send_mydata(
     services: Services, sender: Sender, user_id: int, chat_id: int, session: Session
 ) -> None:
     counts = await services.conversations.count_rows(user_id)
-    await sender.guard(sender.text(chat_id, mydata(session.language, counts)))
+    onboarded = session.assessment.onboarded
+    await sender.guard(sender.text(chat_id, mydata(session.language, counts, onboarded)))
 
 
 async def send_progress(

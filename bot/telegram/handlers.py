@@ -16,6 +16,7 @@ from telegram import Bot, CallbackQuery, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 
+from bot.coach.coach import Handled
 from bot.presentation.i18n import _, pick_language
 from bot.presentation.texts import GROUP_HINT, SLOW_DOWN, STALE_BUTTON
 from bot.sharing.clinic import Person
@@ -23,7 +24,7 @@ from bot.telegram import features
 from bot.telegram.context import Adapter, Context, adapter_of
 from bot.telegram.events import to_event
 from bot.telegram.throttle import Allowance
-from flows.effects import SendExport, ShowChart, ShowMyData, Stale
+from flows.effects import Effect, SendExport, ShowChart, ShowMyData, Stale
 from flows.events import Command, Event, SharePress, Unreachable
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ async def handle_event(
             answering = asyncio.ensure_future(
                 _answer(query, _(turn.session.language, STALE_BUTTON) if stale else None)
             )
-        reached = turn.duplicate or await sender.effects(chat_id, turn.session, turn.effects)
+        reached = turn.duplicate or await _in_order(adapter, user_id, chat_id, turn)
         if not reached:
             # a 403: the conversation pauses the user's pings (/start resumes them)
             await coach.handle_unlocked(user_id, chat_id, Unreachable())
@@ -148,13 +149,27 @@ async def handle_event(
             return
         # the other side of a share hears of a stop or a /forget
         await sender.letters(await services.clinic.after(user_id, turn), services.clinic.leaving)
-        for effect in turn.effects:
-            if isinstance(effect, ShowChart):
-                await features.send_progress(services, sender, user_id, chat_id, turn.session)
-            elif isinstance(effect, SendExport):
-                await features.send_export(services, sender, user_id, chat_id, turn.session)
-            elif isinstance(effect, ShowMyData):
-                await features.send_mydata(services, sender, user_id, chat_id, turn.session)
+
+
+async def _in_order(adapter: Adapter, user_id: int, chat_id: int, turn: Handled) -> bool:
+    """The turn's messages and its chart, export or data summary in the order the flow
+    gave them, so a question asked again after /progress comes under the chart."""
+    services, sender = adapter.services, adapter.sender
+    chunk: list[Effect] = []
+    for effect in (*turn.effects, None):
+        if effect is not None and not isinstance(effect, (ShowChart, SendExport, ShowMyData)):
+            chunk.append(effect)
+            continue
+        if chunk and not await sender.effects(chat_id, turn.session, chunk):
+            return False
+        chunk = []
+        if isinstance(effect, ShowChart):
+            await features.send_progress(services, sender, user_id, chat_id, turn.session)
+        elif isinstance(effect, SendExport):
+            await features.send_export(services, sender, user_id, chat_id, turn.session)
+        elif isinstance(effect, ShowMyData):
+            await features.send_mydata(services, sender, user_id, chat_id, turn.session)
+    return True
 
 
 async def turn_away(update: Update, bot: Bot, allowance: Allowance) -> None:
