@@ -512,6 +512,15 @@ START_HIPS = N_(
 START_GLIDE = N_(
     "You have already tried both kinds of press-up, so we start with the side glide at a wall."
 )
+# "helped a little" said as such (protocol.md, ladder 2: helps, but does not fully centralize)
+START_HIPS_HELPED = N_(
+    "Straight press-ups helped a little but did not clear the pain, so we start with "
+    "press-ups with your hips off centre."
+)
+START_GLIDE_HELPED = N_(
+    "Both kinds of press-up helped a little but did not clear the pain, so we start with "
+    "the side glide at a wall."
+)
 START_CENTRAL = N_(
     "We start with straight press-ups. As your pain is not on one side, please also see a "
     "physical therapist."
@@ -524,10 +533,10 @@ TRIED_WORSE = N_(
 # (press-ups tried: "none" | "press" | "both", how the last went) -> (stage, stop?, reason)
 START: dict[tuple[str, str], tuple[Stage, bool, str]] = {
     ("none", ""): (Stage.PRESS_UPS, False, START_PRESS),
-    ("press", "helped"): (Stage.HIPS_OFF_CENTRE, False, START_HIPS),  # helps, not fully
+    ("press", "helped"): (Stage.HIPS_OFF_CENTRE, False, START_HIPS_HELPED),  # not fully
     ("press", "same"): (Stage.HIPS_OFF_CENTRE, False, START_HIPS),
     ("press", "worse"): (Stage.HIPS_OFF_CENTRE, True, TRIED_WORSE),  # the stop rule
-    ("both", "helped"): (Stage.SIDE_GLIDE, False, START_GLIDE),
+    ("both", "helped"): (Stage.SIDE_GLIDE, False, START_GLIDE_HELPED),
     ("both", "same"): (Stage.SIDE_GLIDE, False, START_GLIDE),
     ("both", "worse"): (Stage.SIDE_GLIDE, True, TRIED_WORSE),
 }
@@ -552,12 +561,19 @@ def recorded_reasons() -> tuple[str, ...]:
 FOR_PT: dict[str, str] = {
     START_PRESS: N_("Started with straight press-ups (not tried before)."),
     START_HIPS: N_(
+        "Started with press-ups, hips off centre: straight press-ups tried before made no "
+        "change."
+    ),
+    START_HIPS_HELPED: N_(
         "Started with press-ups, hips off centre: straight press-ups tried before helped a "
-        "little or not at all."
+        "little, without clearing the pain."
     ),
     START_GLIDE: N_(
-        "Started with the side glide: both press-up variants tried before helped a little or "
-        "not at all."
+        "Started with the side glide: both press-up variants tried before made no change."
+    ),
+    START_GLIDE_HELPED: N_(
+        "Started with the side glide: both press-up variants tried before helped a little, "
+        "without clearing the pain."
     ),
     START_CENTRAL: N_(
         "Started with straight press-ups; pain not one-sided, so also referred to a physical "

@@ -46,7 +46,9 @@ ASK_TRIED = N_(
     "floor, hips down) for this pain?"
 )
 ASK_TRIED_RESULT = N_("How did they go? (If you tried both kinds, think of the last one.)")
-BASELINE_SAVED = N_("Saved as your starting point: pain {pain} out of 10, reaching {reach}.")
+BASELINE_SAVED = N_(
+    "Saved as your starting point: pain {pain} out of 10, furthest point: {reach}."
+)
 OFFER_FIRST = N_("Ready for your first set of {exercise}?")
 OFFER = N_("Ready for a set of {exercise}?")
 LATER = N_("OK. Use /exercise whenever you are ready.")
@@ -60,7 +62,9 @@ EPISODE_REACH = N_(
     "Has the pain come back? How far down does it reach now? Pick the furthest point."
 )
 EPISODE_PAIN = N_("How strong is it, from 0 (none) to 10 (the worst)?")
-EPISODE_SAVED = N_("Saved as your new starting point: pain {pain} out of 10, reaching {reach}.")
+EPISODE_SAVED = N_(
+    "Saved as your new starting point: pain {pain} out of 10, furthest point: {reach}."
+)
 NO_PAIN_SET = N_("No pain: good to hear. Here is your set.")
 
 STEP_PREFIX = N_("Step {n} of {total}")

@@ -39,7 +39,7 @@ async def onboard(user: User) -> None:
     await user.answer(t.B_TRIED_SAME)
     offer = await user.keyboard()
     # the saved baseline, the reason for the first exercise and the offer: one message
-    assert "pain 6 out of 10, reaching Thigh" in (offer.text or "")
+    assert "pain 6 out of 10, furthest point: Thigh" in (offer.text or "")
     assert ladder.START_GLIDE in (offer.text or "")
     assert offer.button_texts == [t.B_START, t.B_LATER]
 

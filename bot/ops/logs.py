@@ -264,6 +264,9 @@ def setup_logging(
         logging.getLogger(name).setLevel(logging.WARNING if quiet_http else logging.NOTSET)
     for name in _PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(max(numeric, logging.INFO))
+    # APScheduler logs two lines at INFO for every run of the 10 s reminder tick: noise
+    # that buries what matters; its warnings and errors still show
+    logging.getLogger("apscheduler").setLevel(max(numeric, logging.WARNING))
     ptb_request = logging.getLogger(_PTB_REQUEST_LOGGER)
     for old_filter in list(ptb_request.filters):
         if isinstance(old_filter, InvalidBodyFilter):
