@@ -233,7 +233,7 @@ def test_report_has_baseline_rungs_reasons_red_flags_and_summary() -> None:
     # summary
     assert "Trend over the last 7 days: centralizing" in text
     assert "Sets this week: 3" in text  # 3 since Monday 13 May (UTC)
-    assert "Latest check-in: pain 6/10, reaching Low back, one side" in text
+    assert "Latest check-in: pain 6/10, furthest point: Low back, one side" in text
     assert "Current exercise: Side glide at a wall" in text
 
 

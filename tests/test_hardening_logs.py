@@ -26,7 +26,7 @@ HEALTH = (
     "centralizing",  # the stored answer
     "buttock",  # the stored reach (and a word of a screening question the bot sends)
     CENTRALIZING.lower(),  # the answer's button label
-    "reaching thigh",  # the baseline the bot repeats back
+    "furthest point: thigh",  # the baseline the bot repeats back
     TYPED,
 )
 
