@@ -25,7 +25,13 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+from matplotlib.dates import (
+    AutoDateLocator,
+    ConciseDateFormatter,
+    DateFormatter,
+    DayLocator,
+    date2num,
+)
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -368,14 +374,15 @@ def build_progress_figure(data: ChartData) -> Figure:
     )
     _style_axis(ax_reach, labels.reach_axis)
 
-    per_day = Counter(c.at.astimezone(tz).date() for c in points)
+    sets = [c for c in points if c.answer != Answer.READING]  # a reading is not a set
+    per_day = Counter(c.at.astimezone(tz).date() for c in sets)
     days = sorted(per_day)
     if by_checkin:  # one bar per day, over that day's own check-ins
         where = [
-            sum(x_of[id(c)] for c in points if c.at.astimezone(tz).date() == d) / per_day[d]
+            sum(x_of[id(c)] for c in sets if c.at.astimezone(tz).date() == d) / per_day[d]
             for d in days
         ]
-        widths = [max(0.8, per_day[d] - 0.2) for d in days]
+        widths = [0.8] * len(days)  # a bar, not a slab across the day's check-ins
     else:
         where = [x(datetime(d.year, d.month, d.day, 12, tzinfo=tz)) for d in days]
         widths = [0.8] * len(days)
@@ -394,6 +401,10 @@ def build_progress_figure(data: ChartData) -> Figure:
         ax_sets.set_xticks(ticks, [_plain(n) for n in names])
         day = times[-1].astimezone(tz)
         ax_sets.set_xlabel(_plain(f"{labels.checkins_axis} ({day:%Y-%m-%d})"), fontsize=18)
+    elif not points:  # nothing yet: the days of the window, one label format, no offset
+        ax_sets.set_xlabel(_plain(labels.time_axis), fontsize=18)
+        ax_sets.xaxis.set_major_locator(DayLocator(interval=2, tz=tz))  # type: ignore[no-untyped-call]
+        ax_sets.xaxis.set_major_formatter(DateFormatter("%m-%d", tz=tz))  # type: ignore[no-untyped-call]
     else:
         ax_sets.set_xlabel(_plain(labels.time_axis), fontsize=18)
         locator = AutoDateLocator(tz=tz, minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
