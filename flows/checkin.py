@@ -13,7 +13,7 @@ from flows import texts as t
 from flows.catalogue import exercise_name
 from flows.effects import Choice, Effect, RecordCheckIn, RecordRungChange, Say
 from flows.i18n import Msg
-from flows.ladder import Ask, Reading, Stage, Verdict, Where
+from flows.ladder import Ask, Reading, Verdict, Where
 from flows.model import Answer, CheckIn, Reach
 from flows.session import Hold, PendingCheckIn, Session, State
 from flows.sets import before_set, new_exercise, stop_rule_now
@@ -60,7 +60,7 @@ def reading(s: Session, stall_after: int) -> Reading:
     before_reach, before_pain = _before(s)
     point_reach, point_pain = _point(s)
     return ladder.read(
-        stage=s.ladder.stage or Stage.PRESS_UPS,
+        stage=s.stage_now,
         answer=s.pending.answer or Answer.NO_CHANGE,
         reach=s.pending.reach or Reach.NONE,
         pain=s.pending.pain if s.pending.pain is not None else 0,
@@ -297,7 +297,7 @@ def evaluate(s: Session, ctx: Ctx) -> Outcome:
 def next_set(s: Session) -> Say:
     """When the next set is due, as the user's own reminders say (2-3 h by default)."""
     params: dict[str, object] = {
-        "exercise": exercise_name((s.ladder.stage or Stage.PRESS_UPS).exercise)
+        "exercise": exercise_name(s.exercise)
     }
     if s.reminders.mode is None or not safety.may_remind(s):
         return Say(t.NEXT_SET, params)

@@ -46,7 +46,6 @@ from flows.events import (
     Unreachable,
 )
 from flows.ladder import DEFAULT_STALL_AFTER
-from flows.model import Rung
 from flows.session import Hold, PendingCheckIn, Session, State
 from flows.states import (
     SPECS,
@@ -348,7 +347,7 @@ def _reminder_due(s: Session) -> Outcome:
         Choice("snooze", t.B_SNOOZE),
         Choice("skip", t.B_SKIP),
     )
-    exercise = exercise_name(s.rung or Rung.PRESS_UPS)
+    exercise = exercise_name(s.exercise)
     return Outcome(s, (Say(t.PING, {"exercise": exercise}, choices=buttons, reminder=True),))
 
 

@@ -49,7 +49,7 @@ def _exercise(s: Session, value: str, ctx: Ctx) -> Outcome:
 
 def go_on(s: Session) -> Outcome:
     """The hold is lifted: exercises and (through flows.safety) reminders go on."""
-    stage = s.ladder.stage or Stage.PRESS_UPS
+    stage = s.stage_now
     s = replace(s, safety=replace(s.safety, hold=None))
     s = new_exercise(s, stage)
     s = replace(s, ladder=replace(s.ladder, rung_sets=0))

@@ -196,6 +196,16 @@ class Session:
         return stage.exercise if stage is not None else None
 
     @property
+    def stage_now(self) -> Stage:
+        """The stage sets and check-ins use: the default rung lives here, and only here."""
+        return self.ladder.stage or Stage.PRESS_UPS
+
+    @property
+    def exercise(self) -> Rung:
+        """The exercise of `stage_now` (straight press-ups before any stage is set)."""
+        return self.stage_now.exercise
+
+    @property
     def glide_shoulder(self) -> Side | None:
         """The shoulder that touches the wall, the one answer every side glide text, card,
         voice note and animation reads: a clinician's prescription if there is one, else

@@ -88,7 +88,7 @@ def animated(before: Session, out: Outcome) -> Outcome:
     if not safety.may_offer_exercise(out.session) or out.session.state not in SET_START:
         return out
     s = out.session
-    rung = (s.ladder.stage or Stage.PRESS_UPS).exercise
+    rung = s.exercise
     side = _side(s, rung)
     painful = s.assessment.side if s.one_sided else None
     motion = Animate(
@@ -123,7 +123,7 @@ def begin_set(s: Session, before: Sequence[Effect] = (), *, learn: bool = False)
     asked; quick mode (one card, the guided voice note) every later time."""
     if not safety.may_offer_exercise(s) or owed.owed(s) is not None:
         return gate(s) or enter(s, State.IDLE)  # the one guard in front of every set
-    stage = s.ladder.stage or Stage.PRESS_UPS
+    stage = s.stage_now
     rung = stage.exercise
     s = replace(s, ladder=replace(s.ladder, stage=stage), cursor=replace(s.cursor, step=1))
     cautions = [Say(caution) for caution in safety.cautions(s, rung)]
@@ -164,7 +164,7 @@ def new_exercise(s: Session, stage: Stage) -> Session:
 
 def _done(s: Session, prefix: str | None, *, learned_now: bool = True) -> Outcome:
     """The set is over: count it, then its check-in (owed from now on, flows.owed)."""
-    rung = s.rung or Rung.PRESS_UPS
+    rung = s.exercise
     learned = s.ladder.learned
     if learned_now and rung not in learned:
         learned = (*learned, rung)
@@ -194,7 +194,7 @@ register(
 
 def _offer_question(s: Session) -> Question:
     text = t.OFFER if s.ladder.sets_done else t.OFFER_FIRST
-    return Question(text, {"exercise": exercise_name(s.rung or Rung.PRESS_UPS)}, columns=2)
+    return Question(text, {"exercise": exercise_name(s.exercise)}, columns=2)
 
 
 register(
@@ -257,7 +257,7 @@ register(
 def _episode_pain(s: Session, value: str, ctx: Ctx) -> Outcome:
     """Pain back after recovery: a new starting point, then the exercise that last helped."""
     reach, pain = s.pending.reach or Reach.NONE, int(value)
-    stage = s.ladder.helped or s.ladder.stage or Stage.PRESS_UPS
+    stage = s.ladder.helped or s.stage_now
     before = s.rung
     s = replace(
         s,
@@ -280,7 +280,7 @@ register(State.EPISODE_PAIN, pain_question(t.EPISODE_PAIN, _episode_pain, Kind.I
 
 
 def _step_question(s: Session) -> Question:
-    rung = s.rung or Rung.PRESS_UPS
+    rung = s.exercise
     steps = EXERCISES[rung].steps
     n = min(max(s.cursor.step, 1), len(steps))
     text = steps[n - 1].for_side(_side(s, rung))
@@ -289,7 +289,7 @@ def _step_question(s: Session) -> Question:
 
 
 def _step_buttons(s: Session) -> tuple[Choice, ...]:
-    last = s.cursor.step >= len(EXERCISES[s.rung or Rung.PRESS_UPS].steps)
+    last = s.cursor.step >= len(EXERCISES[s.exercise].steps)
     return (
         Choice("next", t.B_DONE if last else t.B_NEXT),
         Choice("repeat", t.B_REPEAT),
@@ -299,9 +299,9 @@ def _step_buttons(s: Session) -> tuple[Choice, ...]:
 
 def _step(s: Session, value: str, ctx: Ctx) -> Outcome:
     if value == "next":
-        if s.cursor.step < len(EXERCISES[s.rung or Rung.PRESS_UPS].steps):
+        if s.cursor.step < len(EXERCISES[s.exercise].steps):
             return enter(replace(s, cursor=replace(s.cursor, step=s.cursor.step + 1)), State.STEP)
-        first = (s.rung or Rung.PRESS_UPS) not in s.ladder.learned
+        first = s.exercise not in s.ladder.learned
         return _done(s, (t.LEARNED_VOICE if s.voice else t.LEARNED) if first else t.SET_DONE)
     if value == "repeat":
         return enter(s, State.STEP)
@@ -317,7 +317,7 @@ register(
 
 
 def _guided(s: Session) -> SpeakGuided:
-    rung = s.rung or Rung.PRESS_UPS
+    rung = s.exercise
     side = _side(s, rung)
     reps = reps_for(s)
     return SpeakGuided(
@@ -328,11 +328,11 @@ def _guided(s: Session) -> SpeakGuided:
 def _phased(s: Session) -> bool:
     """An exercise whose first phases (lying, propping) are the user's own and untimed:
     the card names them, and the guided note waits for the press-ups (design.md)."""
-    return EXERCISES[s.rung or Rung.PRESS_UPS].phases > 0
+    return EXERCISES[s.exercise].phases > 0
 
 
 def _card_question(s: Session) -> Question:
-    rung = s.rung or Rung.PRESS_UPS
+    rung = s.exercise
     text = EXERCISES[rung].card.for_side(_side(s, rung))
     if _phased(s):
         return Question(text, {"reps": reps_for(s)})
@@ -419,7 +419,7 @@ register(
     State.CHECK_WHICH,
     Spec(
         ask=lambda s: Question(
-            t.ASK_WHICH_CHECKIN, {"exercise": exercise_name(s.rung or Rung.PRESS_UPS)}
+            t.ASK_WHICH_CHECKIN, {"exercise": exercise_name(s.exercise)}
         ),
         buttons=fixed(Choice("set", t.B_JUST_DID_SET), Choice("reading", t.B_JUST_READING)),
         on_press=_which,
