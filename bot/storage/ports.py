@@ -1,8 +1,9 @@
 """What the rest of the bot needs from storage: the interfaces, and the data they carry.
 
 The coach, the reminder ticker, progress and the adapters depend on these
-Protocols only; `bot.bootstrap` picks the implementation (SQLite,
-`bot.storage.sqlite`). A second backend implements the same Protocols.
+Protocols only; `bot.bootstrap` picks the implementation from SIDEGLIDE_DB: SQLite
+(`bot.storage.sqlite`, the embedded default) or PostgreSQL (`bot.storage.postgres`,
+for several processes), both built on the same SQL stores (`bot.storage.sql`).
 """
 
 from __future__ import annotations
