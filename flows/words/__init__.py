@@ -9,7 +9,8 @@ English, which many people mix in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 
 from flows.model import Reach
 from flows.numbers import whole
@@ -40,9 +41,23 @@ SET_COMMANDS = ("stop", "done", "steps", "press", "repeat", "next")
 MAX_SET_WORDS = 6  # a longer message at a step is talk, not a button said aloud
 
 
+@cache
 def tables(lang: str) -> tuple[Language, ...]:
+    """The user's language, then English read with the user's own negations, clause
+    breaks and relatives ("sin chemo", "mi madre tuvo cancer")."""
     own = LANGUAGES.get(lang, en.LANGUAGE)
-    return (own,) if own is en.LANGUAGE else (own, en.LANGUAGE)
+    if own is en.LANGUAGE:
+        return (own,)
+    mixed = replace(
+        en.LANGUAGE,
+        negations=en.LANGUAGE.negations | own.negations,
+        fine_after=en.LANGUAGE.fine_after + own.fine_after,
+        clause_breaks=en.LANGUAGE.clause_breaks | own.clause_breaks,
+        negation_breaks=en.LANGUAGE.negation_breaks | own.negation_breaks,
+        relatives=en.LANGUAGE.relatives | own.relatives,
+        no_typos=en.LANGUAGE.no_typos | own.no_typos,
+    )
+    return (own, mixed)
 
 
 def signs(text: str, lang: str) -> tuple[str, ...]:
@@ -109,7 +124,7 @@ def _reach(text: str, lang: str) -> tuple[Reach | None, str | None]:
             }
             specific = [sp for kind in _BACK_KINDS for sp in found.get(kind, [])]
             for kind, where in found.items():
-                for start, end in where:
+                for start, _end in where:
                     if kind == "back":
                         if any(s <= start < e for s, e in specific):
                             continue  # "the middle of my back": said by the specific kind
@@ -133,10 +148,10 @@ def _reach(text: str, lang: str) -> tuple[Reach | None, str | None]:
     reach = targets[-1][1] if targets else min((m[1] for m in mentions), key=lambda r: r.rank)
     moved = None
     if targets and sources and sources[0][0] < targets[-1][0]:
-        start = sources[0][1]
-        if reach.rank > start.rank:
+        came_from = sources[0][1]
+        if reach.rank > came_from.rank:
             moved = EASING
-        elif reach.rank < start.rank:
+        elif reach.rank < came_from.rank:
             moved = WORSE
     return reach, moved
 
@@ -168,15 +183,15 @@ def _pain(text: str, lang: str) -> int | None:
                     continue
                 if _preceded(words, i, t.out_of):
                     continue  # the 10 of "out of 10"
-                now = any(w in t.now_words for w in words[max(0, i - 2) : i])
-                found.append((position + i, value, now))
+                after_now = any(w in t.now_words for w in words[max(0, i - 2) : i])
+                found.append((position + i, value, after_now))
             position += 1000
         if found:
             break
     if not found:
         return None
-    now = [f for f in found if f[2]]
-    return (now or found)[-1][1]
+    latest = [f for f in found if f[2]]
+    return (latest or found)[-1][1]
 
 
 def _followed(words: tuple[str, ...], i: int, phrases: tuple[str, ...]) -> bool:

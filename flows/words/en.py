@@ -7,7 +7,7 @@ punctuation. Each warning sign's question is in flows.screening.
 
 from __future__ import annotations
 
-from flows.words.lexicon import Concept, Language
+from flows.words.lexicon import Concept, Language, words
 
 # --- the body, as people name it -------------------------------------------------------
 
@@ -23,7 +23,7 @@ CONTROL = (
     "cant tell when|cant hold|cannot hold",
     "no control|lost control|losing control|loss of control|no feeling when",
     "trouble|problem*|issue*|difficult*|struggl*",
-    "numb|numbness|numbess|numbnes|no sensation",
+    "no sensation",
 )
 SADDLE_AREA = (
     "groin*|genital*|private*|privates|crotch|perine*|taint|saddle|bum|butt|buttock*|"
@@ -47,7 +47,8 @@ SYMPTOM = (
     "radiat*|burn*|numb*|tingl*|pins and needles|nerve*|throb*|zing*|electric",
 )
 WEAK = (
-    "weak*|week ness|weekness|no strength|lost strength|losing strength|strength gone|"
+    "weak*|week ness|weekness|weeker|weeak*|no strength|lost strength|losing strength|"
+    "strength gone|"
     "give way|gives way|giving way|gave way|giving out|gives out|gave out|buckl*|"
     "collaps*|cant lift|cannot lift|cant move|cannot move|cant stand on|cant bear weight|"
     "dead leg|heavy|like jelly|jelly",
@@ -56,8 +57,7 @@ WEAK = (
 WORSENING = ("worse|worsening|getting worse|more and more|spreading|severe",)
 FOOT = ("foot|feet|toe*|ankle*",)
 DROP = (
-    "drop*|drag*|slap*|flop*|catch*|catching|scuff*|trip*|stub*|floppy|limp|lift|raise|"
-    "pull up|point up",
+    "drop*|drag*|slap*|flop*|catch*|catching|scuff*|trip*|floppy|limp|lift|raise|pull up|point up",
 )
 
 SIGNS: dict[str, Concept] = {
@@ -100,7 +100,10 @@ SIGNS: dict[str, Concept] = {
             "cant lift my leg|cannot lift my leg|cant move my leg|cannot move my leg",
         ),
         pairs=((LEGS, WEAK),),
-        unless=("weak core|weak abs|weak stomach|weak muscles in my back",),
+        unless=(
+            "weak core|weak abs|weak stomach|weak muscles in my back|a bit numb|bit numb|"
+            "slightly numb|little numb|after sitting",
+        ),
     ),
     "foot_drop": Concept(
         alone=(
@@ -113,7 +116,10 @@ SIGNS: dict[str, Concept] = {
             "drag* my foot|drag* my leg|foot drag*|dragging my foot|dragging my leg",
         ),
         pairs=((FOOT, DROP),),
-        unless=("drop foot exercise|drop in|dropped off|drop off|drop by",),
+        unless=(
+            "drop foot exercise|drop in|dropped off|drop off|drop by|dropped my|dropped a|"
+            "dropped the|dropped something|phone|stubbed",
+        ),
     ),
     "sexual": Concept(
         alone=(
@@ -192,10 +198,7 @@ SIGNS: dict[str, Concept] = {
 
 LEG_WORDS = ("leg|legs|thigh*|calf|calves|foot|feet|knee*|shin*|toes|buttock*|bum|butt|hip",)
 BACK_WORDS = ("back|lower back|low back|spine|lumbar",)
-GONE = (
-    "gone|went away|disappeared|vanished|no more|no longer|stopped|cleared|over|free|"
-    "nothing",
-)
+GONE = ("gone|went away|disappeared|vanished|no more|no longer|stopped|cleared|over|free|nothing",)
 MORE = ("more|stronger|sharper|increased|hurts more|more painful|more pain",)
 ANSWERS: dict[str, Concept] = {
     "worse": Concept(
@@ -311,7 +314,7 @@ NUMBERS = {
 
 SET_WORDS: dict[str, Concept] = {
     "stop": Concept(
-        alone=("stop|stopp|stopping|quit|enough|end it|cancel|abort|pause|halt",),
+        alone=("stop|stopp|stopping|quit|enough|end it|abort|pause|halt",),
         unless=("dont stop|do not stop|non stop|nonstop",),
     ),
     "done": Concept(
@@ -339,36 +342,36 @@ SET_WORDS: dict[str, Concept] = {
 LANGUAGE = Language(
     code="en",
     signs=SIGNS,
-    negations=frozenset(
+    negations=words(
         "no not never without dont doesnt didnt havent hasnt hadnt isnt arent wasnt werent "
-        "nor none neither nothing zero wont aint nope".split()
+        "nor none neither nothing zero wont aint nope"
     ),
     fine_after=(
         "fine|ok|okay|normal|good|alright|unaffected|intact|clear|negative",
         "is fine|are fine|is ok|are ok|is okay|is normal|are normal|is good|are good|no problem*",
     ),
-    clause_breaks=frozenset("but however although though except apart".split()),
-    negation_breaks=frozenset("and also plus then yet".split()),
-    relatives=frozenset(
+    clause_breaks=words("but however although though except"),
+    negation_breaks=words("and also plus then yet"),
+    relatives=words(
         "mum mom mother mums moms dad father dads sister brother wife husband partner "
         "aunt uncle cousin grandma grandmother grandad grandpa grandfather nan nana gran "
         "son daughter friend friends friends colleague neighbour neighbor boyfriend "
-        "girlfriend family dog cat".split()
+        "girlfriend family dog cat"
     ),
     answers=ANSWERS,
     body=BODY,
-    from_words=frozenset("from".split()),
-    to_words=frozenset("to into towards toward now".split()),
+    from_words=words("from"),
+    to_words=words("to into towards toward now"),
     numbers=NUMBERS,
     weak_numbers=frozenset({"one", "nothing", "nil"}),
     units=(
         "hour*|hr|hrs|h|min|mins|minute*|sec*|day|days|week*|month*|year*|yr*|rep|reps|"
         "repetition*|set|sets|time|times|pm|am|oclock|kg|kilo*|lb|lbs|pound*|stone|km|"
-        "mile*|step|steps|cm|inch*|x|th|st|nd|rd|percent",
+        "mile*|step|steps|cm|inch*|x|th|st|nd|rd|percent|legs|sides|feet|of them|of my",
     ),
     units_before=("day|week|step|set|rep|number|no|page|level of",),
     out_of=("out of|outta|of|outof",),
-    now_words=frozenset("now currently today at its is".split()),
+    now_words=words("now currently today at its is"),
     set_words=SET_WORDS,
     yes=Concept(
         alone=(
@@ -376,8 +379,8 @@ LANGUAGE = Language(
             "affirmative|definitely|sure",
         ),
     ),
-    no_typos=frozenset(
+    no_typos=words(
         "never feeling seven eleven better letter ladder matter bowler bowling wetter "
-        "whether weather heavy".split()
+        "whether weather heavy"
     ),
 )

@@ -7,6 +7,7 @@ part and set word, in one module per language (en.py, es.py, de.py, ru.py).
 A phrase is a string of word patterns separated by spaces:
 - `bladder`   that word (a long word also matches with one typo: "bladdder")
 - `numb*`     any word starting so (inflections: numb, numbness, numbed)
+- `*krebs`    any word ending so (compounds: Brustkrebs, Darmkrebs)
 - `a|b*|c`    any of these
 - `~2`        up to two other words may stand here
 Text is folded before matching (lower case, accents and apostrophes dropped,
@@ -18,6 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 Phrases = tuple[str, ...]
+
+
+def words(text: str) -> frozenset[str]:
+    """A set of single words, written as one string ("no not never")."""
+    return frozenset(text.split())
 
 
 @dataclass(frozen=True, slots=True)

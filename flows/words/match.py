@@ -59,7 +59,8 @@ def clauses(text: str, lang: Language) -> list[tuple[str, ...]]:
 @dataclass(frozen=True, slots=True)
 class Alt:
     word: str
-    stem: bool
+    stem: bool  # `numb*`: the word starts so
+    suffix: bool = False  # `*krebs`: the word ends so (compounds: "Brustkrebs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +85,11 @@ def _compile_one(phrase: str) -> Pattern:
         if part.startswith("~") and part[1:].isdigit():
             gap = int(part[1:])
             continue
-        word = part.rstrip("*")
+        word = part.strip("*")
         if not word:
             raise ValueError(f"empty word in phrase {phrase!r}")
-        slots.append(Slot((Alt(word, part.endswith("*")),), gap))
+        alt = Alt(word, part.endswith("*"), part.startswith("*") and len(part) > 1)
+        slots.append(Slot((alt,), gap))
         gap = 0
     if not slots:
         raise ValueError(f"empty phrase {phrase!r}")
@@ -123,6 +125,8 @@ def _distance_at_most_one(a: str, b: str) -> bool:
 @cache
 def word_matches(alt: Alt, token: str, strict: frozenset[str]) -> bool:
     w = alt.word
+    if alt.suffix:
+        return token.endswith(w)
     if alt.stem:
         if token.startswith(w):
             return True
@@ -205,12 +209,19 @@ def _about_others(words: tuple[str, ...], start: int, lang: Language) -> bool:
 def find(concept: Concept, words: tuple[str, ...], lang: Language) -> list[tuple[int, int]]:
     """Where in one clause `concept` is said (and not negated): (start, end) spans."""
     strict = lang.no_typos
-    if any(spans(p, words, strict) for p in concept.unless):
-        return []
+    for phrase in concept.unless:
+        # "without dieting" does not explain a weight loss away
+        if any(not _negated_before(words, s, lang) for s, _ in spans(phrase, words, strict)):
+            return []
     found: list[tuple[int, int]] = []
     for phrase in concept.alone:
         for s, e in spans(phrase, words, strict):
-            if not _negated_before(words, s, lang) and not _fine_after(words, e, lang):
+            if _negated_before(words, s, lang):
+                continue
+            # "can't pee properly": a phrase that holds its own negation is not undone by
+            # the "well" after it
+            negative = any(w in lang.negations for w in words[s:e])
+            if negative or not _fine_after(words, e, lang):
                 found.append((s, e))
     for group_a, group_b in concept.pairs:
         a = [sp for p in group_a for sp in spans(p, words, strict)]
