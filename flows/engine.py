@@ -45,6 +45,7 @@ from flows.events import (
     Text,
     Unreachable,
 )
+from flows.heard import hear
 from flows.ladder import DEFAULT_STALL_AFTER
 from flows.session import Hold, PendingCheckIn, Session, State
 from flows.states import (
@@ -175,6 +176,10 @@ def _dispatch(s: Session, event: Event, ctx: Ctx) -> Outcome:
         if event.seq != s.seq or event.value not in {c.value for c in choices(s)}:
             return Outcome(s, (Stale(),))
         return spec(s).on_press(owed.answering(s), event.value, ctx)
+    if isinstance(event, (Text, Other)):
+        heard = hear(s, event, ctx)  # the user's own words: warning signs first (flows.heard)
+        if heard is not None:
+            return heard
     if isinstance(event, Text):
         s = owed.answering(s)
         on_text = spec(s).on_text

@@ -106,6 +106,18 @@ def explore(limit: int = 50_000, visit: Visit | None = None) -> Graph:
                 ("typed 11", Text("11")),
                 ("sticker", Other("sticker")),
                 ("/frobnicate", Command("frobnicate")),
+                # the user's own words (flows.heard): a warning sign, a check-in, a set's word
+                ("words: a warning sign", Text("my bladder is leaking")),
+                ("words: worse", Text("worse, pain 7, down to my calf")),
+                ("words: easing", Text("better, pain 3, in my buttock")),
+                ("words: all gone", Text("all gone")),
+                ("words: pain", Text("about a seven")),
+                ("words: reach", Text("in my thigh")),
+                ("words: yes", Text("yes")),
+                ("words: next", Text("next")),
+                ("voice note", Other("voice")),
+                ("voice note unclear", Other("voice_unclear")),
+                ("voice note too long", Other("voice_long")),
             ]
         per_state[s.state] += 1
         for label, event in events:
@@ -168,9 +180,12 @@ def _key(s: Session) -> tuple[object, ...]:
         (s.pending.asking, s.pending.asked) if checking else (),
         s.pending.owed if s.state in _CHECK_STATES else s.pending.owed is not None,
         s.pending.reading if checking else None,
-    )
+        (s.heard.signs, s.heard.back, s.heard.answer, s.heard.pain is None, s.heard.reach,
+         s.heard.press, s.heard.owed) if s.state in _HEARD_STATES else (),
+    )  # fmt: skip
 
 
+_HEARD_STATES = frozenset({State.SIGN, State.CHECK_HEARD})
 _CHECK_STATES = frozenset(
     {
         State.CHECK_ANSWER,
@@ -180,5 +195,6 @@ _CHECK_STATES = frozenset(
         State.EPISODE_PAIN,
         State.STOP_WHY,
         State.PRESET_REACH,
+        *_HEARD_STATES,
     }
 )

@@ -2,7 +2,9 @@
 
 After a completed set its check-in is owed; so is a confirming question once
 asked, "did it get worse or spread?" after Stop part-way, and "where does the
-pain reach now?" after "something new" (design.md, "Owed questions"). While
+pain reach now?" after "something new" (design.md, "Owed questions"); and a
+warning sign's question or a "You said: worse... Right?" that words brought up
+(flows.heard keeps the question owed before them, owed again after). While
 one is owed no set starts, a reminder asks it instead of offering a set, a
 PT's prescription waits, and every command that shows or changes something
 else asks it again afterwards. Only answering it (or /forget) ends it.
@@ -34,6 +36,10 @@ OWED_STATES = frozenset(
         State.STOP_WHY,
         State.PRESET_REACH,
         State.EPISODE_PAIN,
+        # the user's own words (flows.heard): a warning sign's question, and a check-in
+        # or a "worse" in words waiting for its confirming tap
+        State.SIGN,
+        State.CHECK_HEARD,
     }
 )
 _READING_OWN = frozenset({State.CHECK_PAIN, State.CHECK_REACH})

@@ -51,6 +51,8 @@ class State(StrEnum):
     CHECK_PAIN = "check.pain"
     CHECK_REACH = "check.reach"
     CHECK_CONFIRM = "check.confirm"  # the one confirming question: `Session.asking`
+    CHECK_HEARD = "check.heard"  # "You said: worse, pain 7. Right?" (`Session.heard`)
+    SIGN = "sign"  # a warning sign named in words: its question (`Session.heard.signs`)
     HALTED = "halted"  # exercises held (Session.hold says why) until "my PT says go on"
     PT_EXERCISE = "pt.exercise"
     PT_WALL = "pt.wall"
@@ -141,6 +143,24 @@ class PendingCheckIn:
 
 
 @dataclass(frozen=True, slots=True)
+class Heard:
+    """The user's own words, understood and waiting for a tap (flows.heard).
+
+    Only what was understood is kept, never the text, and nothing here is a
+    record: a check-in in words is stored when its confirming tap comes.
+    """
+
+    signs: tuple[str, ...] = ()  # warning signs named, their questions asked one by one
+    back: State | None = None  # the question the words came to
+    owed: State | None = None  # the question owed then (flows.owed), owed again after
+    answer: Answer | None = None  # a check-in in words: the answer, pain and reach
+    pain: int | None = None
+    reach: Reach | None = None
+    press: str | None = None  # a set's button said aloud, pressed once the signs are answered
+    told_voice: bool = False  # "I can't listen to voice notes here" was said (once per user)
+
+
+@dataclass(frozen=True, slots=True)
 class ReminderPrefs:
     """Reminder settings as the user chose them (the reminders table is the ticker's copy)."""
 
@@ -175,6 +195,7 @@ class Session:
     pending: PendingCheckIn = field(default_factory=PendingCheckIn)
     reminders: ReminderPrefs = field(default_factory=ReminderPrefs)
     psfs: Psfs = field(default_factory=Psfs)
+    heard: Heard = field(default_factory=Heard)
 
     @property
     def state(self) -> State:
