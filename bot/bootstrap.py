@@ -29,6 +29,7 @@ from bot.sharing.clinic import Clinic
 from bot.storage.postgres import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
 from bot.voice.service import VoiceService
+from bot.voice.stt import SpeechError, Transcriber
 from flows.engine import Rules
 
 
@@ -70,6 +71,13 @@ async def build(settings: Settings, clock: Clock = utcnow) -> Built:
             f"SIDEGLIDE_AUDIO_CACHE: cannot use {settings.SIDEGLIDE_AUDIO_CACHE} "
             f"({exc.strerror or exc})"
         ) from None
+    try:
+        speech = await build_speech(settings)
+    except ConfigError:
+        if voice is not None:
+            voice.close()
+        await storage.close()
+        raise
     coach = Coach(
         storage.conversations,
         storage.history,
@@ -97,8 +105,21 @@ async def build(settings: Settings, clock: Clock = utcnow) -> Built:
             if settings.SIDEGLIDE_ANIMATIONS
             else None
         ),
+        speech=speech,
     )
     return Built(services, storage)
+
+
+async def build_speech(settings: Settings) -> Transcriber | None:
+    """The recogniser, loaded at start (half a second for tiny.en), so a bad model stops
+    the start with one line instead of failing at the first voice note."""
+    if settings.SIDEGLIDE_STT == "off":
+        return None
+    try:
+        return await asyncio.to_thread(Transcriber, settings.SIDEGLIDE_STT_MODEL)
+    except SpeechError as exc:
+        name = "SIDEGLIDE_STT" if "faster-whisper" in str(exc) else "SIDEGLIDE_STT_MODEL"
+        raise ConfigError(f"{name}: {exc}") from None
 
 
 def setup_logging(settings: Settings) -> None:

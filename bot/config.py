@@ -17,6 +17,13 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 PG_SCHEMES = ("postgresql", "postgres")
 MIN_WEBHOOK_SECRET = 32  # characters: 192 bits and more from token_urlsafe's alphabet
+# the model names faster-whisper knows (SIDEGLIDE_STT_MODEL: one of these, or a folder)
+STT_MODELS = (
+    *("tiny.en", "tiny", "base.en", "base", "small.en", "small", "medium.en", "medium"),
+    *("large-v1", "large-v2", "large-v3", "large", "large-v3-turbo", "turbo"),
+    *("distil-small.en", "distil-medium.en", "distil-large-v2", "distil-large-v3"),
+    "distil-large-v3.5",
+)
 
 
 class ConfigError(Exception):
@@ -43,6 +50,9 @@ class Settings(BaseSettings):
     SIDEGLIDE_TTS: Literal["gtts", "espeak", "off"] = "gtts"
     SIDEGLIDE_AUDIO_CACHE: Path = Path("var/audio")
     SIDEGLIDE_ANIMATIONS: bool = True
+    # voice notes in: transcribed on this machine (README, "Answers in your own words")
+    SIDEGLIDE_STT: Literal["on", "off"] = "off"
+    SIDEGLIDE_STT_MODEL: str = "tiny.en"
     SIDEGLIDE_WEBHOOK_URL: str | None = None
     SIDEGLIDE_WEBHOOK_SECRET: SecretStr | None = None
     # behind the TLS proxy on the same host; the container sets 0.0.0.0 (deploy/)
@@ -121,6 +131,21 @@ class Settings(BaseSettings):
                 'python -c "import secrets; print(secrets.token_urlsafe(32))")'
             )
         return v
+
+    @field_validator("SIDEGLIDE_STT_MODEL")
+    @classmethod
+    def _stt_model(cls, v: str) -> str:
+        name = v.strip()
+        if name in STT_MODELS:
+            return name
+        folder = Path(name).expanduser()
+        if folder.is_dir():
+            if not (folder / "model.bin").is_file():
+                raise ValueError(f"{name} has no model.bin (a CTranslate2 Whisper model folder)")
+            return name
+        if "/" in name or name.startswith("."):
+            raise ValueError(f"no such folder: {name}")
+        raise ValueError(f"unknown model {name!r}: a folder, or one of {', '.join(STT_MODELS)}")
 
     @field_validator("SIDEGLIDE_LISTEN")
     @classmethod

@@ -23,6 +23,7 @@ from bot.storage.ports import (
     VoiceFiles,
 )
 from bot.voice.service import VoiceService
+from bot.voice.stt import Transcriber
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +41,4 @@ class Services:
     metrics: Metrics
     voice: VoiceService | None  # None when SIDEGLIDE_TTS=off
     animations: AnimationService | None  # None when SIDEGLIDE_ANIMATIONS=false
+    speech: Transcriber | None = None  # voice notes in; None when SIDEGLIDE_STT=off

@@ -23,9 +23,11 @@ from bot.sharing.clinic import Person
 from bot.telegram import features
 from bot.telegram.context import Adapter, Context, adapter_of
 from bot.telegram.events import to_event
+from bot.telegram.listen import voice_event
 from bot.telegram.throttle import Allowance
 from flows.effects import Effect, SendExport, ShowChart, ShowMyData, Stale
-from flows.events import Command, Event, SharePress, Unreachable
+from flows.events import Command, Event, Other, SharePress, Unreachable
+from flows.heard import VOICE_OFF
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +127,9 @@ async def handle_event(
     async with coach.lock(user_id):
         # inside the lock: an await before it would let the user's next update overtake
         # this one, and the overtaken update would then be dropped as already handled
+        if event == Other(VOICE_OFF) and update is not None:
+            # a voice note becomes the words it says (bot.telegram.listen)
+            event = await voice_event(services, update.message, user_id, language_code)
         turn = await coach.handle_unlocked(
             user_id,
             chat_id,

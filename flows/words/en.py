@@ -326,16 +326,13 @@ SET_WORDS: dict[str, Concept] = {
     "repeat": Concept(
         alone=(
             "again|agian|repeat|repeat that|repeat it|once more|one more time|say again|"
-            "say it again|go back|what|pardon",
+            "say it again|go back|pardon",
         ),
     ),
     "steps": Concept(alone=("steps|show me the steps|show me how|show me|how do i|step by step",)),
     "press": Concept(alone=("press ups|press-ups|pressups|press up|the press|now the press",)),
     "next": Concept(
-        alone=(
-            "next|nxt|nex|next step|go on|continue|carry on|ready|ok|okay|k|got it|"
-            "move on|what now|and now",
-        ),
+        alone=("next|nxt|nex|next step|go on|continue|carry on|ready|ok|okay|got it|move on",),
     ),
 }
 
