@@ -194,7 +194,8 @@ ANSWERS: dict[str, Concept] = {
         alone=(
             "schlimmer|schlimer|schlimmmer|schlechter|schelchter|schlecher|verschlimmert|"
             "verschlechtert|verschlechter*|verschlimm*|schlimmste",
-            "breitet sich aus|ausgebreitet|ausbreit*|strahlt weiter|strahlt mehr|strahlt jetzt|"
+            "breitet sich aus|breitet ~3 aus|ausgebreitet|ausbreit*|strahlt weiter|strahlt mehr|"
+            "strahlt jetzt|"
             "strahlt aus|ausstrahl*|weiter runter|weiter nach unten|tiefer|zieht runter|"
             "zieht weiter|bis in den fuss|bis in den fuß|bis in die zehen|bis in die wade|"
             "bis zum fuss|bis zum knochel|ins bein|in das bein|in die beine|ins ganze bein",
@@ -202,10 +203,12 @@ ANSWERS: dict[str, Concept] = {
             "verstarkt|verstärkt|schub|verschlimmert",
         ),
         pairs=((MORE, LEG_WORDS),),
+        negation_reach=2,
     ),
     "worse+more": Concept(
         alone=("tut mehr weh|mehr schmerzen|mehr schmerz|starkere schmerzen|stärkere schmerzen",),
         unless=("rucken|rücken|kreuz|lende*|wirbelsaule|wirbelsäule",),
+        negation_reach=2,
     ),
     "leg_gone": Concept(
         alone=(
@@ -231,6 +234,7 @@ ANSWERS: dict[str, Concept] = {
             "besser|beser|bessser|gebessert|verbessert|verbesser*|leichter|weniger|nachgelassen|"
             "lasst nach|lässt nach|lasst etwas nach|geringer|schwacher|schwächer|milder|ruhiger|"
             "erleichter*|zentralisier*|hilft|geholfen|abgenommen|gesunken",
+            "hoch ins|hoch in den|hoch zum|hoch zur|nach oben gewandert|hochgewandert|"
             "richtung rucken|richtung rücken|zum rucken|zum rücken|in den rucken|in den rücken|"
             "hoch in den|naher an der wirbelsaule|näher an der wirbelsäule|"
             "mehr im rucken|mehr im rücken|ruckenschmerz mehr|rücken tut mehr weh|"

@@ -211,11 +211,13 @@ ANSWERS: dict[str, Concept] = {
             "increas*|intensif*|flared|flare up|flare-up|flaring|aggravat*|made it worse",
         ),
         pairs=((MORE, ("leg|legs|thigh*|calf|calves|foot|feet|knee*|shin*|toes",)),),
+        negation_reach=2,
     ),
     # "it hurts more", said of no part of the back: the stop rule's side of the doubt
     "worse+more": Concept(
         alone=("hurts more|more painful|more pain|hurting more|more sore|sorer",),
         unless=("back|spine|lumbar",),
+        negation_reach=2,
     ),
     "leg_gone": Concept(
         alone=(

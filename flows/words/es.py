@@ -190,7 +190,7 @@ GONE = (
     "se fue|se ha ido|desaparec*|ya no|nada|se quito|se me quito|quitado|ido|paso|libre|"
     "ninguno|ninguna",
 )
-MORE = ("mas|mas fuerte|aumenta*|aumento|sube|subio",)
+MORE = ("mas|mas fuerte|aumenta*|aumento",)
 
 ANSWERS: dict[str, Concept] = {
     "worse": Concept(
@@ -203,10 +203,12 @@ ANSWERS: dict[str, Concept] = {
             "aumenta*|aumento el dolor|se intensific*|crisis|brote|agrav*",
         ),
         pairs=((MORE, LEG_WORDS),),
+        negation_reach=2,
     ),
     "worse+more": Concept(
         alone=("duele mas|me duele mas|mas dolor|mas doloroso|mas fuerte el dolor",),
         unless=("espalda|lumbar*|columna|cintura",),
+        negation_reach=2,
     ),
     "leg_gone": Concept(
         alone=(
@@ -232,10 +234,12 @@ ANSWERS: dict[str, Concept] = {
             "mejor|mejorando|mejora|mejoro|mejoria|megor|menos|menor|alivi*|se calm*|"
             "disminu*|bajo el dolor|ha bajado|bajando|centraliz*|sube hacia la espalda|"
             "mas suave|mas leve|mas llevadero|ayudo|ayuda|ayudando",
+            "subio a|subio hasta|subio al|se subio|se ha subido a|"
             "hacia la espalda|a la espalda|en la espalda mas|mas en la espalda|"
             "hacia la columna|mas cerca de la columna|se ha subido|subio a la espalda|"
             "mas dolor de espalda|me duele mas la espalda",
         ),
+        unless=("mas o menos",),
     ),
     "same": Concept(
         alone=(

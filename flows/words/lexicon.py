@@ -41,6 +41,9 @@ class Concept:
     pairs: tuple[tuple[Phrases, Phrases], ...] = ()
     unless: Phrases = ()
     others: bool = False
+    # how many words back a "no" negates it (None: flows.words.match.NEGATION_REACH);
+    # "worse" takes 2, so "no pain before, worse now" is still worse
+    negation_reach: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,9 +181,12 @@ def spans(phrase: str, words: tuple[str, ...], strict: frozenset[str]) -> list[t
 # --- concepts ---------------------------------------------------------------------------
 
 
-def _negated_before(words: tuple[str, ...], start: int, lang: Language, floor: int = 0) -> bool:
+def _negated_before(
+    words: tuple[str, ...], start: int, lang: Language, floor: int = 0, reach: int | None = None
+) -> bool:
     """A negation within reach before `start` (not before `floor`, not past an "and")."""
-    for k in range(start - 1, max(start - NEGATION_REACH, floor) - 1, -1):
+    reach = NEGATION_REACH if reach is None else reach
+    for k in range(start - 1, max(start - reach, floor) - 1, -1):
         token = words[k]
         if token == COMMA or token in lang.negation_breaks:
             return False
@@ -216,7 +219,7 @@ def find(concept: Concept, words: tuple[str, ...], lang: Language) -> list[tuple
     found: list[tuple[int, int]] = []
     for phrase in concept.alone:
         for s, e in spans(phrase, words, strict):
-            if _negated_before(words, s, lang):
+            if _negated_before(words, s, lang, reach=concept.negation_reach):
                 continue
             # "can't pee properly": a phrase that holds its own negation is not undone by
             # the "well" after it
@@ -233,10 +236,11 @@ def find(concept: Concept, words: tuple[str, ...], lang: Language) -> list[tuple
                 if (sa, ea) == (sb, eb) or abs(sa - sb) > PAIR_WINDOW:
                     continue
                 (s1, e1), (s2, e2) = sorted(((sa, ea), (sb, eb)))
+                reach = concept.negation_reach
                 negated = (
-                    _negated_before(words, s1, lang)
+                    _negated_before(words, s1, lang, reach=reach)
                     # "numbness, not in the groin": a negation between the two halves
-                    or (s2 >= e1 and _negated_before(words, s2, lang, floor=e1))
+                    or (s2 >= e1 and _negated_before(words, s2, lang, floor=e1, reach=reach))
                     or _fine_after(words, e1, lang)
                     or _fine_after(words, e2, lang)
                 )
