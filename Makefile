@@ -35,6 +35,7 @@ bench: system-deps venv locales
 	$(BIN)/python bench/bench_animation.py
 	$(BIN)/python bench/bench_storage.py
 	$(BIN)/python bench/bench_webhook.py
+	$(BIN)/python bench/bench_stt.py
 
 # the README's stills of each exercise, drawn by the same code as the animations
 docs-images: venv
