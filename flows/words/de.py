@@ -44,7 +44,7 @@ SYMPTOM = (
     "elektrisch|einschiess*",
 )
 WEAK = (
-    "schwach|schwache*|schwacher|schwäche|schwache|schwach*|kraftlos*|keine kraft|"
+    "schwach|schwache*|schwacher|schwäche|schwache|schwach*|kraftlos*|keine kraft|ohne kraft|"
     "kraft weg|kraft verloren|kraftverlust|knickt ein|knickt weg|knicke ein|sackt weg|"
     "gibt nach|versagt|versagen|wegknick*|einknick*|kann nicht heben|kann es nicht heben|"
     "knickt ~3 ein|knickt ~3 weg|knicke ~3 ein|gibt ~3 nach|geben ~3 nach|sackt ~3 weg|"

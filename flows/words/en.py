@@ -20,7 +20,8 @@ CONTROL = (
     "control*|contol*|controll*|hold it|hold my|hold in|leak*|incontinen*|accident*|"
     "wet myself|wetting|dribbl*|urgency|retention|retain*",
     "cant pee|cannot pee|cant go|cant empty|cant feel when|dont know when|dont feel when|"
-    "cant tell when|cant hold|cannot hold",
+    "cant tell when|cant tell if|dont know if|cant hold|cannot hold|not working right|"
+    "not working properly",
     "no control|lost control|losing control|loss of control|no feeling when",
     "trouble|problem*|issue*|difficult*|struggl*",
     "no sensation",
@@ -64,7 +65,8 @@ SIGNS: dict[str, Concept] = {
     "bladder": Concept(
         alone=(
             "incontinen*",
-            "wet myself|wetting myself|peed myself|pissed myself|pooed myself|pooped myself|"
+            "wet myself|wetting myself|peed myself|peeing myself|weeing myself|pissed myself|"
+            "pooed myself|pooped myself|"
             "soiled myself|shat myself|crapped myself",
             "wet the bed|wetting the bed|accident in my pants|accidents in my pants",
             "cant pee|cannot pee|can not pee|cant wee|unable to pee|cant urinate|"
@@ -142,7 +144,8 @@ SIGNS: dict[str, Concept] = {
         alone=(
             "fever*|feverish|fevar|feaver|fevre|high temp*|running a temp*|have a temp|"
             "got a temp|a temperature|temp of|temperature of|night sweat*|sweating at night|"
-            "chills|shivers|shivering|hot and cold|rigors|febrile|flu like|flu-like",
+            "chills|shivers|shivering|hot and cold|sweating ~3 at night|sweats at night|rigors|"
+            "febrile|flu like|flu-like",
         ),
         unless=(
             "outside|weather|room temperature|cold weather|cold outside|ice pack|heat pack|"
@@ -178,7 +181,8 @@ SIGNS: dict[str, Concept] = {
         unless=(
             "fell asleep|fall asleep|falling asleep|pain fell|fell to|fell from ~1 to|"
             "dropped to|accidentally|by accident|fall off to sleep|fell in love|"
-            "fell apart|falling apart|tripped up on|afraid of falling|scared of falling",
+            "fell apart|falling apart|tripped up on|afraid of falling|scared of falling|"
+            "fell behind|falling behind",
         ),
     ),
     "bones": Concept(
