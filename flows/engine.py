@@ -277,14 +277,32 @@ def _show(s: Session, shown: Effect) -> Outcome:
     """/progress, /export, /mydata: what they show, then the question on screen again (a
     command typed half-way never leaves a bare prompt)."""
     if choices(s):
-        return Outcome(s, (shown, *prompt(s)))
+        return Outcome(s, (shown, *prompt(s, _again(s))))
     return Outcome(s, (shown,))
+
+
+def _again(s: Session) -> str:
+    """What a question asked again after another command says first, so it reads as the
+    same question coming back, not as a new one."""
+    if owed.owed(s) == s.state:
+        return t.OWED_AGAIN
+    kind = spec(s).kind
+    if kind == Kind.QUESTIONS:
+        return t.FINISH_QUESTIONS
+    if kind == Kind.IN_SET:
+        return t.IN_A_SET
+    return t.WHERE_WE_WERE
 
 
 def _cmd_help(s: Session, ctx: Ctx) -> Outcome:
     if choices(s):
         return Outcome(
-            s, (Say(t.HELP), Say(t.HELP_PT), *[e for e in prompt(s) if isinstance(e, Say)])
+            s,
+            (
+                Say(t.HELP),
+                Say(t.HELP_PT),
+                *[e for e in prompt(s, _again(s)) if isinstance(e, Say)],
+            ),
         )
     return Outcome(s, (Say(t.HELP), Say(t.HELP_PT)))
 
@@ -293,7 +311,7 @@ def _cmd_voice(s: Session, ctx: Ctx) -> Outcome:
     s = replace(s, voice=not s.voice)
     said = Say(t.VOICE_ON if s.voice else t.VOICE_OFF)
     if choices(s):  # the question on screen again, now with (or without) its voice note
-        return Outcome(s, (said, *prompt(s)))
+        return Outcome(s, (said, *prompt(s, _again(s))))
     return Outcome(s, (said,))
 
 
