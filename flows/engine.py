@@ -243,8 +243,6 @@ def _cmd_start(s: Session, ctx: Ctx) -> Outcome:
     )  # back after blocking the bot: the pings come again
     if s.state == State.IDLE:
         return Outcome(s, (Say(t.WELCOME_BACK), Say(t.IDLE_HINT)))
-    if s.state == State.WELCOME:  # nothing answered yet: the welcome itself, again
-        return enter(s, s.state)
     return enter(s, s.state, prefix=t.WELCOME_BACK)
 
 
