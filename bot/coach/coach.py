@@ -7,7 +7,6 @@ this returns; they never touch storage or decide anything themselves.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import weakref
 from collections import OrderedDict
@@ -47,10 +46,6 @@ from flows.session import Session, State
 from flows.trend import adherence_nudge, sets_today
 
 log = logging.getLogger(__name__)
-# the users whose lock this task holds (Coach.lock is re-entrant per task)
-_HELD: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
-    "sideglide_held_locks", default=frozenset()
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +75,8 @@ class Coach:
         self.rules = rules or Rules()
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        # which task holds each user's lock: Coach.lock is re-entrant for that task only
+        self._owners: dict[int, asyncio.Task[object] | None] = {}
         # With one process as the only writer, always under the user's lock, the last
         # saved state can be kept and read back without a database trip; with several
         # (PostgreSQL) another may have moved the user on, so nothing is kept.
@@ -92,20 +89,20 @@ class Coach:
         parallel; across processes too (the storage's lock, after this process's own).
         Re-entered by the task that holds it (a letter about the user, checked just
         before it leaves, while that user's turn is still being answered)."""
-        held = _HELD.get()
-        if user_id in held:
-            yield
+        me = asyncio.current_task()
+        if me is not None and self._owners.get(user_id) is me:
+            yield  # this task holds it already (never a task it started: those wait)
             return
         local = self._locks.get(user_id)
         if local is None:
             local = asyncio.Lock()
             self._locks[user_id] = local
         async with local, self.conversations.lock(user_id):
-            token = _HELD.set(held | {user_id})
+            self._owners[user_id] = me
             try:
                 yield
             finally:
-                _HELD.reset(token)
+                self._owners.pop(user_id, None)
 
     async def session(self, user_id: int) -> Session | None:
         loaded = await self.loaded(user_id)
