@@ -320,6 +320,7 @@ CONVERSATION_MODULES = (
     "flows/ladder.py",
     "flows/safety.py",
     "flows/remind.py",
+    "flows/heard.py",
 )
 # msgids of those modules that the engine never puts in a Say, with the reason
 PT_REASONS = tuple(FOR_PT.values())
@@ -403,6 +404,17 @@ def _variants() -> Iterator[tuple[Effect, ...]]:
         cursor=replace(s.session.cursor, state=State.HALTED),
     )
     yield tuple(s.press("pt_ok", "side_glide", "no").effects)  # "Ready for a set of ..."
+    # the user's own words (flows.heard): what was understood, repeated back, and a
+    # confirmed "worse" with its pain ("paused"), in both variants of the answers
+    for reach, words in (
+        ("thigh", "worse, 8"),
+        ("thigh", "leg pain gone, only my back"),
+        ("thigh", "the same"),
+        ("back_side", "better"),
+    ):
+        s = Script().onboard(reach=reach, tried="none").press("start").steps().type(words)
+        yield tuple(s.effects)
+        yield tuple(s.press("yes").effects)
 
 
 @cache
