@@ -8,7 +8,7 @@ RUN_PACKAGES := ffmpeg espeak-ng
 # the PostgreSQL tests start a real server: only `make test` needs it
 TEST_PACKAGES := $(RUN_PACKAGES) postgresql
 
-.PHONY: run console test lint bench docs-images locales locales-extract locales-update system-deps test-deps apt-install venv clean
+.PHONY: run console test lint bench docs-images render-venv locales locales-extract locales-update system-deps test-deps apt-install venv clean
 
 run: system-deps venv locales
 	$(BIN)/sideglide run
@@ -16,7 +16,7 @@ run: system-deps venv locales
 console: system-deps venv locales
 	$(BIN)/sideglide console
 
-test: test-deps venv locales
+test: test-deps venv render-venv locales
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n auto --dist loadgroup
 
@@ -37,8 +37,10 @@ bench: system-deps venv locales
 	$(BIN)/python bench/bench_webhook.py
 	$(BIN)/python bench/bench_stt.py
 
-# the README's stills of each exercise, drawn by the same code as the animations
-docs-images: venv
+# the exercise pictures: render what bot/animation/media misses (after a change to the
+# poses, the room or the renderer; a test says when), then the README's stills
+docs-images: venv render-venv
+	$(BIN)/python -c "from bot.animation.prerender import render_media; made, gone = render_media(); print(f'{len(made)} rendered, {len(gone)} stale removed')"
 	$(BIN)/python -c "from pathlib import Path; from bot.animation.prerender import write_stills; [print(p) for p in write_stills(Path('docs/exercises'))]"
 
 # Debian packages: the voice needs ffmpeg and espeak-ng (make run); the PostgreSQL tests
@@ -62,6 +64,17 @@ apt-install:
 	fi
 
 venv: $(STAMP)
+
+# Blender as a module (bpy, pinned by pyproject's `render` extra) in a venv of its own:
+# it needs numpy < 2 and 900 MB; the bot runs without it (the pictures are shipped)
+RENDER := $(VENV)/render
+RENDER_STAMP := $(RENDER)/.installed-stamp
+render-venv: $(RENDER_STAMP)
+
+$(RENDER_STAMP): pyproject.toml
+	test -x $(RENDER)/bin/python || $(PYTHON) -m venv $(RENDER)
+	$(RENDER)/bin/python -m pip install -q $$($(PYTHON) -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["render"]))')
+	touch $(RENDER_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
