@@ -32,7 +32,7 @@ async def test_progress_export_mydata_and_forget(tmp_path: Path) -> None:
             assert photo.data is not None and photo.data[:8] == b"\x89PNG\r\n\x1a\n"
             width = int.from_bytes(photo.data[16:20], "big")
             assert width >= 800
-            assert "Leg pain, last 7 days" in (photo.caption or "")
+            assert "Pain, last 7 days" in (photo.caption or "")
             assert "Sets this week: 2 of 35 planned" in (photo.caption or "")
 
             user.say("/export")

@@ -47,7 +47,7 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "forget": N_("Delete everything about you"),
 }
 
-SUMMARY_TREND = N_("Leg pain, last 7 days: {trend}.")
+SUMMARY_TREND = N_("Pain, last 7 days: {trend}.")
 SUMMARY_SETS = N_("Sets this week: {done} of {planned} planned.")
 SUMMARY_SETS_HELD = N_("Sets this week: {done}. Exercises are on hold, so none are planned.")
 SUMMARY_NOW = N_("Now: {exercise}. Why: {reason}")
