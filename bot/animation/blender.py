@@ -22,6 +22,7 @@ import math
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -307,9 +308,9 @@ def setup(job: dict[str, Any]) -> dict[str, Any]:
             hud("pause_r", 0.05 * h, top, 0.027 * h, 0.085 * h, job["colours"]["sign"]),
         ],
         "track": hud(
-            "track", 0.0, top - 0.15 * h, 0.18 * h, 0.018 * h, job["colours"]["sign_fill"]
+            "track", 0.0, top - 0.16 * h, 0.18 * h, 0.028 * h, job["colours"]["sign_fill"]
         ),
-        "fill": hud("fill", 0.0, top - 0.15 * h, 0.18 * h, 0.024 * h, job["colours"]["sign"]),
+        "fill": hud("fill", 0.0, top - 0.16 * h, 0.18 * h, 0.036 * h, job["colours"]["sign"]),
     }
     return {"parts": parts, "arrows": arrows, "sign": sign}
 
@@ -351,10 +352,13 @@ def main() -> None:
     print(f"bpy {bpy.app.version_string}", flush=True)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
-    for item in batch:
+    for i, item in enumerate(batch):
+        started = time.perf_counter()
         with open(item["job"], encoding="utf-8") as f:
             job = json.load(f)
         render(job, Path(item["out"]))
+        # read by bot.animation.render: the bench's seconds per picture
+        print(f"done {i} {time.perf_counter() - started:.3f}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,9 @@ def _limbs(side: str, s: float) -> list[Part]:
         Part(f"shin_{side}", "capsule", TROUSERS, (0, 0, 0), (0.060, 0.043, 0), (0, 0, SHIN)),
         # the foot: z toward the toes, y out of its top; the heel behind the ankle
         Part(f"foot_{side}", "ellipsoid", SKIN, (0, -0.035, 0.070), (0.045, 0.032, 0.125)),
+        Part(
+            f"foot_{side}", "ellipsoid", SKIN, (0, -0.045, -0.005), (0.036, 0.034, 0.045)
+        ),  # heel
         Part(f"foot_{side}", "ellipsoid", SKIN, (0, 0.0, 0.0), (0.037, 0.037, 0.037)),
     ]
 
@@ -103,6 +106,9 @@ def _limbs(side: str, s: float) -> list[Part]:
 PARTS: tuple[Part, ...] = (
     # pelvis and trunk: z up the spine, y to the front
     Part("pelvis", "ellipsoid", TROUSERS, (0, -0.012, 0.035), (0.170, 0.112, 0.125)),
+    # the buttocks: face down, the curve on top says which way the body faces
+    Part("pelvis", "ellipsoid", TROUSERS, (0.072, -0.072, -0.015), (0.088, 0.075, 0.095)),
+    Part("pelvis", "ellipsoid", TROUSERS, (-0.072, -0.072, -0.015), (0.088, 0.075, 0.095)),
     Part("abdomen", "ellipsoid", SHIRT, (0, 0.0, 0.075), (0.148, 0.100, 0.115)),
     Part("chest", "ellipsoid", SHIRT, (0, 0.0, 0.130), (0.172, 0.110, 0.165)),
     Part("chest", "ellipsoid", SHIRT, (SHOULDER_HALF, 0, CHEST - SHOULDER_DROP), (0.058,) * 3),

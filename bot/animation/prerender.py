@@ -75,10 +75,15 @@ def _frames(target: Target) -> int:
 
 
 def render_media(
-    folder: Path = MEDIA, python: str | None = None, workers: int = 2, prune: bool = True
+    folder: Path = MEDIA,
+    python: str | None = None,
+    workers: int = 2,
+    prune: bool = True,
+    seconds: dict[str, float] | None = None,
 ) -> tuple[list[Path], list[Path]]:
     """Render every missing picture into `folder` and (prune) remove stale ones:
-    (made, removed). Raises RenderError without a renderer."""
+    (made, removed). `seconds` gets each one's render time. Raises RenderError without
+    a renderer."""
     python = python or render.renderer_python()
     if python is None:
         raise render.RenderError("no renderer: `make docs-images` installs .venv/render")
@@ -90,7 +95,9 @@ def render_media(
         min(batches, key=lambda b: sum(map(_frames, b))).append(target)
     made: list[Path] = []
     with ThreadPoolExecutor(max_workers=len(batches)) as pool:
-        for paths in pool.map(lambda b: render.render(b, folder, python) if b else [], batches):
+        for paths in pool.map(
+            lambda b: render.render(b, folder, python, seconds) if b else [], batches
+        ):
             made.extend(paths)
     removed = []
     if prune:

@@ -111,9 +111,15 @@ def renderer_python() -> str | None:
     return str(candidate) if candidate.is_file() else None
 
 
-def render(targets: Sequence[Target], folder: Path, python: str) -> list[Path]:
+def render(
+    targets: Sequence[Target],
+    folder: Path,
+    python: str,
+    seconds: dict[str, float] | None = None,
+) -> list[Path]:
     """Render each target into `folder` (one child process for all of them, so Blender
-    starts once); each file appears whole or not at all."""
+    starts once); each file appears whole or not at all. `seconds`, if given, gets each
+    file's render time (Blender's, before encoding)."""
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="render-") as tmp_name:
         tmp = Path(tmp_name)
@@ -134,6 +140,11 @@ def render(targets: Sequence[Target], folder: Path, python: str) -> list[Path]:
             raise RenderError(f"the renderer failed: {done.stderr[-800:]}")
         if not done.stdout.startswith(f"bpy {RENDERER}"):
             raise RenderError(f"renderer {RENDERER} expected, got {done.stdout[:40]!r}")
+        if seconds is not None:
+            for line in done.stderr.splitlines():
+                if line.startswith("done "):
+                    _, index, took = line.split()
+                    seconds[targets[int(index)].name] = float(took)
         out = []
         for i, target in enumerate(targets):
             frames = tmp / f"frames{i}"

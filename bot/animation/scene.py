@@ -116,8 +116,8 @@ def _feet(b: Bones) -> Vec:
 
 
 PRONE_VIEW = View(
-    camera=(2.25, 0.05, 0.95),
-    target=(0.0, 0.05, 0.30),
+    camera=(2.1, 0.05, 1.25),
+    target=(0.0, 0.05, 0.26),
     lens_mm=38,
     props=(FLOOR, _mat(0.0, 0.1, 0.36, 1.05)),
     shadow_from=(0.25, -0.35, 1.0),
