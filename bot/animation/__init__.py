@@ -1,1 +1,2 @@
-"""Animations of the exercises: drawn by the project's own code, encoded by ffmpeg."""
+"""The exercise pictures: a 3D mannequin posed from one table (poses), rendered by
+Blender ahead of time (blender, render, prerender), shipped and served (service)."""
