@@ -294,7 +294,7 @@ def test_the_wall_is_on_the_side_of_the_shoulder_on_it(side: Side) -> None:
         cream = wall(frame)[H // 2 :]
         right, left = int(cream[:, W // 2 :].sum()), int(cream[:, : W // 2].sum())
         near, far = (right, left) if side == Side.RIGHT else (left, right)
-        assert near > 8 * max(far, 1) and near > W * H // 12, (near, far)
+        assert near > 4 * max(far, 1) and near > W * H // 12, (near, far)
 
 
 def _hips_x(frame: np.ndarray, hide: np.ndarray | None = None) -> float:

@@ -111,6 +111,12 @@ def _around_spine(b: Bones) -> Vec:
     return sk.add(spine, sk.mul(sk.sub(b["forearm_r"].o, spine), 1.3))
 
 
+def _hip_level(b: Bones) -> Vec:
+    """The pelvis, at a fixed height: the glide is a sideways move (the pelvis sinks a
+    little as the knees give, which an arrow would show as a move down)."""
+    return (b["pelvis"].o[0], b["pelvis"].o[1], 0.90)
+
+
 def _feet(b: Bones) -> Vec:
     return sk.lerp(b["foot_r"].o, b["foot_l"].o, 0.5)
 
@@ -144,14 +150,14 @@ VIEWS: dict[Motion, View] = {
         },
     ),
     Motion.SIDE_GLIDE: View(
-        camera=(-1.25, -2.95, 1.50),
+        camera=(-1.75, -2.75, 1.50),
         target=(-0.24, 0.05, 0.97),
         lens_mm=46,
         props=(FLOOR, WALL, SKIRTING),
         shadow_from=(-0.5, -0.4, 1.0),
         arrows={
-            Arrow.HIPS_TO_WALL: (_pelvis, (0.0, -0.24, 0.0)),
-            Arrow.HIPS_FROM_WALL: (_pelvis, (0.0, -0.24, 0.0)),
+            Arrow.HIPS_TO_WALL: (_hip_level, (0.0, -0.24, 0.0)),
+            Arrow.HIPS_FROM_WALL: (_hip_level, (0.0, -0.24, 0.0)),
             Arrow.STEP_AWAY: (_feet, (0.0, -0.22, -0.05)),
         },
     ),
