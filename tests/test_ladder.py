@@ -258,13 +258,13 @@ def test_the_starting_exercise(tried: str, result: str, stage: Stage, stop: bool
 
 
 def test_the_readme_carries_the_table_as_the_code_has_it() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parent.parent / "docs" / "ladder.md").read_text(encoding="utf-8")
     block = re.search(
         r"<!-- ladder table: generated -->\n(.*?)\n<!-- /ladder table -->", readme, re.S
     )
-    assert block is not None, "README.md lacks the generated ladder table"
+    assert block is not None, "docs/ladder.md lacks the generated ladder table"
     assert block.group(1).strip() == ladder.markdown().strip(), (
-        "the README's ladder table is stale: paste the output of "
+        "docs/ladder.md's ladder table is stale: paste the output of "
         "`python -m flows.ladder` between the markers"
     )
 
