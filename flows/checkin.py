@@ -296,9 +296,7 @@ def evaluate(s: Session, ctx: Ctx) -> Outcome:
 
 def next_set(s: Session) -> Say:
     """When the next set is due, as the user's own reminders say (2-3 h by default)."""
-    params: dict[str, object] = {
-        "exercise": exercise_name(s.exercise)
-    }
+    params: dict[str, object] = {"exercise": exercise_name(s.exercise)}
     if s.reminders.mode is None or not safety.may_remind(s):
         return Say(t.NEXT_SET, params)
     if s.reminders.mode == "every":

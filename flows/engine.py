@@ -243,6 +243,8 @@ def _cmd_start(s: Session, ctx: Ctx) -> Outcome:
     )  # back after blocking the bot: the pings come again
     if s.state == State.IDLE:
         return Outcome(s, (Say(t.WELCOME_BACK), Say(t.IDLE_HINT)))
+    if s.state == State.WELCOME:  # nothing answered yet: no "welcome back", the welcome
+        return enter(s, s.state)
     return enter(s, s.state, prefix=t.WELCOME_BACK)
 
 

@@ -561,8 +561,7 @@ def recorded_reasons() -> tuple[str, ...]:
 FOR_PT: dict[str, str] = {
     START_PRESS: N_("Started with straight press-ups (not tried before)."),
     START_HIPS: N_(
-        "Started with press-ups, hips off centre: straight press-ups tried before made no "
-        "change."
+        "Started with press-ups, hips off centre: straight press-ups tried before made no change."
     ),
     START_HIPS_HELPED: N_(
         "Started with press-ups, hips off centre: straight press-ups tried before helped a "

@@ -418,9 +418,7 @@ def _which(s: Session, value: str, ctx: Ctx) -> Outcome:
 register(
     State.CHECK_WHICH,
     Spec(
-        ask=lambda s: Question(
-            t.ASK_WHICH_CHECKIN, {"exercise": exercise_name(s.exercise)}
-        ),
+        ask=lambda s: Question(t.ASK_WHICH_CHECKIN, {"exercise": exercise_name(s.exercise)}),
         buttons=fixed(Choice("set", t.B_JUST_DID_SET), Choice("reading", t.B_JUST_READING)),
         on_press=_which,
         kind=Kind.IN_SET,
