@@ -29,14 +29,14 @@ from telegram import Message as TgMessage
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.animation.figure import HEIGHT_PX, WIDTH_PX
-from bot.animation.service import Drawing, drawing_for
+from bot.animation.service import Drawing, drawing_for, still_for
 from bot.presentation.messages import Joined, Message, merge_says, render_joined, render_say
 from bot.services import Services
 from bot.sharing.letters import Letter
 from bot.voice.cache import Clip
 from bot.voice.script import voice_note
 from flows.effects import Animate, Effect, Say, Speak, SpeakGuided
-from flows.session import Session
+from flows.session import Session, State
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,8 @@ class Sender:
                         await self.guard(
                             self.voiced(chat_id, lang, message, attached), "sendVoice"
                         )
+                    elif self._step_on_screen(session, effect):
+                        await self.guard(self.step_still(chat_id, session, message), "sendPhoto")
                     else:
                         await self.guard(self.text(chat_id, message), "sendMessage")
                 elif isinstance(effect, Say):
@@ -270,6 +272,41 @@ class Sender:
             await animations.render(drawing)
         except Exception:
             log.exception("an animation could not be drawn")
+
+    def _step_on_screen(self, session: Session, joined: Joined) -> bool:
+        """A learn-mode step sent without its voice note: its still goes with it (issue 27),
+        only for the question on screen now."""
+        last = joined.says[-1]
+        return (
+            self.services.animations is not None
+            and session.state == State.STEP
+            and bool(last.choices)
+            and last.seq == session.seq
+        )
+
+    async def step_still(self, chat_id: int, session: Session, message: Message) -> None:
+        """The step's picture with its text as the caption and its buttons; a still not in
+        the media, a long text or a refused photo: the text and buttons alone."""
+        animations = self.services.animations
+        still = still_for(session)
+        path = animations.cached(still) if animations is not None and still else None
+        if still is None or path is None or len(message.text) > CAPTION_MAX:
+            await self.text(chat_id, message)
+            return
+        markup = keyboard(message)
+
+        def send(media: str | InputFile) -> Awaitable[TgMessage]:
+            return self.bot.send_photo(
+                chat_id, photo=media, caption=message.text, reply_markup=markup
+            )
+
+        def file_id(msg: TgMessage) -> str | None:
+            return msg.photo[-1].file_id if msg.photo else None
+
+        try:
+            await self._once(chat_id, still.key, path, ".png", send, file_id)
+        except REFUSED as exc:
+            await self._fall_back(chat_id, message, "sendPhoto", exc)
 
     async def send_animation(self, chat_id: int, key: str, path: Path, message: Message) -> None:
         """The set's animation with the message's caption and buttons on it."""
