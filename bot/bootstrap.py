@@ -87,10 +87,13 @@ async def build(settings: Settings, clock: Clock = utcnow) -> Built:
         ),
         clock=clock,
     )
+    animations = (
+        AnimationService(settings.SIDEGLIDE_AUDIO_CACHE) if settings.SIDEGLIDE_ANIMATIONS else None
+    )
     services = Services(
         settings=settings,
         coach=coach,
-        clinic=Clinic(coach, storage.shares, storage.history, storage.conversations),
+        clinic=Clinic(coach, storage.shares, storage.history, storage.conversations, animations),
         conversations=storage.conversations,
         history=storage.history,
         reminders=storage.reminders,
@@ -100,11 +103,7 @@ async def build(settings: Settings, clock: Clock = utcnow) -> Built:
         inbox=storage.inbox,
         metrics=Metrics(),
         voice=voice,
-        animations=(
-            AnimationService(settings.SIDEGLIDE_AUDIO_CACHE)
-            if settings.SIDEGLIDE_ANIMATIONS
-            else None
-        ),
+        animations=animations,
         speech=speech,
     )
     return Built(services, storage)

@@ -138,3 +138,18 @@ async def test_a_pt_lifts_a_hold_and_the_next_set_is_the_pts_exercise(tmp_path: 
             first = await anna.keyboard()
         assert "Step 1 of" in (first.text or "") or "press-ups" in (first.text or "").lower()
         assert "Lie face down" in (first.text or ""), first.text
+
+
+async def test_the_pts_report_shows_the_patients_exercise_picture(tmp_path: Path) -> None:
+    async with (
+        FakeBotAPI() as api,
+        running(settings_for(api, tmp_path, SIDEGLIDE_ANIMATIONS=True)),
+    ):
+        anna, dana = await shared(api)
+        dana.say("/patients")
+        card = await dana.keyboard()
+        await dana.tap(st.B_REPORT, card)
+        await dana.expect(kind="document")  # the CSV
+        report = await dana.expect(kind="document")
+        html = (report.data or b"").decode()
+        assert 'class="exercise" src="data:image/png;base64,' in html

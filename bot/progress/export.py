@@ -150,6 +150,7 @@ class ReportLabels:
     col_reason: str
     col_question: str
     cleared: str
+    exercise_alt: str
     col_answer: str
     yes: str
     no: str
@@ -177,6 +178,7 @@ L_CURRENT = N_("Current exercise: {exercise}")
 L_RED_FLAGS = N_("Warning signs reported")
 L_ALL_NO = N_("All {count} warning-sign questions answered no (last asked {date}).")
 L_CLEARED = N_("cleared: answered no on {date}")
+L_EXERCISE_ALT = N_("The patient's current exercise, as the bot shows it")
 L_NOT_SCREENED = N_("The warning-sign questions have not been answered yet.")
 L_TIMES_IN = N_("Times are in {zone}.")
 L_WALL = N_("Side glide: {shoulder} shoulder to the wall ({why}).")
@@ -230,6 +232,7 @@ def report_labels(translate: Callable[[str], str] = str, lang: str = "en") -> Re
         red_flags_heading=t(L_RED_FLAGS),
         all_no=t(L_ALL_NO),
         cleared=t(L_CLEARED),
+        exercise_alt=t(L_EXERCISE_ALT),
         not_screened=t(L_NOT_SCREENED),
         times_in=t(L_TIMES_IN),
         wall_line=t(L_WALL),
@@ -338,6 +341,7 @@ def pt_report_html(
     tz: tzinfo = UTC,
     sections: Sequence[Section] = (),
     status: Sequence[str] = (),
+    exercise_png: bytes | None = None,
 ) -> bytes:
     """One self-contained, printable HTML page (UTF-8): nothing is fetched when opened.
 
@@ -393,6 +397,15 @@ def pt_report_html(
         f"{escape(_fill(lb.times_in, zone=zone_name(tz, now)))}</p>",
         f'<p class="meta">{escape(lb.disclaimer)}</p>',
         *(f'<p class="status"><strong>{escape(line)}</strong></p>' for line in status),
+        *(
+            [
+                f'<img class="exercise" src="data:image/png;base64,'
+                f'{base64.b64encode(exercise_png).decode("ascii")}" '
+                f'alt="{escape(lb.exercise_alt)}">'
+            ]
+            if exercise_png
+            else []
+        ),
         f"<h2>{escape(lb.summary_heading)}</h2><ul>",
         *(f"<li>{escape(line)}</li>" for line in summary),
         "</ul>",

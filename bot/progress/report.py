@@ -154,6 +154,7 @@ async def export_files(
     for_name: str | None = None,
     status: Sequence[str] = (),
     tz: tzinfo | None = None,
+    exercise_png: bytes | None = None,
 ) -> Export:
     """`shares`: the shares the report's "who had access" lists (every one for the
     patient's own export, only the reader's for a PT). `for_name`: a PT's report, headed
@@ -186,6 +187,7 @@ async def export_files(
         tz=tz,
         sections=await _pt_sections(store, user_id, lang, data, shares),
         status=status,
+        exercise_png=exercise_png,
     )
     return Export(export.checkins_csv(history), html)
 

@@ -8,6 +8,7 @@ share and grants nothing. Everything else here is wording and layout.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -15,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from bot.animation.service import AnimationService, cover_still
 from bot.coach.coach import Coach, Handled
 from bot.presentation.i18n import _, translate
 from bot.presentation.messages import (
@@ -35,7 +37,7 @@ from bot.sharing.letters import Letter, button
 from bot.storage.ports import Clinician, Conversations, History, Redeemed, Share, Shares
 from flows import ladder, owed, remind, safety, screening
 from flows import texts as t
-from flows.catalogue import EXERCISES, REPS, exercise_name
+from flows.catalogue import EXERCISES, REPS, exercise_name, step_side
 from flows.effects import RecordRungChange, Say, Stopped
 from flows.events import Cleared, Command, Prescribed, SharePress
 from flows.model import Prescription, Rung, Side
@@ -91,12 +93,27 @@ def zone(name: str) -> tzinfo:
 
 class Clinic:
     def __init__(
-        self, coach: Coach, shares: Shares, history: History, conversations: Conversations
+        self,
+        coach: Coach,
+        shares: Shares,
+        history: History,
+        conversations: Conversations,
+        animations: AnimationService | None = None,
     ) -> None:
         self.coach = coach
         self.shares = shares
         self.history = history
         self.conversations = conversations
+        self.animations = animations  # the exercise's picture in a PT's report, if any
+
+    async def _picture(self, session: Session) -> bytes | None:
+        """The still that stands for the patient's exercise, for their side (issue 27)."""
+        if self.animations is None:
+            return None
+        rung = session.exercise
+        still = cover_still(rung, step_side(rung, session.assessment.side, session.glide_shoulder))
+        path = self.animations.cached(still) if still is not None else None
+        return await asyncio.to_thread(path.read_bytes) if path is not None else None
 
     def now(self) -> datetime:
         return self.coach.clock()
@@ -462,6 +479,7 @@ class Clinic:
             [share],
             for_name=share.patient_name,
             status=await self.status(lang, share.patient_id, session, await self._pt_tz(who)),
+            exercise_png=await self._picture(session),
             tz=await self._pt_tz(who),
         )
         await self.shares.viewed(share.id, now)
