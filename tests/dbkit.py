@@ -39,7 +39,7 @@ def rows(db: Db, sql: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]
     """The rows of one statement; a write is committed at once."""
     if is_postgres(db):
         return _THREAD.submit(asyncio.run, _pg(str(db), sql, args)).result(timeout=60)
-    conn = sqlite3.connect(db, timeout=5)
+    conn = sqlite3.connect(db, timeout=30)  # the bot may be mid-write on a loaded machine
     try:
         with conn:
             return [tuple(r) for r in conn.execute(sql, tuple(args)).fetchall()]

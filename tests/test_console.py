@@ -185,11 +185,11 @@ async def test_a_reminder_fires_in_the_console_with_its_buttons(tmp_path: Path) 
             stdin.type(line)
 
         def scheduled() -> bool:
-            with sqlite3.connect(services.settings.SIDEGLIDE_DB) as conn:
+            with sqlite3.connect(services.settings.SIDEGLIDE_DB, timeout=30) as conn:
                 return conn.execute("SELECT COUNT(*) FROM reminders").fetchone()[0] == 1
 
         await until(scheduled, "a saved schedule")
-        with sqlite3.connect(services.settings.SIDEGLIDE_DB) as conn:  # make it due now
+        with sqlite3.connect(services.settings.SIDEGLIDE_DB, timeout=30) as conn:  # due now
             conn.execute("UPDATE reminders SET next_due = ?", (int(noon.timestamp()) - 60,))
         await until(lambda: "[1] Start now" in out.getvalue().split("/remind")[-1], "the ping")
         assert "[2] Snooze" in out.getvalue()
