@@ -34,6 +34,16 @@ async def shared(api: FakeBotAPI) -> tuple[User, User]:
     return anna, dana
 
 
+async def worse(anna: User, dana: User) -> None:
+    """Anna reports a set that made her leg worse: stopped, and Dana is alerted."""
+    anna.say("/checkin")
+    await anna.answer(t.B_JUST_DID_SET)
+    await anna.answer(t.LEG_ANSWERS[Answer.WORSE])
+    await anna.answer("7")
+    await anna.answer("Foot")
+    await dana.expect("Anna's exercises have stopped")
+
+
 async def test_two_links_then_one_revoke_leaves_the_pt_nothing(tmp_path: Path) -> None:
     async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
         anna, dana = await shared(api)
@@ -96,12 +106,7 @@ async def test_the_report_and_chart_name_the_patient_and_nothing_leaves_after_a_
 async def test_the_pt_is_told_when_the_patient_lifts_a_stop(tmp_path: Path) -> None:
     async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
         anna, dana = await shared(api)
-        anna.say("/checkin")
-        await anna.answer(t.B_JUST_DID_SET)
-        await anna.answer(t.LEG_ANSWERS[Answer.WORSE])
-        await anna.answer("7")
-        await anna.answer("Foot")
-        await dana.expect("Anna's exercises have stopped")
+        await worse(anna, dana)
         dana.say("/patients")
         card = await dana.keyboard()
         assert "On hold" in (card.text or "") and "Status: exercising" not in (card.text or "")
@@ -116,12 +121,7 @@ async def test_the_pt_is_told_when_the_patient_lifts_a_stop(tmp_path: Path) -> N
 async def test_a_pt_lifts_a_hold_and_the_next_set_is_the_pts_exercise(tmp_path: Path) -> None:
     async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
         anna, dana = await shared(api)
-        anna.say("/checkin")
-        await anna.answer(t.B_JUST_DID_SET)
-        await anna.answer(t.LEG_ANSWERS[Answer.WORSE])
-        await anna.answer("7")
-        await anna.answer("Foot")
-        await dana.expect("Anna's exercises have stopped")
+        await worse(anna, dana)
         dana.say("/patients")
         card = await dana.keyboard()
         assert st.B_LIFT in card.button_texts
@@ -145,7 +145,7 @@ async def test_the_pts_report_shows_the_patients_exercise_picture(tmp_path: Path
         FakeBotAPI() as api,
         running(settings_for(api, tmp_path, SIDEGLIDE_ANIMATIONS=True)),
     ):
-        anna, dana = await shared(api)
+        _, dana = await shared(api)
         dana.say("/patients")
         card = await dana.keyboard()
         await dana.tap(st.B_REPORT, card)

@@ -243,9 +243,7 @@ class Console:
     async def show_letter(self, letter: Letter) -> None:
         self.out()
         self.out(letter.message.text)
-        if letter.message.rows:
-            self.buttons = [b for row in letter.message.rows for b in row]
-            self.out("   " + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(self.buttons, 1)))
+        self.offer(letter.message.rows)
         named = {}
         if letter.photo is not None:
             named[f"letter-{letter.about}-chart.png"] = letter.photo
@@ -266,12 +264,7 @@ class Console:
                 )
                 self.out()
                 self.out(message.text)
-                if message.rows:
-                    self.buttons = [b for row in message.rows for b in row]
-                    self.out(
-                        "   "
-                        + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(self.buttons, 1))
-                    )
+                self.offer(message.rows)
                 last = effect.says[-1] if isinstance(effect, Joined) else effect
                 animations = self.services.animations
                 if last.animation is not None and animations is not None:
@@ -294,6 +287,13 @@ class Console:
                 self.buttons = []
                 # the charts and exports this console wrote are the user's data too
                 await asyncio.to_thread(forget_files, self.services.settings.data_dir / REPORTS)
+
+    def offer(self, rows: Sequence[Sequence[Button]]) -> None:
+        """A message's buttons, numbered: typing the number presses it."""
+        if not rows:
+            return
+        self.buttons = [b for row in rows for b in row]
+        self.out("   " + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(self.buttons, 1)))
 
     async def speak(self, effect: Speak | SpeakGuided, lang: str) -> None:
         if self.services.voice is None:
