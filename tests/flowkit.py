@@ -11,6 +11,7 @@ from flows.effects import (
     Effect,
     ForgetUser,
     RecordCheckIn,
+    RecordRungChange,
     RecordScreening,
     ReminderPause,
     Reminders,
@@ -187,7 +188,10 @@ def owed_problems(before: Session, out: Outcome, where: str) -> list[str]:
     readings = [
         e for e in out.effects if isinstance(e, RecordCheckIn) and e.checkin.answer == "reading"
     ]
-    if readings and out.session.ladder.stall != before.ladder.stall:
+    # a change of exercise in the same turn (a PT's prescription waiting for the reading to
+    # end) resets the count by design: only the reading itself must leave it alone
+    moved = any(isinstance(e, RecordRungChange) for e in out.effects)
+    if readings and not moved and out.session.ladder.stall != before.ladder.stall:
         problems.append(f"a pain reading changed the stall count, {where}")
     return problems
 
