@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, field
+from typing import get_args
 
 from flows.model import CheckIn, Prescription, PsfsRating, Rung
 
@@ -163,6 +164,13 @@ class SetSchedule:
     fixed_times: tuple[str, ...]
     paused: str | None = None  # the pause the schedule keeps (a change never lifts a hold)
 
+
+# what is stored, not shown: listed once, read by the coach, the ports and the renderer
+Record = RecordCheckIn | RecordRungChange | RecordScreening | RecordPrescription | RecordPsfs
+RECORDS: tuple[type[Record], ...] = get_args(Record)
+# what changes the reminders' schedule, not shown either
+ReminderChange = Reminders | ReminderPause | SetSchedule
+REMINDER_CHANGES: tuple[type[ReminderChange], ...] = get_args(ReminderChange)
 
 Effect = (
     Say

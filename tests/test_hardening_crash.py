@@ -24,12 +24,11 @@ from typing import IO, Any
 
 import pytest
 
-from bot.storage.ports import ReminderChange
 from bot.storage.postgres import PostgresStorage
 from bot.storage.sql import reminders as sqlite_reminders
 from bot.storage.sqlite import SqliteStorage
 from flows import remind
-from flows.effects import SetSchedule
+from flows.effects import ReminderChange, SetSchedule
 from flows.schedule import Schedule as ReminderSchedule
 from tests import botkit, dbkit
 from tests.botkit import TOKEN, User, running, settings_for

@@ -20,25 +20,18 @@ from bot.storage.ports import (
     Conversations,
     History,
     Loaded,
-    Record,
-    ReminderChange,
     Share,
     Shares,
     Turn,
 )
 from flows import psfs, remind, safety
 from flows.effects import (
+    RECORDS,
+    REMINDER_CHANGES,
     Effect,
     ForgetUser,
     RecordCheckIn,
-    RecordPrescription,
-    RecordPsfs,
-    RecordRungChange,
-    RecordScreening,
-    ReminderPause,
-    Reminders,
     Say,
-    SetSchedule,
 )
 from flows.engine import Rules, advance
 from flows.events import Event
@@ -177,8 +170,8 @@ class Coach:
             session=outcome.session,
             now=now,
             update_id=update_id,
-            records=[e for e in outcome.effects if isinstance(e, _RECORDS)],
-            reminders=[e for e in outcome.effects if isinstance(e, _REMINDERS)],
+            records=[e for e in outcome.effects if isinstance(e, RECORDS)],
+            reminders=[e for e in outcome.effects if isinstance(e, REMINDER_CHANGES)],
         )
         try:
             await self.conversations.commit(turn)  # session, records, reminders: one unit
@@ -210,13 +203,3 @@ def _before_hint(effects: tuple[Effect, ...], nudge: tuple[Say, ...]) -> tuple[E
         len(effects),
     )
     return (*effects[:at], *nudge, *effects[at:])
-
-
-_RECORDS: tuple[type[Record], ...] = (
-    RecordCheckIn,
-    RecordRungChange,
-    RecordScreening,
-    RecordPrescription,
-    RecordPsfs,
-)
-_REMINDERS: tuple[type[ReminderChange], ...] = (Reminders, ReminderPause, SetSchedule)

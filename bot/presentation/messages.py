@@ -9,14 +9,10 @@ from bot.presentation import callbacks
 from bot.presentation.i18n import _, translate, translate_plural
 from bot.presentation.texts import MYDATA, MYDATA_EARLY, MYDATA_MORE, MYDATA_PT, NO_DATA
 from flows.effects import (
+    RECORDS,
+    REMINDER_CHANGES,
     Effect,
-    RecordCheckIn,
-    RecordRungChange,
-    RecordScreening,
-    ReminderPause,
-    Reminders,
     Say,
-    SetSchedule,
     Speak,
     SpeakGuided,
 )
@@ -59,7 +55,7 @@ def render_say(say: Say, lang: str) -> Message:
     return Message(text, rows)
 
 
-_SILENT = (RecordCheckIn, RecordRungChange, RecordScreening, Reminders, ReminderPause, SetSchedule)
+_SILENT = (*RECORDS, *REMINDER_CHANGES)
 # a message a person in pain reads on a phone; longer joins stay separate messages
 MAX_JOINED = 400
 

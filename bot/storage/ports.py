@@ -16,21 +16,12 @@ from enum import StrEnum
 from typing import Protocol
 
 from flows.effects import (
-    RecordCheckIn,
-    RecordPrescription,
-    RecordPsfs,
-    RecordRungChange,
-    RecordScreening,
-    ReminderPause,
-    Reminders,
-    SetSchedule,
+    Record,
+    ReminderChange,
 )
 from flows.model import CheckIn, Prescription, PsfsRating, RungChange
 from flows.schedule import Schedule
 from flows.session import Session
-
-Record = RecordCheckIn | RecordRungChange | RecordScreening | RecordPrescription | RecordPsfs
-ReminderChange = Reminders | ReminderPause | SetSchedule
 
 
 @dataclass(frozen=True, slots=True)

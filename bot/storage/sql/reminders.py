@@ -25,9 +25,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from bot.storage.ports import ReminderChange, ReminderRow
+from bot.storage.ports import ReminderRow
 from bot.storage.sql.conn import Conn, SqlDatabase
-from flows.effects import ReminderPause, SetSchedule
+from flows.effects import ReminderChange, ReminderPause, SetSchedule
 from flows.safety import Pause
 from flows.schedule import Schedule, hhmm, next_due, parse_schedule, snooze
 
