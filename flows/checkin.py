@@ -16,7 +16,7 @@ from flows.i18n import Msg
 from flows.ladder import Ask, Reading, Verdict, Where
 from flows.model import Answer, CheckIn, Reach
 from flows.session import Hold, PendingCheckIn, Session, State
-from flows.sets import before_set, new_exercise, stop_rule_now
+from flows.sets import WAY_IN, before_set, new_exercise, stop_rule_now
 from flows.states import (
     Ctx,
     Kind,
@@ -25,9 +25,10 @@ from flows.states import (
     Spec,
     enter,
     fixed,
+    on,
+    on_any,
     pain_question,
     reach_buttons,
-    register,
     rest,
 )
 
@@ -138,27 +139,9 @@ def _reach_choices(s: Session) -> tuple[Choice, ...]:
     return reach_buttons(with_none=True)
 
 
-register(
-    State.CHECK_ANSWER,
-    Spec(
-        ask=_answer_question,
-        buttons=lambda s: tuple(Choice(a.value, label) for a, label in _answers(s).items()),
-        on_press=_answer,
-        kind=Kind.IN_SET,
-    ),
-)
-register(State.CHECK_PAIN, replace(pain_question("", _pain, Kind.IN_SET), ask=_pain_question))
-register(
-    State.CHECK_REACH,
-    Spec(
-        ask=_reach_question,
-        buttons=_reach_choices,
-        on_press=lambda s, v, c: evaluate(
-            replace(s, pending=replace(s.pending, reach=Reach(v))), c
-        ),
-        kind=Kind.IN_SET,
-    ),
-)
+def _reached(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return evaluate(replace(s, pending=replace(s.pending, reach=Reach(value))), ctx)
+
 
 # --- the one confirming question -------------------------------------------------------
 
@@ -217,16 +200,6 @@ def _confirm(s: Session, value: str, ctx: Ctx) -> Outcome:
         replace(s, pending=replace(s.pending, reach=None)), State.CHECK_REACH
     )  # where in the back?
 
-
-register(
-    State.CHECK_CONFIRM,
-    Spec(
-        ask=_confirm_question,
-        buttons=lambda s: _CONFIRM[_asking(s)],
-        on_press=_confirm,
-        kind=Kind.IN_SET,
-    ),
-)
 
 # --- the decision ----------------------------------------------------------------------
 
@@ -306,11 +279,50 @@ def next_set(s: Session) -> Say:
 
 # --- recovered -------------------------------------------------------------------------
 
-register(
-    State.RECOVERED,
-    Spec(
+
+def _more(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return before_set(s, ctx)
+
+
+def _take_care(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return rest(s, (Say(t.TAKE_CARE),))
+
+
+# what `evaluate` may lead to: the ladder's confirming question, or its verdict
+EVALUATED = frozenset({State.CHECK_CONFIRM, State.IDLE, State.HALTED, State.RECOVERED})
+
+STATES: dict[State, Spec] = {
+    State.CHECK_ANSWER: Spec(
+        ask=_answer_question,
+        buttons=lambda s: tuple(Choice(a.value, label) for a, label in _answers(s).items()),
+        answers=(
+            on(Answer.WORSE, _answer, State.CHECK_PAIN, EVALUATED),
+            on(Answer.ALL_GONE, _answer, State.CHECK_CONFIRM, EVALUATED, State.CHECK_PAIN),
+            on_any(_answer, State.CHECK_PAIN, EVALUATED),
+        ),
+        kind=Kind.IN_SET,
+    ),
+    State.CHECK_PAIN: replace(
+        pain_question("", on_any(_pain, State.CHECK_REACH), Kind.IN_SET), ask=_pain_question
+    ),
+    State.CHECK_REACH: Spec(
+        ask=_reach_question,
+        buttons=_reach_choices,
+        answers=(on_any(_reached, EVALUATED),),
+        kind=Kind.IN_SET,
+    ),
+    State.CHECK_CONFIRM: Spec(
+        ask=_confirm_question,
+        buttons=lambda s: _CONFIRM[_asking(s)],
+        answers=(
+            on("yes", _confirm, EVALUATED, State.CHECK_ANSWER),
+            on("no", _confirm, EVALUATED, State.CHECK_ANSWER, State.CHECK_PAIN, State.CHECK_REACH),
+        ),
+        kind=Kind.IN_SET,
+    ),
+    State.RECOVERED: Spec(
         ask=lambda s: Question(t.RECOVERED),
         buttons=fixed(Choice("more", t.B_MORE), Choice("done", t.B_DONE_FOR_NOW)),
-        on_press=lambda s, v, c: before_set(s, c) if v == "more" else rest(s, (Say(t.TAKE_CARE),)),
+        answers=(on("more", _more, WAY_IN), on("done", _take_care, State.IDLE)),
     ),
-)
+}

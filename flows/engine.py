@@ -1,10 +1,11 @@
 """The conversation engine: `advance(session, event, now) -> Outcome`.
 
 Pure and deterministic: no I/O, no clock of its own, no randomness. What each
-state asks and does is in its entry (flows.states, registered by the modules
-imported below); this module routes events to those entries, runs the
-commands, and reports every change of the reminders' pause (flows.safety) as
-an effect, so no path can change a hold without the reminders table hearing.
+state asks and where each answer leads is its entry in a table (flows.states;
+the tables are installed below, from one list); this module routes events to
+those entries, runs the commands (a table of their own, with where each may
+lead), and reports every change of the reminders' pause (flows.safety) as an
+effect, so no path can change a hold without the reminders table hearing.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from flows import checkin, onboarding, owed, psfs, pt, remind, safety, sets, settings  # noqa: F401
+from flows import checkin, heard, onboarding, owed, psfs, pt, remind, safety, sets, settings
 from flows import texts as t
 from flows.catalogue import exercise_name
 from flows.effects import (
@@ -47,22 +48,29 @@ from flows.events import (
 )
 from flows.heard import hear
 from flows.ladder import DEFAULT_STALL_AFTER
+from flows.owed import OWED_STATES
 from flows.session import Hold, PendingCheckIn, Session, State
 from flows.states import (
+    SAME,
     SPECS,
     Ctx,
     Kind,
     Outcome,
     Question,
     Spec,
+    Target,
+    answer,
     enter,
+    install,
     is_busy,
+    leads,
     no_buttons,
     prompt,
-    register,
     reprompt,
     rest,
     spec,
+    typed,
+    typed_answer,
 )
 
 __all__ = ["ALL_STATES", "COMMAND_NAMES", "Outcome", "Rules", "advance", "choices", "is_busy"]
@@ -76,17 +84,32 @@ class Rules:
     voice: bool = True  # False: this deployment makes no voice notes (SIDEGLIDE_TTS=off)
 
 
-register(
-    State.NEW,
-    Spec(
+def _first_words(s: Session, text: str, ctx: Ctx) -> Outcome:
+    """Someone typing to the bot for the first time is welcomed."""
+    return enter(s, State.WELCOME)
+
+
+STATES: dict[State, Spec] = {
+    State.NEW: Spec(
         ask=lambda s: Question(t.SEND_START),
         buttons=no_buttons,
-        on_press=lambda s, v, c: Outcome(s, (Stale(),)),
-        # someone typing to the bot for the first time is welcomed
-        on_text=lambda s, text, c: enter(s, State.WELCOME),
+        answers=(),
+        typed=typed(_first_words, State.WELCOME),
     ),
-)
+}
 
+# the one list of the modules that own states
+install(
+    STATES,
+    onboarding.STATES,
+    sets.STATES,
+    checkin.STATES,
+    pt.STATES,
+    heard.STATES,
+    settings.STATES,
+    psfs.STATES,
+    remind.STATES,
+)
 ALL_STATES: frozenset[State] = frozenset(SPECS)
 
 
@@ -170,38 +193,71 @@ def choices(s: Session) -> tuple[Choice, ...]:
 
 
 def _dispatch(s: Session, event: Event, ctx: Ctx) -> Outcome:
-    if isinstance(event, Command):
-        return _command(s, event.name, ctx)
-    if isinstance(event, Press):
-        if event.seq != s.seq or event.value not in {c.value for c in choices(s)}:
-            return Outcome(s, (Stale(),))
-        return spec(s).on_press(owed.answering(s), event.value, ctx)
-    if isinstance(event, (Text, Other)):
-        heard = hear(s, event, ctx)  # the user's own words: warning signs first (flows.heard)
-        if heard is not None:
-            return heard
-    if isinstance(event, Text):
-        s = owed.answering(s)
-        on_text = spec(s).on_text
-        typed = on_text(s, event.text, ctx) if on_text is not None else None
-        return typed if typed is not None else reprompt(s, t.PLEASE_BUTTONS)
+    return _ON_EVENT[type(event)](s, event, ctx)
+
+
+def _on_command(s: Session, event: Event, ctx: Ctx) -> Outcome:
+    assert isinstance(event, Command)
+    return _command(s, event.name, ctx)
+
+
+def _on_press(s: Session, event: Event, ctx: Ctx) -> Outcome:
+    assert isinstance(event, Press)
+    if event.seq != s.seq or event.value not in {c.value for c in choices(s)}:
+        return Outcome(s, (Stale(),))
+    return answer(owed.answering(s), event.value, ctx)
+
+
+def _on_words(s: Session, event: Event, ctx: Ctx) -> Outcome:
+    heard = hear(s, event, ctx)  # the user's own words: warning signs first (flows.heard)
+    if heard is not None:
+        return heard
     if isinstance(event, Other):
         return reprompt(s, t.NOT_TEXT)
-    if isinstance(event, ReminderPress):
-        return _reminder_press(s, event.action, ctx)
-    if isinstance(event, ReminderDue):
-        return _reminder_due(s)
-    if isinstance(event, Prescribed):
-        if s.state == State.NEW:
-            return Outcome(s, ())  # nobody here any more (after /forget): store nothing
-        return pt.prescribe(s, event.prescription, event.pt_id, ctx)
-    if isinstance(event, Cleared):
-        if s.state == State.NEW:
-            return Outcome(s, ())
-        return pt.lift(s, event.prescription, event.pt_id, event.pt_name, ctx)
-    if isinstance(event, Unreachable):
-        return Outcome(replace(s, safety=replace(s.safety, blocked=True)), ())
-    raise TypeError(f"unknown event {event!r}")
+    assert isinstance(event, Text)
+    s = owed.answering(s)
+    out = typed_answer(s, event.text, ctx)
+    return out if out is not None else reprompt(s, t.PLEASE_BUTTONS)
+
+
+def _on_reminder_press(s: Session, event: Event, ctx: Ctx) -> Outcome:
+    assert isinstance(event, ReminderPress)
+    return _reminder_press(s, event.action, ctx)
+
+
+def _on_reminder_due(s: Session, event: Event, ctx: Ctx) -> Outcome:
+    return _reminder_due(s)
+
+
+def _on_prescribed(s: Session, event: Event, ctx: Ctx) -> Outcome:
+    assert isinstance(event, Prescribed)
+    if s.state == State.NEW:
+        return Outcome(s, ())  # nobody here any more (after /forget): store nothing
+    return pt.prescribe(s, event.prescription, event.pt_id, ctx)
+
+
+def _on_cleared(s: Session, event: Event, ctx: Ctx) -> Outcome:
+    assert isinstance(event, Cleared)
+    if s.state == State.NEW:
+        return Outcome(s, ())
+    return pt.lift(s, event.prescription, event.pt_id, event.pt_name, ctx)
+
+
+def _on_unreachable(s: Session, event: Event, ctx: Ctx) -> Outcome:
+    return Outcome(replace(s, safety=replace(s.safety, blocked=True)), ())
+
+
+_ON_EVENT: dict[type, Callable[[Session, Event, Ctx], Outcome]] = {
+    Command: _on_command,
+    Press: _on_press,
+    Text: _on_words,
+    Other: _on_words,
+    ReminderPress: _on_reminder_press,
+    ReminderDue: _on_reminder_due,
+    Prescribed: _on_prescribed,
+    Cleared: _on_cleared,
+    Unreachable: _on_unreachable,
+}
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -212,10 +268,10 @@ Handler = Callable[[Session, Ctx], Outcome]
 def _command(s: Session, name: str, ctx: Ctx) -> Outcome:
     if s.state == State.NEW:
         return _command_before_start(s, name, ctx)
-    handler = _COMMANDS.get(name)
-    if handler is None:
+    command = COMMANDS.get(name)
+    if command is None:
         return _reprompt_or_say(s, t.UNKNOWN_COMMAND)
-    return handler(s, ctx)
+    return command.run(s, ctx)
 
 
 def _command_before_start(s: Session, name: str, ctx: Ctx) -> Outcome:
@@ -333,24 +389,37 @@ def _cmd_psfs(s: Session, ctx: Ctx) -> Outcome:
     return psfs.start(s)
 
 
-_COMMANDS: dict[str, Handler] = {
-    "start": _cmd_start,
-    "exercise": lambda s, c: sets.before_set(s, c),
-    "checkin": _cmd_checkin,
-    "stop": _cmd_stop,
-    "safety": _cmd_safety,
-    "help": _cmd_help,
-    "voice": _cmd_voice,
-    "settings": lambda s, c: settings.detour(s, State.SETTINGS),
-    "language": lambda s, c: settings.detour(s, State.LANGUAGE),
-    "forget": lambda s, c: settings.detour(s, State.FORGET_CONFIRM),
-    "progress": lambda s, c: _show(s, ShowChart()),
-    "export": lambda s, c: _show(s, SendExport()),
-    "mydata": lambda s, c: _show(s, ShowMyData()),
-    "remind": _cmd_remind,
-    "psfs": _cmd_psfs,
+@dataclass(frozen=True, slots=True)
+class Cmd:
+    """A command's row: what runs, and every state it may lead to (SAME: the question on
+    screen stays, shown again or not)."""
+
+    run: Handler
+    to: frozenset[Target]
+
+
+COMMANDS: dict[str, Cmd] = {
+    "start": Cmd(_cmd_start, leads(SAME, State.WELCOME)),
+    "exercise": Cmd(lambda s, c: sets.before_set(s, c), sets.WAY_IN),
+    "checkin": Cmd(
+        _cmd_checkin, leads(OWED_STATES, SAME, sets.GATED, State.CHECK_ANSWER, State.CHECK_WHICH)
+    ),
+    "stop": Cmd(_cmd_stop, leads(OWED_STATES, State.STOP_WHY, State.IDLE, SAME)),
+    "safety": Cmd(_cmd_safety, leads(State.SCREEN)),
+    "help": Cmd(_cmd_help, leads(SAME)),
+    "voice": Cmd(_cmd_voice, leads(SAME)),
+    "settings": Cmd(lambda s, c: settings.detour(s, State.SETTINGS), leads(State.SETTINGS)),
+    "language": Cmd(lambda s, c: settings.detour(s, State.LANGUAGE), leads(State.LANGUAGE)),
+    "forget": Cmd(
+        lambda s, c: settings.detour(s, State.FORGET_CONFIRM), leads(State.FORGET_CONFIRM)
+    ),
+    "progress": Cmd(lambda s, c: _show(s, ShowChart()), leads(SAME)),
+    "export": Cmd(lambda s, c: _show(s, SendExport()), leads(SAME)),
+    "mydata": Cmd(lambda s, c: _show(s, ShowMyData()), leads(SAME)),
+    "remind": Cmd(_cmd_remind, leads(sets.GATED, State.REMIND_MENU)),
+    "psfs": Cmd(_cmd_psfs, leads(sets.GATED, State.PSFS_PICK, State.PSFS_RATE)),
 }
-COMMAND_NAMES: tuple[str, ...] = tuple(_COMMANDS)
+COMMAND_NAMES: tuple[str, ...] = tuple(COMMANDS)
 
 
 # --- reminders ---------------------------------------------------------------------------

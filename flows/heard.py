@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from flows import numbers, owed, screening, words
 from flows import texts as t
-from flows.checkin import evaluate
+from flows.checkin import EVALUATED, evaluate
 from flows.effects import Choice, Effect, Say
 from flows.events import Event, Other, Text
 from flows.i18n import N_, Msg
@@ -29,17 +29,21 @@ from flows.ladder import Ask
 from flows.model import Answer, Reach
 from flows.onboarding import YES_NO, red_flag_yes
 from flows.session import Heard, Session, State
-from flows.sets import stop_rule_now
+from flows.sets import SET_BEGINS, stop_rule_now
 from flows.states import (
+    BACK,
+    SAME,
     Ctx,
     Kind,
     Outcome,
     Question,
     Spec,
+    answer,
     enter,
     fixed,
+    leads,
+    on,
     prompt,
-    register,
     reprompt,
     spec,
 )
@@ -115,7 +119,7 @@ def hear(s: Session, event: Event, ctx: Ctx) -> Outcome | None:
     found = _new_signs(s, words.signs(text, lang))
     if s.state == State.SIGN:
         if words.yes(text, lang):
-            return _sign_yes(owed.answering(s))
+            return _sign_yes(owed.answering(s), "yes", ctx)
         if found:
             return _ask_signs(s, found, s.heard)
         return None
@@ -126,14 +130,14 @@ def hear(s: Session, event: Event, ctx: Ctx) -> Outcome | None:
         return _ask_signs(s, found, understood)
     if s.state == State.CHECK_HEARD:
         if s.heard.answer == Answer.WORSE and words.yes(text, lang):
-            return _apply(owed.answering(s), ctx)  # a word can stop
+            return _right(owed.answering(s), "yes", ctx)  # a word can stop
         if understood is not None:
             return enter(replace(s, heard=_with(s.heard, understood)), State.CHECK_HEARD)
         return None
     if understood is None:
         return None
     if understood.press is not None:
-        return spec(s).on_press(owed.answering(s), understood.press, ctx)
+        return answer(owed.answering(s), understood.press, ctx)
     if understood.answer is None and s.state == State.CHECK_ANSWER:
         return reprompt(s, ANSWER_FIRST)
     fresh = Heard(back=s.state, owed=owed.owed(s), told_voice=s.heard.told_voice)
@@ -282,7 +286,7 @@ def _sign_question(s: Session) -> Question:
     return Question(flag.question, columns=2)
 
 
-def _sign_yes(s: Session) -> Outcome:
+def _sign_yes(s: Session, value: str, ctx: Ctx) -> Outcome:
     """Yes: the red-flag stop, exactly as the screening's yes; the question that was owed
     stays owed for after a clean re-screen."""
     flag = s.heard.signs[0] if s.heard.signs else screening.RED_FLAGS[0].id
@@ -294,9 +298,7 @@ def _sign_yes(s: Session) -> Outcome:
     return red_flag_yes(s, flag)
 
 
-def _sign(s: Session, value: str, ctx: Ctx) -> Outcome:
-    if value == "yes":
-        return _sign_yes(s)
+def _sign_no(s: Session, value: str, ctx: Ctx) -> Outcome:
     rest = s.heard.signs[1:]
     if rest:
         return enter(replace(s, heard=replace(s.heard, signs=rest)), State.SIGN)
@@ -314,22 +316,12 @@ def _resume(s: Session, ctx: Ctx) -> Outcome:
         pending=replace(s.pending, owed=h.owed),
     )
     if h.press is not None and h.press in {c.value for c in spec(s).buttons(s)}:
-        return spec(s).on_press(owed.answering(s), h.press, ctx)
+        return answer(owed.answering(s), h.press, ctx)
     if h.answer is not None or h.pain is not None or h.reach is not None:
         heard = replace(h, signs=(), back=back)
         return enter(replace(s, heard=heard), State.CHECK_HEARD, prefix=SIGN_BACK)
     return enter(s, back, prefix=SIGN_BACK)
 
-
-register(
-    State.SIGN,
-    Spec(
-        ask=_sign_question,
-        buttons=fixed(*YES_NO),
-        on_press=_sign,
-        kind=Kind.IN_SET,
-    ),
-)
 
 # --- a check-in in words: one confirming tap ---------------------------------------------
 
@@ -347,16 +339,15 @@ def _heard_question(s: Session) -> Question:
     return Question(HEARD.get(key, HEARD[(True, False, False)]), params, columns=2)
 
 
-def _heard(s: Session, value: str, ctx: Ctx) -> Outcome:
-    if value == "yes":
-        return _apply(s, ctx)
+def _wrong(s: Session, value: str, ctx: Ctx) -> Outcome:
+    """Not what was meant: the question the words answered, asked again."""
     back = s.heard.back or State.CHECK_ANSWER
     told, was_owed = s.heard.told_voice, s.heard.owed
     s = replace(s, heard=Heard(told_voice=told), pending=replace(s.pending, owed=was_owed))
     return enter(s, back, prefix=HEARD_AGAIN)
 
 
-def _apply(s: Session, ctx: Ctx) -> Outcome:
+def _right(s: Session, value: str, ctx: Ctx) -> Outcome:
     """The confirmed words, as the taps they stand for: the answer (a "worse" stops in
     this very turn), then the pain, then the reach; the question that follows is asked."""
     h = s.heard
@@ -373,14 +364,14 @@ def _apply(s: Session, ctx: Ctx) -> Outcome:
         return evaluate(replace(s, pending=done), ctx)
     elif h.answer is not None:
         s = replace(s, pending=replace(s.pending, answer=None, pain=None, reach=None))
-        out = spec(s).on_press(s, h.answer.value, ctx)
+        out = answer(s, h.answer.value, ctx)
     else:
         out = Outcome(s, ())
-    for state, value in ((State.CHECK_PAIN, h.pain), (State.CHECK_REACH, h.reach)):
-        if value is None or out.session.state != state:
+    for state, given in ((State.CHECK_PAIN, h.pain), (State.CHECK_REACH, h.reach)):
+        if given is None or out.session.state != state:
             continue
         kept += [e for e in out.effects if not (isinstance(e, Say) and e.choices)]
-        out = spec(out.session).on_press(out.session, str(value), ctx)
+        out = answer(out.session, str(given), ctx)
     if not out.effects:
         out = enter(out.session, out.session.state)
     if h.answer == Answer.WORSE and out.session.state == State.CHECK_REACH:
@@ -388,12 +379,25 @@ def _apply(s: Session, ctx: Ctx) -> Outcome:
     return Outcome(out.session, (*kept, *out.effects))
 
 
-register(
-    State.CHECK_HEARD,
-    Spec(
-        ask=_heard_question,
-        buttons=fixed(Choice("yes", B_RIGHT), Choice("no", B_WRONG)),
-        on_press=_heard,
+# what a set's word presses there leads to (flows.words: next, repeat, done, stop)
+PRESSED = leads(State.STEP, State.SET_PRESS, State.STOP_WHY, State.CHECK_ANSWER, SET_BEGINS)
+# what confirmed check-in words lead to: the next question of the check-in, or its verdict
+APPLIED = leads(State.CHECK_PAIN, State.CHECK_REACH, EVALUATED, SAME, BACK)
+
+STATES: dict[State, Spec] = {
+    State.SIGN: Spec(
+        ask=_sign_question,
+        buttons=fixed(*YES_NO),
+        answers=(
+            on("yes", _sign_yes, State.REDFLAG),
+            on("no", _sign_no, State.SIGN, State.CHECK_HEARD, BACK, PRESSED),
+        ),
         kind=Kind.IN_SET,
     ),
-)
+    State.CHECK_HEARD: Spec(
+        ask=_heard_question,
+        buttons=fixed(Choice("yes", B_RIGHT), Choice("no", B_WRONG)),
+        answers=(on("yes", _right, APPLIED), on("no", _wrong, BACK)),
+        kind=Kind.IN_SET,
+    ),
+}

@@ -14,8 +14,10 @@ from flows import texts as t
 from flows.effects import Choice, RecordRungChange, RecordScreening, Say
 from flows.i18n import Msg
 from flows.model import Reach, Side
+from flows.owed import OWED_STATES
 from flows.session import Hold, Session, State
 from flows.states import (
+    SAME,
     Ctx,
     Kind,
     Outcome,
@@ -23,11 +25,14 @@ from flows.states import (
     Spec,
     enter,
     fixed,
+    leads,
     no_buttons,
+    on,
+    on_any,
     pain_question,
     reach_buttons,
-    register,
     rest,
+    typed,
 )
 
 YES_NO = (Choice("yes", t.B_YES), Choice("no", t.B_NO))
@@ -45,15 +50,10 @@ def wall_value(value: str) -> Side | None:
 
 # --- welcome ---------------------------------------------------------------------------
 
-register(
-    State.WELCOME,
-    Spec(
-        ask=lambda s: Question(t.WELCOME),
-        buttons=fixed(Choice("ok", t.B_OK)),
-        on_press=lambda s, v, c: start_screening(s, State.ASSESS_SIDE, None),
-        kind=Kind.QUESTIONS,
-    ),
-)
+
+def _welcomed(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return start_screening(s, State.ASSESS_SIDE, None)
+
 
 # --- the red-flag questions ------------------------------------------------------------
 
@@ -70,14 +70,21 @@ def red_flag_yes(s: Session, flag_id: str) -> Outcome:
     return enter(s, State.REDFLAG, (RecordScreening(question=flag_id, yes=True),))
 
 
-def _screen(s: Session, value: str, ctx: Ctx) -> Outcome:
+def _flag_yes(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return red_flag_yes(s, s.cursor.flag or screening.RED_FLAGS[0].id)
+
+
+def _flag_no(s: Session, value: str, ctx: Ctx) -> Outcome:
     flag_id = s.cursor.flag or screening.RED_FLAGS[0].id
-    if value == "yes":
-        return red_flag_yes(s, flag_id)
     record = RecordScreening(question=flag_id, yes=False)
     nxt = screening.next_flag(flag_id)
     if nxt is not None:
         return enter(replace(s, cursor=replace(s.cursor, flag=nxt.id)), State.SCREEN, (record,))
+    return _screened(s, record, ctx)
+
+
+def _screened(s: Session, record: RecordScreening, ctx: Ctx) -> Outcome:
+    """A clean screening: on to what it was asked before, or back to what stands."""
     after = s.cursor.after_screening or State.ASSESS_SIDE
     s = replace(
         s,
@@ -98,34 +105,16 @@ def _screen(s: Session, value: str, ctx: Ctx) -> Outcome:
     return enter(s, State.ASSESS_SIDE, (record,), prefix=t.SCREEN_PASSED)
 
 
-register(
-    State.SCREEN,
-    Spec(
-        ask=lambda s: Question(screening.BY_ID[s.cursor.flag or "bladder"].question, columns=2),
-        buttons=fixed(*YES_NO),
-        on_press=_screen,
-        kind=Kind.QUESTIONS,
-    ),
-)
-
-
 def _red_flag_advice(s: Session) -> Question:
     flag = screening.BY_ID.get(s.safety.red_flag or "")
     urgent_only = flag is not None and not flag.emergency
     return Question(screening.URGENT_ADVICE if urgent_only else screening.EMERGENCY_ADVICE)
 
 
-register(
-    State.REDFLAG,
-    Spec(
-        ask=_red_flag_advice,
-        buttons=no_buttons,
-        on_press=lambda s, v, c: enter(s, State.REDFLAG),
-        kind=Kind.HOLD,
-        # whatever is typed, the advice again
-        on_text=lambda s, text, c: Outcome(s, (Say(_red_flag_advice(s).text),)),
-    ),
-)
+def _advice_again(s: Session, text: str, ctx: Ctx) -> Outcome:
+    """Whatever is typed after a warning sign: the advice again."""
+    return Outcome(s, (Say(_red_flag_advice(s).text),))
+
 
 # --- the assessment --------------------------------------------------------------------
 
@@ -196,71 +185,99 @@ def finish(s: Session, tried: str, result: str) -> Outcome:
     return enter(s, State.OFFER, (saved, record, Say(reason)))
 
 
-register(
-    State.ASSESS_SIDE,
-    Spec(
+def _wall(s: Session, value: str, ctx: Ctx) -> Outcome:
+    s = replace(s, assessment=replace(s.assessment, wall_shoulder=wall_value(value)))
+    return enter(s, State.ASSESS_REACH)
+
+
+def _both_legs(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return red_flag_yes(s, "both_legs")
+
+
+def _one_leg(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return enter(s, State.ASSESS_PAIN)
+
+
+def _tried_result(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return finish(s, s.assessment.tried or "none", value)
+
+
+# where the first questions end: the first exercise offered, or held by the stop rule
+FINISHED = frozenset({State.OFFER, State.HALTED})
+# what a clean screening leads to (flows.owed's questions when one was owed)
+SCREENED = leads(State.PRESET_REACH, OWED_STATES, State.HALTED, State.IDLE, State.ASSESS_SIDE)
+
+STATES: dict[State, Spec] = {
+    State.WELCOME: Spec(
+        ask=lambda s: Question(t.WELCOME),
+        buttons=fixed(Choice("ok", t.B_OK)),
+        answers=(on("ok", _welcomed, State.SCREEN),),
+        kind=Kind.QUESTIONS,
+    ),
+    State.SCREEN: Spec(
+        ask=lambda s: Question(screening.BY_ID[s.cursor.flag or "bladder"].question, columns=2),
+        buttons=fixed(*YES_NO),
+        answers=(
+            on("yes", _flag_yes, State.REDFLAG),
+            on("no", _flag_no, State.SCREEN, SCREENED),
+        ),
+        kind=Kind.QUESTIONS,
+    ),
+    State.REDFLAG: Spec(
+        ask=_red_flag_advice,
+        buttons=no_buttons,
+        answers=(),
+        kind=Kind.HOLD,
+        typed=typed(_advice_again, SAME),
+    ),
+    State.ASSESS_SIDE: Spec(
         ask=lambda s: Question(t.ASK_SIDE, columns=2),
         buttons=fixed(*(Choice(side.value, label) for side, label in t.SIDE_LABELS.items())),
-        on_press=_side,
+        answers=(on_any(_side, State.ASSESS_WALL, State.ASSESS_REACH),),
         kind=Kind.QUESTIONS,
     ),
-)
-register(
-    State.ASSESS_WALL,
-    Spec(
+    State.ASSESS_WALL: Spec(
         ask=lambda s: Question(t.ASK_WALL),
         buttons=fixed(*WALL_CHOICES),
-        on_press=lambda s, v, c: enter(
-            replace(s, assessment=replace(s.assessment, wall_shoulder=wall_value(v))),
-            State.ASSESS_REACH,
-        ),
+        answers=(on_any(_wall, State.ASSESS_REACH),),
         kind=Kind.QUESTIONS,
     ),
-)
-register(
-    State.ASSESS_REACH,
-    Spec(
+    State.ASSESS_REACH: Spec(
         ask=lambda s: Question(t.ASK_REACH, columns=2),
         buttons=fixed(*reach_buttons(with_none=False)),
-        on_press=_reach,
+        answers=(on_any(_reach, State.ASSESS_BOTH_LEGS, State.ASSESS_PAIN),),
         kind=Kind.QUESTIONS,
     ),
-)
-register(
-    State.ASSESS_BOTH_LEGS,
-    Spec(
+    State.ASSESS_BOTH_LEGS: Spec(
         ask=lambda s: Question(t.ASK_BOTH_LEGS, columns=2),
         buttons=fixed(*YES_NO),
-        on_press=lambda s, v, c: (
-            red_flag_yes(s, "both_legs") if v == "yes" else enter(s, State.ASSESS_PAIN)
-        ),
+        answers=(on("yes", _both_legs, State.REDFLAG), on("no", _one_leg, State.ASSESS_PAIN)),
         kind=Kind.QUESTIONS,
     ),
-)
-register(State.ASSESS_PAIN, pain_question(t.ASK_PAIN, _pain, Kind.QUESTIONS))
-register(
-    State.ASSESS_TRIED,
-    Spec(
+    State.ASSESS_PAIN: pain_question(
+        t.ASK_PAIN, on_any(_pain, State.ASSESS_TRIED, FINISHED), Kind.QUESTIONS
+    ),
+    State.ASSESS_TRIED: Spec(
         ask=lambda s: Question(t.ASK_TRIED),
         buttons=fixed(
             Choice("none", t.B_TRIED_NONE),
             Choice("press", t.B_TRIED_PRESS),
             Choice("both", t.B_TRIED_BOTH),
         ),
-        on_press=_tried,
+        answers=(
+            on("none", _tried, FINISHED),
+            on(("press", "both"), _tried, State.ASSESS_TRIED_RESULT),
+        ),
         kind=Kind.QUESTIONS,
     ),
-)
-register(
-    State.ASSESS_TRIED_RESULT,
-    Spec(
+    State.ASSESS_TRIED_RESULT: Spec(
         ask=lambda s: Question(t.ASK_TRIED_RESULT),
         buttons=fixed(
             Choice("helped", t.B_TRIED_HELPED),
             Choice("same", t.B_TRIED_SAME),
             Choice("worse", t.B_TRIED_WORSE),
         ),
-        on_press=lambda s, v, c: finish(s, s.assessment.tried or "none", v),
+        answers=(on_any(_tried_result, FINISHED),),
         kind=Kind.QUESTIONS,
     ),
-)
+}

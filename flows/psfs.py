@@ -18,8 +18,20 @@ from flows.effects import Choice, RecordPsfs, Say
 from flows.i18n import N_, Msg
 from flows.model import PsfsRating
 from flows.session import Psfs, Session, State
-from flows.settings import back, detour
-from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, register, typed_scale
+from flows.settings import RETURNS, back, detour
+from flows.states import (
+    SAME,
+    Ctx,
+    Kind,
+    Outcome,
+    Question,
+    Spec,
+    enter,
+    on,
+    on_any,
+    typed,
+    typed_scale,
+)
 
 MAX_ACTIVITIES = 3
 EVERY = timedelta(days=7)
@@ -83,13 +95,18 @@ def _pick_buttons(s: Session) -> tuple[Choice, ...]:
     return (*left, end)
 
 
-def _pick(s: Session, value: str, ctx: Ctx) -> Outcome:
-    if value == "cancel":
-        return back(replace(s, psfs=replace(s.psfs, picking=())), (Say(t.PSFS_LATER),))
-    if value != "done":
-        s = replace(s, psfs=replace(s.psfs, picking=(*s.psfs.picking, value)))
-        if len(s.psfs.picking) < MAX_ACTIVITIES:
-            return enter(s, State.PSFS_PICK)
+def _not_now(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return back(replace(s, psfs=replace(s.psfs, picking=())), (Say(t.PSFS_LATER),))
+
+
+def _picked(s: Session, value: str, ctx: Ctx) -> Outcome:
+    s = replace(s, psfs=replace(s.psfs, picking=(*s.psfs.picking, value)))
+    if len(s.psfs.picking) < MAX_ACTIVITIES:
+        return enter(s, State.PSFS_PICK)
+    return _picking_done(s, value, ctx)
+
+
+def _picking_done(s: Session, value: str, ctx: Ctx) -> Outcome:
     chosen = s.psfs.picking
     s = replace(s, psfs=replace(s.psfs, activities=chosen, picking=(), rating=0, scores=()))
     return enter(s, State.PSFS_RATE)
@@ -129,17 +146,22 @@ def _rate(s: Session, value: str, ctx: Ctx) -> Outcome:
     return back(s, (RecordPsfs(ratings), Say(t.PSFS_SAVED)))
 
 
-register(
-    State.PSFS_PICK,
-    Spec(ask=_pick_question, buttons=_pick_buttons, on_press=_pick, kind=Kind.DETOUR),
-)
-register(
-    State.PSFS_RATE,
-    Spec(
+STATES: dict[State, Spec] = {
+    State.PSFS_PICK: Spec(
+        ask=_pick_question,
+        buttons=_pick_buttons,
+        answers=(
+            on("cancel", _not_now, RETURNS),
+            on("done", _picking_done, State.PSFS_RATE),
+            on_any(_picked, State.PSFS_PICK, State.PSFS_RATE),
+        ),
+        kind=Kind.DETOUR,
+    ),
+    State.PSFS_RATE: Spec(
         ask=_rate_question,
         buttons=_rate_buttons,
-        on_press=_rate,
+        answers=(on_any(_rate, State.PSFS_PICK, State.PSFS_RATE, RETURNS),),
         kind=Kind.DETOUR,
-        on_text=typed_scale,
+        typed=typed(typed_scale, State.PSFS_PICK, State.PSFS_RATE, RETURNS, SAME),
     ),
-)
+}

@@ -16,22 +16,30 @@ from flows.effects import Choice, Effect, RecordPrescription, RecordRungChange, 
 from flows.ladder import Stage
 from flows.model import Prescription, Rung, Side
 from flows.onboarding import wall_value
+from flows.owed import OWED_STATES
 from flows.session import Hold, Session, State
 from flows.sets import new_exercise
-from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, fixed, is_busy, register, spec
+from flows.states import (
+    Ctx,
+    Kind,
+    Outcome,
+    Question,
+    Spec,
+    enter,
+    fixed,
+    is_busy,
+    leads,
+    on,
+    on_any,
+    spec,
+)
 
 # after the side glide, straight press-ups are the ones that clear the back pain
 _AFTER_GLIDE = frozenset({Stage.SIDE_GLIDE, Stage.BACK_PRESS_UPS, Stage.FLEXION_ROTATION})
 
-register(
-    State.HALTED,
-    Spec(
-        ask=lambda s: Question(t.HELD),
-        buttons=fixed(Choice("pt_ok", t.B_PT_OK)),
-        on_press=lambda s, v, c: enter(s, State.PT_EXERCISE),
-        kind=Kind.HOLD,
-    ),
-)
+
+def _pt_says_go_on(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return enter(s, State.PT_EXERCISE)
 
 
 def _stage_for(s: Session, rung: Rung) -> Stage:
@@ -62,17 +70,6 @@ def go_on(s: Session) -> Outcome:
     return enter(s, State.OFFER, (record, said))
 
 
-register(
-    State.PT_EXERCISE,
-    Spec(
-        ask=lambda s: Question(t.ASK_PT_EXERCISE),
-        buttons=fixed(*(Choice(rung.value, label) for rung, label in t.EXERCISE_BUTTONS.items())),
-        on_press=_exercise,
-        kind=Kind.HOLD,
-    ),
-)
-
-
 def _pt_wall_buttons(s: Session) -> tuple[Choice, ...]:
     """ "The usual" only where there is one: one-sided pain (design.md: for centre or
     both-sided pain the shoulder comes from a clinician only)."""
@@ -80,17 +77,33 @@ def _pt_wall_buttons(s: Session) -> tuple[Choice, ...]:
     return (*usual, Choice("left", t.B_PT_WALL_LEFT), Choice("right", t.B_PT_WALL_RIGHT))
 
 
-register(
-    State.PT_WALL,
-    Spec(
-        ask=lambda s: Question(t.ASK_PT_WALL),
-        buttons=_pt_wall_buttons,
-        on_press=lambda s, v, c: go_on(
-            replace(s, assessment=replace(s.assessment, wall_shoulder=wall_value(v)))
-        ),
+def _pt_wall(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return go_on(replace(s, assessment=replace(s.assessment, wall_shoulder=wall_value(value))))
+
+
+# what `go_on` leads to: the new exercise offered, or the question owed before it
+WENT_ON = leads(State.OFFER, OWED_STATES)
+
+STATES: dict[State, Spec] = {
+    State.HALTED: Spec(
+        ask=lambda s: Question(t.HELD),
+        buttons=fixed(Choice("pt_ok", t.B_PT_OK)),
+        answers=(on("pt_ok", _pt_says_go_on, State.PT_EXERCISE),),
         kind=Kind.HOLD,
     ),
-)
+    State.PT_EXERCISE: Spec(
+        ask=lambda s: Question(t.ASK_PT_EXERCISE),
+        buttons=fixed(*(Choice(rung.value, label) for rung, label in t.EXERCISE_BUTTONS.items())),
+        answers=(on_any(_exercise, State.PT_WALL, WENT_ON),),
+        kind=Kind.HOLD,
+    ),
+    State.PT_WALL: Spec(
+        ask=lambda s: Question(t.ASK_PT_WALL),
+        buttons=_pt_wall_buttons,
+        answers=(on_any(_pt_wall, WENT_ON),),
+        kind=Kind.HOLD,
+    ),
+}
 
 
 # --- a prescription from the user's PT (through a live share, bot.sharing) -------------

@@ -18,8 +18,20 @@ from flows.i18n import N_
 from flows.schedule import Schedule, parse_schedule, validate_tz
 from flows.schedule import describe as schedule_describe
 from flows.session import Session, State
-from flows.settings import back
-from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, register, reprompt
+from flows.settings import RETURNS, back
+from flows.states import (
+    SAME,
+    Ctx,
+    Kind,
+    Outcome,
+    Question,
+    Spec,
+    enter,
+    on,
+    on_any,
+    reprompt,
+    typed,
+)
 from flows.trend import planned_sets_per_day
 
 ASK_NONE = N_(
@@ -117,16 +129,28 @@ def user_tz(s: Session) -> tzinfo:
         return UTC
 
 
-def _menu_press(s: Session, value: str, ctx: Ctx) -> Outcome:
-    if value == "setup":
-        return enter(s, State.REMIND_KIND if s.reminders.tz else State.REMIND_TZ)
-    if value == "tz":
-        return enter(s, State.REMIND_TZ)
-    if value == "pause":
-        return back(replace(s, reminders=replace(s.reminders, paused=True)), [Say(PAUSED)])
-    if value == "resume":
-        return back(replace(s, reminders=replace(s.reminders, paused=False)), [Say(RESUMED)])
+def _set_up(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return enter(s, State.REMIND_KIND if s.reminders.tz else State.REMIND_TZ)
+
+
+def _change_tz(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return enter(s, State.REMIND_TZ)
+
+
+def _pause(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return back(replace(s, reminders=replace(s.reminders, paused=True)), [Say(PAUSED)])
+
+
+def _resume(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return back(replace(s, reminders=replace(s.reminders, paused=False)), [Say(RESUMED)])
+
+
+def _close(s: Session, value: str, ctx: Ctx) -> Outcome:
     return back(s, [])
+
+
+def _zone(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return _set_tz(s, value)
 
 
 def _set_tz(s: Session, value: str) -> Outcome:
@@ -137,14 +161,24 @@ def _set_tz(s: Session, value: str) -> Outcome:
     return _save(s, s.reminders.mode)
 
 
-def _kind_press(s: Session, value: str, ctx: Ctx) -> Outcome:
-    if value == "fixed":
-        # the mode is only stored with a complete schedule (_save): a user who
-        # walks away half-way keeps the schedule they had
-        return enter(s, State.REMIND_TIMES)
+def _fixed_times(s: Session, value: str, ctx: Ctx) -> Outcome:
+    # the mode is only stored with a complete schedule (_save): a user who walks away
+    # half-way keeps the schedule they had
+    return enter(s, State.REMIND_TIMES)
+
+
+def _every(s: Session, value: str, ctx: Ctx) -> Outcome:
     return enter(
         replace(s, reminders=replace(s.reminders, every=int(value[-1]))), State.REMIND_WINDOW
     )
+
+
+def _window(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return _save(replace(s, reminders=replace(s.reminders, window=value)), "every")
+
+
+def _times(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return _save(replace(s, reminders=replace(s.reminders, times=value)), "fixed")
 
 
 def _save(s: Session, mode: str) -> Outcome:
@@ -188,56 +222,58 @@ def _typed_times(s: Session, typed: str, ctx: Ctx) -> Outcome:
     )
 
 
-register(
-    State.REMIND_MENU,
-    Spec(ask=_menu, buttons=_menu_choices, on_press=_menu_press, kind=Kind.DETOUR),
-)
-register(
-    State.REMIND_TZ,
-    Spec(
+# a schedule saved (`_save`) shows the menu again
+SAVED_TO = frozenset({State.REMIND_MENU})
+# what asking the time zone leads to: the kind of reminders, or the schedule saved
+ZONE_SET = frozenset({State.REMIND_KIND, *SAVED_TO})
+
+STATES: dict[State, Spec] = {
+    State.REMIND_MENU: Spec(
+        ask=_menu,
+        buttons=_menu_choices,
+        answers=(
+            on("setup", _set_up, State.REMIND_KIND, State.REMIND_TZ),
+            on("tz", _change_tz, State.REMIND_TZ),
+            on("pause", _pause, RETURNS),
+            on("resume", _resume, RETURNS),
+            on("close", _close, RETURNS),
+        ),
+        kind=Kind.DETOUR,
+    ),
+    State.REMIND_TZ: Spec(
         ask=lambda s: Question(ASK_TZ, columns=4),
         buttons=lambda s: tuple(Choice(tz, tz, literal=True) for tz in TZ_CHOICES),
-        on_press=lambda s, v, c: _set_tz(s, v),
+        answers=(on_any(_zone, ZONE_SET),),
         kind=Kind.DETOUR,
-        on_text=_typed_tz,
+        typed=typed(_typed_tz, ZONE_SET, SAME),
     ),
-)
-register(
-    State.REMIND_KIND,
-    Spec(
+    State.REMIND_KIND: Spec(
         ask=lambda s: Question(ASK_KIND),
         buttons=lambda s: (
             *(Choice(f"every{h}", label) for h, label in B_EVERY.items()),
             Choice("fixed", B_FIXED),
         ),
-        on_press=_kind_press,
+        answers=(
+            on("fixed", _fixed_times, State.REMIND_TIMES),
+            on_any(_every, State.REMIND_WINDOW),
+        ),
         kind=Kind.DETOUR,
     ),
-)
-register(
-    State.REMIND_WINDOW,
-    Spec(
+    State.REMIND_WINDOW: Spec(
         ask=lambda s: Question(ASK_WINDOW),
         buttons=lambda s: tuple(Choice(w, w.replace("-", " - "), literal=True) for w in WINDOWS),
-        on_press=lambda s, v, c: _save(
-            replace(s, reminders=replace(s.reminders, window=v)), "every"
-        ),
+        answers=(on_any(_window, SAVED_TO),),
         kind=Kind.DETOUR,
-        on_text=_typed_window,
+        typed=typed(_typed_window, SAVED_TO, SAME),
     ),
-)
-register(
-    State.REMIND_TIMES,
-    Spec(
+    State.REMIND_TIMES: Spec(
         ask=lambda s: Question(ASK_TIMES),
         buttons=lambda s: tuple(Choice(t, t.replace(",", ", "), literal=True) for t in TIMES),
-        on_press=lambda s, v, c: _save(
-            replace(s, reminders=replace(s.reminders, times=v)), "fixed"
-        ),
+        answers=(on_any(_times, SAVED_TO),),
         kind=Kind.DETOUR,
-        on_text=_typed_times,
+        typed=typed(_typed_times, SAVED_TO, SAME),
     ),
-)
+}
 
 
 def typed_time(text: str) -> str | None:

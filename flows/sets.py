@@ -18,8 +18,10 @@ from flows.i18n import Msg
 from flows.ladder import Stage
 from flows.model import Answer, Reach, Rung, Side
 from flows.onboarding import start_screening
+from flows.owed import OWED_STATES
 from flows.session import Hold, PendingCheckIn, Session, State
 from flows.states import (
+    SAME,
     Ctx,
     Kind,
     Outcome,
@@ -28,10 +30,12 @@ from flows.states import (
     enter,
     fixed,
     is_busy,
+    leads,
     no_buttons,
+    on,
+    on_any,
     pain_question,
     reach_buttons,
-    register,
     rest,
     spec,
 )
@@ -182,50 +186,31 @@ def _done(s: Session, prefix: str | None, *, learned_now: bool = True) -> Outcom
 
 # --- idle and the offer ----------------------------------------------------------------
 
-register(
-    State.IDLE,
-    Spec(
-        ask=lambda s: Question(t.IDLE_HINT),
-        buttons=no_buttons,
-        on_press=lambda s, v, c: enter(s, State.IDLE),
-    ),
-)
-
 
 def _offer_question(s: Session) -> Question:
     text = t.OFFER if s.ladder.sets_done else t.OFFER_FIRST
     return Question(text, {"exercise": exercise_name(s.exercise)}, columns=2)
 
 
-register(
-    State.OFFER,
-    Spec(
-        ask=_offer_question,
-        buttons=fixed(Choice("start", t.B_START), Choice("later", t.B_LATER)),
-        on_press=lambda s, v, c: before_set(s, c) if v == "start" else rest(s, (Say(t.LATER),)),
-    ),
-)
+def _start(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return before_set(s, ctx)
+
+
+def _later(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return rest(s, (Say(t.LATER),))
+
 
 # --- safety before the set -------------------------------------------------------------
 
 
-def _preset(s: Session, value: str, ctx: Ctx) -> Outcome:
+def _nothing_new(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return _after_check(replace(s, safety=replace(s.safety, checked_at=ctx.now)), ctx)
+
+
+def _something_new(s: Session, value: str, ctx: Ctx) -> Outcome:
+    """Every red-flag question, then "where is it now?"."""
     s = replace(s, safety=replace(s.safety, checked_at=ctx.now))
-    if value == "nothing":
-        return _after_check(s, ctx)
-    # "something new" goes through every red-flag question, then "where is it now?"
     return start_screening(s, State.PRESET_REACH, None)
-
-
-register(
-    State.PRESET,
-    Spec(
-        ask=lambda s: Question(t.PRESET),
-        buttons=fixed(Choice("nothing", t.B_NOTHING_NEW), Choice("new", t.B_SOMETHING_NEW)),
-        on_press=_preset,
-        kind=Kind.IN_SET,
-    ),
-)
 
 
 def _where_now(s: Session, value: str, ctx: Ctx) -> Outcome:
@@ -239,19 +224,6 @@ def _where_now(s: Session, value: str, ctx: Ctx) -> Outcome:
         s, record = safety.hold(s, Hold.STOP_RULE, ladder.R_SPREAD_BEFORE_SET)
         return enter(s, State.HALTED, (record, Say(ladder.R_SPREAD_BEFORE_SET)))
     return begin_set(s)
-
-
-register(
-    State.PRESET_REACH,
-    Spec(
-        ask=lambda s: Question(
-            t.EPISODE_REACH if s.ladder.recovered else t.PRESET_REACH, columns=2
-        ),
-        buttons=fixed(*reach_buttons(with_none=True)),
-        on_press=_where_now,
-        kind=Kind.IN_SET,
-    ),
-)
 
 
 def _episode_pain(s: Session, value: str, ctx: Ctx) -> Outcome:
@@ -274,8 +246,6 @@ def _episode_pain(s: Session, value: str, ctx: Ctx) -> Outcome:
     return begin_set(s, (saved, record, Say(ladder.R_NEW_EPISODE)))
 
 
-register(State.EPISODE_PAIN, pain_question(t.EPISODE_PAIN, _episode_pain, Kind.IN_SET))
-
 # --- the steps -------------------------------------------------------------------------
 
 
@@ -297,21 +267,20 @@ def _step_buttons(s: Session) -> tuple[Choice, ...]:
     )
 
 
-def _step(s: Session, value: str, ctx: Ctx) -> Outcome:
-    if value == "next":
-        if s.cursor.step < len(EXERCISES[s.exercise].steps):
-            return enter(replace(s, cursor=replace(s.cursor, step=s.cursor.step + 1)), State.STEP)
-        first = s.exercise not in s.ladder.learned
-        return _done(s, (t.LEARNED_VOICE if s.voice else t.LEARNED) if first else t.SET_DONE)
-    if value == "repeat":
-        return enter(s, State.STEP)
+def _next_step(s: Session, value: str, ctx: Ctx) -> Outcome:
+    if s.cursor.step < len(EXERCISES[s.exercise].steps):
+        return enter(replace(s, cursor=replace(s.cursor, step=s.cursor.step + 1)), State.STEP)
+    first = s.exercise not in s.ladder.learned
+    return _done(s, (t.LEARNED_VOICE if s.voice else t.LEARNED) if first else t.SET_DONE)
+
+
+def _repeat_step(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return enter(s, State.STEP)
+
+
+def _stopping(s: Session, value: str, ctx: Ctx) -> Outcome:
     return enter(s, State.STOP_WHY)
 
-
-register(
-    State.STEP,
-    Spec(ask=_step_question, buttons=_step_buttons, on_press=_step, kind=Kind.IN_SET),
-)
 
 # --- a repeat set: one card ------------------------------------------------------------
 
@@ -354,20 +323,16 @@ def _card_buttons(s: Session) -> tuple[Choice, ...]:
     )
 
 
-def _card(s: Session, value: str, ctx: Ctx) -> Outcome:
-    if value == "done":
-        return _done(s, t.SET_DONE)
-    if value == "press":
-        return enter(s, State.SET_PRESS)
-    if value == "steps":
-        return animated(s, begin_set(s, learn=True))
-    return enter(s, State.STOP_WHY)
+def _set_done(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return _done(s, t.SET_DONE)
 
 
-register(
-    State.SET_CARD,
-    Spec(ask=_card_question, buttons=_card_buttons, on_press=_card, kind=Kind.IN_SET),
-)
+def _press_ups(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return enter(s, State.SET_PRESS)
+
+
+def _show_steps(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return animated(s, begin_set(s, learn=True))
 
 
 def _press_question(s: Session) -> Question:
@@ -378,17 +343,6 @@ def _press_question(s: Session) -> Question:
         prefix=t.PRESS_UPS_NOW_VOICE if s.voice else None,
         voice=_guided(s),
     )
-
-
-register(
-    State.SET_PRESS,
-    Spec(
-        ask=_press_question,
-        buttons=fixed(Choice("done", t.B_DONE), Choice("stop", t.B_STOP)),
-        on_press=lambda s, v, c: _done(s, t.SET_DONE) if v == "done" else enter(s, State.STOP_WHY),
-        kind=Kind.IN_SET,
-    ),
-)
 
 
 def start_checkin(s: Session, prefix: str | None = None) -> Outcome:
@@ -408,22 +362,13 @@ def checkin_command(s: Session, ctx: Ctx) -> Outcome:
     return enter(s, State.CHECK_WHICH)
 
 
-def _which(s: Session, value: str, ctx: Ctx) -> Outcome:
-    if value == "set":  # a set done without the bot: its check-in, counted as a set
-        return _done(s, None, learned_now=False)
-    s = replace(s, pending=PendingCheckIn(reading=True))
-    return enter(s, State.CHECK_PAIN)
+def _just_did_set(s: Session, value: str, ctx: Ctx) -> Outcome:
+    """A set done without the bot: its check-in, counted as a set."""
+    return _done(s, None, learned_now=False)
 
 
-register(
-    State.CHECK_WHICH,
-    Spec(
-        ask=lambda s: Question(t.ASK_WHICH_CHECKIN, {"exercise": exercise_name(s.exercise)}),
-        buttons=fixed(Choice("set", t.B_JUST_DID_SET), Choice("reading", t.B_JUST_READING)),
-        on_press=_which,
-        kind=Kind.IN_SET,
-    ),
-)
+def _reading(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return enter(replace(s, pending=PendingCheckIn(reading=True)), State.CHECK_PAIN)
 
 
 def stop_rule_now(s: Session, prefix: str) -> Outcome:
@@ -434,20 +379,98 @@ def stop_rule_now(s: Session, prefix: str) -> Outcome:
     return enter(s, State.CHECK_PAIN, (record,), prefix=prefix)
 
 
-def _stop_why(s: Session, value: str, ctx: Ctx) -> Outcome:
-    if value == "worse":
-        return stop_rule_now(
-            replace(s, pending=replace(s.pending, pain=None, reach=None, asked=())), t.WORSE_NOTE
-        )
+def _stopped_worse(s: Session, value: str, ctx: Ctx) -> Outcome:
+    s = replace(s, pending=replace(s.pending, pain=None, reach=None, asked=()))
+    return stop_rule_now(s, t.WORSE_NOTE)
+
+
+def _stopped(s: Session, value: str, ctx: Ctx) -> Outcome:
     return rest(s, (Say(t.STOPPED),))
 
 
-register(
-    State.STOP_WHY,
-    Spec(
-        ask=lambda s: Question(t.ASK_STOP_WHY),
-        buttons=fixed(Choice("worse", t.B_STOP_WORSE), Choice("just", t.B_STOP_JUST)),
-        on_press=_stop_why,
+# what `gate` may lead to: the welcome, a question of the first ones asked again, the
+# warning-sign advice, the screening, the assessment, the owed question, the held screen
+GATED = leads(
+    State.WELCOME, SAME, State.REDFLAG, State.SCREEN, State.ASSESS_SIDE, OWED_STATES, State.HALTED
+)
+# what `begin_set` may lead to: step 1 or the card, or whatever must come first
+SET_BEGINS = leads(GATED, State.IDLE, State.STEP, State.SET_CARD)
+# what `before_set` (every way into a set) may lead to
+WAY_IN = leads(SET_BEGINS, SAME, State.PRESET, State.PRESET_REACH)
+
+STATES: dict[State, Spec] = {
+    State.IDLE: Spec(ask=lambda s: Question(t.IDLE_HINT), buttons=no_buttons, answers=()),
+    State.OFFER: Spec(
+        ask=_offer_question,
+        buttons=fixed(Choice("start", t.B_START), Choice("later", t.B_LATER)),
+        answers=(on("start", _start, WAY_IN), on("later", _later, State.IDLE)),
+    ),
+    State.PRESET: Spec(
+        ask=lambda s: Question(t.PRESET),
+        buttons=fixed(Choice("nothing", t.B_NOTHING_NEW), Choice("new", t.B_SOMETHING_NEW)),
+        answers=(
+            on("nothing", _nothing_new, State.PRESET_REACH, SET_BEGINS),
+            on("new", _something_new, State.SCREEN),
+        ),
         kind=Kind.IN_SET,
     ),
-)
+    State.PRESET_REACH: Spec(
+        ask=lambda s: Question(
+            t.EPISODE_REACH if s.ladder.recovered else t.PRESET_REACH, columns=2
+        ),
+        buttons=fixed(*reach_buttons(with_none=True)),
+        answers=(on_any(_where_now, SET_BEGINS, State.EPISODE_PAIN, State.HALTED),),
+        kind=Kind.IN_SET,
+    ),
+    State.EPISODE_PAIN: pain_question(
+        t.EPISODE_PAIN, on_any(_episode_pain, SET_BEGINS), Kind.IN_SET
+    ),
+    State.STEP: Spec(
+        ask=_step_question,
+        buttons=_step_buttons,
+        answers=(
+            on("next", _next_step, State.STEP, State.CHECK_ANSWER),
+            on("repeat", _repeat_step, State.STEP),
+            on("stop", _stopping, State.STOP_WHY),
+        ),
+        kind=Kind.IN_SET,
+    ),
+    State.SET_CARD: Spec(
+        ask=_card_question,
+        buttons=_card_buttons,
+        answers=(
+            on("done", _set_done, State.CHECK_ANSWER),
+            on("press", _press_ups, State.SET_PRESS),
+            on("steps", _show_steps, SET_BEGINS),
+            on("stop", _stopping, State.STOP_WHY),
+        ),
+        kind=Kind.IN_SET,
+    ),
+    State.SET_PRESS: Spec(
+        ask=_press_question,
+        buttons=fixed(Choice("done", t.B_DONE), Choice("stop", t.B_STOP)),
+        answers=(
+            on("done", _set_done, State.CHECK_ANSWER),
+            on("stop", _stopping, State.STOP_WHY),
+        ),
+        kind=Kind.IN_SET,
+    ),
+    State.CHECK_WHICH: Spec(
+        ask=lambda s: Question(t.ASK_WHICH_CHECKIN, {"exercise": exercise_name(s.exercise)}),
+        buttons=fixed(Choice("set", t.B_JUST_DID_SET), Choice("reading", t.B_JUST_READING)),
+        answers=(
+            on("set", _just_did_set, State.CHECK_ANSWER),
+            on("reading", _reading, State.CHECK_PAIN),
+        ),
+        kind=Kind.IN_SET,
+    ),
+    State.STOP_WHY: Spec(
+        ask=lambda s: Question(t.ASK_STOP_WHY),
+        buttons=fixed(Choice("worse", t.B_STOP_WORSE), Choice("just", t.B_STOP_JUST)),
+        answers=(
+            on("worse", _stopped_worse, State.CHECK_PAIN),
+            on("just", _stopped, State.IDLE),
+        ),
+        kind=Kind.IN_SET,
+    ),
+}

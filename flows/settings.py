@@ -15,8 +15,21 @@ from flows.effects import Choice, Effect, ForgetUser, Say
 from flows.i18n import Msg
 from flows.onboarding import WALL_CHOICES, wall_value
 from flows.session import Session, State
-from flows.sets import TOWARD_A_STEP, gate
-from flows.states import Ctx, Kind, Outcome, Question, Spec, enter, fixed, register, spec
+from flows.sets import GATED, TOWARD_A_STEP, gate
+from flows.states import (
+    BACK,
+    Ctx,
+    Kind,
+    Outcome,
+    Question,
+    Spec,
+    enter,
+    fixed,
+    leads,
+    on,
+    on_any,
+    spec,
+)
 
 
 def detour(s: Session, state: State) -> Outcome:
@@ -34,6 +47,11 @@ def back(s: Session, before: Sequence[Effect]) -> Outcome:
         # held meanwhile (a warning sign, say): never back into a set
         return _gated(s, before)
     return enter(s, target, before)
+
+
+# where a side question returns: where it was opened from, or (held meanwhile) what
+# must come first
+RETURNS = leads(BACK, GATED, State.IDLE, State.WELCOME)
 
 
 def _gated(s: Session, before: Sequence[Effect]) -> Outcome:
@@ -63,14 +81,20 @@ def _settings_buttons(s: Session) -> tuple[Choice, ...]:
     )
 
 
-def _settings(s: Session, value: str, ctx: Ctx) -> Outcome:
-    if value == "wall":
-        return enter(s, State.SETTINGS_WALL)
-    if value == "voice":
-        s = replace(s, voice=not s.voice)
-        return enter(s, State.SETTINGS, (Say(t.VOICE_ON if s.voice else t.VOICE_OFF),))
-    if value == "language":
-        return enter(s, State.LANGUAGE)  # returns where /settings was opened from
+def _to_wall(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return enter(s, State.SETTINGS_WALL)
+
+
+def _voice(s: Session, value: str, ctx: Ctx) -> Outcome:
+    s = replace(s, voice=not s.voice)
+    return enter(s, State.SETTINGS, (Say(t.VOICE_ON if s.voice else t.VOICE_OFF),))
+
+
+def _to_language(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return enter(s, State.LANGUAGE)  # returns where /settings was opened from
+
+
+def _close(s: Session, value: str, ctx: Ctx) -> Outcome:
     return back(s, ())
 
 
@@ -81,45 +105,46 @@ def _wall(s: Session, value: str, ctx: Ctx) -> Outcome:
     return enter(s, State.SETTINGS, saved)
 
 
-register(
-    State.SETTINGS,
-    Spec(ask=_settings_question, buttons=_settings_buttons, on_press=_settings, kind=Kind.DETOUR),
-)
-register(
-    State.SETTINGS_WALL,
-    Spec(
-        ask=lambda s: Question(t.ASK_WALL),
-        buttons=fixed(*WALL_CHOICES),
-        on_press=_wall,
-        kind=Kind.DETOUR,
-    ),
-)
-
-# --- language and forget ---------------------------------------------------------------
-
-register(
-    State.LANGUAGE,
-    Spec(
-        ask=lambda s: Question(t.ASK_LANGUAGE, columns=2),
-        buttons=fixed(*(Choice(code, name, literal=True) for code, name in t.LANGUAGES.items())),
-        on_press=lambda s, v, c: back(replace(s, language=v), (Say(t.LANGUAGE_SET),)),
-        kind=Kind.DETOUR,
-    ),
-)
+def _language(s: Session, value: str, ctx: Ctx) -> Outcome:
+    return back(replace(s, language=value), (Say(t.LANGUAGE_SET),))
 
 
 def _forget(s: Session, value: str, ctx: Ctx) -> Outcome:
-    if value == "yes":
-        return Outcome(Session(language=s.language), (ForgetUser(), Say(t.FORGOTTEN)))
+    return Outcome(Session(language=s.language), (ForgetUser(), Say(t.FORGOTTEN)))
+
+
+def _keep(s: Session, value: str, ctx: Ctx) -> Outcome:
     return back(s, (Say(t.FORGET_KEPT),))
 
 
-register(
-    State.FORGET_CONFIRM,
-    Spec(
-        ask=lambda s: Question(t.ASK_FORGET),
-        buttons=fixed(Choice("yes", t.B_FORGET), Choice("no", t.B_KEEP)),
-        on_press=_forget,
+STATES: dict[State, Spec] = {
+    State.SETTINGS: Spec(
+        ask=_settings_question,
+        buttons=_settings_buttons,
+        answers=(
+            on("wall", _to_wall, State.SETTINGS_WALL),
+            on("voice", _voice, State.SETTINGS),
+            on("language", _to_language, State.LANGUAGE),
+            on("close", _close, RETURNS),
+        ),
         kind=Kind.DETOUR,
     ),
-)
+    State.SETTINGS_WALL: Spec(
+        ask=lambda s: Question(t.ASK_WALL),
+        buttons=fixed(*WALL_CHOICES),
+        answers=(on_any(_wall, State.SETTINGS),),
+        kind=Kind.DETOUR,
+    ),
+    State.LANGUAGE: Spec(
+        ask=lambda s: Question(t.ASK_LANGUAGE, columns=2),
+        buttons=fixed(*(Choice(code, name, literal=True) for code, name in t.LANGUAGES.items())),
+        answers=(on_any(_language, RETURNS),),
+        kind=Kind.DETOUR,
+    ),
+    State.FORGET_CONFIRM: Spec(
+        ask=lambda s: Question(t.ASK_FORGET),
+        buttons=fixed(Choice("yes", t.B_FORGET), Choice("no", t.B_KEEP)),
+        answers=(on("yes", _forget, State.NEW), on("no", _keep, RETURNS)),
+        kind=Kind.DETOUR,
+    ),
+}

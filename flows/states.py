@@ -1,14 +1,17 @@
-"""One entry per state: its question, its buttons, and what each answer does.
+"""One entry per state: its question, its buttons, and where each answer leads.
 
 Everything that asks "what does this state do?" reads the same entry: the
 prompt, the buttons, the stale-button check, the dispatch of a press or a
-typed answer, `is_busy` and the graph validator. The entries are registered
-by the modules that own them (onboarding, sets, checkin, pt, settings, remind).
+typed answer, `is_busy`, the graph validator and the diagram. An answer is a
+row (`On`): which button values it takes, the named handler that runs, and
+every state it may lead to, so where a state leads is read, not walked
+(h11's `_state.py` is the model). The modules that own states list them in
+a `STATES` mapping; flows.engine installs them from one list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -57,26 +60,108 @@ OnPress = Callable[[Session, str, Ctx], Outcome]
 OnText = Callable[[Session, str, Ctx], "Outcome | None"]
 
 
+class Here(StrEnum):
+    """A target that is not one fixed state."""
+
+    SAME = "same"  # the state the answer was given in: the question asked again
+    BACK = "back"  # where a side question was opened from (flows.settings.back)
+
+
+SAME, BACK = Here.SAME, Here.BACK
+Target = State | Here
+ANY: frozenset[str] = frozenset()  # an answer row for every value the buttons offer
+
+
+def leads(*targets: Target | Iterable[Target]) -> frozenset[Target]:
+    """The states an answer may lead to, from single states and named groups."""
+    out: set[Target] = set()
+    for target in targets:
+        if isinstance(target, (State, Here)):
+            out.add(target)
+        else:
+            out.update(target)
+    return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class On:
+    """One row of a state's transition table: the button values it answers (ANY: every
+    value the state's buttons offer, such as a 0-10 pain), the named handler, and every
+    state the handler may lead to (checked against the engine by tests/test_flow_graph)."""
+
+    values: frozenset[str]
+    run: OnPress
+    to: frozenset[Target]
+
+    @property
+    def label(self) -> str:
+        return "/".join(sorted(self.values)) or "any"
+
+
+def on(values: str | Iterable[str], run: OnPress, *to: Target | Iterable[Target]) -> On:
+    chosen = frozenset({values} if isinstance(values, str) else values)
+    return On(chosen, run, leads(*to))
+
+
+def on_any(run: OnPress, *to: Target | Iterable[Target]) -> On:
+    return On(ANY, run, leads(*to))
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """What a typed answer does (None from `run`: "please use the buttons")."""
+
+    run: OnText
+    to: frozenset[Target]
+
+
+def typed(run: OnText, *to: Target | Iterable[Target]) -> Typed:
+    return Typed(run, leads(*to))
+
+
 @dataclass(frozen=True, slots=True)
 class Spec:
     ask: Ask
     buttons: Buttons
-    on_press: OnPress
+    answers: tuple[On, ...]
     kind: Kind = Kind.REST
-    on_text: OnText | None = None  # typed answers; None (or returning None): "use the buttons"
+    typed: Typed | None = None  # typed answers; None (or `run` returning None): the buttons
+
+    def on(self, value: str) -> On:
+        """The row that answers `value`: its own, else the state's ANY row."""
+        for row in self.answers:
+            if value in row.values:
+                return row
+        for row in self.answers:
+            if not row.values:
+                return row
+        raise KeyError(value)
 
 
 SPECS: dict[State, Spec] = {}
 
 
-def register(state: State, spec: Spec) -> None:
-    if state in SPECS:
-        raise ValueError(f"{state} is described twice")
-    SPECS[state] = spec
+def install(*tables: Mapping[State, Spec]) -> None:
+    """Fill the registry from the owning modules' tables (the one list is in flows.engine)."""
+    for table in tables:
+        for state, entry in table.items():
+            if state in SPECS and SPECS[state] is not entry:
+                raise ValueError(f"{state} is described twice")
+            SPECS[state] = entry
 
 
 def spec(s: Session) -> Spec:
     return SPECS[s.state]
+
+
+def answer(s: Session, value: str, ctx: Ctx) -> Outcome:
+    """A pressed button, through its row of the table (the one dispatch)."""
+    return spec(s).on(value).run(s, value, ctx)
+
+
+def typed_answer(s: Session, text: str, ctx: Ctx) -> Outcome | None:
+    row = spec(s).typed
+    return row.run(s, text, ctx) if row is not None else None
 
 
 def fixed(*choices: Choice) -> Buttons:
@@ -136,14 +221,14 @@ def reprompt(s: Session, why: str) -> Outcome:
 # --- answers several questions share ---------------------------------------------------
 
 
-def pain_question(text: str, on_press: OnPress, kind: Kind) -> Spec:
+def pain_question(text: str, row: On, kind: Kind) -> Spec:
     """A 0-10 question: eleven buttons, and a typed number is that pain (not a button)."""
     return Spec(
         ask=lambda s: Question(text, columns=6),
         buttons=fixed(*(Choice(str(i), str(i), literal=True) for i in range(11))),
-        on_press=on_press,
+        answers=(row,),
         kind=kind,
-        on_text=_typed_pain,
+        typed=typed(typed_scale, row.to, SAME),
     )
 
 
@@ -152,13 +237,10 @@ def typed_scale(s: Session, text: str, ctx: Ctx) -> Outcome | None:
     that value; any other try at a number ("11", "6.5", "²") is told what fits."""
     value = numbers.in_range(text, 0, 10)
     if value is not None:
-        return spec(s).on_press(s, str(value), ctx)
+        return answer(s, str(value), ctx)
     if numbers.looks_numeric(text):
         return reprompt(s, t.WHOLE_NUMBER)
     return None
-
-
-_typed_pain = typed_scale
 
 
 def reach_buttons(*, with_none: bool, only: frozenset[Reach] | None = None) -> tuple[Choice, ...]:
