@@ -8,7 +8,7 @@ RUN_PACKAGES := ffmpeg espeak-ng
 # the PostgreSQL tests start a real server: only `make test` needs it
 TEST_PACKAGES := $(RUN_PACKAGES) postgresql
 
-.PHONY: run console test lint bench docs-images render-venv locales locales-extract locales-update system-deps test-deps apt-install venv clean
+.PHONY: run console test lint bench diagram docs-images render-venv locales locales-extract locales-update system-deps test-deps apt-install venv clean
 
 run: system-deps venv locales
 	$(BIN)/sideglide run
@@ -36,6 +36,10 @@ bench: system-deps venv locales
 	$(BIN)/python bench/bench_storage.py
 	$(BIN)/python bench/bench_webhook.py
 	$(BIN)/python bench/bench_stt.py
+
+# the conversation diagram in the docs, from the state tables (a test says when it is stale)
+diagram: venv
+	$(BIN)/python -c "from flows.graph import diagram_page; open('docs/conversation-diagram.md', 'w').write(diagram_page())"
 
 # the exercise pictures: render what bot/animation/media misses (after a change to the
 # poses, the room or the renderer; a test says when), then the README's stills

@@ -78,16 +78,60 @@ class Hold(StrEnum):
     SEE_PT = "see_pt"  # nothing left to try here: until "my PT says go on"
 
 
+# How a field matters to the walk over the conversation (flows.graph.walk_key): by
+# default as it is. WALK_IGNORE: never changes where a session can go; WALK_COUNT: only
+# as none or some; WALK_IN: as it is only in these states (a question's own answers),
+# elsewhere only as set or not.
+WALK_IGNORE, WALK_COUNT, WALK_IN = "walk_ignore", "walk_count", "walk_in"
+_CHECKING = (
+    State.CHECK_ANSWER,
+    State.CHECK_PAIN,
+    State.CHECK_REACH,
+    State.CHECK_CONFIRM,
+    State.EPISODE_PAIN,
+    State.STOP_WHY,
+    State.PRESET_REACH,
+    State.SIGN,
+    State.CHECK_HEARD,
+)
+_SIDE_QUESTIONS = (
+    State.SETTINGS,
+    State.SETTINGS_WALL,
+    State.LANGUAGE,
+    State.FORGET_CONFIRM,
+    State.REMIND_MENU,
+    State.REMIND_TZ,
+    State.REMIND_KIND,
+    State.REMIND_WINDOW,
+    State.REMIND_TIMES,
+    State.PSFS_PICK,
+    State.PSFS_RATE,
+)
+
+
+def _in(*states: State) -> dict[str, object]:
+    return {WALK_IN: frozenset(states)}
+
+
+_CHECK, _WORDS = _in(*_CHECKING), _in(State.SIGN, State.CHECK_HEARD)
+_RATING = _in(State.PSFS_PICK, State.PSFS_RATE)
+
+
 @dataclass(frozen=True, slots=True)
 class Cursor:
     """The question on screen, and where side questions return."""
 
     state: State = State.NEW
-    seq: int = 0  # bumped whenever a new question is shown: older buttons go stale
-    flag: str | None = None  # the red-flag question on screen (State.SCREEN)
-    step: int = 1  # the exercise step on screen (State.STEP), from 1
-    return_to: State | None = None  # where /language, /forget and friends return to
-    after_screening: State | None = None  # where a passed screening leads
+    # bumped whenever a new question is shown: older buttons go stale
+    seq: int = field(default=0, metadata={WALK_IGNORE: True})
+    # the red-flag question on screen (State.SCREEN)
+    flag: str | None = field(default=None, metadata=_in(State.SCREEN))
+    # the exercise step on screen (State.STEP), from 1
+    step: int = field(default=1, metadata=_in(State.STEP))
+    # where /language, /forget and friends return to
+    return_to: State | None = field(default=None, metadata=_in(*_SIDE_QUESTIONS))
+    # where a passed screening leads
+    after_screening: State | None = field(default=None, metadata=_in(State.SCREEN))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +151,8 @@ class SafetyRecord:
     """What flows.safety reads: red flags, holds, the last check, reachability."""
 
     screened: bool = False
-    red_flag: str | None = None  # id of the question answered "yes"
+    # id of the question answered "yes"
+    red_flag: str | None = field(default=None, metadata=_in(State.REDFLAG))
     hold: Hold | None = None  # the stop rule or "see a PT": exercises wait for a PT
     checked_at: datetime | None = None  # last screening or "anything new?" answer
     blocked: bool = False  # the user blocked the bot: no pings until they /start again
@@ -120,8 +165,8 @@ class LadderRecord:
     ref_reach: Reach | None = None  # the previous check-in on this exercise
     ref_pain: int | None = None
     helped: Stage | None = None  # the exercise that last moved the pain
-    rung_sets: int = 0  # sets done on this exercise
-    sets_done: int = 0
+    rung_sets: int = field(default=0, metadata={WALK_COUNT: True})  # sets on this exercise
+    sets_done: int = field(default=0, metadata={WALK_COUNT: True})
     recovered: bool = False
     checked_in_at: datetime | None = None  # the last check-in: where the pain was, then
     # the progress point (design.md): the reading when this exercise began, or the
@@ -133,12 +178,15 @@ class LadderRecord:
 
 @dataclass(frozen=True, slots=True)
 class PendingCheckIn:
-    answer: Answer | None = None
-    pain: int | None = None
-    reach: Reach | None = None
-    asking: str | None = None  # the confirming question on screen (flows.ladder.Ask)
-    asked: tuple[str, ...] = ()  # confirming questions already answered this check-in
-    reading: bool = False  # a pain reading outside a set (/checkin, "no"), not a set's check-in
+    answer: Answer | None = field(default=None, metadata=_CHECK)
+    pain: int | None = field(default=None, metadata=_CHECK)
+    reach: Reach | None = field(default=None, metadata=_CHECK)
+    # the confirming question on screen (flows.ladder.Ask)
+    asking: str | None = field(default=None, metadata=_CHECK)
+    # confirming questions already answered this check-in
+    asked: tuple[str, ...] = field(default_factory=tuple, metadata=_CHECK)
+    # a pain reading outside a set (/checkin, "no"), not a set's check-in
+    reading: bool = field(default=False, metadata=_CHECK)
     owed: State | None = None  # the question owed (flows.owed): no set starts until answered
 
 
@@ -150,14 +198,20 @@ class Heard:
     record: a check-in in words is stored when its confirming tap comes.
     """
 
-    signs: tuple[str, ...] = ()  # warning signs named, their questions asked one by one
-    back: State | None = None  # the question the words came to
-    owed: State | None = None  # the question owed then (flows.owed), owed again after
-    answer: Answer | None = None  # a check-in in words: the answer, pain and reach
-    pain: int | None = None
-    reach: Reach | None = None
-    press: str | None = None  # a set's button said aloud, pressed once the signs are answered
-    told_voice: bool = False  # "I can't listen to voice notes here" was said (once per user)
+    # warning signs named, their questions asked one by one
+    signs: tuple[str, ...] = field(default_factory=tuple, metadata=_WORDS)
+    # the question the words came to
+    back: State | None = field(default=None, metadata=_WORDS)
+    # the question owed then (flows.owed), owed again after
+    owed: State | None = field(default=None, metadata=_WORDS)
+    # a check-in in words: the answer, pain and reach
+    answer: Answer | None = field(default=None, metadata=_WORDS)
+    pain: int | None = field(default=None, metadata=_WORDS)
+    reach: Reach | None = field(default=None, metadata=_WORDS)
+    # a set's button said aloud, pressed once the signs are answered
+    press: str | None = field(default=None, metadata=_WORDS)
+    # "I can't listen to voice notes here" was said (once per user)
+    told_voice: bool = field(default=False, metadata={WALK_IGNORE: True})
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,9 +231,12 @@ class Psfs:
     """The Patient-Specific Functional Scale: the chosen activities and when last rated."""
 
     activities: tuple[str, ...] = ()  # ids from flows.psfs.ACTIVITIES, at most three
-    picking: tuple[str, ...] = ()  # the choice being made (State.PSFS_PICK)
-    rating: int = 0  # the activity being rated (State.PSFS_RATE), an index
-    scores: tuple[int, ...] = ()  # this round's scores so far
+    # the choice being made (State.PSFS_PICK)
+    picking: tuple[str, ...] = field(default_factory=tuple, metadata=_RATING)
+    # the activity being rated (State.PSFS_RATE), an index
+    rating: int = field(default=0, metadata=_RATING)
+    # this round's scores so far
+    scores: tuple[int, ...] = field(default_factory=tuple, metadata=_RATING)
     rated_at: datetime | None = None
     offered: bool = False  # the first offer, after the first set, was made
 

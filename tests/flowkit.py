@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
+from flows import graph as flowgraph
 from flows import safety
 from flows.effects import (
     Effect,
@@ -22,8 +23,8 @@ from flows.effects import (
 )
 from flows.engine import Outcome, Rules, advance, choices
 from flows.events import Cleared, Command, Event, Press, ReminderDue, Text
-from flows.graph import Graph, explore
 from flows.session import Session, State
+from flows.states import Ctx
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -137,7 +138,7 @@ class Walk:
     broken: every safety promise a transition broke (see `safety_problems`).
     """
 
-    graph: Graph
+    graph: flowgraph.Walk
     turns: dict[str, tuple[Effect, ...]]
     broken: list[str]
 
@@ -208,6 +209,9 @@ def walk() -> Walk:
         shown = tuple(e for e in out.effects if not isinstance(e, _SILENT))
         turns.setdefault(repr(shown), shown)
         broken.extend(safety_problems(before, event, out, now))
+        ctx = Ctx(now=now, stall_after=Rules().stall_after)
+        wrong = flowgraph.undeclared(before, event, ctx, out.session.state)
+        if wrong is not None:
+            broken.append(f"undeclared transition: {wrong}")
 
-    graph = explore(limit=200_000, visit=visit)
-    return Walk(graph, turns, broken)
+    return Walk(flowgraph.explore(visit=visit), turns, broken)

@@ -340,14 +340,6 @@ UNREACHED = {
             t.PT_RX_RED_FLAG,
         )
     },
-    t.PSFS_DUE: "needs a week between two check-ins; tests/test_flow_pt_psfs.py shows it",
-    **{
-        text: "the side glide for centre pain prescribed with no shoulder: a PT sends it"
-        for text in (
-            EXERCISES[Rung.SIDE_GLIDE].card.text,
-            *(step.text for step in EXERCISES[Rung.SIDE_GLIDE].steps),
-        )
-    },
     R_PT_PRESCRIBED: "the reason a PT's prescription records: /progress's summary shows it",
     R_PT_LIFTED: "the reason a PT's lifted pause records: /progress's summary shows it",
     "Press up": "a rep cue: only the guided-set voice note says it (bot/voice_script.py)",

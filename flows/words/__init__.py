@@ -10,7 +10,7 @@ English, which many people mix in.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from flows.model import Reach
 from flows.numbers import whole
@@ -60,6 +60,7 @@ def tables(lang: str) -> tuple[Language, ...]:
     return (own, mixed)
 
 
+@lru_cache(maxsize=1024)  # pure, and the slowest step of a turn: a repeat is free
 def signs(text: str, lang: str) -> tuple[str, ...]:
     """The warning signs `text` names, in the order their questions are asked."""
     found = {
@@ -84,6 +85,7 @@ class Understood:
         return self.answer is None and self.pain is None and self.reach is None
 
 
+@lru_cache(maxsize=1024)
 def checkin(text: str, lang: str, before: Reach | None = None) -> Understood:
     """The check-in answers in `text`. "Worse" wins over every other answer; so does a
     reach further from the spine than `before` (the stop rule's side of any doubt)."""
