@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -60,7 +59,6 @@ class Coach:
         shares: Shares,
         rules: Rules | None = None,
         clock: Clock = utcnow,
-        cache_size: int = 10_000,
     ) -> None:
         self.conversations = conversations
         self.history = history
@@ -70,11 +68,6 @@ class Coach:
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         # which task holds each user's lock: Coach.lock is re-entrant for that task only
         self._owners: dict[int, asyncio.Task[object] | None] = {}
-        # With one process as the only writer, always under the user's lock, the last
-        # saved state can be kept and read back without a database trip; with several
-        # (PostgreSQL) another may have moved the user on, so nothing is kept.
-        self._cache: OrderedDict[int, Loaded] = OrderedDict()
-        self.cache_size = 0 if conversations.shared else cache_size
 
     @asynccontextmanager
     async def lock(self, user_id: int) -> AsyncIterator[None]:
@@ -102,20 +95,7 @@ class Coach:
         return loaded.session if loaded else None
 
     async def loaded(self, user_id: int) -> Loaded | None:
-        cached = self._cache.get(user_id)
-        if cached is not None:
-            self._cache.move_to_end(user_id)
-            return cached
-        loaded = await self.conversations.load(user_id)
-        if loaded is not None:
-            self._remember(user_id, loaded)
-        return loaded
-
-    def _remember(self, user_id: int, loaded: Loaded) -> None:
-        self._cache[user_id] = loaded
-        self._cache.move_to_end(user_id)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        return await self.conversations.load(user_id)
 
     async def handle(
         self,
@@ -151,7 +131,6 @@ class Coach:
         now = self.clock()
         outcome = advance(session, event, now, self.rules)
         if any(isinstance(e, ForgetUser) for e in outcome.effects):
-            self._cache.pop(user_id, None)
             # read before they go: the shares' other sides are told, after the forget
             ended = (
                 *[sh for sh in await self.shares.of_patient(user_id) if sh.live],
@@ -173,13 +152,7 @@ class Coach:
             records=[e for e in outcome.effects if isinstance(e, RECORDS)],
             reminders=[e for e in outcome.effects if isinstance(e, REMINDER_CHANGES)],
         )
-        try:
-            await self.conversations.commit(turn)  # session, records, reminders: one unit
-        except BaseException:
-            self._cache.pop(user_id, None)  # unsure what is stored: read it back next time
-            raise
-        last = max(update_id or 0, loaded.last_update_id if loaded else 0)
-        self._remember(user_id, Loaded(outcome.session, last, chat_id))
+        await self.conversations.commit(turn)  # session, records, reminders: one unit
         effects = outcome.effects
         if any(isinstance(e, RecordCheckIn) for e in effects):
             effects = _before_hint(effects, await self._nudge(user_id, outcome.session, now))

@@ -27,7 +27,6 @@ from flows.session import Session
 @dataclass(frozen=True, slots=True)
 class Loaded:
     session: Session
-    last_update_id: int
     chat_id: int
 
 
@@ -75,10 +74,6 @@ class ReminderRow:
 
 class Conversations(Protocol):
     """Each user's place in the conversation, and the unit of work that moves it on."""
-
-    @property
-    def shared(self) -> bool:
-        """True when other processes write too: nothing read may be kept in memory."""
 
     def lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
         """One turn of a user at a time across processes (the coach also locks in one)."""
@@ -138,9 +133,6 @@ class ReminderQueue(Protocol):
 
 class Inbox(Protocol):
     """Updates accepted and not yet handled (bot.storage.sql.inbox says why)."""
-
-    @property
-    def shared(self) -> bool: ...
 
     async def accept(
         self, update_id: int, user_id: int | None, payload: str, at: datetime
@@ -261,3 +253,34 @@ class Health(Protocol):
     async def ping(self) -> bool: ...
 
     async def integrity_check(self) -> str: ...
+
+
+class Storage(Protocol):
+    """Every port over one database, as a backend opens it (bot.bootstrap picks which)."""
+
+    @property
+    def conversations(self) -> Conversations: ...
+
+    @property
+    def history(self) -> History: ...
+
+    @property
+    def reminders(self) -> ReminderQueue: ...
+
+    @property
+    def voice_files(self) -> VoiceFiles: ...
+
+    @property
+    def shares(self) -> Shares: ...
+
+    @property
+    def inbox(self) -> Inbox: ...
+
+    @property
+    def health(self) -> Health: ...
+
+    @property
+    def leader(self) -> Leadership: ...
+
+    async def close(self) -> None:
+        """Commit what callers are still waiting for, then close."""

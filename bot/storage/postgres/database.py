@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 
 import asyncpg
+from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.engine.interfaces import Dialect
 
+from bot.storage.sql import schema
 from bot.storage.sql.conn import PERSON_COLUMNS, Row
-from bot.storage.sql.schema import MIGRATIONS, for_postgres
 
 # advisory lock keys: the two-int form (a space of its own, apart from the bigint form
 # that holds a user's id)
 log = logging.getLogger(__name__)
 
+# the stores' `?` parameters, turned into `$n` by `numbered` below
+DIALECT = PGDialect(paramstyle="qmark")  # type: ignore[no-untyped-call]
 APP_KEY = 0x5EDE  # "side glide"
 MIGRATION_LOCK = (APP_KEY, 1)
 LEADER_LOCK = (APP_KEY, 2)
@@ -55,11 +59,11 @@ class PgConn:
         await self._conn.executemany(numbered(sql), [tuple(r) for r in rows])
 
     async def fetchone(self, sql: str, args: Sequence[object] = ()) -> Row | None:
-        row = await self._conn.fetchrow(numbered(sql), *args)
-        return tuple(row) if row is not None else None
+        row: Row | None = await self._conn.fetchrow(numbered(sql), *args)
+        return row  # an asyncpg Record: read by name
 
     async def fetchall(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
-        return [tuple(r) for r in await self._conn.fetch(numbered(sql), *args)]
+        return list(await self._conn.fetch(numbered(sql), *args))
 
 
 class PgDatabase:
@@ -83,19 +87,15 @@ class PgDatabase:
             raise
         db = cls(pool, locks, url)
         try:
-            await db.migrate(for_postgres(MIGRATIONS))
+            await db.migrate()
         except BaseException:
             await db.close()
             raise
         return db
 
     @property
-    def skip_locked(self) -> str:
-        return " FOR UPDATE SKIP LOCKED"  # two processes claiming at once split the rows
-
-    @property
-    def shared(self) -> bool:
-        return True
+    def dialect(self) -> Dialect:
+        return DIALECT
 
     async def scrub(self) -> None:
         """Nothing here: deleted rows stay in PostgreSQL's pages until (auto)vacuum
@@ -121,16 +121,26 @@ class PgDatabase:
         async with self.pool.acquire() as conn, conn.transaction():
             yield PgConn(conn)
 
-    async def migrate(self, migrations: Iterable[tuple[int, list[str]]]) -> None:
+    async def migrate(self) -> None:
+        """Brings the database to bot.storage.sql.schema's VERSION, in one transaction."""
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", *MIGRATION_LOCK)
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"
             )
             current = await conn.fetchval("SELECT MAX(version) FROM schema_version") or 0
-            for version, statements in sorted(migrations, key=lambda m: m[0]):
-                if version <= current:
-                    continue
+            if current >= schema.VERSION:
+                return
+            found: dict[str, dict[str, bool]] = {}
+            for r in await conn.fetch(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name != 'schema_version'"
+            ):
+                found.setdefault(r["table_name"], {})[r["column_name"]] = r["data_type"] in (
+                    "text",
+                    "character varying",
+                )
+            for version, statements in schema.upgrade(DIALECT, current, found):
                 for sql in statements:
                     await conn.execute(sql)
                 await conn.execute("INSERT INTO schema_version VALUES ($1)", version)
@@ -172,7 +182,7 @@ class PgDatabase:
             )
             found: dict[str, set[str]] = {}
             for r in rows:
-                found.setdefault(str(r[0]), set()).add(str(r[1]))
+                found.setdefault(r["table_name"], set()).add(r["column_name"])
             self._person_tables = {
                 t: tuple(c for c in PERSON_COLUMNS if c in cols)
                 for t, cols in sorted(found.items())
