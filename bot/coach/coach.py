@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock, utcnow
+from bot.coach.outbox import Outbox
 from bot.storage.ports import (
     Conversations,
     History,
@@ -65,25 +65,22 @@ class Coach:
         self.shares = shares
         self.rules = rules or Rules()
         self.clock = clock
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         # which task holds each user's lock: Coach.lock is re-entrant for that task only
         self._owners: dict[int, asyncio.Task[object] | None] = {}
+        # where a turn's replies wait for the user's earlier turns' replies
+        self.outbox = Outbox()
 
     @asynccontextmanager
     async def lock(self, user_id: int) -> AsyncIterator[None]:
-        """One turn per user at a time: a user's updates stay in order, users run in
-        parallel; across processes too (the storage's lock, after this process's own).
-        Re-entered by the task that holds it (a letter about the user, checked just
-        before it leaves, while that user's turn is still being answered)."""
+        """The user's turn lock (the backend's, bot.storage: one turn of a user at a time,
+        in the order asked, across processes; users run in parallel). Held for a turn
+        only: load, advance, commit, and taking the replies' place in the outbox; never
+        while anything is sent. Re-entered by the task that holds it."""
         me = asyncio.current_task()
         if me is not None and self._owners.get(user_id) is me:
             yield  # this task holds it already (never a task it started: those wait)
             return
-        local = self._locks.get(user_id)
-        if local is None:
-            local = asyncio.Lock()
-            self._locks[user_id] = local
-        async with local, self.conversations.lock(user_id):
+        async with self.conversations.lock(user_id):
             self._owners[user_id] = me
             try:
                 yield

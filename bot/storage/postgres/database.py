@@ -20,6 +20,7 @@ from sqlalchemy.engine.interfaces import Dialect
 
 from bot.storage.sql import schema
 from bot.storage.sql.conn import PERSON_COLUMNS, Row
+from bot.storage.sql.locks import LocalLocks
 
 # advisory lock keys: the two-int form (a space of its own, apart from the bigint form
 # that holds a user's id)
@@ -71,9 +72,11 @@ class PgDatabase:
         self.pool = pool
         self._url = url
         self._leading: asyncpg.Connection | None = None
-        # user locks hold a connection for a whole turn: a pool of their own, so turns
-        # waiting for a lock can never starve the queries of the turns holding one
+        # a user's turn lock holds a connection for the turn (load, advance, commit): a
+        # pool of its own, so turns waiting for a lock never starve the queries of the
+        # turns holding one; this process's own waiters queue in memory first
         self.locks = locks
+        self._users = LocalLocks()
         self._reads = PgConn(pool)
         self._person_tables: dict[str, tuple[str, ...]] | None = None
 
@@ -103,9 +106,10 @@ class PgDatabase:
 
     @asynccontextmanager
     async def user_lock(self, user_id: int) -> AsyncIterator[None]:
-        """A session-level advisory lock keyed by the user's id: held by one process at a
-        time, and released by the server if that process dies."""
-        async with self.locks.acquire() as conn:
+        """A user's turn lock across processes: a session-level advisory lock keyed by the
+        user's id, held by one process at a time and released by the server if that
+        process dies. This process's turns of the user wait in line in memory first."""
+        async with self._users.hold(user_id), self.locks.acquire() as conn:
             await conn.execute("SELECT pg_advisory_lock($1::bigint)", user_id)
             try:
                 yield

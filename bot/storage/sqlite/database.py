@@ -21,7 +21,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
@@ -30,6 +30,7 @@ from sqlalchemy.engine.interfaces import Dialect
 
 from bot.storage.sql import schema
 from bot.storage.sql.conn import PERSON_COLUMNS, Row
+from bot.storage.sql.locks import LocalLocks
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ class Database:
         self.conn = conn
         self._reads = SqliteConn(conn)
         self._lock = asyncio.Lock()
+        self._users = LocalLocks()
 
     @property
     def reads(self) -> SqliteConn:
@@ -108,9 +110,9 @@ class Database:
     def dialect(self) -> Dialect:
         return DIALECT
 
-    @asynccontextmanager
-    async def user_lock(self, user_id: int) -> AsyncIterator[None]:
-        yield
+    def user_lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
+        """A user's turn lock: this process owns the file, so its own lock is everyone's."""
+        return self._users.hold(user_id)
 
     async def lead(self) -> bool:
         return True  # the only process on its file
