@@ -1,9 +1,16 @@
 """What the rest of the bot needs from storage: the interfaces, and the data they carry.
 
 The coach, the reminder ticker, progress and the adapters depend on these
-Protocols only; `bot.bootstrap` picks the implementation from SIDEGLIDE_DB: SQLite
-(`bot.storage.sqlite`, the embedded default) or PostgreSQL (`bot.storage.postgres`,
-for several processes), both built on the same SQL stores (`bot.storage.sql`).
+Protocols only, and they say nothing of the deployment (one process or several):
+what differs is decided by the backend as it is built. `bot.bootstrap` picks the
+backend from SIDEGLIDE_DB and holds it as one `Storage`: SQLite
+(`bot.storage.sqlite`, the embedded default, one process) or PostgreSQL
+(`bot.storage.postgres`, one process or several), both built on the same SQL stores
+(`bot.storage.sql`) and the same declared schema (`bot.storage.sql.schema`).
+
+A user's turns run one at a time under `Conversations.lock`, held for the turn only
+(load, advance, `commit`); an update is known as handled by its id (`seen`), written
+in its turn's transaction. docs/architecture.md, "A user's order", says how they fit.
 """
 
 from __future__ import annotations
@@ -76,7 +83,8 @@ class Conversations(Protocol):
     """Each user's place in the conversation, and the unit of work that moves it on."""
 
     def lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
-        """One turn of a user at a time across processes (the coach also locks in one)."""
+        """The user's turn lock: one turn of a user at a time, in the order asked, in
+        this process and across processes. For the turn only, never across a send."""
 
     async def seen(self, update_id: int) -> bool:
         """Was this update handled (by any process)? Ids may arrive out of order."""
