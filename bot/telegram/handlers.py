@@ -152,7 +152,7 @@ async def handle_event(
     services, coach = adapter.services, adapter.services.coach
     async with coach.lock(user_id):
         # inside the lock: an await before it would let the user's next update overtake
-        # this one, and the overtaken update would then be dropped as already handled
+        # this one (the lock is taken in the order the updates came)
         if event == Other(VOICE_OFF) and update is not None:
             # a voice note becomes the words it says (bot.telegram.listen)
             event = await voice_event(services, update.message, user_id, language_code)
