@@ -169,15 +169,16 @@ class Server:
 
 def populate(db: str, users: int) -> None:
     """Creates the table and the users in bulk (in a child process: not our memory)."""
-    from bot.storage.sql.schema import MIGRATIONS
+    from bot.storage.sql import schema
+    from bot.storage.sqlite.database import DIALECT
 
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)")
-    for version, statements in MIGRATIONS:  # the bot's own schema, as it migrates
-        for statement in statements:
+    for table in schema.metadata.sorted_tables:  # the bot's own schema, as it creates it
+        for statement in schema.create(table, DIALECT):
             conn.execute(statement)
-        conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
+    conn.execute("INSERT INTO schema_version VALUES (?)", (schema.VERSION,))
     rows = []
     for uid in range(1, users + 1):
         s = VARIANTS[uid % len(VARIANTS)]
@@ -215,7 +216,12 @@ async def ticker_only(db: str, in_flight: int) -> float:
     database = await Database.open(db)
     try:
         ticker = ReminderTicker(
-            SqliteReminders(database), send, None, None, lambda: DUE, max_in_flight=in_flight
+            SqliteReminders(database, sole=True),
+            send,
+            None,
+            None,
+            lambda: DUE,
+            max_in_flight=in_flight,
         )
         mark = clock.perf_counter()
         report = await ticker.tick()
@@ -273,7 +279,7 @@ async def bench(
     # Start-up: open the database, build the ticker, first query through the index.
     t0 = clock.perf_counter()
     database = await Database.open(db)
-    store = SqliteReminders(database)
+    store = SqliteReminders(database, sole=True)
     limited = ReminderTicker(store, send, None, 30.0, now, max_in_flight=in_flight)
     first = await store.due(now(), 500)
     startup = clock.perf_counter() - t0

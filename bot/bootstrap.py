@@ -26,6 +26,7 @@ from bot.ops import logs
 from bot.ops.metrics import Metrics
 from bot.services import Services
 from bot.sharing.clinic import Clinic
+from bot.storage.ports import Storage
 from bot.storage.postgres import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
 from bot.voice.service import VoiceService
@@ -38,11 +39,13 @@ class Built:
     """Services, and what only the composition root may close."""
 
     services: Services
-    storage: SqliteStorage | PostgresStorage
+    storage: Storage
 
 
-async def open_storage(settings: Settings) -> SqliteStorage | PostgresStorage:
-    """SQLite for a path (the default), PostgreSQL for a postgresql:// URL."""
+async def open_storage(settings: Settings) -> Storage:
+    """SQLite for a path (the default), PostgreSQL for a postgresql:// URL. What differs
+    between the two deployments (one process, or several) each backend decides as it is
+    built; everything past this point sees the ports only."""
     url = settings.db_url
     if url is None:
         try:
@@ -98,8 +101,8 @@ async def build(settings: Settings, clock: Clock = utcnow) -> Built:
         history=storage.history,
         reminders=storage.reminders,
         voice_files=storage.voice_files,
-        health=storage.db,
-        leader=storage.db,
+        health=storage.health,
+        leader=storage.leader,
         inbox=storage.inbox,
         metrics=Metrics(),
         voice=voice,

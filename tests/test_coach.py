@@ -35,10 +35,6 @@ class Gated:
         self.at_gate: list[tuple[int, int | None]] = []
         self.loads: list[int] = []
 
-    @property
-    def shared(self) -> bool:
-        return self.inner.shared
-
     def lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
         return self.inner.lock(user_id)
 
@@ -131,7 +127,8 @@ async def test_a_failed_commit_stores_nothing_and_the_next_turn_reads_the_databa
     with pytest.raises(OSError):
         await coach.handle(1, 1, Press(started.session.seq, "ok"), update_id=2)
     stored = await storage.conversations.load(1)
-    assert stored is not None and stored.last_update_id == 1
+    assert stored is not None and await storage.conversations.seen(1)
+    assert not await storage.conversations.seen(2)
     assert stored.session.state == started.session.state
     loads_before = len(conversations.loads)
     retried = await coach.handle(1, 1, Press(started.session.seq, "ok"), update_id=2)

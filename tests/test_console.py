@@ -194,14 +194,13 @@ async def test_a_reminder_fires_in_the_console_with_its_buttons(tmp_path: Path) 
         await until(lambda: "[1] Start now" in out.getvalue().split("/remind")[-1], "the ping")
         assert "[2] Snooze" in out.getvalue()
         stdin.type("1")  # Start now, from the ping's own buttons
-        session = services.coach
-        await until(
-            lambda: (
-                (s := session._cache.get(1)) is not None
-                and s.session.state in (State.PRESET, State.SET_CARD, State.STEP)
-            ),
-            "the set to start",
-        )
+
+        def started() -> bool:
+            with sqlite3.connect(services.settings.SIDEGLIDE_DB, timeout=30) as conn:
+                row = conn.execute("SELECT state FROM users WHERE user_id = 1").fetchone()
+            return row is not None and row[0] in (State.PRESET, State.SET_CARD, State.STEP)
+
+        await until(started, "the set to start")
     finally:
         stdin.type("/quit")
         stdin.end()

@@ -69,7 +69,7 @@ DB = tuple[Path, SqliteReminders]
 
 async def open_store(path: Path) -> tuple[Database, SqliteReminders]:
     database = await Database.open(path)
-    return database, SqliteReminders(database)
+    return database, SqliteReminders(database, sole=True)
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock, utcnow
+from bot.coach.outbox import Outbox
 from bot.storage.ports import (
     Conversations,
     History,
@@ -60,37 +59,28 @@ class Coach:
         shares: Shares,
         rules: Rules | None = None,
         clock: Clock = utcnow,
-        cache_size: int = 10_000,
     ) -> None:
         self.conversations = conversations
         self.history = history
         self.shares = shares
         self.rules = rules or Rules()
         self.clock = clock
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         # which task holds each user's lock: Coach.lock is re-entrant for that task only
         self._owners: dict[int, asyncio.Task[object] | None] = {}
-        # With one process as the only writer, always under the user's lock, the last
-        # saved state can be kept and read back without a database trip; with several
-        # (PostgreSQL) another may have moved the user on, so nothing is kept.
-        self._cache: OrderedDict[int, Loaded] = OrderedDict()
-        self.cache_size = 0 if conversations.shared else cache_size
+        # where a turn's replies wait for the user's earlier turns' replies
+        self.outbox = Outbox()
 
     @asynccontextmanager
     async def lock(self, user_id: int) -> AsyncIterator[None]:
-        """One turn per user at a time: a user's updates stay in order, users run in
-        parallel; across processes too (the storage's lock, after this process's own).
-        Re-entered by the task that holds it (a letter about the user, checked just
-        before it leaves, while that user's turn is still being answered)."""
+        """The user's turn lock (the backend's, bot.storage: one turn of a user at a time,
+        in the order asked, across processes; users run in parallel). Held for a turn
+        only: load, advance, commit, and taking the replies' place in the outbox; never
+        while anything is sent. Re-entered by the task that holds it."""
         me = asyncio.current_task()
         if me is not None and self._owners.get(user_id) is me:
             yield  # this task holds it already (never a task it started: those wait)
             return
-        local = self._locks.get(user_id)
-        if local is None:
-            local = asyncio.Lock()
-            self._locks[user_id] = local
-        async with local, self.conversations.lock(user_id):
+        async with self.conversations.lock(user_id):
             self._owners[user_id] = me
             try:
                 yield
@@ -102,20 +92,7 @@ class Coach:
         return loaded.session if loaded else None
 
     async def loaded(self, user_id: int) -> Loaded | None:
-        cached = self._cache.get(user_id)
-        if cached is not None:
-            self._cache.move_to_end(user_id)
-            return cached
-        loaded = await self.conversations.load(user_id)
-        if loaded is not None:
-            self._remember(user_id, loaded)
-        return loaded
-
-    def _remember(self, user_id: int, loaded: Loaded) -> None:
-        self._cache[user_id] = loaded
-        self._cache.move_to_end(user_id)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        return await self.conversations.load(user_id)
 
     async def handle(
         self,
@@ -151,7 +128,6 @@ class Coach:
         now = self.clock()
         outcome = advance(session, event, now, self.rules)
         if any(isinstance(e, ForgetUser) for e in outcome.effects):
-            self._cache.pop(user_id, None)
             # read before they go: the shares' other sides are told, after the forget
             ended = (
                 *[sh for sh in await self.shares.of_patient(user_id) if sh.live],
@@ -173,13 +149,7 @@ class Coach:
             records=[e for e in outcome.effects if isinstance(e, RECORDS)],
             reminders=[e for e in outcome.effects if isinstance(e, REMINDER_CHANGES)],
         )
-        try:
-            await self.conversations.commit(turn)  # session, records, reminders: one unit
-        except BaseException:
-            self._cache.pop(user_id, None)  # unsure what is stored: read it back next time
-            raise
-        last = max(update_id or 0, loaded.last_update_id if loaded else 0)
-        self._remember(user_id, Loaded(outcome.session, last, chat_id))
+        await self.conversations.commit(turn)  # session, records, reminders: one unit
         effects = outcome.effects
         if any(isinstance(e, RecordCheckIn) for e in effects):
             effects = _before_hint(effects, await self._nudge(user_id, outcome.session, now))

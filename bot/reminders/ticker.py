@@ -44,7 +44,7 @@ from aiolimiter import AsyncLimiter
 
 from bot.clock import Clock, utcnow
 from bot.storage.ports import ReminderQueue, ReminderRow
-from flows.schedule import catch_up
+from flows.schedule import PingDecision, Schedule, catch_up
 
 log = logging.getLogger(__name__)
 
@@ -267,34 +267,61 @@ class ReminderTicker:
             report.failed += 1
 
     async def _one(self, row: ReminderRow, now: datetime | None, report: TickReport) -> None:
-        """One due row. The decision is taken with the time of the send (read after
-        the token wait), so a ping paced late in a backlog still advances past
-        every slot that passed meanwhile.
-        """
+        """One due row: decided, then held back, left for later, deferred or sent."""
         due = row.next_due
         if due is None:
             return
-        decision = catch_up(row.schedule, due, now or self._clock())
-        if decision.send and self._limiter is not None:
-            await self._limiter.acquire()
-            decision = catch_up(row.schedule, due, now or self._clock())
+        decision = await self._decide(row.schedule, due, now)
         at = now or self._clock()
         if not decision.send or decision.slot is None:
-            if await self._store.settle(row.user_id, self.owner, decision.next_due, None):
-                report.held_back += 1
-            else:
-                report.raced += 1
-            return
-        if self._must_stop(at):
+            await self._hold_back(row, decision.next_due, report)
+        elif self._must_stop(at):
             report.retry_later += 1  # a 429, a shutdown or the budget came: it goes back due
-            return
-        if self._is_busy is not None and await self._is_busy(row.user_id):
-            if await self._store.defer(row.user_id, self.owner, at + self._busy_defer):
-                report.busy += 1
-            else:
-                report.raced += 1
-            return
+        elif not await self._deferred(row, at, report):
+            await self._ping(row, due, decision, at, now, report)
+
+    async def _decide(
+        self, schedule: Schedule, due: datetime, now: datetime | None
+    ) -> PingDecision:
+        """The decision is taken with the time of the send (read after the token wait),
+        so a ping paced late in a backlog still advances past every slot that passed."""
+        decision = catch_up(schedule, due, now or self._clock())
+        if decision.send and self._limiter is not None:
+            await self._limiter.acquire()
+            decision = catch_up(schedule, due, now or self._clock())
+        return decision
+
+    async def _hold_back(
+        self, row: ReminderRow, next_due: datetime | None, report: TickReport
+    ) -> None:
+        """No ping for this slot (a late catch-up in quiet hours): the schedule moves on."""
+        if await self._store.settle(row.user_id, self.owner, next_due, None):
+            report.held_back += 1
+        else:
+            report.raced += 1
+
+    async def _deferred(self, row: ReminderRow, at: datetime, report: TickReport) -> bool:
+        """True when the user is busy in a set: the ping comes `busy_defer` later."""
+        if self._is_busy is None or not await self._is_busy(row.user_id):
+            return False
+        if await self._store.defer(row.user_id, self.owner, at + self._busy_defer):
+            report.busy += 1
+        else:
+            report.raced += 1
+        return True
+
+    async def _ping(
+        self,
+        row: ReminderRow,
+        due: datetime,
+        decision: PingDecision,
+        at: datetime,
+        now: datetime | None,
+        report: TickReport,
+    ) -> None:
+        """Marked in flight (still ours, still due?), sent, settled."""
         slot = decision.slot
+        assert slot is not None
         if not await self._store.start(row.user_id, self.owner, due, slot, at + self._lease):
             report.raced += 1
             return

@@ -1,9 +1,16 @@
 """What the rest of the bot needs from storage: the interfaces, and the data they carry.
 
 The coach, the reminder ticker, progress and the adapters depend on these
-Protocols only; `bot.bootstrap` picks the implementation from SIDEGLIDE_DB: SQLite
-(`bot.storage.sqlite`, the embedded default) or PostgreSQL (`bot.storage.postgres`,
-for several processes), both built on the same SQL stores (`bot.storage.sql`).
+Protocols only, and they say nothing of the deployment (one process or several):
+what differs is decided by the backend as it is built. `bot.bootstrap` picks the
+backend from SIDEGLIDE_DB and holds it as one `Storage`: SQLite
+(`bot.storage.sqlite`, the embedded default, one process) or PostgreSQL
+(`bot.storage.postgres`, one process or several), both built on the same SQL stores
+(`bot.storage.sql`) and the same declared schema (`bot.storage.sql.schema`).
+
+A user's turns run one at a time under `Conversations.lock`, held for the turn only
+(load, advance, `commit`); an update is known as handled by its id (`seen`), written
+in its turn's transaction. docs/architecture.md, "A user's order", says how they fit.
 """
 
 from __future__ import annotations
@@ -27,7 +34,6 @@ from flows.session import Session
 @dataclass(frozen=True, slots=True)
 class Loaded:
     session: Session
-    last_update_id: int
     chat_id: int
 
 
@@ -76,12 +82,9 @@ class ReminderRow:
 class Conversations(Protocol):
     """Each user's place in the conversation, and the unit of work that moves it on."""
 
-    @property
-    def shared(self) -> bool:
-        """True when other processes write too: nothing read may be kept in memory."""
-
     def lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
-        """One turn of a user at a time across processes (the coach also locks in one)."""
+        """The user's turn lock: one turn of a user at a time, in the order asked, in
+        this process and across processes. For the turn only, never across a send."""
 
     async def seen(self, update_id: int) -> bool:
         """Was this update handled (by any process)? Ids may arrive out of order."""
@@ -138,9 +141,6 @@ class ReminderQueue(Protocol):
 
 class Inbox(Protocol):
     """Updates accepted and not yet handled (bot.storage.sql.inbox says why)."""
-
-    @property
-    def shared(self) -> bool: ...
 
     async def accept(
         self, update_id: int, user_id: int | None, payload: str, at: datetime
@@ -261,3 +261,34 @@ class Health(Protocol):
     async def ping(self) -> bool: ...
 
     async def integrity_check(self) -> str: ...
+
+
+class Storage(Protocol):
+    """Every port over one database, as a backend opens it (bot.bootstrap picks which)."""
+
+    @property
+    def conversations(self) -> Conversations: ...
+
+    @property
+    def history(self) -> History: ...
+
+    @property
+    def reminders(self) -> ReminderQueue: ...
+
+    @property
+    def voice_files(self) -> VoiceFiles: ...
+
+    @property
+    def shares(self) -> Shares: ...
+
+    @property
+    def inbox(self) -> Inbox: ...
+
+    @property
+    def health(self) -> Health: ...
+
+    @property
+    def leader(self) -> Leadership: ...
+
+    async def close(self) -> None:
+        """Commit what callers are still waiting for, then close."""

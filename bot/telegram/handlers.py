@@ -63,21 +63,11 @@ def admission(adapter: Adapter, update: Update, bot_username: str | None) -> All
 
 async def _on_update(update: Update, context: Context) -> None:
     adapter = adapter_of(context)
-    services = adapter.services
     started = time.perf_counter()
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or user.is_bot:
         return  # channel posts, polls, chat member changes: nobody to answer
-    if chat.type != ChatType.PRIVATE:
-        await _group_hint(update, context)
-        return
-    if chat.id != user.id:
-        # A private chat is its owner's alone. Anything else is forged, or a button of
-        # someone else's message: handled, it would run the sender's conversation and
-        # show it in the owner's chat (and store that chat as the sender's).
-        log.debug("ignored an update from someone else in a private chat")
-        if update.callback_query is not None:
-            await _answer(update.callback_query, None)
+    if not await _private(update, context):
         return
     event = to_event(update, context.bot.username)
     if event is None:
@@ -88,29 +78,64 @@ async def _on_update(update: Update, context: Context) -> None:
         if allowance is not Allowance.OK:
             await turn_away(update, context.bot, allowance)
             return
-    if isinstance(event, (Command, SharePress)):
-        who = Person(
-            user.id,
-            chat.id,
-            user.first_name or "",
-            pick_language(user.language_code),
-            update.update_id,
-        )
-        letters = await services.clinic.handle(who, event, context.bot.username or "")
-        if letters is not None:  # the sharing side's: outside the conversation and its lock
-            if update.callback_query is not None:
-                answering = asyncio.ensure_future(_answer(update.callback_query, None))
-                await adapter.sender.letters(letters, services.clinic.leaving)
-                await answering
-            else:
-                await adapter.sender.letters(letters, services.clinic.leaving)
-            services.metrics.count_update("sharing")
-            return
+    bot_username = context.bot.username or ""
+    if isinstance(event, (Command, SharePress)) and await _clinic(
+        adapter, update, event, bot_username
+    ):
+        return
     if isinstance(event, SharePress):
         return  # every sharing press is the clinic's; this only narrows the type
     await handle_event(adapter, update, user.id, chat.id, event, user.language_code)
-    services.metrics.count_update(type(event).__name__.lower())
-    services.metrics.handler_seconds.observe(time.perf_counter() - started)
+    adapter.services.metrics.count_update(type(event).__name__.lower())
+    adapter.services.metrics.handler_seconds.observe(time.perf_counter() - started)
+
+
+async def _private(update: Update, context: Context) -> bool:
+    """A user's own private chat: anything else gets its answer here, and False."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    if chat.type != ChatType.PRIVATE:
+        await _group_hint(update, context)
+        return False
+    if chat.id != user.id:
+        # A private chat is its owner's alone. Anything else is forged, or a button of
+        # someone else's message: handled, it would run the sender's conversation and
+        # show it in the owner's chat (and store that chat as the sender's).
+        log.debug("ignored an update from someone else in a private chat")
+        if update.callback_query is not None:
+            await _answer(update.callback_query, None)
+        return False
+    return True
+
+
+async def _clinic(
+    adapter: Adapter, update: Update, event: Command | SharePress, bot_username: str
+) -> bool:
+    """The sharing side's commands and presses, outside the conversation and its lock:
+    True when the clinic answered."""
+    services = adapter.services
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    who = Person(
+        user.id,
+        chat.id,
+        user.first_name or "",
+        pick_language(user.language_code),
+        update.update_id,
+    )
+    letters = await services.clinic.handle(who, event, bot_username)
+    if letters is None:
+        return False
+    answering = (
+        asyncio.ensure_future(_answer(update.callback_query, None))
+        if update.callback_query is not None
+        else None
+    )
+    await adapter.sender.letters(letters, services.clinic.leaving)
+    if answering is not None:
+        await answering
+    services.metrics.count_update("sharing")
+    return True
 
 
 async def handle_event(
@@ -121,12 +146,13 @@ async def handle_event(
     event: Event,
     language_code: str | None,
 ) -> None:
-    services, sender = adapter.services, adapter.sender
-    coach = services.coach
-    query = update.callback_query if update is not None else None
+    """One turn, then its replies. The turn lock covers the turn alone (the event read,
+    load, advance, commit) and the replies' place in the outbox; the replies go out
+    after it, behind the user's earlier turns' and ahead of their later ones'."""
+    services, coach = adapter.services, adapter.services.coach
     async with coach.lock(user_id):
         # inside the lock: an await before it would let the user's next update overtake
-        # this one, and the overtaken update would then be dropped as already handled
+        # this one (the lock is taken in the order the updates came)
         if event == Other(VOICE_OFF) and update is not None:
             # a voice note becomes the words it says (bot.telegram.listen)
             event = await voice_event(services, update.message, user_id, language_code)
@@ -137,23 +163,36 @@ async def handle_event(
             update_id=update.update_id if update is not None else None,
             language=pick_language(language_code),
         )
-        answering = None
-        if query is not None:
-            stale = any(isinstance(e, Stale) for e in turn.effects)
-            # answered alongside the reply, not before it: one round trip less per tap
-            answering = asyncio.ensure_future(
-                _answer(query, _(turn.session.language, STALE_BUTTON) if stale else None)
-            )
-        reached = turn.duplicate or await _in_order(adapter, user_id, chat_id, turn)
-        if not reached:
-            # a 403: the conversation pauses the user's pings (/start resumes them)
-            await coach.handle_unlocked(user_id, chat_id, Unreachable())
+        place = coach.outbox.place(user_id)
+    answering = _answering(update, turn)
+    try:
+        async with place:
+            await _reply(adapter, user_id, chat_id, turn)
+    finally:
         if answering is not None:
             await answering
-        if turn.duplicate:
-            return
-        # the other side of a share hears of a stop or a /forget
-        await sender.letters(await services.clinic.after(user_id, turn), services.clinic.leaving)
+
+
+def _answering(update: Update | None, turn: Handled) -> asyncio.Future[None] | None:
+    """A tap answered at once, alongside the reply (one round trip less per tap)."""
+    query = update.callback_query if update is not None else None
+    if query is None:
+        return None
+    stale = any(isinstance(e, Stale) for e in turn.effects)
+    text = _(turn.session.language, STALE_BUTTON) if stale else None
+    return asyncio.ensure_future(_answer(query, text))
+
+
+async def _reply(adapter: Adapter, user_id: int, chat_id: int, turn: Handled) -> None:
+    """The turn's messages; a 403 is told to the conversation (it pauses the user's
+    pings; /start resumes them); the other side of a share hears of a stop or a /forget."""
+    if turn.duplicate:
+        return  # its replies went out with its first handling
+    services = adapter.services
+    if not await _in_order(adapter, user_id, chat_id, turn):
+        await services.coach.handle(user_id, chat_id, Unreachable())
+    letters = await services.clinic.after(user_id, turn)
+    await adapter.sender.letters(letters, services.clinic.leaving)
 
 
 async def _in_order(adapter: Adapter, user_id: int, chat_id: int, turn: Handled) -> bool:

@@ -40,7 +40,6 @@ class UpdateInbox:
         self._store = store
         self._lease = lease
         self._clock = clock
-        self._started = clock()
         # the updates this process accepted and has not finished, by id
         self._local: dict[int, asyncio.Event] = {}
         # updates handled at once (SIDEGLIDE_CONCURRENCY), taken only once it is their turn
@@ -132,15 +131,11 @@ class UpdateInbox:
         return waited
 
     async def orphans(self, bot: Bot) -> list[Update]:
-        """Updates accepted but never finished by their process, taken over for this one.
-
-        On a database only this process uses, anything accepted before it started is an
-        orphan at once; otherwise an update is one when its lease has run out.
-        """
+        """Updates accepted but never finished by their process, taken over for this one
+        once their lease has run out (on SQLite, what a stopped process left is handed on
+        at once: its backend knows it is alone, bot.storage.sql.inbox.hand_on_all)."""
         now = self._clock()
         before = now - self._lease
-        if not self._store.shared:
-            before = max(before, self._started)
         found: list[Update] = []
         for update_id, payload in await self._store.orphans(before, now, limit=100):
             if update_id in self._local:

@@ -16,6 +16,7 @@ from typing import Any
 from telegram import Bot
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
+from bot.coach.coach import Handled
 from bot.ops.metrics import ReminderResult
 from bot.presentation.messages import render_say
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome, TickReport
@@ -124,16 +125,20 @@ class ReminderJob:
             return SendOutcome.FAILED
         async with coach.lock(user_id):
             turn = await coach.handle_unlocked(user_id, loaded.chat_id, ReminderDue())
+            place = coach.outbox.place(user_id)  # after the replies of the user's last turn
+        async with place:
+            return await self._ping(user_id, loaded.chat_id, turn)
+
+    async def _ping(self, user_id: int, chat_id: int, turn: Handled) -> SendOutcome:
+        coach = self.services.coach
         pings = [e for e in turn.effects if isinstance(e, Say)]
         if not pings:
             return SendOutcome.SILENT  # nothing to remind of now (held, recovered, busy...)
         message = render_say(pings[0], turn.session.language)
         try:
-            await self.bot.send_message(
-                loaded.chat_id, message.text, reply_markup=keyboard(message)
-            )
+            await self.bot.send_message(chat_id, message.text, reply_markup=keyboard(message))
         except Forbidden:
-            await coach.handle(user_id, loaded.chat_id, Unreachable())
+            await coach.handle(user_id, chat_id, Unreachable())
             return SendOutcome.BLOCKED
         except RetryAfter as exc:
             delay = exc.retry_after

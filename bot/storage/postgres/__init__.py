@@ -1,4 +1,8 @@
-"""The PostgreSQL implementation of every storage port (SIDEGLIDE_DB=postgresql://...)."""
+"""The PostgreSQL implementation of every storage port (SIDEGLIDE_DB=postgresql://...).
+
+Several processes may share the database: no store assumes it is alone (a lease runs
+out on its own, another holder may be alive).
+"""
 
 from __future__ import annotations
 
@@ -11,4 +15,4 @@ class PostgresStorage(SqlStorage[PgDatabase]):
 
     @classmethod
     async def open(cls, url: str) -> PostgresStorage:
-        return cls.over(await PgDatabase.open(url))
+        return cls.over(await PgDatabase.open(url), sole=False)

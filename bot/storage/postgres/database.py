@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 
 import asyncpg
+from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.engine.interfaces import Dialect
 
+from bot.storage.sql import schema
 from bot.storage.sql.conn import PERSON_COLUMNS, Row
-from bot.storage.sql.schema import MIGRATIONS, for_postgres
+from bot.storage.sql.locks import LocalLocks
 
 # advisory lock keys: the two-int form (a space of its own, apart from the bigint form
 # that holds a user's id)
 log = logging.getLogger(__name__)
 
+# the stores' `?` parameters, turned into `$n` by `numbered` below
+DIALECT = PGDialect(paramstyle="qmark")  # type: ignore[no-untyped-call]
 APP_KEY = 0x5EDE  # "side glide"
 MIGRATION_LOCK = (APP_KEY, 1)
 LEADER_LOCK = (APP_KEY, 2)
@@ -55,11 +60,11 @@ class PgConn:
         await self._conn.executemany(numbered(sql), [tuple(r) for r in rows])
 
     async def fetchone(self, sql: str, args: Sequence[object] = ()) -> Row | None:
-        row = await self._conn.fetchrow(numbered(sql), *args)
-        return tuple(row) if row is not None else None
+        row: Row | None = await self._conn.fetchrow(numbered(sql), *args)
+        return row  # an asyncpg Record: read by name
 
     async def fetchall(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
-        return [tuple(r) for r in await self._conn.fetch(numbered(sql), *args)]
+        return list(await self._conn.fetch(numbered(sql), *args))
 
 
 class PgDatabase:
@@ -67,9 +72,11 @@ class PgDatabase:
         self.pool = pool
         self._url = url
         self._leading: asyncpg.Connection | None = None
-        # user locks hold a connection for a whole turn: a pool of their own, so turns
-        # waiting for a lock can never starve the queries of the turns holding one
+        # a user's turn lock holds a connection for the turn (load, advance, commit): a
+        # pool of its own, so turns waiting for a lock never starve the queries of the
+        # turns holding one; this process's own waiters queue in memory first
         self.locks = locks
+        self._users = LocalLocks()
         self._reads = PgConn(pool)
         self._person_tables: dict[str, tuple[str, ...]] | None = None
 
@@ -83,19 +90,15 @@ class PgDatabase:
             raise
         db = cls(pool, locks, url)
         try:
-            await db.migrate(for_postgres(MIGRATIONS))
+            await db.migrate()
         except BaseException:
             await db.close()
             raise
         return db
 
     @property
-    def skip_locked(self) -> str:
-        return " FOR UPDATE SKIP LOCKED"  # two processes claiming at once split the rows
-
-    @property
-    def shared(self) -> bool:
-        return True
+    def dialect(self) -> Dialect:
+        return DIALECT
 
     async def scrub(self) -> None:
         """Nothing here: deleted rows stay in PostgreSQL's pages until (auto)vacuum
@@ -103,9 +106,10 @@ class PgDatabase:
 
     @asynccontextmanager
     async def user_lock(self, user_id: int) -> AsyncIterator[None]:
-        """A session-level advisory lock keyed by the user's id: held by one process at a
-        time, and released by the server if that process dies."""
-        async with self.locks.acquire() as conn:
+        """A user's turn lock across processes: a session-level advisory lock keyed by the
+        user's id, held by one process at a time and released by the server if that
+        process dies. This process's turns of the user wait in line in memory first."""
+        async with self._users.hold(user_id), self.locks.acquire() as conn:
             await conn.execute("SELECT pg_advisory_lock($1::bigint)", user_id)
             try:
                 yield
@@ -121,16 +125,26 @@ class PgDatabase:
         async with self.pool.acquire() as conn, conn.transaction():
             yield PgConn(conn)
 
-    async def migrate(self, migrations: Iterable[tuple[int, list[str]]]) -> None:
+    async def migrate(self) -> None:
+        """Brings the database to bot.storage.sql.schema's VERSION, in one transaction."""
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", *MIGRATION_LOCK)
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"
             )
             current = await conn.fetchval("SELECT MAX(version) FROM schema_version") or 0
-            for version, statements in sorted(migrations, key=lambda m: m[0]):
-                if version <= current:
-                    continue
+            if current >= schema.VERSION:
+                return
+            found: dict[str, dict[str, bool]] = {}
+            for r in await conn.fetch(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name != 'schema_version'"
+            ):
+                found.setdefault(r["table_name"], {})[r["column_name"]] = r["data_type"] in (
+                    "text",
+                    "character varying",
+                )
+            for version, statements in schema.upgrade(DIALECT, current, found):
                 for sql in statements:
                     await conn.execute(sql)
                 await conn.execute("INSERT INTO schema_version VALUES ($1)", version)
@@ -172,7 +186,7 @@ class PgDatabase:
             )
             found: dict[str, set[str]] = {}
             for r in rows:
-                found.setdefault(str(r[0]), set()).add(str(r[1]))
+                found.setdefault(r["table_name"], set()).add(r["column_name"])
             self._person_tables = {
                 t: tuple(c for c in PERSON_COLUMNS if c in cols)
                 for t, cols in sorted(found.items())

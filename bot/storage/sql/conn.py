@@ -1,13 +1,23 @@
-"""What a store needs from a database: statements, rows, and whole transactions."""
+"""What a store needs from a database: statements, rows read by name, whole transactions."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
-Row = Sequence[Any]
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
 PERSON_COLUMNS = ("user_id", "pt_id")
+
+
+class Row(Protocol):
+    """One row, its columns read by name (`row["at"]`), never by position."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
 
 
 class Conn(Protocol):
@@ -23,7 +33,32 @@ class Conn(Protocol):
     async def fetchall(self, sql: str, args: Sequence[object] = ()) -> list[Row]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A statement SQLAlchemy compiled for one engine, and the order of its parameters."""
+
+    sql: str
+    names: tuple[str, ...]
+    fixed: dict[str, object]  # the values the statement carries itself (SQLite's OFFSET 0)
+
+    @classmethod
+    def compile(cls, statement: ClauseElement, dialect: Dialect) -> Query:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
+        names = tuple(compiled.positiontup or ())
+        fixed = {k: v for k, v in compiled.params.items() if v is not None}
+        return cls(str(compiled), names, fixed)
+
+    def args(self, **values: object) -> tuple[object, ...]:
+        """The parameters in the statement's order, from their names."""
+        return tuple(values[name] if name in values else self.fixed[name] for name in self.names)
+
+
 class SqlDatabase(Protocol):
+    @property
+    def dialect(self) -> Dialect:
+        """The engine's SQLAlchemy dialect (qmark parameters): what compiles the schema
+        and the few statements that differ between engines."""
+
     @property
     def reads(self) -> Conn:
         """For reads outside a transaction (each statement sees committed data)."""
@@ -38,14 +73,5 @@ class SqlDatabase(Protocol):
         """After an erasure: what was deleted is unreadable in the database's files too
         (SQLite: the WAL checkpointed into the zeroed pages and truncated)."""
 
-    @property
-    def shared(self) -> bool:
-        """True when other processes write to the same database (PostgreSQL)."""
-
     def user_lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
         """One turn of a user at a time across processes (a no-op for one process)."""
-
-    @property
-    def skip_locked(self) -> str:
-        """What a SELECT adds to lock the rows it hands out, passing over rows another
-        transaction holds: " FOR UPDATE SKIP LOCKED", or nothing where one process writes."""

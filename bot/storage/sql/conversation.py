@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 from bot.storage.ports import Loaded, Turn
 from bot.storage.sql import reminders
-from bot.storage.sql.conn import SqlDatabase
+from bot.storage.sql.conn import Conn, SqlDatabase
+from bot.storage.sql.times import stamp
 from flows.effects import (
     RecordCheckIn,
     RecordPrescription,
@@ -30,17 +33,13 @@ from flows.session import Session
 # Telegram re-delivers an unconfirmed update for at most a day
 KEEP_UPDATES = timedelta(days=2)
 
-_UPSERT_USER = """INSERT INTO users (user_id, chat_id, language, state, side, rung, no_change,
-        stall, sets_done, session, last_update_id, created, updated)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+_UPSERT_USER = """INSERT INTO users (user_id, chat_id, language, state, side, rung,
+        stall, sets_done, session, created, updated)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,
         language = excluded.language, state = excluded.state, side = excluded.side,
-        rung = excluded.rung, no_change = excluded.no_change,
-        stall = excluded.stall, sets_done = excluded.sets_done,
-        session = excluded.session,
-        last_update_id = CASE WHEN users.last_update_id > excluded.last_update_id
-            THEN users.last_update_id ELSE excluded.last_update_id END,
-        updated = excluded.updated"""
+        rung = excluded.rung, stall = excluded.stall, sets_done = excluded.sets_done,
+        session = excluded.session, updated = excluded.updated"""
 
 
 def _user_row(t: Turn) -> tuple[object, ...]:
@@ -52,48 +51,155 @@ def _user_row(t: Turn) -> tuple[object, ...]:
         s.state,
         s.assessment.side.value if s.assessment.side else None,
         s.rung.value if s.rung else None,
-        0,  # no_change: replaced by the stall count (kept for older readers of the table)
         s.ladder.stall,
         s.ladder.sets_done,
         json.dumps(s.to_dict()),
-        t.update_id or 0,
-        _iso(t.now),
-        _iso(t.now),
+        stamp(t.now),
+        stamp(t.now),
     )
 
 
-def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="seconds")
+# --- a turn's records: each kind, its table's INSERT and its rows --------------------
+
+Rows = list[tuple[object, ...]]
+
+
+def _checkin(user_id: int, at: int, record: RecordCheckIn) -> Rows:
+    c = record.checkin
+    return [(user_id, stamp(c.at), c.rung.value, c.answer.value, c.pain, c.reach.value)]
+
+
+def _rung_change(user_id: int, at: int, record: RecordRungChange) -> Rows:
+    start = record.from_rung.value if record.from_rung else None
+    return [(user_id, at, start, record.to_rung.value, record.reason)]
+
+
+def _screening(user_id: int, at: int, record: RecordScreening) -> Rows:
+    return [(user_id, at, record.question, int(record.yes))]
+
+
+def _prescription(user_id: int, at: int, record: RecordPrescription) -> Rows:
+    rx = record.prescription
+    return [
+        (user_id, record.pt_id, at, rx.wall.value if rx.wall else None, rx.rung.value, rx.reps)
+    ]
+
+
+def _psfs(user_id: int, at: int, record: RecordPsfs) -> Rows:
+    return [(user_id, stamp(r.at), r.activity, r.score) for r in record.ratings]
+
+
+_RECORDS: dict[type[Any], tuple[str, Callable[[int, int, Any], Rows]]] = {
+    RecordCheckIn: (
+        "INSERT INTO checkins (user_id, at, rung, answer, pain, reach) VALUES (?, ?, ?, ?, ?, ?)",
+        _checkin,
+    ),
+    RecordRungChange: (
+        "INSERT INTO rung_changes (user_id, at, from_rung, to_rung, reason)"
+        " VALUES (?, ?, ?, ?, ?)",
+        _rung_change,
+    ),
+    RecordScreening: (
+        "INSERT INTO screenings (user_id, at, question, yes) VALUES (?, ?, ?, ?)",
+        _screening,
+    ),
+    RecordPrescription: (
+        "INSERT INTO prescriptions (user_id, pt_id, at, wall, rung, reps)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        _prescription,
+    ),
+    RecordPsfs: ("INSERT INTO psfs (user_id, at, activity, score) VALUES (?, ?, ?, ?)", _psfs),
+}
+
+
+def _record_rows(turns: Sequence[Turn]) -> dict[str, Rows]:
+    """Every record of the turns, grouped by the statement that inserts it."""
+    out: dict[str, Rows] = defaultdict(list)
+    for t in turns:
+        for record in t.records:
+            sql, rows = _RECORDS[type(record)]
+            out[sql] += rows(t.user_id, stamp(t.now), record)
+    return out
+
+
+async def _save_sessions(conn: Conn, turns: Sequence[Turn]) -> None:
+    await conn.executemany(_UPSERT_USER, [_user_row(t) for t in turns])
+
+
+async def _mark_handled(conn: Conn, turns: Sequence[Turn]) -> None:
+    """The turns' update ids: a re-delivered update (another process answered it first)
+    is recognised by them. Ids older than KEEP_UPDATES go."""
+    handled = [t for t in turns if t.update_id]
+    if not handled:
+        return
+    await conn.executemany(
+        "INSERT INTO processed_updates (update_id, user_id, at) VALUES (?, ?, ?)"
+        " ON CONFLICT (update_id) DO NOTHING",
+        [(t.update_id, t.user_id, stamp(t.now)) for t in handled],
+    )
+    await conn.executemany(
+        "DELETE FROM processed_updates WHERE user_id = ? AND at < ?",
+        [(t.user_id, stamp(t.now - KEEP_UPDATES)) for t in handled],
+    )
+
+
+async def _insert_records(conn: Conn, turns: Sequence[Turn]) -> None:
+    for sql, rows in _record_rows(turns).items():
+        await conn.executemany(sql, rows)
+
+
+async def _change_reminders(conn: Conn, turns: Sequence[Turn]) -> None:
+    for t in turns:
+        for change in t.reminders:
+            await reminders.apply(conn, t.user_id, change, t.now)
 
 
 class SqlConversations:
-    """Conversations (bot.storage.ports) in SQL, with group commit."""
+    """Conversations (bot.storage.ports) in SQL, with group commit.
 
-    def __init__(self, db: SqlDatabase) -> None:
+    `cache_size`: how many sessions to keep as last committed, read back without a
+    database trip. Only for a backend whose process is the only writer (SQLite, decided
+    when it is built): there every change goes through `commit` here. 0 keeps nothing
+    (PostgreSQL: another process may have moved the user on).
+    """
+
+    def __init__(self, db: SqlDatabase, cache_size: int = 0) -> None:
         self._db = db
         self._pending: list[tuple[Turn, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._cache: OrderedDict[int, Loaded] = OrderedDict()
+        self._cache_size = cache_size
 
-    @property
-    def shared(self) -> bool:
-        return self._db.shared
+    def _remember(self, user_id: int, loaded: Loaded) -> None:
+        if self._cache_size <= 0:
+            return
+        self._cache[user_id] = loaded
+        self._cache.move_to_end(user_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
 
     def lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
         return self._db.user_lock(user_id)
 
     async def seen(self, update_id: int) -> bool:
         row = await self._db.reads.fetchone(
-            "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
+            "SELECT 1 AS seen FROM processed_updates WHERE update_id = ?", (update_id,)
         )
         return row is not None
 
     async def load(self, user_id: int) -> Loaded | None:
+        cached = self._cache.get(user_id)
+        if cached is not None:
+            self._cache.move_to_end(user_id)
+            return cached
         row = await self._db.reads.fetchone(
-            "SELECT session, last_update_id, chat_id FROM users WHERE user_id = ?", (user_id,)
+            "SELECT session, chat_id FROM users WHERE user_id = ?", (user_id,)
         )
         if row is None:
             return None
-        return Loaded(Session.from_dict(json.loads(row[0])), int(row[1]), int(row[2]))
+        loaded = Loaded(Session.from_dict(json.loads(row["session"])), int(row["chat_id"]))
+        self._remember(user_id, loaded)
+        return loaded
 
     async def commit(self, turn: Turn) -> None:
         """The whole turn, durably, before the bot replies.
@@ -122,89 +228,35 @@ class SqlConversations:
             except Exception:
                 # one bad turn must not fail its neighbours: write them one by one
                 for turn, future in batch:
-                    try:
-                        await self._write([turn])
-                    except Exception as exc:
-                        if not future.done():
-                            future.set_exception(exc)
-                    else:
-                        if not future.done():
-                            future.set_result(None)
+                    await self._write_one(turn, future)
                 continue
-            for _, future in batch:
-                if not future.done():
-                    future.set_result(None)
+            for turn, future in batch:
+                self._written(turn, future)
+
+    async def _write_one(self, turn: Turn, future: asyncio.Future[None]) -> None:
+        try:
+            await self._write([turn])
+        except BaseException as exc:
+            self._cache.pop(turn.user_id, None)  # unsure what is stored: read it back
+            if not future.done():
+                future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+        else:
+            self._written(turn, future)
+
+    def _written(self, turn: Turn, future: asyncio.Future[None]) -> None:
+        self._remember(turn.user_id, Loaded(turn.session, turn.chat_id))
+        if not future.done():
+            future.set_result(None)
 
     async def _write(self, turns: Sequence[Turn]) -> None:
-        checkins: list[tuple[object, ...]] = []
-        changes: list[tuple[object, ...]] = []
-        screenings: list[tuple[object, ...]] = []
-        prescriptions: list[tuple[object, ...]] = []
-        psfs: list[tuple[object, ...]] = []
-        for t in turns:
-            at = _iso(t.now)
-            for record in t.records:
-                if isinstance(record, RecordCheckIn):
-                    c = record.checkin
-                    row = (t.user_id, _iso(c.at), c.rung.value, c.answer.value, c.pain)
-                    checkins.append((*row, c.reach.value))
-                elif isinstance(record, RecordRungChange):
-                    start = record.from_rung.value if record.from_rung else None
-                    changes.append((t.user_id, at, start, record.to_rung.value, record.reason))
-                elif isinstance(record, RecordScreening):
-                    screenings.append((t.user_id, at, record.question, int(record.yes)))
-                elif isinstance(record, RecordPrescription):
-                    rx = record.prescription
-                    wall = rx.wall.value if rx.wall else None
-                    prescriptions.append(
-                        (t.user_id, record.pt_id, at, wall, rx.rung.value, rx.reps)
-                    )
-                elif isinstance(record, RecordPsfs):
-                    psfs += [(t.user_id, _iso(r.at), r.activity, r.score) for r in record.ratings]
-        handled = [(t.update_id, t.user_id, _iso(t.now)) for t in turns if t.update_id]
+        """The turns in one transaction: sessions, update ids, records, reminders."""
         async with self._db.transaction() as conn:
-            await conn.executemany(_UPSERT_USER, [_user_row(t) for t in turns])
-            if handled:
-                # a re-delivered update (another process answered it first) writes nothing
-                await conn.executemany(
-                    "INSERT INTO processed_updates (update_id, user_id, at) VALUES (?, ?, ?)"
-                    " ON CONFLICT (update_id) DO NOTHING",
-                    handled,
-                )
-                await conn.executemany(
-                    "DELETE FROM processed_updates WHERE user_id = ? AND at < ?",
-                    [(t.user_id, _iso(t.now - KEEP_UPDATES)) for t in turns if t.update_id],
-                )
-            if checkins:
-                await conn.executemany(
-                    "INSERT INTO checkins (user_id, at, rung, answer, pain, reach)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    checkins,
-                )
-            if changes:
-                await conn.executemany(
-                    "INSERT INTO rung_changes (user_id, at, from_rung, to_rung, reason)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    changes,
-                )
-            if screenings:
-                await conn.executemany(
-                    "INSERT INTO screenings (user_id, at, question, yes) VALUES (?, ?, ?, ?)",
-                    screenings,
-                )
-            if prescriptions:
-                await conn.executemany(
-                    "INSERT INTO prescriptions (user_id, pt_id, at, wall, rung, reps)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    prescriptions,
-                )
-            if psfs:
-                await conn.executemany(
-                    "INSERT INTO psfs (user_id, at, activity, score) VALUES (?, ?, ?, ?)", psfs
-                )
-            for t in turns:
-                for change in t.reminders:
-                    await reminders.apply(conn, t.user_id, change, t.now)
+            await _save_sessions(conn, turns)
+            await _mark_handled(conn, turns)
+            await _insert_records(conn, turns)
+            await _change_reminders(conn, turns)
 
     async def count_rows(self, user_id: int) -> dict[str, int]:
         """Rows naming the user in every table with a person column (for /mydata, /forget):
@@ -213,9 +265,9 @@ class SqlConversations:
         for table, columns in (await self._db.person_tables()).items():
             where = " OR ".join(f"{c} = ?" for c in columns)
             row = await self._db.reads.fetchone(
-                f"SELECT COUNT(*) FROM {table} WHERE {where}", (user_id,) * len(columns)
+                f"SELECT COUNT(*) AS n FROM {table} WHERE {where}", (user_id,) * len(columns)
             )
-            counts[table] = int(row[0]) if row else 0
+            counts[table] = int(row["n"]) if row else 0
         return counts
 
     async def forget(self, user_id: int) -> None:
@@ -225,6 +277,7 @@ class SqlConversations:
         taken out of them (pt_id NULL), the rest of the patient's record stays.
         """
         tables = await self._db.person_tables()
+        self._cache.pop(user_id, None)
         async with self._db.transaction() as conn:
             for table, columns in tables.items():
                 if "user_id" in columns:

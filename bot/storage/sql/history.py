@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.storage.ports import Prescribed, Screening
 from bot.storage.sql.conn import Conn, SqlDatabase
+from bot.storage.sql.times import instant
 from flows.model import Answer, CheckIn, Prescription, PsfsRating, Reach, Rung, RungChange, Side
-
-
-def _dt(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 class SqlHistory:
@@ -24,7 +19,16 @@ class SqlHistory:
             "SELECT at, rung, answer, pain, reach FROM checkins WHERE user_id = ? ORDER BY at, id",
             (user_id,),
         )
-        return [CheckIn(_dt(r[0]), Rung(r[1]), Answer(r[2]), int(r[3]), Reach(r[4])) for r in rows]
+        return [
+            CheckIn(
+                instant(r["at"]),
+                Rung(r["rung"]),
+                Answer(r["answer"]),
+                int(r["pain"]),
+                Reach(r["reach"]),
+            )
+            for r in rows
+        ]
 
     async def rung_changes(self, user_id: int) -> list[RungChange]:
         rows = await self._conn.fetchall(
@@ -33,7 +37,13 @@ class SqlHistory:
             (user_id,),
         )
         return [
-            RungChange(_dt(r[0]), Rung(r[1]) if r[1] else None, Rung(r[2]), r[3]) for r in rows
+            RungChange(
+                instant(r["at"]),
+                Rung(r["from_rung"]) if r["from_rung"] else None,
+                Rung(r["to_rung"]),
+                r["reason"],
+            )
+            for r in rows
         ]
 
     async def screenings(self, user_id: int) -> list[Screening]:
@@ -41,7 +51,7 @@ class SqlHistory:
             "SELECT at, question, yes FROM screenings WHERE user_id = ? ORDER BY at, id",
             (user_id,),
         )
-        return [Screening(_dt(r[0]), r[1], bool(r[2])) for r in rows]
+        return [Screening(instant(r["at"]), r["question"], bool(r["yes"])) for r in rows]
 
     async def prescriptions(self, user_id: int) -> list[Prescribed]:
         rows = await self._conn.fetchall(
@@ -51,9 +61,9 @@ class SqlHistory:
         )
         return [
             Prescribed(
-                _dt(r[0]),
-                Prescription(Rung(r[2]), Side(r[1]) if r[1] else None, r[3]),
-                r[4],
+                instant(r["at"]),
+                Prescription(Rung(r["rung"]), Side(r["wall"]) if r["wall"] else None, r["reps"]),
+                r["pt_id"],
             )
             for r in rows
         ]
@@ -62,4 +72,4 @@ class SqlHistory:
         rows = await self._conn.fetchall(
             "SELECT at, activity, score FROM psfs WHERE user_id = ? ORDER BY at, id", (user_id,)
         )
-        return [PsfsRating(_dt(r[0]), r[1], int(r[2])) for r in rows]
+        return [PsfsRating(instant(r["at"]), r["activity"], int(r["score"])) for r in rows]

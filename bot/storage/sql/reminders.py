@@ -22,11 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
+from sqlalchemy import bindparam, literal_column, or_, select, update
+
 from bot.storage.ports import ReminderRow
-from bot.storage.sql.conn import Conn, SqlDatabase
+from bot.storage.sql import schema
+from bot.storage.sql.conn import Conn, Query, Row, SqlDatabase
+from bot.storage.sql.times import instant_or_none, stamp_or_none
 from flows.effects import ReminderChange, ReminderPause, SetSchedule
 from flows.safety import Pause
 from flows.schedule import Schedule, hhmm, next_due, parse_schedule, snooze
@@ -38,27 +42,69 @@ _NO_LEASE: Final = "lease_owner = NULL, lease_until = NULL"
 _ENDS_LEASE: Final = f"in_flight = NULL, {_NO_LEASE}"
 _ENDS_CLAIM: Final = f"snoozed_until = NULL, {_ENDS_LEASE}"
 
-_COLUMNS = (
-    'user_id, tz, mode, every_hours, start, "end", fixed_times, paused, paused_reason, '
-    "next_due, snoozed_until, last_sent, in_flight"
+_NAMES = (
+    "user_id",
+    "tz",
+    "mode",
+    "every_hours",
+    "start",
+    "end",
+    "fixed_times",
+    "paused",
+    "paused_reason",
+    "next_due",
+    "snoozed_until",
+    "last_sent",
+    "in_flight",
 )
+_COLUMNS = ", ".join(f'"{n}"' if n == "end" else n for n in _NAMES)
 
 
-def _ts(at: datetime | None) -> int | None:
-    if at is None:
-        return None
-    if at.tzinfo is None:
-        raise ValueError("datetimes must be timezone-aware")
-    return int(at.timestamp())
+def _row(r: Row) -> ReminderRow:
+    schedule = parse_schedule(
+        r["tz"],
+        r["mode"],
+        r["every_hours"],
+        r["start"],
+        r["end"],
+        r["fixed_times"],
+        paused=bool(r["paused"]),
+    )
+    return ReminderRow(
+        r["user_id"],
+        schedule,
+        r["paused_reason"],
+        instant_or_none(r["next_due"]),
+        instant_or_none(r["snoozed_until"]),
+        instant_or_none(r["last_sent"]),
+        instant_or_none(r["in_flight"]),
+    )
 
 
-def _dt(value: int | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, UTC)
-
-
-def _row(r: Any) -> ReminderRow:
-    schedule = parse_schedule(r[1], r[2], r[3], r[4], r[5], r[6], paused=bool(r[7]))
-    return ReminderRow(r[0], schedule, r[8], _dt(r[9]), _dt(r[10]), _dt(r[11]), _dt(r[12]))
+def _claim() -> Any:
+    """Hands out the most overdue rows nobody holds. Where several processes claim at
+    once (PostgreSQL) the inner SELECT locks the rows it picks and passes over those
+    another transaction holds (FOR UPDATE SKIP LOCKED); SQLite's dialect writes no
+    such clause: one writer at a time, the UPDATE is already the claim."""
+    r = schema.reminders
+    now = bindparam("now", type_=schema.INT)
+    due = (
+        select(r.c.user_id)
+        .where(
+            r.c.next_due <= now,
+            r.c.paused == literal_column("0"),
+            or_(r.c.lease_until.is_(None), r.c.lease_until <= now),
+        )
+        .order_by(r.c.next_due)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(r)
+        .where(r.c.user_id.in_(due.scalar_subquery()))
+        .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
+        .returning(*[r.c[name] for name in _NAMES])
+    )
 
 
 async def _execute(conn: Conn, sql: str, params: Iterable[Any]) -> int:
@@ -110,7 +156,7 @@ async def put(
             ",".join(hhmm(t) for t in schedule.fixed_times),
             int(schedule.paused),
             reason,
-            _ts(due),
+            stamp_or_none(due),
         ),
     )
     return due
@@ -149,7 +195,7 @@ async def resume(
         conn,
         f"UPDATE reminders SET paused = 0, paused_reason = NULL, next_due = ?, {_ENDS_CLAIM} "
         "WHERE user_id = ? AND paused = 1",
-        (_ts(due), user_id),
+        (stamp_or_none(due), user_id),
     )
     return due if changed else None
 
@@ -164,7 +210,7 @@ async def snooze_until(conn: Conn, user_id: int, until: datetime) -> bool:
         conn,
         f"UPDATE reminders SET next_due = ?, snoozed_until = ?, {_ENDS_LEASE} "
         "WHERE user_id = ? AND paused = 0",
-        (_ts(until), _ts(until), user_id),
+        (stamp_or_none(until), stamp_or_none(until), user_id),
     )
     return changed > 0
 
@@ -178,7 +224,7 @@ async def skip(conn: Conn, user_id: int, now: datetime) -> datetime | None:
     await _execute(
         conn,
         f"UPDATE reminders SET next_due = ?, {_ENDS_CLAIM} WHERE user_id = ? AND paused = 0",
-        (_ts(due), user_id),
+        (stamp_or_none(due), user_id),
     )
     return due
 
@@ -212,10 +258,16 @@ async def apply(conn: Conn, user_id: int, change: ReminderChange, now: datetime)
 
 
 class SqlReminders:
-    """The reminders table; each method one transaction."""
+    """The reminders table; each method one transaction.
 
-    def __init__(self, db: SqlDatabase) -> None:
+    `sole`: this process is the only one writing the database (SQLite), decided by the
+    backend that builds the store: every lease found at start is then a dead process's.
+    """
+
+    def __init__(self, db: SqlDatabase, sole: bool) -> None:
         self._db = db
+        self._sole = sole
+        self._claim = Query.compile(_claim(), db.dialect)
 
     async def _update(self, sql: str, params: Iterable[Any]) -> int:
         async with self._db.transaction() as conn:
@@ -265,7 +317,7 @@ class SqlReminders:
         the ticker takes rows with `claim`)."""
         found = await self._db.reads.fetchall(
             f"SELECT {_COLUMNS} FROM reminders WHERE next_due <= ? ORDER BY next_due LIMIT ?",
-            (_ts(now), limit),
+            (stamp_or_none(now), limit),
         )
         return [_row(r) for r in found]
 
@@ -275,14 +327,11 @@ class SqlReminders:
         """Hands `owner` the `limit` most overdue rows at `now` that nobody holds, oldest
         first; on PostgreSQL rows another process is claiming are passed over, not waited for.
         """
+        args = self._claim.args(
+            owner=owner, until=stamp_or_none(lease_until), now=stamp_or_none(now), limit=limit
+        )
         async with self._db.transaction() as conn:
-            found = await conn.fetchall(
-                "UPDATE reminders SET lease_owner = ?, lease_until = ? WHERE user_id IN ("
-                "SELECT user_id FROM reminders WHERE next_due <= ? AND paused = 0"
-                " AND (lease_until IS NULL OR lease_until <= ?)"
-                f" ORDER BY next_due LIMIT ?{self._db.skip_locked}) RETURNING {_COLUMNS}",
-                (owner, _ts(lease_until), _ts(now), _ts(now), limit),
-            )
+            found = await conn.fetchall(self._claim.sql, args)
         rows = [_row(r) for r in found]
         return sorted(rows, key=lambda r: (r.next_due or now, r.user_id))
 
@@ -294,7 +343,7 @@ class SqlReminders:
         changed = await self._update(
             "UPDATE reminders SET in_flight = ?, lease_until = ? "
             "WHERE user_id = ? AND lease_owner = ? AND next_due = ? AND paused = 0",
-            (_ts(slot), _ts(lease_until), user_id, owner, _ts(due)),
+            (stamp_or_none(slot), stamp_or_none(lease_until), user_id, owner, stamp_or_none(due)),
         )
         return changed > 0
 
@@ -306,7 +355,7 @@ class SqlReminders:
         changed = await self._update(
             f"UPDATE reminders SET next_due = ?, {_ENDS_CLAIM}, "
             "last_sent = coalesce(?, last_sent) WHERE user_id = ? AND lease_owner = ?",
-            (_ts(next_due), _ts(sent_at), user_id, owner),
+            (stamp_or_none(next_due), stamp_or_none(sent_at), user_id, owner),
         )
         return changed > 0
 
@@ -315,7 +364,7 @@ class SqlReminders:
         changed = await self._update(
             f"UPDATE reminders SET next_due = ?, snoozed_until = ?, {_NO_LEASE} "
             "WHERE user_id = ? AND lease_owner = ? AND paused = 0",
-            (_ts(until), _ts(until), user_id, owner),
+            (stamp_or_none(until), stamp_or_none(until), user_id, owner),
         )
         return changed > 0
 
@@ -337,7 +386,7 @@ class SqlReminders:
         """At start, on a database no other process writes: every lease is a dead
         process's, so it ends now instead of when it runs out. On a shared database the
         leases run out on their own (another holder may be alive). Returns how many."""
-        if self._db.shared:
+        if not self._sole:
             return 0
         return await self._update(
             f"UPDATE reminders SET {_NO_LEASE} WHERE lease_owner IS NOT NULL",

@@ -1,195 +1,350 @@
-"""The schema, as numbered migrations: each runs once, in one transaction.
+"""The schema, declared once (SQLAlchemy Core tables) and written out for each engine.
 
-Written in SQLite's types; `for_postgres` gives PostgreSQL the same schema, so the
-two backends can never drift apart.
+Each backend compiles these tables into its own DDL (`CREATE TABLE`, `CREATE INDEX`)
+with its SQLAlchemy dialect: SQLite's INTEGER row ids and PostgreSQL's BIGSERIAL
+and BIGINT come from the same columns, so the two schemas cannot drift apart.
+SQLAlchemy is used for its schema and expression compiler only; the stores run their
+statements on the backends' own drivers (aiosqlite, asyncpg).
 
-1: users, check-ins, ladder moves, screenings, voice file ids. 2: reminders.
-3: sharing with a physical therapist (shares, clinicians, prescriptions) and the
-Patient-Specific Functional Scale (psfs). 4: the ids of the updates handled.
-5: a lease on each reminder handed out to a sending process. 6: the updates
-accepted and not yet handled.
-A database written by any earlier version is brought up to date at start.
+One representation of time everywhere: whole seconds since 1970 UTC in a 64-bit
+integer column (`instant`; bot.storage.sql.times converts). A NULL time is "none".
+
+Versions, in `schema_version`: 1-6 were written by earlier versions of the bot
+(users, check-ins, ladder moves, screenings, voice file ids; reminders; sharing and
+the PSFS; the updates handled; the reminders' lease; the inbox), some with times as
+ISO text. 7 is this declaration: a new database is created in it, and a database at
+any earlier version is conformed to it at start, in one transaction (`upgrade`):
+each table whose columns differ is rebuilt with its rows, ISO times turned into
+seconds, and the columns no longer declared (`users.no_change`, `users.last_update_id`)
+left behind.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
+from typing import Any
 
-REMINDERS: list[str] = [
-    """
-    CREATE TABLE reminders (
-        user_id INTEGER PRIMARY KEY,
-        tz TEXT NOT NULL,
-        mode TEXT NOT NULL CHECK (mode IN ('every', 'fixed')),
-        every_hours INTEGER NOT NULL DEFAULT 3,
-        start TEXT NOT NULL DEFAULT '08:00',
-        "end" TEXT NOT NULL DEFAULT '21:00',
-        fixed_times TEXT NOT NULL DEFAULT '',
-        paused INTEGER NOT NULL DEFAULT 0,
-        paused_reason TEXT,
-        next_due INTEGER,
-        snoozed_until INTEGER,
-        last_sent INTEGER,
-        in_flight INTEGER
-    )
-    """,
-    "CREATE INDEX reminders_next_due ON reminders (next_due) WHERE next_due IS NOT NULL",
-]
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    column,
+    insert,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-SHARING: list[str] = [
-    # user_id is the patient; pt_id the clinician who redeemed the code (NULL until then).
-    # Only a hash of the code is kept: a copy of the database opens no one's data.
-    """
-    CREATE TABLE shares (
-        id INTEGER PRIMARY KEY,
-        user_id INTEGER NOT NULL,
-        patient_name TEXT NOT NULL,
-        code_hash TEXT NOT NULL UNIQUE,
-        created TEXT NOT NULL,
-        expires TEXT NOT NULL,
-        pt_id INTEGER,
-        pt_name TEXT,
-        since TEXT,
-        last_viewed TEXT,
-        revoked TEXT,
-        CHECK (pt_id IS NULL OR pt_id != user_id)
-    )
-    """,
-    "CREATE INDEX shares_user ON shares (user_id)",
-    "CREATE INDEX shares_pt ON shares (pt_id) WHERE pt_id IS NOT NULL",
-    """
-    CREATE TABLE clinicians (
-        pt_id INTEGER PRIMARY KEY,
-        chat_id INTEGER NOT NULL,
-        language TEXT NOT NULL,
-        tz TEXT NOT NULL,
-        last_summary TEXT NOT NULL
-    )
-    """,
-    """
-    CREATE TABLE prescriptions (
-        id INTEGER PRIMARY KEY,
-        user_id INTEGER NOT NULL,
-        pt_id INTEGER,
-        at TEXT NOT NULL,
-        wall TEXT,
-        rung TEXT NOT NULL,
-        reps INTEGER
-    )
-    """,
-    "CREATE INDEX prescriptions_user ON prescriptions (user_id, at)",
-    """
-    CREATE TABLE psfs (
-        id INTEGER PRIMARY KEY,
-        user_id INTEGER NOT NULL,
-        at TEXT NOT NULL,
-        activity TEXT NOT NULL,
-        score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10)
-    )
-    """,
-    "CREATE INDEX psfs_user ON psfs (user_id, at)",
-]
+VERSION = 7
 
-MIGRATIONS: list[tuple[int, list[str]]] = [
-    (
-        1,
-        [
-            """CREATE TABLE users (
-                user_id INTEGER PRIMARY KEY,
-                chat_id INTEGER NOT NULL,
-                language TEXT NOT NULL,
-                state TEXT NOT NULL,
-                side TEXT,
-                rung TEXT,
-                no_change INTEGER NOT NULL DEFAULT 0,
-                stall INTEGER NOT NULL DEFAULT 0,
-                sets_done INTEGER NOT NULL DEFAULT 0,
-                session TEXT NOT NULL,
-                last_update_id INTEGER NOT NULL DEFAULT 0,
-                created TEXT NOT NULL,
-                updated TEXT NOT NULL
-            )""",
-            """CREATE TABLE checkins (
-                id INTEGER PRIMARY KEY,
-                user_id INTEGER NOT NULL,
-                at TEXT NOT NULL,
-                rung TEXT NOT NULL,
-                answer TEXT NOT NULL,
-                pain INTEGER NOT NULL CHECK (pain BETWEEN 0 AND 10),
-                reach TEXT NOT NULL
-            )""",
-            "CREATE INDEX checkins_user_at ON checkins (user_id, at)",
-            """CREATE TABLE rung_changes (
-                id INTEGER PRIMARY KEY,
-                user_id INTEGER NOT NULL,
-                at TEXT NOT NULL,
-                from_rung TEXT,
-                to_rung TEXT NOT NULL,
-                reason TEXT NOT NULL
-            )""",
-            "CREATE INDEX rung_changes_user ON rung_changes (user_id, at)",
-            """CREATE TABLE screenings (
-                id INTEGER PRIMARY KEY,
-                user_id INTEGER NOT NULL,
-                at TEXT NOT NULL,
-                question TEXT NOT NULL,
-                yes INTEGER NOT NULL
-            )""",
-            "CREATE INDEX screenings_user ON screenings (user_id, at)",
-            """CREATE TABLE voice_files (
-                clip_key TEXT PRIMARY KEY,
-                file_id TEXT NOT NULL,
-                created TEXT NOT NULL
-            )""",
-        ],
+# Telegram ids and times need 64 bits on PostgreSQL; on SQLite every integer is 64-bit,
+# and a key declared exactly INTEGER is the table's row id (no second index)
+INT = BigInteger().with_variant(Integer(), "sqlite")
+TIME = "time"  # Column.info key: the column holds an instant (seconds since 1970, UTC)
+
+metadata = MetaData()
+
+
+def key(name: str) -> Column[Any]:
+    """A primary key given by the caller (a Telegram id, a clip key's owner...)."""
+    return Column(name, INT, primary_key=True, autoincrement=False)
+
+
+def row_id() -> Column[Any]:
+    """A row id the database counts (SQLite's rowid, PostgreSQL's BIGSERIAL)."""
+    return Column("id", INT, primary_key=True, autoincrement=True)
+
+
+def instant(name: str, nullable: bool = False) -> Column[Any]:
+    return Column(name, INT, nullable=nullable, info={TIME: True})
+
+
+def required(name: str, kind: Any = Text, default: str | None = None) -> Column[Any]:
+    return Column(
+        name, kind, nullable=False, server_default=None if default is None else text(default)
+    )
+
+
+def optional(name: str, kind: Any = Text) -> Column[Any]:
+    return Column(name, kind, nullable=True)
+
+
+users = Table(
+    "users",
+    metadata,
+    key("user_id"),
+    required("chat_id", INT),
+    required("language"),
+    required("state"),
+    optional("side"),
+    optional("rung"),
+    required("stall", INT, "0"),
+    required("sets_done", INT, "0"),
+    required("session"),  # flows.session as JSON: the one source of the user's choices
+    instant("created"),
+    instant("updated"),
+)
+
+checkins = Table(
+    "checkins",
+    metadata,
+    row_id(),
+    required("user_id", INT),
+    instant("at"),
+    required("rung"),
+    required("answer"),
+    required("pain", INT),
+    required("reach"),
+    CheckConstraint("pain BETWEEN 0 AND 10"),
+    Index("checkins_user_at", "user_id", "at"),
+)
+
+rung_changes = Table(
+    "rung_changes",
+    metadata,
+    row_id(),
+    required("user_id", INT),
+    instant("at"),
+    optional("from_rung"),
+    required("to_rung"),
+    required("reason"),
+    Index("rung_changes_user", "user_id", "at"),
+)
+
+screenings = Table(
+    "screenings",
+    metadata,
+    row_id(),
+    required("user_id", INT),
+    instant("at"),
+    required("question"),
+    required("yes", INT),
+    Index("screenings_user", "user_id", "at"),
+)
+
+voice_files = Table(
+    "voice_files",
+    metadata,
+    Column("clip_key", Text, primary_key=True),
+    required("file_id"),
+    instant("created"),
+)
+
+# The ticker's table (bot.storage.sql.reminders): the schedule as the session says it,
+# copied at each change so a due row is decided without reading the session, and the
+# state only the ticker has (when the next ping is due, a snooze, a lease, a send in flight)
+reminders = Table(
+    "reminders",
+    metadata,
+    key("user_id"),
+    required("tz"),
+    required("mode"),
+    required("every_hours", INT, "3"),
+    required("start", Text, "'08:00'"),
+    required("end", Text, "'21:00'"),
+    required("fixed_times", Text, "''"),
+    required("paused", INT, "0"),
+    optional("paused_reason"),
+    instant("next_due", nullable=True),
+    instant("snoozed_until", nullable=True),
+    instant("last_sent", nullable=True),
+    instant("in_flight", nullable=True),
+    optional("lease_owner"),
+    instant("lease_until", nullable=True),
+    CheckConstraint("mode IN ('every', 'fixed')"),
+    Index(
+        "reminders_next_due",
+        "next_due",
+        sqlite_where=text("next_due IS NOT NULL"),
+        postgresql_where=text("next_due IS NOT NULL"),
     ),
-    (2, REMINDERS),
-    (3, SHARING),
-    # 4: the updates handled, by id: a re-delivered update is recognised even when
-    # several processes answer and ids arrive out of order (kept two days)
-    (
-        4,
-        [
-            """CREATE TABLE processed_updates (
-                update_id INTEGER PRIMARY KEY,
-                user_id INTEGER NOT NULL,
-                at TEXT NOT NULL
-            )""",
-            "CREATE INDEX processed_updates_user ON processed_updates (user_id, at)",
-        ],
+)
+
+# user_id is the patient; pt_id the clinician who redeemed the code (NULL until then).
+# Only a hash of the code is kept: a copy of the database opens no one's data.
+shares = Table(
+    "shares",
+    metadata,
+    row_id(),
+    required("user_id", INT),
+    required("patient_name"),
+    Column("code_hash", Text, nullable=False, unique=True),
+    instant("created"),
+    instant("expires"),
+    optional("pt_id", INT),
+    optional("pt_name"),
+    instant("since", nullable=True),
+    instant("last_viewed", nullable=True),
+    instant("revoked", nullable=True),
+    CheckConstraint("pt_id IS NULL OR pt_id != user_id"),
+    Index("shares_user", "user_id"),
+    Index(
+        "shares_pt",
+        "pt_id",
+        sqlite_where=text("pt_id IS NOT NULL"),
+        postgresql_where=text("pt_id IS NOT NULL"),
     ),
-    # 5: a due reminder is handed to one process at a time, for a while: a process that
-    # dies mid-ping gives its claim back when the lease ends (bot/reminders/ticker.py)
-    (
-        5,
-        [
-            "ALTER TABLE reminders ADD COLUMN lease_owner TEXT",
-            "ALTER TABLE reminders ADD COLUMN lease_until INTEGER",
-        ],
-    ),
-    # 6: the updates accepted and not yet handled (webhook mode; bot/storage/sql/inbox.py)
-    (
-        6,
-        [
-            """CREATE TABLE inbox (
-                update_id INTEGER PRIMARY KEY,
-                user_id INTEGER,
-                received INTEGER NOT NULL,
-                payload TEXT NOT NULL
-            )""",
-            "CREATE INDEX inbox_user ON inbox (user_id, update_id)",
-            "CREATE INDEX inbox_received ON inbox (received)",
-        ],
-    ),
-]
+)
+
+clinicians = Table(
+    "clinicians",
+    metadata,
+    key("pt_id"),
+    required("chat_id", INT),
+    required("language"),
+    required("tz"),
+    instant("last_summary"),
+)
+
+prescriptions = Table(
+    "prescriptions",
+    metadata,
+    row_id(),
+    required("user_id", INT),
+    optional("pt_id", INT),
+    instant("at"),
+    optional("wall"),
+    required("rung"),
+    optional("reps", INT),
+    Index("prescriptions_user", "user_id", "at"),
+)
+
+psfs = Table(
+    "psfs",
+    metadata,
+    row_id(),
+    required("user_id", INT),
+    instant("at"),
+    required("activity"),
+    required("score", INT),
+    CheckConstraint("score BETWEEN 0 AND 10"),
+    Index("psfs_user", "user_id", "at"),
+)
+
+# the updates handled, by id: a re-delivered update is recognised even when several
+# processes answer and ids arrive out of order (kept two days)
+processed_updates = Table(
+    "processed_updates",
+    metadata,
+    key("update_id"),
+    required("user_id", INT),
+    instant("at"),
+    Index("processed_updates_user", "user_id", "at"),
+)
+
+# the updates accepted and not yet handled (webhook mode; bot/storage/sql/inbox.py)
+inbox = Table(
+    "inbox",
+    metadata,
+    key("update_id"),
+    optional("user_id", INT),
+    instant("received"),
+    required("payload"),
+    Index("inbox_user", "user_id", "update_id"),
+    Index("inbox_received", "received"),
+)
 
 
-def for_postgres(migrations: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
-    """The same migrations in PostgreSQL's types: row ids from a sequence, 64-bit
-    integers (Telegram ids and unix times need them)."""
+# --- DDL for one engine -----------------------------------------------------------------
 
-    def convert(sql: str) -> str:
-        sql = re.sub(r"\bid INTEGER PRIMARY KEY\b", "id BIGSERIAL PRIMARY KEY", sql)
-        return re.sub(r"\bINTEGER\b", "BIGINT", sql)
+Found = Mapping[str, Mapping[str, bool]]  # table -> column -> does it hold text?
 
-    return [(version, [convert(sql) for sql in statements]) for version, statements in migrations]
+
+class epoch_of(FunctionElement[int]):
+    """An ISO 8601 text time as whole seconds since 1970 (NULL stays NULL)."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(epoch_of, "sqlite")
+def _epoch_sqlite(element: epoch_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(epoch_of, "postgresql")
+def _epoch_postgres(element: epoch_of, compiler: SQLCompiler, **kw: Any) -> str:
+    inner = compiler.process(element.clauses, **kw)
+    return f"CAST(EXTRACT(EPOCH FROM CAST({inner} AS TIMESTAMPTZ)) AS BIGINT)"
+
+
+def _ddl(construct: Any, dialect: Dialect) -> str:
+    return str(construct.compile(dialect=dialect)).strip()
+
+
+def create(t: Table, dialect: Dialect) -> list[str]:
+    """The table and its indexes, as this engine writes them."""
+    return [_ddl(CreateTable(t), dialect), *_indexes(t, dialect)]
+
+
+def _indexes(t: Table, dialect: Dialect) -> list[str]:
+    return [_ddl(CreateIndex(i), dialect) for i in sorted(t.indexes, key=lambda i: str(i.name))]
+
+
+def _outdated(t: Table, found: Mapping[str, bool]) -> bool:
+    if set(found) != {c.name for c in t.columns}:
+        return True
+    return any(c.info.get(TIME) and found[c.name] for c in t.columns)
+
+
+def _carried(t: Table, found: Mapping[str, bool]) -> list[tuple[str, ColumnElement[Any]]]:
+    """Each declared column the old table has, and how its old value is read."""
+    out: list[tuple[str, ColumnElement[Any]]] = []
+    for c in t.columns:
+        if c.name not in found:
+            continue  # new: its default
+        old: ColumnElement[Any] = column(c.name)
+        out.append((c.name, epoch_of(old) if c.info.get(TIME) and found[c.name] else old))
+    return out
+
+
+def rebuild(t: Table, found: Mapping[str, bool], dialect: Dialect) -> list[str]:
+    """The table in its declared shape, with its rows: built beside the old one, filled,
+    then put in its place. Row ids are kept (a share's id is in its buttons)."""
+    new = t.to_metadata(MetaData(), name=f"{t.name}__new")
+    carried = _carried(t, found)
+    fill = insert(new).from_select(
+        [name for name, _ in carried],
+        select(*[value for _, value in carried]).select_from(
+            table(t.name, *[column(n) for n in found])
+        ),
+    )
+    out = [
+        _ddl(CreateTable(new), dialect),
+        _ddl(fill, dialect),
+        _ddl(DropTable(t), dialect),
+        f"ALTER TABLE {new.name} RENAME TO {t.name}",  # no construct for it; same on both
+        *_indexes(t, dialect),
+    ]
+    counted = t.autoincrement_column
+    if counted is not None and dialect.supports_sequences:
+        # the copied ids came with their values: the counter goes on after the last
+        out.append(
+            f"SELECT setval(pg_get_serial_sequence('{t.name}', '{counted.name}'),"
+            f" COALESCE(MAX({counted.name}), 0) + 1, false) FROM {t.name}"
+        )
+    return out
+
+
+def upgrade(dialect: Dialect, current: int, found: Found) -> list[tuple[int, list[str]]]:
+    """The statements that bring a database at version `current`, whose tables and
+    columns are `found`, to VERSION: each version's, in order (none when it is there)."""
+    if current >= VERSION:
+        return []
+    statements: list[str] = []
+    for t in metadata.sorted_tables:
+        if t.name not in found:
+            statements += create(t, dialect)
+        elif _outdated(t, found[t.name]):
+            statements += rebuild(t, found[t.name], dialect)
+    return [(VERSION, statements)]

@@ -9,10 +9,11 @@ clinicians open it at the same moment.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.storage.ports import Clinician, Redeemed, Share
 from bot.storage.sql.conn import Row, SqlDatabase
+from bot.storage.sql.times import instant, instant_or_none, stamp
 
 _COLUMNS = (
     "id, user_id, patient_name, created, expires, pt_id, pt_name, since, last_viewed, revoked"
@@ -23,28 +24,18 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _dt(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
 def _share(row: Row) -> Share:
-    created, expires = _dt(str(row[3])), _dt(str(row[4]))
-    assert created is not None and expires is not None
     return Share(
-        id=int(str(row[0])),
-        patient_id=int(str(row[1])),
-        patient_name=str(row[2]),
-        created=created,
-        expires=expires,
-        pt_id=int(str(row[5])) if row[5] is not None else None,
-        pt_name=str(row[6]) if row[6] is not None else None,
-        since=_dt(row[7] if isinstance(row[7], str) else None),
-        last_viewed=_dt(row[8] if isinstance(row[8], str) else None),
-        revoked=_dt(row[9] if isinstance(row[9], str) else None),
+        id=int(row["id"]),
+        patient_id=int(row["user_id"]),
+        patient_name=str(row["patient_name"]),
+        created=instant(row["created"]),
+        expires=instant(row["expires"]),
+        pt_id=int(row["pt_id"]) if row["pt_id"] is not None else None,
+        pt_name=str(row["pt_name"]) if row["pt_name"] is not None else None,
+        since=instant_or_none(row["since"]),
+        last_viewed=instant_or_none(row["last_viewed"]),
+        revoked=instant_or_none(row["revoked"]),
     )
 
 
@@ -71,9 +62,9 @@ class SqlShares:
             made = await conn.fetchone(
                 "INSERT INTO shares (user_id, patient_name, code_hash, created, expires)"
                 " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                (patient_id, patient_name, code_hash(code), _iso(now), _iso(expires)),
+                (patient_id, patient_name, code_hash(code), stamp(now), stamp(expires)),
             )
-        share = await self.get(int(made[0]) if made else 0)
+        share = await self.get(int(made["id"]) if made else 0)
         assert share is not None
         return share
 
@@ -98,7 +89,7 @@ class SqlShares:
             changed = await conn.execute(
                 "UPDATE shares SET pt_id = ?, pt_name = ?, since = ?"
                 " WHERE code_hash = ? AND pt_id IS NULL AND expires > ? AND user_id != ?",
-                (pt_id, pt_name, _iso(now), code_hash(code), _iso(now), pt_id),
+                (pt_id, pt_name, stamp(now), code_hash(code), stamp(now), pt_id),
             )
         if changed != 1:
             verdict, _ = await self.peek(code, pt_id, now)
@@ -130,14 +121,14 @@ class SqlShares:
             changed = await conn.execute(
                 "UPDATE shares SET revoked = ? WHERE id = ? AND user_id = ?"
                 " AND pt_id IS NOT NULL AND revoked IS NULL",
-                (_iso(now), share_id, patient_id),
+                (stamp(now), share_id, patient_id),
             )
         return await self.get(share_id) if changed == 1 else None
 
     async def viewed(self, share_id: int, now: datetime) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(
-                "UPDATE shares SET last_viewed = ? WHERE id = ?", (_iso(now), share_id)
+                "UPDATE shares SET last_viewed = ? WHERE id = ?", (stamp(now), share_id)
             )
 
     async def clinician(self, pt_id: int) -> Clinician | None:
@@ -154,7 +145,7 @@ class SqlShares:
                 "INSERT INTO clinicians (pt_id, chat_id, language, tz, last_summary)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (pt_id) DO UPDATE SET"
                 " chat_id = excluded.chat_id, language = excluded.language, tz = excluded.tz",
-                (c.pt_id, c.chat_id, c.language, c.tz, _iso(c.last_summary)),
+                (c.pt_id, c.chat_id, c.language, c.tz, stamp(c.last_summary)),
             )
 
     async def clinicians(self) -> list[Clinician]:
@@ -166,11 +157,15 @@ class SqlShares:
     async def summary_sent(self, pt_id: int, at: datetime) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(
-                "UPDATE clinicians SET last_summary = ? WHERE pt_id = ?", (_iso(at), pt_id)
+                "UPDATE clinicians SET last_summary = ? WHERE pt_id = ?", (stamp(at), pt_id)
             )
 
 
 def _clinician(row: Row) -> Clinician:
-    last = _dt(str(row[4]))
-    assert last is not None
-    return Clinician(int(str(row[0])), int(str(row[1])), str(row[2]), str(row[3]), last)
+    return Clinician(
+        int(row["pt_id"]),
+        int(row["chat_id"]),
+        str(row["language"]),
+        str(row["tz"]),
+        instant(row["last_summary"]),
+    )

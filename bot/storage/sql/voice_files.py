@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.storage.sql.conn import SqlDatabase
+from bot.storage.sql.times import stamp
 
 
 class SqlVoiceFiles:
@@ -17,7 +18,7 @@ class SqlVoiceFiles:
         row = await self._db.reads.fetchone(
             "SELECT file_id FROM voice_files WHERE clip_key = ?", (clip_key,)
         )
-        return str(row[0]) if row else None
+        return str(row["file_id"]) if row else None
 
     async def save_file_id(self, clip_key: str, file_id: str, now: datetime) -> None:
         async with self._db.transaction() as conn:
@@ -25,5 +26,5 @@ class SqlVoiceFiles:
                 "INSERT INTO voice_files (clip_key, file_id, created) VALUES (?, ?, ?)"
                 " ON CONFLICT (clip_key) DO UPDATE SET file_id = excluded.file_id,"
                 " created = excluded.created",
-                (clip_key, file_id, now.astimezone(UTC).isoformat(timespec="seconds")),
+                (clip_key, file_id, stamp(now)),
             )

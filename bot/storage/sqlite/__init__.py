@@ -1,4 +1,9 @@
-"""The SQLite implementation of every storage port, on one shared connection."""
+"""The SQLite implementation of every storage port, on one shared connection.
+
+One process owns the file (bot.storage.sqlite.database): so the stores are told they
+are alone (a lease found at start is a dead process's), and updates a stopped process
+had accepted are handed on at once.
+"""
 
 from __future__ import annotations
 
@@ -13,4 +18,10 @@ class SqliteStorage(SqlStorage[Database]):
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStorage:
-        return cls.over(await Database.open(path))
+        storage = cls.over(await Database.open(path), sole=True)
+        try:
+            await storage.inbox.hand_on_all()
+        except BaseException:
+            await storage.db.close()
+            raise
+        return storage

@@ -20,17 +20,21 @@ import logging
 import os
 import sqlite3
 import stat
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine.interfaces import Dialect
 
+from bot.storage.sql import schema
 from bot.storage.sql.conn import PERSON_COLUMNS, Row
-from bot.storage.sql.schema import MIGRATIONS
+from bot.storage.sql.locks import LocalLocks
 
 log = logging.getLogger(__name__)
 
+DIALECT = sqlite.dialect(paramstyle="qmark")
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -82,12 +86,13 @@ class SqliteConn:
 
     async def fetchone(self, sql: str, args: Sequence[object] = ()) -> Row | None:
         async with self._conn.execute(sql, tuple(args)) as cur:
-            row = await cur.fetchone()
-        return tuple(row) if row is not None else None
+            cur.row_factory = sqlite3.Row  # read by name
+            return await cur.fetchone()
 
     async def fetchall(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
         async with self._conn.execute(sql, tuple(args)) as cur:
-            return [tuple(r) for r in await cur.fetchall()]
+            cur.row_factory = sqlite3.Row
+            return list(await cur.fetchall())
 
 
 class Database:
@@ -95,22 +100,19 @@ class Database:
         self.conn = conn
         self._reads = SqliteConn(conn)
         self._lock = asyncio.Lock()
+        self._users = LocalLocks()
 
     @property
     def reads(self) -> SqliteConn:
         return self._reads
 
     @property
-    def skip_locked(self) -> str:
-        return ""  # one writer at a time: an UPDATE is already a claim
+    def dialect(self) -> Dialect:
+        return DIALECT
 
-    @property
-    def shared(self) -> bool:
-        return False  # one process owns the file: the coach's own lock is enough
-
-    @asynccontextmanager
-    async def user_lock(self, user_id: int) -> AsyncIterator[None]:
-        yield
+    def user_lock(self, user_id: int) -> AbstractAsyncContextManager[None]:
+        """A user's turn lock: this process owns the file, so its own lock is everyone's."""
+        return self._users.hold(user_id)
 
     async def lead(self) -> bool:
         return True  # the only process on its file
@@ -129,7 +131,7 @@ class Database:
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
         db = cls(conn)
-        await db.migrate(MIGRATIONS)
+        await db.migrate()
         return db
 
     @asynccontextmanager
@@ -160,33 +162,45 @@ class Database:
                 await undo
             raise
 
-    async def migrate(self, migrations: Iterable[tuple[int, list[str]]]) -> None:
+    async def migrate(self) -> None:
+        """Brings the file to bot.storage.sql.schema's VERSION, in one transaction."""
         await self.conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"
         )
-        async with self.conn.execute("SELECT MAX(version) FROM schema_version") as cur:
-            row = await cur.fetchone()
-        current = (row[0] if row else None) or 0
-        for version, statements in sorted(migrations, key=lambda m: m[0]):
-            if version <= current:
-                continue
-            async with self.transaction() as conn:
+        async with self.transaction() as conn:
+            row = await conn.fetchone("SELECT MAX(version) AS version FROM schema_version")
+            current = (row["version"] if row else None) or 0
+            if current >= schema.VERSION:
+                return
+            for version, statements in schema.upgrade(DIALECT, current, await self._found()):
                 for sql in statements:
                     await conn.execute(sql)
                 await conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
 
+    async def _columns(self) -> dict[str, list[Row]]:
+        """Every table of the bot's (its columns as PRAGMA table_info gives them)."""
+        tables = await self._reads.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND name != 'schema_version'"
+        )
+        return {
+            t["name"]: await self._reads.fetchall(f"PRAGMA table_info({t['name']})")
+            for t in sorted(tables, key=lambda t: str(t["name"]))
+        }
+
+    async def _found(self) -> schema.Found:
+        return {
+            table: {c["name"]: "TEXT" in str(c["type"]).upper() for c in columns}
+            for table, columns in (await self._columns()).items()
+        }
+
     async def person_tables(self) -> dict[str, tuple[str, ...]]:
         """Every table with a column naming a person, and those columns: a user (user_id)
         or a physical therapist (pt_id)."""
-        async with self.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ) as cur:
-            tables = [r[0] for r in await cur.fetchall()]
         out: dict[str, tuple[str, ...]] = {}
-        for table in sorted(tables):
-            async with self.conn.execute(f"PRAGMA table_info({table})") as cur:
-                cols = {r[1] for r in await cur.fetchall()}
-            named = tuple(c for c in PERSON_COLUMNS if c in cols)
+        for table, columns in (await self._columns()).items():
+            names = {c["name"] for c in columns}
+            named = tuple(c for c in PERSON_COLUMNS if c in names)
             if named:
                 out[table] = named
         return out
@@ -198,7 +212,7 @@ class Database:
         this connection does can hold the checkpoint back."""
         async with self._lock, self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
             row = await cur.fetchone()
-        if row is not None and row[0]:
+        if row is not None and row[0]:  # busy
             log.warning("the database's WAL could not be checkpointed after an erasure")
 
     async def integrity_check(self) -> str:
