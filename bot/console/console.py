@@ -270,10 +270,9 @@ class Console:
         if message.voice is not None:
             await self.speak(message.voice)
         if message.file is not None:
-            named = {self._saved_as(message.file, letter): message.file.data}
-            out = self.services.settings.data_dir / REPORTS
-            for path in await asyncio.to_thread(save_files, out, named):
-                self.out(f"(file: {path})")
+            path = self.services.settings.data_dir / REPORTS / self._saved_as(message.file, letter)
+            await asyncio.to_thread(save_file, path, message.file.data)
+            self.out(f"(file: {path})")
 
     def _saved_as(self, file: File, letter: Letter | None) -> str:
         """The name a file is written under: the user's own stamped (none overwrites
@@ -308,12 +307,10 @@ class Console:
             subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def save_files(out: Path, named: dict[str, bytes]) -> list[Path]:
-    """Files written into `out` (made if need be), their paths in the same order."""
-    out.mkdir(parents=True, exist_ok=True)
-    for name, data in named.items():
-        (out / name).write_bytes(data)
-    return [out / name for name in named]
+def save_file(path: Path, data: bytes) -> None:
+    """A file the console shows, written (its folder made if need be)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def forget_files(folder: Path) -> list[Path]:
