@@ -61,6 +61,24 @@ async def test_console_walks_onboarding_a_set_and_a_check_in(tmp_path: Path) -> 
         await bootstrap.close(built)
 
 
+async def test_progress_and_export_print_what_telegram_sends(tmp_path: Path) -> None:
+    """The same rendered messages as in Telegram (bot.presentation.render): the word on
+    an empty chart, the chart's summary, the export's caption; files beside the database."""
+    out = io.StringIO()
+    built = await bootstrap.build(console_settings(tmp_path))
+    try:
+        stdin = io.StringIO("\n".join(["/progress", "/export", "/quit"]) + "\n")
+        await Console(built.services, stdin, out, play=False).run()
+    finally:
+        await bootstrap.close(built)
+    shown = out.getvalue()
+    assert "No check-ins yet" in shown and "Pain, last 7 days" in shown
+    assert "every check-in (CSV) and a one-page report" in shown
+    files = [Path(line[len("(file: ") : -1]) for line in shown.splitlines() if "(file: " in line]
+    assert [p.name.split("-")[0] for p in files] == ["progress", "checkins", "report"]
+    assert all(p.parent == tmp_path / "reports" and p.stat().st_size > 0 for p in files)
+
+
 def test_sideglide_without_a_token_starts_console_mode(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SIDEGLIDE_"))}
     env.update(SIDEGLIDE_DB=str(tmp_path / "db.sqlite3"), SIDEGLIDE_TTS="off")

@@ -116,7 +116,26 @@ def tube(path: list[list[float]], radius: float) -> Any:
     seg = 16
     head_len, head_r = radius * 4.8, radius * 2.7
     pts = [Vector(p) for p in path]
-    # the shaft stops where the head begins
+    keep = _shaft(pts, head_len)
+    rings = [
+        (p, (keep[min(i + 1, len(keep) - 1)] - keep[max(i - 1, 0)]).normalized(), radius)
+        for i, p in enumerate(keep)
+    ]
+    rings.append((keep[-1], (pts[-1] - keep[-1]).normalized(), head_r))
+    verts = _ring_verts(rings, seg)
+    faces = _arrow_faces(len(rings), seg)
+    verts.append((pts[-1].x, pts[-1].y, pts[-1].z))
+    tip = len(verts) - 1
+    head = (len(rings) - 1) * seg
+    faces += [(head + j, head + (j + 1) % seg, tip) for j in range(seg)]
+    verts.append((pts[0].x, pts[0].y, pts[0].z))
+    tail = len(verts) - 1
+    faces += [(tail, (j + 1) % seg, j) for j in range(seg)]
+    return verts, faces
+
+
+def _shaft(pts: list[Any], head_len: float) -> list[Any]:
+    """The path's points up to where the arrow's head begins (the shaft stops there)."""
     total = sum((pts[i + 1] - pts[i]).length for i in range(len(pts) - 1))
     keep, run = [pts[0]], 0.0
     for i in range(len(pts) - 1):
@@ -126,39 +145,33 @@ def tube(path: list[list[float]], radius: float) -> Any:
             break
         run += step
         keep.append(pts[i + 1])
+    return keep
+
+
+def _ring_verts(rings: list[tuple[Any, Any, float]], seg: int) -> list[tuple[float, float, float]]:
+    """`seg` vertices round each (centre, direction, radius) ring."""
     verts: list[tuple[float, float, float]] = []
-    faces: list[tuple[int, ...]] = []
-    rings = []
-    for i, p in enumerate(keep):
-        d = (keep[min(i + 1, len(keep) - 1)] - keep[max(i - 1, 0)]).normalized()
-        rings.append((p, d, radius))
-    tip_dir = (pts[-1] - keep[-1]).normalized()
-    rings.append((keep[-1], tip_dir, head_r))
     for p, d, r in rings:
         rot = d.to_track_quat("Z", "Y").to_matrix()
         for j in range(seg):
             th = 2 * math.pi * j / seg
             v = p + rot @ Vector((r * math.cos(th), r * math.sin(th), 0.0))
             verts.append((v.x, v.y, v.z))
-    for i in range(len(rings) - 1):
-        if i == len(rings) - 2:
-            continue  # the shaft's end and the head's base share a place: a flat ring
+    return verts
+
+
+def _arrow_faces(count: int, seg: int) -> list[tuple[int, ...]]:
+    """The shaft's quads between its rings, then the flat ring from the shaft's end out
+    to the head's base (the last two rings share a place)."""
+    faces: list[tuple[int, ...]] = []
+    for i in range(count - 2):
         for j in range(seg):
             a, b = i * seg + j, i * seg + (j + 1) % seg
             faces.append((a, b, b + seg, a + seg))
-    base = (len(rings) - 2) * seg
-    head = (len(rings) - 1) * seg
+    base, head = (count - 2) * seg, (count - 1) * seg
     for j in range(seg):
         faces.append((base + j, base + (j + 1) % seg, head + (j + 1) % seg, head + j))
-    verts.append((pts[-1].x, pts[-1].y, pts[-1].z))
-    tip = len(verts) - 1
-    for j in range(seg):
-        faces.append((head + j, head + (j + 1) % seg, tip))
-    verts.append((pts[0].x, pts[0].y, pts[0].z))
-    tail = len(verts) - 1
-    for j in range(seg):
-        faces.append((tail, (j + 1) % seg, j))
-    return verts, faces
+    return faces
 
 
 def mesh_object(name: str, verts: Any, faces: Any, colour: str) -> Any:

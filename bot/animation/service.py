@@ -34,10 +34,11 @@ from bot.animation import render
 from bot.animation.motions import FOR_RUNG, SIDED, Motion
 from bot.animation.poses import COVER, STEPS
 from bot.animation.render import Target
-from flows.catalogue import step_side
+from bot.presentation.messages import Still
+from bot.presentation.render import step_on_screen
 from flows.effects import Animate
 from flows.model import Rung, Side
-from flows.session import Session, State
+from flows.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +106,17 @@ def drawing_for(motion: Animate) -> Drawing:
     )
 
 
+def step_still(still: Still) -> StepStill | None:
+    """The picture a rendered message's still asks for, if it can be drawn."""
+    picture = StepStill(still.rung, still.step, still.side)
+    return picture if picture.drawable else None
+
+
 def still_for(session: Session) -> StepStill | None:
     """The still of the learn-mode step on screen (State.STEP), for this user's side;
     None elsewhere. For a step sent without its voice note (design.md: a set)."""
-    if session.state != State.STEP:
-        return None
-    rung = session.rung or Rung.PRESS_UPS
-    side = step_side(rung, session.assessment.side, session.glide_shoulder)
-    still = StepStill(rung, session.cursor.step, side)
-    return still if still.drawable else None
+    still = step_on_screen(session)
+    return step_still(still) if still is not None else None
 
 
 def cover_still(rung: Rung, side: Side | None) -> StepStill | None:

@@ -1,8 +1,10 @@
 """The same conversation in a terminal, with no Telegram token.
 
-Buttons are numbered; typing the number presses it. Commands work as in
-Telegram (/exercise, /checkin...). Voice notes are written to the audio cache
-and their paths printed, and played when a player is on the machine.
+What a turn shows is bot.presentation.render's, as in Telegram; here each message is
+printed. Buttons are numbered; typing the number presses it. Commands work as in
+Telegram (/exercise, /checkin...). Voice notes are written to the audio cache and
+their paths printed, and played when a player is on the machine; animations are
+printed as their paths, charts and documents written beside the database.
 """
 
 from __future__ import annotations
@@ -14,36 +16,22 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
+from contextlib import aclosing
 from pathlib import Path
 from typing import TextIO
 
 from bot.animation.service import drawing_for
 from bot.presentation import callbacks
 from bot.presentation.i18n import translate
-from bot.presentation.messages import (
-    Button,
-    Joined,
-    merge_says,
-    mydata,
-    render_joined,
-    render_say,
-)
-from bot.progress import report as reports
+from bot.presentation.messages import Button, File, Message, Rows, Voice
+from bot.presentation.render import View, question, render
+from bot.progress.report import UserData
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
 from bot.services import Services
 from bot.sharing import clinic
 from bot.sharing.letters import Letter
 from bot.voice.script import voice_note
-from flows.effects import (
-    Effect,
-    ForgetUser,
-    Say,
-    SendExport,
-    ShowChart,
-    ShowMyData,
-    Speak,
-    SpeakGuided,
-)
+from flows.effects import Effect, ForgetUser
 from flows.engine import is_busy
 from flows.events import Command, Event, ReminderDue, SharePress, Text
 from flows.i18n import N_
@@ -58,7 +46,9 @@ CONSOLE_SHARE_HINT = N_(
     "link above. /as me comes back."
 )
 REPORTS = "reports"  # where /progress and /export write, beside the database
-# what bot.progress.report.write_files names them (progress-<stamp>.png and .txt...)
+# the user's own files, stamped so that none overwrites another: progress-<stamp>.png...
+OWN_FILES = {"chart": "progress", "checkins": "checkins", "report": "report"}
+# what the console writes there (and /forget removes); progress-*.txt: older consoles'
 REPORT_FILES = (
     "progress-*.png",
     "progress-*.txt",
@@ -96,6 +86,12 @@ class Console:
         # reminders fire here too while the console runs (SIDEGLIDE_REMINDER_TICK)
         default_tick = float(services.settings.SIDEGLIDE_REMINDER_TICK)
         self.tick_s = default_tick if tick_s is None else tick_s
+        self.stored = UserData(
+            services.history,
+            services.clinic.shares,
+            services.conversations,
+            lambda: services.coach.clock(),
+        )
 
     def out(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -166,11 +162,11 @@ class Console:
 
     async def _ping(self, user_id: int, info: ReminderInfo) -> SendOutcome:
         turn = await self.services.coach.handle(user_id, user_id, ReminderDue())
-        pings = [e for e in turn.effects if isinstance(e, Say)]
-        if not pings:
+        ping = question(turn.effects, turn.session.language)
+        if ping is None:
             return SendOutcome.SILENT
         self.out()
-        await self.show(turn.session.language, turn.session.voice, tuple(pings))
+        await self.deliver(ping)
         self.stdout.write("> ")
         self.stdout.flush()
         return SendOutcome.OK
@@ -208,7 +204,7 @@ class Console:
         if isinstance(event, SharePress):
             return
         turn = await self.services.coach.handle(self.user_id, self.user_id, event)
-        await self.show(turn.session.language, turn.session.voice, turn.effects)
+        await self.show(turn.session, turn.effects)
         # the other side of a share hears of a stop, a "my PT says go on", a /forget
         await self.letters(await self.services.clinic.after(self.user_id, turn))
 
@@ -241,64 +237,64 @@ class Console:
                     self.out(f"(a message for {who or letter.chat_id}: /as {who} to read it)")
 
     async def show_letter(self, letter: Letter) -> None:
-        self.out()
-        self.out(letter.message.text)
-        self.offer(letter.message.rows)
-        named = {}
-        if letter.photo is not None:
-            named[f"letter-{letter.about}-chart.png"] = letter.photo
-        if letter.file is not None:
-            named[letter.file[0]] = letter.file[1]
-        if named:
-            out = self.services.settings.data_dir / REPORTS
-            for path in await asyncio.to_thread(reports.save_files, out, named):
-                self.out(f"(file: {path})")
+        await self.deliver(letter.message, letter)
 
-    async def show(self, lang: str, voice: bool, effects: tuple[Effect, ...]) -> None:
-        for effect in merge_says(effects, voice and self.services.voice is not None, lang):
-            if isinstance(effect, (Say, Joined)):
-                message = (
-                    render_joined(effect, lang)
-                    if isinstance(effect, Joined)
-                    else render_say(effect, lang)
-                )
-                self.out()
-                self.out(message.text)
-                self.offer(message.rows)
-                last = effect.says[-1] if isinstance(effect, Joined) else effect
-                animations = self.services.animations
-                if last.animation is not None and animations is not None:
-                    path = await animations.render(drawing_for(last.animation))  # after the text
-                    self.out(f"(animation: {path})")
-                attached = last.voice
-                if attached is not None and voice:
-                    await self.speak(attached, lang)  # after the text: never before it
-            elif isinstance(effect, (Speak, SpeakGuided)) and voice:
-                await self.speak(effect, lang)
-            elif isinstance(effect, ShowMyData):
-                counts = await self.services.conversations.count_rows(self.user_id)
-                session = await self.services.coach.session(self.user_id)
-                onboarded = session is not None and session.assessment.onboarded
-                self.out()
-                self.out(mydata(lang, counts, onboarded).text)
-            elif isinstance(effect, (ShowChart, SendExport)):
-                await self.files(effect, lang)
-            elif isinstance(effect, ForgetUser):
-                self.buttons = []
-                # the charts and exports this console wrote are the user's data too
-                await asyncio.to_thread(forget_files, self.services.settings.data_dir / REPORTS)
+    async def show(self, session: Session, effects: Sequence[Effect]) -> None:
+        """A turn's messages as the renderer gives them, printed in order."""
+        if any(isinstance(e, ForgetUser) for e in effects):  # first in its turn
+            self.buttons = []
+            # the charts and exports this console wrote are the user's data too
+            await asyncio.to_thread(forget_files, self.services.settings.data_dir / REPORTS)
+        view = View(
+            self.user_id,
+            session,
+            voice=session.voice and self.services.voice is not None,
+            pictures=self.services.animations is not None,
+        )
+        async with aclosing(render(effects, view, self.stored)) as messages:
+            async for message in messages:
+                await self.deliver(message)
 
-    def offer(self, rows: Sequence[Sequence[Button]]) -> None:
+    async def deliver(self, message: Message, letter: Letter | None = None) -> None:
+        """One message printed: its text and numbered buttons, then what it carries (the
+        animation's path, the voice note's, the file's), never before the text. A step's
+        still is Telegram's alone: the console shows the step's text."""
+        if message.text:
+            self.out()
+            self.out(message.text)
+        self.offer(message.rows)
+        animations = self.services.animations
+        if message.animation is not None and animations is not None:
+            path = await animations.render(drawing_for(message.animation))
+            self.out(f"(animation: {path})")
+        if message.voice is not None:
+            await self.speak(message.voice)
+        if message.file is not None:
+            path = self.services.settings.data_dir / REPORTS / self._saved_as(message.file, letter)
+            await asyncio.to_thread(save_file, path, message.file.data)
+            self.out(f"(file: {path})")
+
+    def _saved_as(self, file: File, letter: Letter | None) -> str:
+        """The name a file is written under: the user's own stamped (none overwrites
+        another), a letter's under its own name (a PT's chart under the patient's id)."""
+        if letter is None:
+            stamp = f"{self.services.coach.clock():%Y%m%d-%H%M%S}"
+            return f"{OWN_FILES[file.kind]}-{stamp}{Path(file.name).suffix}"
+        if file.kind == "chart":
+            return f"letter-{letter.about}-chart.png"
+        return file.name
+
+    def offer(self, rows: Rows) -> None:
         """A message's buttons, numbered: typing the number presses it."""
         if not rows:
             return
         self.buttons = [b for row in rows for b in row]
         self.out("   " + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(self.buttons, 1)))
 
-    async def speak(self, effect: Speak | SpeakGuided, lang: str) -> None:
+    async def speak(self, note: Voice) -> None:
         if self.services.voice is None:
             return
-        clip = await voice_note(self.services.voice, effect, lang)
+        clip = await voice_note(self.services.voice, note.note, note.lang)
         if clip is not None:
             self.audio(str(clip.path))
 
@@ -310,23 +306,11 @@ class Console:
                 args = [self.player, path]
             subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    async def files(self, effect: Effect, lang: str) -> None:
-        services = self.services
-        session = await services.coach.session(self.user_id) or Session(language=lang)
-        out = services.settings.data_dir / REPORTS
-        now = services.coach.clock()
-        if isinstance(effect, ShowChart):  # the chart, and the lines Telegram sends under it
-            result = await reports.progress(services.history, self.user_id, session, now)
-            named = {f"progress-{now:%Y%m%d-%H%M%S}.png": result.png}
-            paths = await asyncio.to_thread(reports.save_files, out, named)
-            self.out()
-            self.out(result.summary)
-        else:
-            paths = await reports.write_files(
-                services.history, self.user_id, session, now, out, effect
-            )
-        for path in paths:
-            self.out(f"(file: {path})")
+
+def save_file(path: Path, data: bytes) -> None:
+    """A file the console shows, written (its folder made if need be)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def forget_files(folder: Path) -> list[Path]:

@@ -1,9 +1,16 @@
-"""Turning a flow `Say` into text and button rows, the same for Telegram and the console."""
+"""What a user is shown, as data: messages with buttons, media and files; and the texts.
+
+The vocabulary of bot.presentation.render (effects in, these messages out), shared by
+every adapter: Telegram sends a `Message`, the console prints it. Here too are the
+pieces the renderer builds texts with: a flow `Say` translated into text and button
+rows, adjacent texts joined, /mydata in words.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass, field, replace
+from typing import Literal
 
 from bot.presentation import callbacks
 from bot.presentation.i18n import _, translate, translate_plural
@@ -11,11 +18,13 @@ from bot.presentation.texts import MYDATA, MYDATA_EARLY, MYDATA_MORE, MYDATA_PT,
 from flows.effects import (
     RECORDS,
     REMINDER_CHANGES,
+    Animate,
     Effect,
     Say,
     Speak,
     SpeakGuided,
 )
+from flows.model import Rung, Side
 
 MAX_TEXT = 4096  # Telegram's limit for one message
 
@@ -27,9 +36,61 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Voice:
+    """A voice note: one msgid spoken, or the guided set, in the reader's language (the
+    adapter has it synthesized: bot.voice.script.voice_note)."""
+
+    note: Speak | SpeakGuided
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class Still:
+    """The picture of the learn-mode step on screen, for the user's side (the adapter
+    finds it in the media: bot.animation.service.step_still)."""
+
+    rung: Rung
+    step: int  # from 1, as flows.catalogue's steps
+    side: Side | None = None
+
+
+# a chart is shown as a picture; the check-ins and the report are documents
+FileKind = Literal["chart", "checkins", "report"]
+
+
+@dataclass(frozen=True, slots=True)
+class File:
+    kind: FileKind
+    name: str  # the name the reader sees ("Anna-report-2026-12-06.html")
+    data: bytes = field(repr=False)
+
+
+Rows = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
+    """One message as the user sees it; at most one of its media decides how it goes.
+
+    - `file`: the message is that file (a chart as a picture, else a document), the
+      text its caption;
+    - `animation`: the message is the set's animation (text as caption, buttons on it),
+      and its `voice` note, if any, follows it;
+    - `voice` with text: the message is that voice note (text as caption, buttons on
+      it); with no text, a voice note on its own;
+    - `still`: the message is the step's picture (text as caption, buttons on it);
+    - none: a text with its buttons.
+    An adapter that cannot show a medium shows the text and buttons (bot.telegram.sender
+    says when Telegram refuses one).
+    """
+
     text: str
-    rows: tuple[tuple[Button, ...], ...] = ()
+    rows: Rows = ()
+    _: KW_ONLY
+    voice: Voice | None = None
+    animation: Animate | None = None
+    still: Still | None = None
+    file: File | None = None
 
 
 def render_say(say: Say, lang: str) -> Message:
@@ -117,7 +178,7 @@ def render_joined(joined: Joined, lang: str) -> Message:
     return Message(text, messages[-1].rows)
 
 
-def mydata(lang: str, counts: dict[str, int], onboarded: bool = True) -> Message:
+def mydata(lang: str, counts: Mapping[str, int], onboarded: bool = True) -> Message:
     """/mydata in words, the same in Telegram and the console (never table names); before
     the first questions are done it claims no starting point that does not exist yet."""
     if not counts.get("users"):

@@ -234,19 +234,64 @@ def _style_axis(ax: Axes, ylabel: str) -> None:
         ax.spines[spine].set_visible(False)
 
 
-def build_progress_figure(data: ChartData) -> Figure:
-    """The chart as a Figure (not yet drawn), so its data can be read back."""
-    changes, labels, now, tz = data.changes, data.labels, data.now, data.tz
+@dataclass(frozen=True, slots=True)
+class _Panels:
+    """The three plots that share the x axis, top to bottom."""
+
+    pain: Axes
+    reach: Axes
+    sets: Axes
+
+    @property
+    def all(self) -> tuple[Axes, Axes, Axes]:
+        return (self.pain, self.reach, self.sets)
+
+
+@dataclass(frozen=True, slots=True)
+class _Timeline:
+    """Where each check-in stands on the x axis: by date, or one step per check-in when
+    the history is short (`by_checkin`), the starting point first."""
+
+    points: list[CheckIn]  # in time order
+    start: Start | None  # the starting point, never after the first check-in
+    times: list[datetime]  # the starting point's and every check-in's
+    by_checkin: bool
+    xs: list[float]  # each point's x
+    by_id: Mapping[int, float]  # a point's x by the check-in's id()
+
+    def x_of(self, checkin: CheckIn) -> float:
+        return self.by_id[id(checkin)]
+
+
+def _timeline(data: ChartData) -> _Timeline:
     points = sorted(data.history, key=lambda c: c.at)
-    fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(fig)
+    start = data.start
+    if start is not None and points and start.at > points[0].at:
+        start = replace(start, at=points[0].at - timedelta(minutes=1))
+    times = [*([start.at] if start else []), *(c.at for c in points)]
+    by_checkin = bool(points) and times[-1] - times[0] < SHORT_SPAN
+    offset = 1 if start is not None else 0
+    # by check-in, each point has its own step even when two share a second
+    xs = (
+        [float(offset + i) for i in range(len(points))]
+        if by_checkin
+        else [_x(c.at) for c in points]
+    )
+    by_id = {id(c): x for c, x in zip(points, xs, strict=True)}
+    return _Timeline(points, start, times, by_checkin, xs, by_id)
+
+
+def _panels(fig: Figure, labels: ChartLabels, rated: Sequence[str]) -> _Panels:
+    """The title, the three plots, and the activities' ratings as a row of text below."""
     fig.suptitle(_plain(labels.title), fontsize=26, fontweight="bold")
-    rated = psfs_lines(data.psfs, labels.activity_names)
     rows = (4, 4, 2, 0.6 + 0.35 * len(rated)) if rated else (4, 4, 2)
     grid = fig.add_gridspec(len(rows), 1, height_ratios=rows)
     ax_pain = fig.add_subplot(grid[0])
-    ax_reach = fig.add_subplot(grid[1], sharex=ax_pain)
-    ax_sets = fig.add_subplot(grid[2], sharex=ax_pain)
+    panels = _Panels(
+        ax_pain,
+        fig.add_subplot(grid[1], sharex=ax_pain),
+        fig.add_subplot(grid[2], sharex=ax_pain),
+    )
     if rated:
         ax_psfs = fig.add_subplot(grid[3])
         ax_psfs.axis("off")
@@ -262,179 +307,215 @@ def build_progress_figure(data: ChartData) -> Figure:
             wrap=True,  # a long title wraps at the figure's edge
         )
         note.set_in_layout(False)  # the plots above keep their width
+    return panels
 
-    start_point = data.start
-    if start_point is not None and points and start_point.at > points[0].at:
-        start_point = replace(start_point, at=points[0].at - timedelta(minutes=1))
-    times = [*([start_point.at] if start_point else []), *(c.at for c in points)]
-    by_checkin = bool(points) and times[-1] - times[0] < SHORT_SPAN
-    x = _x  # by date; a short history is drawn by step instead (below)
-    offset = 1 if start_point is not None else 0
-    # by check-in, each point has its own step even when two share a second
-    xs = (
-        [float(offset + i) for i in range(len(points))]
-        if by_checkin
-        else [x(c.at) for c in points]
-    )
-    x_of = {id(c): xv for c, xv in zip(points, xs, strict=True)}
-    first_seen = [*times[:1], *(c.at for c in changes)]
-    start = min(first_seen) if first_seen else now - timedelta(days=7)
-    end = max([now, *times[-1:]])
-    if by_checkin:
-        end = times[-1]
-        ax_pain.set_xlim(-0.6, len(times) - 0.4)
-    else:
-        pad = max((end - start) * 0.03, timedelta(hours=12))
-        ax_pain.set_xlim(x(start - pad), x(end + pad))
-        end = end + pad
 
+def _x_range(ax: Axes, line: _Timeline, data: ChartData) -> datetime:
+    """The x axis's limits; returns where the last rung's band ends (by date)."""
+    first_seen = [*line.times[:1], *(c.at for c in data.changes)]
+    start = min(first_seen) if first_seen else data.now - timedelta(days=7)
+    end = max([data.now, *line.times[-1:]])
+    if line.by_checkin:
+        ax.set_xlim(-0.6, len(line.times) - 0.4)
+        return line.times[-1]
+    pad = max((end - start) * 0.03, timedelta(hours=12))
+    ax.set_xlim(_x(start - pad), _x(end + pad))
+    return end + pad
+
+
+def _bands(
+    panels: _Panels, line: _Timeline, data: ChartData, end: datetime
+) -> dict[str, Patch | Line2D]:
+    """Each rung's span in its colour behind every plot; the legend's entries for them."""
+    changes, points = data.changes, line.points
     legend: dict[str, Patch | Line2D] = {}
-    if by_checkin:  # each check-in's band spans its own step, the start the first one's
+    if line.by_checkin:  # each check-in's band spans its own step, the start the first one's
         first = changes[0].to_rung if changes else (points[0].rung if points else None)
-        spans = [(0.0, first)] if start_point is not None and first is not None else []
-        spans += [(x_of[id(c)], c.rung) for c in points]
+        spans = [(0.0, first)] if line.start is not None and first is not None else []
+        spans += [(line.x_of(c), c.rung) for c in points]
         bands = [(at - 0.5, at + 0.5, rung) for at, rung in spans]
     else:
-        bands = [(x(a), x(b), rung) for a, b, rung in rung_bands(points, changes, end)]
+        bands = [(_x(a), _x(b), rung) for a, b, rung in rung_bands(points, changes, end)]
     for left, right, rung in bands:
         colour = RUNG_COLOURS.get(rung, "#eeeeee")
-        for ax in (ax_pain, ax_reach, ax_sets):
+        for ax in panels.all:
             ax.axvspan(left, right, color=colour, zorder=0, gid=BAND_GID, linewidth=0)
-        name = _plain(labels.rung_names.get(rung, rung.value))
+        name = _plain(data.labels.rung_names.get(rung, rung.value))
         legend.setdefault(name, Patch(facecolor=colour, edgecolor="#999999", label=name))
+    return legend
 
-    size = _marker_size(len(points))
-    ax_pain.plot(
-        xs,
-        [c.pain for c in points],
+
+def _pain(
+    ax: Axes, line: _Timeline, labels: ChartLabels, legend: dict[str, Patch | Line2D]
+) -> None:
+    """The pain track, each "worse" answer marked (and named in the legend)."""
+    size = _marker_size(len(line.points))
+    ax.plot(
+        line.xs,
+        [c.pain for c in line.points],
         color=PAIN_COLOUR,
         marker="o",
         markersize=size,
         linewidth=2,
         gid=PAIN_GID,
     )
-    worse = [c for c in points if c.answer == Answer.WORSE]
-    if worse:
-        ax_pain.plot(
-            [x_of[id(c)] for c in worse],
-            [c.pain for c in worse],
-            linestyle="none",
-            marker="X",
-            markersize=size + 8,
-            color="#000000",
-            gid=WORSE_GID,
-        )
-        legend[_plain(labels.worse)] = Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker="X",
-            markersize=14,
-            color="#000000",
-            label=_plain(labels.worse),
-        )
-    if start_point is not None:
-        sx = 0.0 if by_checkin else x(start_point.at)
-        ax_pain.plot(
-            [sx],
-            [start_point.pain],
-            marker="o",
-            markersize=size + 4,
-            gid=START_GID,
-            markerfacecolor="white",
-            markeredgecolor=PAIN_COLOUR,
-            markeredgewidth=2.5,
-        )
-        ax_reach.plot(
-            [sx],
-            [start_point.reach.rank],
-            marker="s",
-            markersize=size + 4,
-            gid=START_GID,
-            markerfacecolor="white",
-            markeredgecolor=REACH_COLOUR,
-            markeredgewidth=2.5,
-        )
-    ax_pain.set_ylim(-0.5, 10.5)
-    ax_pain.set_yticks(range(0, 11, 2))
-    _style_axis(ax_pain, labels.pain_axis)
+    worse = [c for c in line.points if c.answer == Answer.WORSE]
+    if not worse:
+        return
+    ax.plot(
+        [line.x_of(c) for c in worse],
+        [c.pain for c in worse],
+        linestyle="none",
+        marker="X",
+        markersize=size + 8,
+        color="#000000",
+        gid=WORSE_GID,
+    )
+    legend[_plain(labels.worse)] = Line2D(
+        [],
+        [],
+        linestyle="none",
+        marker="X",
+        markersize=14,
+        color="#000000",
+        label=_plain(labels.worse),
+    )
 
-    ax_reach.plot(
-        xs,
-        [c.reach.rank for c in points],
+
+def _starting_point(panels: _Panels, line: _Timeline) -> None:
+    """Where the pain was before the first set: an open marker on both tracks."""
+    start = line.start
+    if start is None:
+        return
+    size = _marker_size(len(line.points))
+    sx = 0.0 if line.by_checkin else _x(start.at)
+    panels.pain.plot(
+        [sx],
+        [start.pain],
+        marker="o",
+        markersize=size + 4,
+        gid=START_GID,
+        markerfacecolor="white",
+        markeredgecolor=PAIN_COLOUR,
+        markeredgewidth=2.5,
+    )
+    panels.reach.plot(
+        [sx],
+        [start.reach.rank],
+        marker="s",
+        markersize=size + 4,
+        gid=START_GID,
+        markerfacecolor="white",
+        markeredgecolor=REACH_COLOUR,
+        markeredgewidth=2.5,
+    )
+
+
+def _reach(ax: Axes, line: _Timeline, labels: ChartLabels) -> None:
+    ax.plot(
+        line.xs,
+        [c.reach.rank for c in line.points],
         color=REACH_COLOUR,
         marker="s",
-        markersize=size,
+        markersize=_marker_size(len(line.points)),
         linewidth=2,
         gid=REACH_GID,
     )
-    ax_reach.set_ylim(-0.5, len(Reach) - 0.5)
-    ax_reach.set_yticks(
+    ax.set_ylim(-0.5, len(Reach) - 0.5)
+    ax.set_yticks(
         [r.rank for r in Reach], [_plain(labels.reach_names.get(r, r.value)) for r in Reach]
     )
-    _style_axis(ax_reach, labels.reach_axis)
+    _style_axis(ax, labels.reach_axis)
 
-    sets = [c for c in points if c.answer != Answer.READING]  # a reading is not a set
+
+def _sets(ax: Axes, line: _Timeline, data: ChartData) -> None:
+    """Sets per day as bars: over the day's own check-ins, or at the day's noon."""
+    tz = data.tz
+    sets = [c for c in line.points if c.answer != Answer.READING]  # a reading is not a set
     per_day = Counter(c.at.astimezone(tz).date() for c in sets)
     days = sorted(per_day)
-    if by_checkin:  # one bar per day, over that day's own check-ins
+    if line.by_checkin:  # one bar per day, over that day's own check-ins
         where = [
-            sum(x_of[id(c)] for c in sets if c.at.astimezone(tz).date() == d) / per_day[d]
+            sum(line.x_of(c) for c in sets if c.at.astimezone(tz).date() == d) / per_day[d]
             for d in days
         ]
-        widths = [0.8] * len(days)  # a bar, not a slab across the day's check-ins
     else:
-        where = [x(datetime(d.year, d.month, d.day, 12, tzinfo=tz)) for d in days]
-        widths = [0.8] * len(days)
-    bars = ax_sets.bar(where, [per_day[d] for d in days], width=widths, color=SETS_COLOUR)
+        where = [_x(datetime(d.year, d.month, d.day, 12, tzinfo=tz)) for d in days]
+    widths = [0.8] * len(days)  # a bar, not a slab across the day's check-ins
+    bars = ax.bar(where, [per_day[d] for d in days], width=widths, color=SETS_COLOUR)
     for bar in bars:
         bar.set_gid(SETS_GID)
-    ax_sets.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
-    ax_sets.set_ylim(0, max([1, *per_day.values()]) * 1.15)
-    _style_axis(ax_sets, labels.sets_axis)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    ax.set_ylim(0, max([1, *per_day.values()]) * 1.15)
+    _style_axis(ax, data.labels.sets_axis)
 
-    if by_checkin:
-        ticks = [float(i) for i in range(len(times))]
-        names = [f"{t.astimezone(tz):%H:%M}" for t in times]
-        if start_point is not None:
+
+def _time_axis(ax: Axes, line: _Timeline, labels: ChartLabels, tz: tzinfo) -> None:
+    """The shared x axis, under the sets: check-in times, or dates in one format."""
+    if line.by_checkin:
+        ticks = [float(i) for i in range(len(line.times))]
+        names = [f"{t.astimezone(tz):%H:%M}" for t in line.times]
+        if line.start is not None:
             names[0] = labels.start
-        ax_sets.set_xticks(ticks, [_plain(n) for n in names])
-        day = times[-1].astimezone(tz)
-        ax_sets.set_xlabel(_plain(f"{labels.checkins_axis} ({day:%Y-%m-%d})"), fontsize=18)
-    elif not points:  # nothing yet: the days of the window, one label format, no offset
-        ax_sets.set_xlabel(_plain(labels.time_axis), fontsize=18)
-        ax_sets.xaxis.set_major_locator(DayLocator(interval=2, tz=tz))  # type: ignore[no-untyped-call]
-        ax_sets.xaxis.set_major_formatter(DateFormatter("%m-%d", tz=tz))  # type: ignore[no-untyped-call]
-    else:
-        ax_sets.set_xlabel(_plain(labels.time_axis), fontsize=18)
-        locator = AutoDateLocator(tz=tz, minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
-        ax_sets.xaxis.set_major_locator(locator)
-        ax_sets.xaxis.set_major_formatter(
-            ConciseDateFormatter(  # type: ignore[no-untyped-call]
-                locator,
-                tz=tz,
-                formats=_DATE_FORMATS,
-                zero_formats=_ZERO_FORMATS,
-                offset_formats=_OFFSET_FORMATS,
-            )
+        ax.set_xticks(ticks, [_plain(n) for n in names])
+        day = line.times[-1].astimezone(tz)
+        ax.set_xlabel(_plain(f"{labels.checkins_axis} ({day:%Y-%m-%d})"), fontsize=18)
+        return
+    ax.set_xlabel(_plain(labels.time_axis), fontsize=18)
+    if not line.points:  # nothing yet: the days of the window, one label format, no offset
+        ax.xaxis.set_major_locator(DayLocator(interval=2, tz=tz))  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(DateFormatter("%m-%d", tz=tz))  # type: ignore[no-untyped-call]
+        return
+    locator = AutoDateLocator(tz=tz, minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(
+        ConciseDateFormatter(  # type: ignore[no-untyped-call]
+            locator,
+            tz=tz,
+            formats=_DATE_FORMATS,
+            zero_formats=_ZERO_FORMATS,
+            offset_formats=_OFFSET_FORMATS,
         )
-        ax_sets.xaxis.get_offset_text().set_fontsize(15)
-    for ax in (ax_pain, ax_reach):
-        ax.tick_params(labelbottom=False)
+    )
+    ax.xaxis.get_offset_text().set_fontsize(15)
 
-    if not points:
-        ax_pain.text(
-            0.5,
-            0.5,
-            _plain(labels.empty_note),
-            transform=ax_pain.transAxes,
-            ha="center",
-            va="center",
-            fontsize=20,
-            wrap=True,
-            bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "#999999"},
-        )
-    fig.align_ylabels([ax_pain, ax_reach, ax_sets])
+
+def _empty_note(ax: Axes, labels: ChartLabels) -> None:
+    ax.text(
+        0.5,
+        0.5,
+        _plain(labels.empty_note),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=20,
+        wrap=True,
+        bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "#999999"},
+    )
+
+
+def build_progress_figure(data: ChartData) -> Figure:
+    """The chart as a Figure (not yet drawn), so its data can be read back."""
+    labels = data.labels
+    fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    panels = _panels(fig, labels, psfs_lines(data.psfs, labels.activity_names))
+    line = _timeline(data)
+    end = _x_range(panels.pain, line, data)
+    legend = _bands(panels, line, data, end)
+    _pain(panels.pain, line, labels, legend)
+    _starting_point(panels, line)
+    panels.pain.set_ylim(-0.5, 10.5)
+    panels.pain.set_yticks(range(0, 11, 2))
+    _style_axis(panels.pain, labels.pain_axis)
+    _reach(panels.reach, line, labels)
+    _sets(panels.sets, line, data)
+    _time_axis(panels.sets, line, labels, data.tz)
+    for ax in (panels.pain, panels.reach):
+        ax.tick_params(labelbottom=False)
+    if not line.points:
+        _empty_note(panels.pain, labels)
+    fig.align_ylabels(list(panels.all))
     if legend:
         fig.legend(
             handles=list(legend.values()),

@@ -348,69 +348,105 @@ def pt_report_html(
     `red_flags` may be every screening answer: only the "yes" answers are shown.
     """
     lb = labels
-    unknown = lb.unknown
     points = sorted(history, key=lambda c: c.at)
-    trend = leg_trend(points, now)
-
-    summary = [
-        _fill(lb.trend_line, trend=lb.trend_names.get(trend, trend.value)),
-        _fill(lb.sets_week_line, count=sets_this_week(points, now, tz)),
-    ]
-    if points:
-        last = points[-1]
-        summary.append(
-            _fill(
-                lb.latest_line,
-                pain=last.pain,
-                reach=lb.reach_names.get(last.reach, last.reach.value),
-                date=_when(last.at, tz, unknown),
-            )
-        )
     ordered_changes = sorted(changes, key=lambda c: c.at)
-    current = (
-        ordered_changes[-1].to_rung if ordered_changes else (points[-1].rung if points else None)
-    )
-    if current is not None:
-        summary.append(_fill(lb.current_line, exercise=lb.rung_names.get(current, current.value)))
-    if baseline is not None and baseline.wall is not None:
-        why = lb.wall_prescribed if baseline.prescribed else lb.wall_from_side
-        shoulder = lb.shoulder_names.get(baseline.wall, baseline.wall.value)
-        summary.append(_fill(lb.wall_line, shoulder=shoulder, why=why))
-
-    def rung_name(rung: Rung | None) -> str:
-        return "" if rung is None else lb.rung_names.get(rung, rung.value)
-
-    rung_rows = []
-    for c in ordered_changes:
-        reason = _fill(lb.reasons.get(c.reason, c.reason), exercise=rung_name(c.to_rung))
-        rung_rows.append(
-            (_when(c.at, tz, unknown), rung_name(c.from_rung), rung_name(c.to_rung), reason)
-        )
-
     parts = [
+        *_head(lb, now, tz, status, exercise_png),
+        f"<h2>{escape(lb.summary_heading)}</h2><ul>",
+        *(
+            f"<li>{escape(line)}</li>"
+            for line in _summary(lb, points, ordered_changes, baseline, now, tz)
+        ),
+        "</ul>",
+        f"<h2>{escape(lb.red_flags_heading)}</h2>",
+        _red_flags(lb, red_flags, tz),
+        f"<h2>{escape(lb.baseline_heading)}</h2>",
+        _baseline(lb, baseline, tz),
+    ]
+    if chart_png:
+        data = base64.b64encode(chart_png).decode("ascii")
+        parts.append(f"<h2>{escape(lb.chart_heading)}</h2>")
+        parts.append(f'<img src="data:image/png;base64,{data}" alt="{escape(lb.chart_alt)}">')
+    rungs = Section(
+        lb.rungs_heading,
+        (lb.col_date, lb.col_from, lb.col_to, lb.col_reason),
+        _rung_rows(lb, ordered_changes, tz),
+        lb.no_rung_changes,
+    )
+    for section in (rungs, *sections):
+        parts.append(f"<h2>{escape(section.heading)}</h2>")
+        if section.rows:
+            parts.append(_table(section.head, section.rows))
+        else:
+            parts.append(f"<p>{escape(section.empty)}</p>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts).encode("utf-8")
+
+
+def _head(
+    lb: ReportLabels, now: datetime, tz: tzinfo, status: Sequence[str], exercise_png: bytes | None
+) -> list[str]:
+    """The page's head, its title, when it was made, the disclaimer, the status now and
+    the picture of the exercise."""
+    picture = []
+    if exercise_png:
+        data = base64.b64encode(exercise_png).decode("ascii")
+        alt = escape(lb.exercise_alt)
+        picture.append(f'<img class="exercise" src="data:image/png;base64,{data}" alt="{alt}">')
+    return [
         "<!DOCTYPE html>",
         f'<html lang="{escape(lb.lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(lb.title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(lb.title)}</h1>",
-        f'<p class="meta">{escape(_fill(lb.generated, date=_when(now, tz, unknown)))} '
+        f'<p class="meta">{escape(_fill(lb.generated, date=_when(now, tz, lb.unknown)))} '
         f"{escape(_fill(lb.times_in, zone=zone_name(tz, now)))}</p>",
         f'<p class="meta">{escape(lb.disclaimer)}</p>',
         *(f'<p class="status"><strong>{escape(line)}</strong></p>' for line in status),
-        *(
-            [
-                f'<img class="exercise" src="data:image/png;base64,'
-                f'{base64.b64encode(exercise_png).decode("ascii")}" '
-                f'alt="{escape(lb.exercise_alt)}">'
-            ]
-            if exercise_png
-            else []
-        ),
-        f"<h2>{escape(lb.summary_heading)}</h2><ul>",
-        *(f"<li>{escape(line)}</li>" for line in summary),
-        "</ul>",
-        f"<h2>{escape(lb.red_flags_heading)}</h2>",
+        *picture,
     ]
+
+
+def _summary(
+    lb: ReportLabels,
+    points: Sequence[CheckIn],
+    ordered_changes: Sequence[RungChange],
+    baseline: Baseline | None,
+    now: datetime,
+    tz: tzinfo,
+) -> list[str]:
+    """The leg-pain trend, the sets this week, the latest reading, the exercise now and
+    the wall shoulder."""
+    trend = leg_trend(points, now)
+    lines = [
+        _fill(lb.trend_line, trend=lb.trend_names.get(trend, trend.value)),
+        _fill(lb.sets_week_line, count=sets_this_week(points, now, tz)),
+    ]
+    if points:
+        last = points[-1]
+        lines.append(
+            _fill(
+                lb.latest_line,
+                pain=last.pain,
+                reach=lb.reach_names.get(last.reach, last.reach.value),
+                date=_when(last.at, tz, lb.unknown),
+            )
+        )
+    current = (
+        ordered_changes[-1].to_rung if ordered_changes else (points[-1].rung if points else None)
+    )
+    if current is not None:
+        lines.append(_fill(lb.current_line, exercise=lb.rung_names.get(current, current.value)))
+    if baseline is not None and baseline.wall is not None:
+        why = lb.wall_prescribed if baseline.prescribed else lb.wall_from_side
+        shoulder = lb.shoulder_names.get(baseline.wall, baseline.wall.value)
+        lines.append(_fill(lb.wall_line, shoulder=shoulder, why=why))
+    return lines
+
+
+def _red_flags(lb: ReportLabels, red_flags: Sequence[ScreeningAnswer], tz: tzinfo) -> str:
+    """Every "yes" with its date (and whether a later clean answer cleared it); else
+    when all were answered no, or that nobody asked."""
     flagged = sorted((f for f in red_flags if f.yes), key=lambda f: f.at)
     if flagged:
 
@@ -419,50 +455,46 @@ def pt_report_html(
             later = [a.at for a in red_flags if a.question == f.question and a.at > f.at]
             cleared = [a for a in red_flags if a.at in later and not a.yes]
             if cleared:
-                when = _when(max(a.at for a in cleared), tz, unknown)
+                when = _when(max(a.at for a in cleared), tz, lb.unknown)
                 return f"{lb.yes} ({_fill(lb.cleared, date=when)})"
             return lb.yes
 
         rows = [
-            (_when(f.at, tz, unknown), lb.questions.get(f.question, f.question), answer(f))
+            (_when(f.at, tz, lb.unknown), lb.questions.get(f.question, f.question), answer(f))
             for f in flagged
         ]
-        parts.append(_table((lb.col_date, lb.col_question, lb.col_answer), rows, "flags"))
-    elif red_flags:
+        return _table((lb.col_date, lb.col_question, lb.col_answer), rows, "flags")
+    if red_flags:
         asked = max(f.at for f in red_flags)
-        line = _fill(lb.all_no, count=len(RED_FLAGS), date=_when(asked, tz, unknown))
-        parts.append(f"<p>{escape(line)}</p>")
-    else:
-        parts.append(f"<p>{escape(lb.not_screened)}</p>")
+        line = _fill(lb.all_no, count=len(RED_FLAGS), date=_when(asked, tz, lb.unknown))
+        return f"<p>{escape(line)}</p>"
+    return f"<p>{escape(lb.not_screened)}</p>"
 
-    parts.append(f"<h2>{escape(lb.baseline_heading)}</h2>")
-    if baseline is not None:
-        row = (
-            _when(baseline.at, tz, unknown),
-            lb.side_names.get(baseline.side, baseline.side.value),
-            lb.reach_names.get(baseline.reach, baseline.reach.value),
-            str(baseline.pain),
+
+def _baseline(lb: ReportLabels, baseline: Baseline | None, tz: tzinfo) -> str:
+    if baseline is None:
+        return f"<p>{escape(lb.no_baseline)}</p>"
+    row = (
+        _when(baseline.at, tz, lb.unknown),
+        lb.side_names.get(baseline.side, baseline.side.value),
+        lb.reach_names.get(baseline.reach, baseline.reach.value),
+        str(baseline.pain),
+    )
+    return _table((lb.col_date, lb.col_side, lb.col_reach, lb.col_pain), [row])
+
+
+def _rung_rows(
+    lb: ReportLabels, ordered_changes: Sequence[RungChange], tz: tzinfo
+) -> list[tuple[str, str, str, str]]:
+    """One row per move on the ladder: when, from, to, and why in the PT's words."""
+
+    def rung_name(rung: Rung | None) -> str:
+        return "" if rung is None else lb.rung_names.get(rung, rung.value)
+
+    rows = []
+    for c in ordered_changes:
+        reason = _fill(lb.reasons.get(c.reason, c.reason), exercise=rung_name(c.to_rung))
+        rows.append(
+            (_when(c.at, tz, lb.unknown), rung_name(c.from_rung), rung_name(c.to_rung), reason)
         )
-        parts.append(_table((lb.col_date, lb.col_side, lb.col_reach, lb.col_pain), [row]))
-    else:
-        parts.append(f"<p>{escape(lb.no_baseline)}</p>")
-
-    if chart_png:
-        data = base64.b64encode(chart_png).decode("ascii")
-        parts.append(f"<h2>{escape(lb.chart_heading)}</h2>")
-        parts.append(f'<img src="data:image/png;base64,{data}" alt="{escape(lb.chart_alt)}">')
-
-    parts.append(f"<h2>{escape(lb.rungs_heading)}</h2>")
-    if rung_rows:
-        head = (lb.col_date, lb.col_from, lb.col_to, lb.col_reason)
-        parts.append(_table(head, rung_rows))
-    else:
-        parts.append(f"<p>{escape(lb.no_rung_changes)}</p>")
-    for section in sections:
-        parts.append(f"<h2>{escape(section.heading)}</h2>")
-        if section.rows:
-            parts.append(_table(section.head, section.rows))
-        else:
-            parts.append(f"<p>{escape(section.empty)}</p>")
-    parts.append("</body></html>\n")
-    return "\n".join(parts).encode("utf-8")
+    return rows

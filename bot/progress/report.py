@@ -6,12 +6,11 @@ users; everything here only gathers rows and translated labels.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
-from pathlib import Path
 
+from bot.clock import Clock
 from bot.presentation.i18n import _, translate
 from bot.presentation.texts import (
     SUMMARY_NOW,
@@ -23,10 +22,9 @@ from bot.presentation.texts import (
 from bot.progress import chart as charts
 from bot.progress import export
 from bot.progress.chart import sentence_case
-from bot.storage.ports import History, Share
+from bot.storage.ports import Conversations, History, Share, Shares
 from flows import safety
 from flows.catalogue import exercise_name
-from flows.effects import Effect, SendExport
 from flows.i18n import N_
 from flows.remind import planned_per_day, user_tz
 from flows.schedule import tz_label
@@ -244,29 +242,28 @@ async def _pt_sections(
     ]
 
 
-async def write_files(
-    store: History, user_id: int, session: Session, now: datetime, out: Path, effect: Effect
-) -> list[Path]:
-    """Console mode: the same files /progress and /export send, written into `out`."""
-    stamp = now.strftime("%Y%m%d-%H%M%S")
-    if isinstance(effect, SendExport):
-        files = await export_files(store, user_id, session, now)
-        named = {f"checkins-{stamp}.csv": files.csv, f"report-{stamp}.html": files.html}
-    else:
-        result = await progress(store, user_id, session, now)
-        summary = (result.summary + "\n").encode("utf-8")
-        named = {f"progress-{stamp}.png": result.png, f"progress-{stamp}.txt": summary}
-    paths = await asyncio.to_thread(_save, out, named)
-    return [p for p in paths if p.suffix != ".txt"]
+class UserData:
+    """A user's stored data as the renderer shows it (bot.presentation.render.Stored):
+    /progress's chart, /export's files (the report lists everyone the user shared with),
+    /mydata's counts. `clock` is read when an effect asks, not when this is made."""
 
+    def __init__(
+        self, history: History, shares: Shares, conversations: Conversations, clock: Clock
+    ) -> None:
+        self.history = history
+        self.shares = shares
+        self.conversations = conversations
+        self.clock = clock
 
-def save_files(out: Path, named: dict[str, bytes]) -> list[Path]:
-    """Console mode: files a letter carries (a PT's chart or report), written into `out`."""
-    return _save(out, named)
+    def now(self) -> datetime:
+        return self.clock()
 
+    async def chart(self, user_id: int, session: Session, now: datetime) -> Progress:
+        return await progress(self.history, user_id, session, now)
 
-def _save(out: Path, named: dict[str, bytes]) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    for name, data in named.items():
-        (out / name).write_bytes(data)
-    return [out / name for name in named]
+    async def export(self, user_id: int, session: Session, now: datetime) -> Export:
+        shared = await self.shares.of_patient(user_id)  # the report: who had access
+        return await export_files(self.history, user_id, session, now, shared)
+
+    async def counts(self, user_id: int) -> Mapping[str, int]:
+        return await self.conversations.count_rows(user_id)

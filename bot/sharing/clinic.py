@@ -18,15 +18,9 @@ from zoneinfo import ZoneInfo
 
 from bot.animation.service import AnimationService, cover_still
 from bot.coach.coach import Coach, Handled
+from bot.presentation import render
 from bot.presentation.i18n import _, translate
-from bot.presentation.messages import (
-    Button,
-    Joined,
-    Message,
-    merge_says,
-    render_joined,
-    render_say,
-)
+from bot.presentation.messages import Button, Message
 from bot.presentation.texts import SUMMARY_PSFS
 from bot.progress import export
 from bot.progress import report as reports
@@ -38,7 +32,7 @@ from bot.storage.ports import Clinician, Conversations, History, Redeemed, Share
 from flows import ladder, owed, remind, safety, screening
 from flows import texts as t
 from flows.catalogue import EXERCISES, REPS, exercise_name, step_side
-from flows.effects import RecordRungChange, Say, Stopped
+from flows.effects import RecordRungChange, Stopped
 from flows.events import Cleared, Command, Prescribed, SharePress
 from flows.model import Prescription, Rung, Side
 from flows.numbers import whole
@@ -163,8 +157,8 @@ class Clinic:
         session = await self.coach.session(who.user_id)
         if session is None or owed.owed(session) is None or session.state != owed.owed(session):
             return letters
-        (say,) = [e for e in prompt(session, t.OWED_AGAIN) if isinstance(e, Say)]
-        return [*letters, Letter(who.chat_id, None, render_say(say, session.language))]
+        again = render.question(prompt(session, t.OWED_AGAIN), session.language)
+        return letters if again is None else [*letters, Letter(who.chat_id, None, again)]
 
     async def after(self, user_id: int, handled: Handled) -> list[Letter]:
         """Tell the other side of a share what the user's turn did: a stop, a /forget."""
@@ -461,8 +455,10 @@ class Clinic:
             tz=await self._pt_tz(who),
         )
         await self.shares.viewed(share.id, now)
-        caption = f"{share.patient_name}\n{result.summary}"
-        return [Letter(who.chat_id, share.patient_id, Message(caption), photo=result.png)]
+        return [
+            Letter(who.chat_id, share.patient_id, message)
+            for message in render.chart(result, lang, for_name=share.patient_name)
+        ]
 
     async def _report(self, who: Person, share: Share) -> list[Letter]:
         lang = await self._lang(who)
@@ -483,22 +479,9 @@ class Clinic:
             tz=await self._pt_tz(who),
         )
         await self.shares.viewed(share.id, now)
-        stamp = now.strftime("%Y-%m-%d")
-        name = Message(share.patient_name)
-        first = file_stem(share.patient_name)
         return [
-            Letter(
-                who.chat_id,
-                share.patient_id,
-                name,
-                file=(f"{first}-checkins-{stamp}.csv", files.csv),
-            ),
-            Letter(
-                who.chat_id,
-                share.patient_id,
-                name,
-                file=(f"{first}-report-{stamp}.html", files.html),
-            ),
+            Letter(who.chat_id, share.patient_id, message)
+            for message in render.export(files, lang, now, for_name=share.patient_name)
         ]
 
     # --- the clinician's prescription -------------------------------------------------
@@ -589,7 +572,7 @@ class Clinic:
         plang = handled.session.language
         letters = [
             Letter(patient.chat_id, share.patient_id, message)
-            for message in _rendered(handled, plang)
+            for message in render.texts(handled.effects, plang)
         ]
         exercise = translate(lang, exercise_name(rung))
         letters.append(self._say(who.chat_id, lang, st.LIFTED, name=name, exercise=exercise))
@@ -607,7 +590,7 @@ class Clinic:
         plang = handled.session.language
         letters = [
             Letter(patient.chat_id, share.patient_id, message)
-            for message in _rendered(handled, plang)
+            for message in render.texts(handled.effects, plang)
         ]
         waits = safety.exercise_hold(handled.session) is not None
         letters.append(
@@ -776,17 +759,6 @@ class Clinic:
         return Letter(who.chat_id, None, Message(translate(lang, msgid, params), rows))
 
 
-def _rendered(handled: Handled, lang: str) -> list[Message]:
-    """The patient's turn as messages (text only: a prescription is read, not heard)."""
-    out = []
-    for shown in merge_says(handled.effects, voice=False, lang=lang):
-        if isinstance(shown, Joined):
-            out.append(render_joined(shown, lang))
-        elif isinstance(shown, Say):
-            out.append(render_say(shown, lang))
-    return out
-
-
 def _reminders(session: Session) -> str:
     if session.reminders.mode is None:
         return st.REMIND_OFF
@@ -821,11 +793,3 @@ def _rung(text: str) -> Rung | None:
 
 
 __all__: Sequence[str] = ("COMMANDS", "Clinic", "Person", "summary_slot")
-
-
-def file_stem(name: str) -> str:
-    """A patient's first name as a file name (letters and digits of any script kept), so
-    a PT can tell whose file it is: "Anna-report-2026-12-06.html"."""
-    first = (name.split() or ["patient"])[0]
-    kept = "".join(ch for ch in first if ch.isalnum() or ch in "-_")[:32]
-    return kept or "patient"

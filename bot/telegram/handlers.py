@@ -20,12 +20,11 @@ from bot.coach.coach import Handled
 from bot.presentation.i18n import _, pick_language
 from bot.presentation.texts import GROUP_HINT, SLOW_DOWN, STALE_BUTTON
 from bot.sharing.clinic import Person
-from bot.telegram import features
 from bot.telegram.context import Adapter, Context, adapter_of
 from bot.telegram.events import to_event
 from bot.telegram.listen import voice_event
 from bot.telegram.throttle import Allowance
-from flows.effects import Effect, SendExport, ShowChart, ShowMyData, Stale
+from flows.effects import Stale
 from flows.events import Command, Event, Other, SharePress, Unreachable
 from flows.heard import VOICE_OFF
 
@@ -197,23 +196,9 @@ async def _reply(adapter: Adapter, user_id: int, chat_id: int, turn: Handled) ->
 
 async def _in_order(adapter: Adapter, user_id: int, chat_id: int, turn: Handled) -> bool:
     """The turn's messages and its chart, export or data summary in the order the flow
-    gave them, so a question asked again after /progress comes under the chart."""
-    services, sender = adapter.services, adapter.sender
-    chunk: list[Effect] = []
-    for effect in (*turn.effects, None):
-        if effect is not None and not isinstance(effect, (ShowChart, SendExport, ShowMyData)):
-            chunk.append(effect)
-            continue
-        if chunk and not await sender.effects(chat_id, turn.session, chunk):
-            return False
-        chunk = []
-        if isinstance(effect, ShowChart):
-            await features.send_progress(services, sender, user_id, chat_id, turn.session)
-        elif isinstance(effect, SendExport):
-            await features.send_export(services, sender, user_id, chat_id, turn.session)
-        elif isinstance(effect, ShowMyData):
-            await features.send_mydata(services, sender, user_id, chat_id, turn.session)
-    return True
+    gave them (bot.presentation.render), so a question asked again after /progress comes
+    under the chart."""
+    return await adapter.sender.effects(chat_id, turn.session, turn.effects, user_id)
 
 
 async def turn_away(update: Update, bot: Bot, allowance: Allowance) -> None:

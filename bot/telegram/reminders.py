@@ -2,7 +2,8 @@
 
 The ticker (bot.reminders.ticker) knows nothing of Telegram; here it gets its
 clock tick and its `send`: the flow words the ping (or says nothing, when
-flows.safety says a ping would be wrong), the bot sends it. A user who blocked
+flows.safety says a ping would be wrong), the renderer makes it one message
+(bot.presentation.render.question), the sender sends it. A user who blocked
 the bot is told to the flow as `Unreachable`, which pauses their pings in the
 same unit of work as any other change; /start brings them back.
 """
@@ -18,12 +19,11 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.coach.coach import Handled
 from bot.ops.metrics import ReminderResult
-from bot.presentation.messages import render_say
+from bot.presentation.render import question
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome, TickReport
 from bot.services import Services
 from bot.telegram.inbox import UpdateInbox, refeed
-from bot.telegram.sender import Sender, keyboard
-from flows.effects import Say
+from bot.telegram.sender import Sender
 from flows.engine import is_busy
 from flows.events import ReminderDue, Unreachable
 
@@ -131,12 +131,12 @@ class ReminderJob:
 
     async def _ping(self, user_id: int, chat_id: int, turn: Handled) -> SendOutcome:
         coach = self.services.coach
-        pings = [e for e in turn.effects if isinstance(e, Say)]
-        if not pings:
+        ping = question(turn.effects, turn.session.language)
+        if ping is None:
             return SendOutcome.SILENT  # nothing to remind of now (held, recovered, busy...)
-        message = render_say(pings[0], turn.session.language)
         try:
-            await self.bot.send_message(chat_id, message.text, reply_markup=keyboard(message))
+            # not guarded: the ticker counts the outcome and retries after a long 429
+            await self.sender.text(chat_id, ping)
         except Forbidden:
             await coach.handle(user_id, chat_id, Unreachable())
             return SendOutcome.BLOCKED

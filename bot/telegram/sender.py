@@ -1,4 +1,9 @@
-"""Flow effects out to Telegram: messages with inline keyboards, voice notes, files.
+"""Flow effects out to Telegram: the renderer's messages delivered as Bot API calls.
+
+What a turn shows, and in what order, is bot.presentation.render's; here each `Message`
+becomes a call (send_message, send_voice, send_animation, send_photo, send_document)
+with its inline keyboard, media are uploaded once and re-sent by file id, and the send
+policy decides what happens when Telegram refuses (bot/telegram/policy.py retries).
 
 Sending never raises into the handler: a user who blocked the bot (403) or a
 Telegram error is logged (without the user's health data) and the next effect
@@ -19,24 +24,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, aclosing
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram import Message as TgMessage
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.animation.figure import HEIGHT_PX, WIDTH_PX
-from bot.animation.service import Drawing, drawing_for, still_for
-from bot.presentation.messages import Joined, Message, merge_says, render_joined, render_say
+from bot.animation.service import Drawing, drawing_for, step_still
+from bot.presentation.messages import Message, Voice
+from bot.presentation.render import Drawn, Exported, View, render
+from bot.progress.report import UserData
 from bot.services import Services
 from bot.sharing.letters import Letter
 from bot.voice.cache import Clip
 from bot.voice.script import voice_note
-from flows.effects import Animate, Effect, Say, Speak, SpeakGuided
-from flows.session import Session, State
+from flows.effects import Animate, Effect
+from flows.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +102,13 @@ class Sender:
     def __init__(self, bot: Bot, services: Services) -> None:
         self.bot = bot
         self.services = services
+        # what /progress, /export and /mydata show; the clock read when they are asked
+        self.stored = UserData(
+            services.history,
+            services.clinic.shares,
+            services.conversations,
+            lambda: services.coach.clock(),
+        )
         self._upload_locks: dict[str, asyncio.Lock] = {}
         self._sent: dict[int, int] = {}  # messages sent per chat: has the user moved on?
         self._later: set[asyncio.Task[None]] = set()
@@ -103,37 +119,41 @@ class Sender:
         )
         self._sent[chat_id] = self._sent.get(chat_id, 0) + 1
 
-    async def effects(self, chat_id: int, session: Session, effects: Sequence[Effect]) -> bool:
-        """Send what the turn shows; False when the user turned out to have blocked us."""
-        lang = session.language
-        voice = session.voice and self.services.voice is not None
+    async def effects(
+        self, chat_id: int, session: Session, effects: Sequence[Effect], user_id: int | None = None
+    ) -> bool:
+        """Send what the turn shows; False when the user turned out to have blocked us.
+        `user_id`: whose stored data a chart, an export or /mydata shows (the chat's)."""
+        view = View(
+            chat_id if user_id is None else user_id,
+            session,
+            voice=session.voice and self.services.voice is not None,
+            pictures=self.services.animations is not None,
+        )
         try:
-            for effect in merge_says(effects, voice, lang):
-                if isinstance(effect, Joined):
-                    message = render_joined(effect, lang)
-                    attached = effect.says[-1].voice if voice else None
-                    motion = effect.says[-1].animation
-                    if motion is not None and self.services.animations is not None:
-                        await self.guard(
-                            self.animated(chat_id, lang, message, motion, attached),
-                            "sendAnimation",
-                        )
-                    elif attached is not None:
-                        await self.guard(
-                            self.voiced(chat_id, lang, message, attached), "sendVoice"
-                        )
-                    elif self._step_on_screen(session, effect):
-                        await self.guard(self.step_still(chat_id, session, message), "sendPhoto")
-                    else:
-                        await self.guard(self.text(chat_id, message), "sendMessage")
-                elif isinstance(effect, Say):
-                    await self.guard(self.text(chat_id, render_say(effect, lang)), "sendMessage")
-                elif isinstance(effect, (Speak, SpeakGuided)) and voice:
-                    await self.guard(self.speak(chat_id, lang, effect))
+            async with aclosing(render(effects, view, _Showing(self, chat_id))) as messages:
+                async for message in messages:
+                    await self.deliver(chat_id, message)
         except Blocked:
             log.info("user blocked the bot; skipping the rest of this turn")
             return False
         return True
+
+    async def deliver(self, chat_id: int, message: Message) -> None:
+        """One rendered message as the Bot API call it needs. A Telegram error is logged
+        and counted; Blocked when the user blocked the bot."""
+        if message.file is not None:
+            await self.send_file(chat_id, message)
+        elif message.animation is not None and self.services.animations is not None:
+            await self.guard(self.animated(chat_id, message, message.animation), "sendAnimation")
+        elif message.voice is not None and message.text:
+            await self.guard(self.voiced(chat_id, message, message.voice), "sendVoice")
+        elif message.voice is not None:
+            await self.guard(self.speak(chat_id, message.voice))
+        elif message.still is not None:
+            await self.guard(self.pictured(chat_id, message), "sendPhoto")
+        else:
+            await self.guard(self.text(chat_id, message), "sendMessage")
 
     async def letters(self, letters: Sequence[Letter], gate: Gate | None = None) -> None:
         """The sharing side's messages, often to someone other than the user who acted:
@@ -150,52 +170,36 @@ class Sender:
                     log.info("a letter about a patient was not sent: the share has ended")
 
     async def _letter(self, letter: Letter) -> None:
-        markup = keyboard(letter.message)
-        text = letter.message.text
         try:
-            if letter.photo is not None:
-                photo = InputFile(letter.photo, filename="progress.png")
-                await self.guard(
-                    self.media_or_text(
-                        letter.chat_id,
-                        self.bot.send_photo(
-                            letter.chat_id,
-                            photo,
-                            caption=text[:CAPTION_MAX],
-                            reply_markup=markup,
-                        ),
-                        letter.message,
-                        "sendPhoto",
-                    ),
-                    "sendPhoto",
-                )
-            elif letter.file is not None:
-                name, data = letter.file
-                await self.guard(
-                    readable(
-                        self.bot.send_document(
-                            letter.chat_id,
-                            InputFile(data, filename=name),
-                            caption=text[:CAPTION_MAX],
-                        )
-                    ),
-                    "sendDocument",
-                )
-            else:
-                await self.guard(self.text(letter.chat_id, letter.message), "sendMessage")
+            await self.deliver(letter.chat_id, letter.message)
         except Blocked:
             log.info("a share's other side blocked the bot; skipped")
 
-    async def voiced(
-        self, chat_id: int, lang: str, message: Message, attached: Speak | SpeakGuided
-    ) -> None:
+    async def send_file(self, chat_id: int, message: Message) -> None:
+        """A chart as a picture, its text the caption (refused: the text and buttons go
+        alone); the others as documents (refused: not replaced by the caption, which
+        announces a file)."""
+        file = message.file
+        assert file is not None
+        upload = InputFile(file.data, filename=file.name)
+        caption = message.text[:CAPTION_MAX] or None
+        if file.kind == "chart":
+            photo = self.bot.send_photo(
+                chat_id, upload, caption=caption, reply_markup=keyboard(message)
+            )
+            await self.guard(self.media_or_text(chat_id, photo, message, "sendPhoto"), "sendPhoto")
+        else:
+            document = self.bot.send_document(chat_id, upload, caption=caption)
+            await self.guard(readable(document), "sendDocument")
+
+    async def voiced(self, chat_id: int, message: Message, attached: Voice) -> None:
         """The message as a voice note (its text the caption, its buttons attached) when
         the note is ready; otherwise the text at once and the note after it, if the user
         has not moved on by then. A reply never waits for speech synthesis."""
         voice = self.services.voice
         assert voice is not None
         before = (voice.hits, voice.misses, voice.failures)
-        clip = await voice_note(voice, attached, lang, make=False)
+        clip = await voice_note(voice, attached.note, attached.lang, make=False)
         self._count_tts(before)
         if clip is not None and len(message.text) <= CAPTION_MAX:
             try:
@@ -204,23 +208,20 @@ class Sender:
                 await self._fall_back(chat_id, message, "sendVoice", exc)
             return
         await self.text(chat_id, message)
-        task = asyncio.create_task(self._follow(chat_id, lang, attached, self._sent[chat_id]))
+        self._later_note(chat_id, attached)
+
+    def _later_note(self, chat_id: int, attached: Voice) -> None:
+        task = asyncio.create_task(self._follow(chat_id, attached, self._sent[chat_id]))
         self._later.add(task)
         task.add_done_callback(self._later.discard)
 
-    async def animated(
-        self,
-        chat_id: int,
-        lang: str,
-        message: Message,
-        motion: Animate,
-        attached: Speak | SpeakGuided | None,
-    ) -> None:
+    async def animated(self, chat_id: int, message: Message, motion: Animate) -> None:
         """The set's first message as its animation (caption and buttons on it), and the
         message's voice note after it. An animation not yet drawn is drawn for next time
         while the text goes out: a reply never waits for rendering either."""
         animations = self.services.animations
         assert animations is not None
+        attached = message.voice
         drawing = drawing_for(motion)
         path = animations.cached(drawing)
         if path is None or len(message.text) > CAPTION_MAX:
@@ -228,7 +229,7 @@ class Sender:
             self._later.add(task)
             task.add_done_callback(self._later.discard)
             if attached is not None:
-                await self.voiced(chat_id, lang, message, attached)
+                await self.voiced(chat_id, message, attached)
             else:
                 await self.text(chat_id, message)
             return
@@ -239,15 +240,11 @@ class Sender:
             await self._fall_back(chat_id, message, "sendAnimation", exc)
         voice = self.services.voice
         if attached is not None and voice is not None:
-            clip = await voice_note(voice, attached, lang, make=False)
+            clip = await voice_note(voice, attached.note, attached.lang, make=False)
             if clip is not None:
                 await self.send_clip(chat_id, clip)
             else:
-                task = asyncio.create_task(
-                    self._follow(chat_id, lang, attached, self._sent[chat_id])
-                )
-                self._later.add(task)
-                task.add_done_callback(self._later.discard)
+                self._later_note(chat_id, attached)
 
     async def media_or_text(
         self, chat_id: int, send: Awaitable[object], message: Message, method: str
@@ -273,22 +270,11 @@ class Sender:
         except Exception:
             log.exception("an animation could not be drawn")
 
-    def _step_on_screen(self, session: Session, joined: Joined) -> bool:
-        """A learn-mode step sent without its voice note: its still goes with it (issue 27),
-        only for the question on screen now."""
-        last = joined.says[-1]
-        return (
-            self.services.animations is not None
-            and session.state == State.STEP
-            and bool(last.choices)
-            and last.seq == session.seq
-        )
-
-    async def step_still(self, chat_id: int, session: Session, message: Message) -> None:
+    async def pictured(self, chat_id: int, message: Message) -> None:
         """The step's picture with its text as the caption and its buttons; a still not in
         the media, a long text or a refused photo: the text and buttons alone."""
         animations = self.services.animations
-        still = still_for(session)
+        still = step_still(message.still) if message.still is not None else None
         path = animations.cached(still) if animations is not None and still else None
         if still is None or path is None or len(message.text) > CAPTION_MAX:
             await self.text(chat_id, message)
@@ -327,14 +313,13 @@ class Sender:
 
         await self._once(chat_id, key, path, ".mp4", send, file_id)
 
-    async def _follow(
-        self, chat_id: int, lang: str, attached: Speak | SpeakGuided, mark: int
-    ) -> None:
+    async def _follow(self, chat_id: int, attached: Voice, mark: int) -> None:
         voice = self.services.voice
         assert voice is not None
         try:
             before = (voice.hits, voice.misses, voice.failures)
-            clip = await voice_note(voice, attached, lang)  # cached for next time either way
+            # cached for next time either way
+            clip = await voice_note(voice, attached.note, attached.lang)
             self._count_tts(before)
             if clip is None or self._sent.get(chat_id, 0) != mark:
                 return  # no voice, or a newer message is on screen: a late note would confuse
@@ -369,12 +354,13 @@ class Sender:
 
     # --- voice --------------------------------------------------------------------
 
-    async def speak(self, chat_id: int, lang: str, effect: Speak | SpeakGuided) -> None:
+    async def speak(self, chat_id: int, note: Voice) -> None:
+        """A voice note on its own: made now if it is not cached (no text to go first)."""
         voice = self.services.voice
         if voice is None:
             return
         before = (voice.hits, voice.misses, voice.failures)
-        clip = await voice_note(voice, effect, lang)
+        clip = await voice_note(voice, note.note, note.lang)
         self._count_tts(before)
         if clip is not None:
             await self.send_clip(chat_id, clip)
@@ -439,3 +425,30 @@ class Sender:
             new_id = file_id_of(msg)
             if new_id is not None:
                 await store.save_file_id(key, new_id, self.services.coach.clock())
+
+
+class _Showing:
+    """The user's stored data for the renderer (bot.presentation.render.Stored), with
+    Telegram's "sending a photo..." or "sending a file..." while a chart or the export
+    is made."""
+
+    def __init__(self, sender: Sender, chat_id: int) -> None:
+        self.sender = sender
+        self.chat_id = chat_id
+
+    def now(self) -> datetime:
+        return self.sender.stored.now()
+
+    async def chart(self, user_id: int, session: Session, now: datetime) -> Drawn:
+        await self._action(ChatAction.UPLOAD_PHOTO)
+        return await self.sender.stored.chart(user_id, session, now)
+
+    async def export(self, user_id: int, session: Session, now: datetime) -> Exported:
+        await self._action(ChatAction.UPLOAD_DOCUMENT)
+        return await self.sender.stored.export(user_id, session, now)
+
+    async def counts(self, user_id: int) -> Mapping[str, int]:
+        return await self.sender.stored.counts(user_id)
+
+    async def _action(self, action: str) -> None:
+        await self.sender.guard(self.sender.bot.send_chat_action(self.chat_id, action))
