@@ -14,7 +14,7 @@ from flows.catalogue import exercise_name
 from flows.effects import Choice, Effect, RecordCheckIn, RecordRungChange, Say
 from flows.i18n import Msg
 from flows.ladder import Ask, Reading, Verdict, Where
-from flows.model import Answer, CheckIn, Reach
+from flows.model import Answer, CheckIn, Reach, RemindMode
 from flows.session import Hold, PendingCheckIn, Session, State
 from flows.sets import WAY_IN, before_set, new_exercise, stop_rule_now
 from flows.states import (
@@ -36,7 +36,7 @@ BACK_ONLY = frozenset({Reach.BACK_SIDE, Reach.BACK_CENTRE})
 
 
 def _asked(s: Session) -> frozenset[Ask]:
-    return frozenset(Ask(a) for a in s.pending.asked)
+    return frozenset(s.pending.asked)
 
 
 def _before(s: Session) -> tuple[Reach, int]:
@@ -109,7 +109,7 @@ def _answer(s: Session, value: str, ctx: Ctx) -> Outcome:
         return stop_rule_now(s, t.WORSE_NOTE)
     if answer == Answer.ALL_GONE and s.pending.pain is None:
         # one tap confirms "no pain anywhere" instead of a 0-10 score and a reach
-        s = replace(s, pending=replace(s.pending, answer=answer, asking=Ask.ALL_GONE.value))
+        s = replace(s, pending=replace(s.pending, answer=answer, asking=Ask.ALL_GONE))
         return enter(s, State.CHECK_CONFIRM)
     s = replace(s, pending=replace(s.pending, answer=answer))
     if s.pending.pain is not None and s.pending.reach is not None:
@@ -127,14 +127,14 @@ def _pain_question(s: Session) -> Question:
 
 
 def _reach_question(s: Session) -> Question:
-    again = Ask.LEG_GONE.value in s.pending.asked and s.pending.answer == Answer.LEG_GONE
+    again = Ask.LEG_GONE in s.pending.asked and s.pending.answer == Answer.LEG_GONE
     if s.pending.reading:
         return Question(t.ASK_REACH_READING, columns=2)
     return Question(t.AGAIN_REACH if again else t.ASK_REACH_NOW, columns=2)
 
 
 def _reach_choices(s: Session) -> tuple[Choice, ...]:
-    if Ask.LEG_GONE.value in s.pending.asked and s.pending.answer == Answer.LEG_GONE:
+    if Ask.LEG_GONE in s.pending.asked and s.pending.answer == Answer.LEG_GONE:
         return reach_buttons(with_none=False, only=BACK_ONLY)
     return reach_buttons(with_none=True)
 
@@ -153,7 +153,7 @@ _CONFIRM: dict[Ask, tuple[Choice, Choice]] = {
 
 
 def _asking(s: Session) -> Ask:
-    return Ask(s.pending.asking or Ask.WORSE.value)
+    return s.pending.asking or Ask.WORSE
 
 
 def _confirm_question(s: Session) -> Question:
@@ -174,7 +174,7 @@ def _confirm_question(s: Session) -> Question:
 
 def _confirm(s: Session, value: str, ctx: Ctx) -> Outcome:
     ask = _asking(s)
-    s = replace(s, pending=replace(s.pending, asking=None, asked=(*s.pending.asked, ask.value)))
+    s = replace(s, pending=replace(s.pending, asking=None, asked=(*s.pending.asked, ask)))
     yes = value == "yes"
     if ask == Ask.WORSE:
         return evaluate(
@@ -209,9 +209,7 @@ def evaluate(s: Session, ctx: Ctx) -> Outcome:
     r = reading(s, ctx.stall_after)
     row = ladder.decide(r, _rules(s))
     if row.verdict == Verdict.ASK and row.ask is not None:
-        return enter(
-            replace(s, pending=replace(s.pending, asking=row.ask.value)), State.CHECK_CONFIRM
-        )
+        return enter(replace(s, pending=replace(s.pending, asking=row.ask)), State.CHECK_CONFIRM)
     reach = s.pending.reach or Reach.NONE
     pain = s.pending.pain if s.pending.pain is not None else 0
     stage = r.stage
@@ -272,7 +270,7 @@ def next_set(s: Session) -> Say:
     params: dict[str, object] = {"exercise": exercise_name(s.exercise)}
     if s.reminders.mode is None or not safety.may_remind(s):
         return Say(t.NEXT_SET, params)
-    if s.reminders.mode == "every":
+    if s.reminders.mode == RemindMode.EVERY:
         return Say(t.NEXT_SET_EVERY, {**params, "hours": s.reminders.every})
     return Say(t.NEXT_SET_FIXED, params)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, field
+from enum import StrEnum
 from typing import get_args
 
-from flows.model import CheckIn, Prescription, PsfsRating, Rung
+from flows.model import CheckIn, Prescription, PsfsRating, RemindMode, Rung
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +116,16 @@ class Stopped:
     reason: str
 
 
+class ReminderAction(StrEnum):
+    SNOOZE = "snooze"
+    SKIP = "skip"
+
+
 @dataclass(frozen=True, slots=True)
 class Reminders:
-    """What the user did with a ping, or with their schedule: snooze / skip / forget."""
+    """What the user did with a ping: snooze it, or skip this one."""
 
-    action: str
+    action: ReminderAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +163,7 @@ class SetSchedule:
     """Save the user's reminder schedule (the adapter validates it into a Schedule)."""
 
     tz: str
-    mode: str
+    mode: RemindMode
     every_hours: int
     start: str
     end: str

@@ -23,6 +23,7 @@ from flows.effects import (
     ForgetUser,
     RecordCheckIn,
     RecordRungChange,
+    ReminderAction,
     ReminderPause,
     Reminders,
     Say,
@@ -449,7 +450,7 @@ def _reminder_press(s: Session, action: str, ctx: Ctx) -> Outcome:
     if action == "start":
         return sets.before_set(s, ctx)
     if action == "snooze":
-        return Outcome(s, (Reminders("snooze"), Say(t.SNOOZED)))
+        return Outcome(s, (Reminders(ReminderAction.SNOOZE), Say(t.SNOOZED)))
     if action == "skip":
-        return Outcome(s, (Reminders("skip"), Say(t.SKIPPED)))
+        return Outcome(s, (Reminders(ReminderAction.SKIP), Say(t.SKIPPED)))
     return Outcome(s, (Stale(),))

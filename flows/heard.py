@@ -183,7 +183,7 @@ def _understand(s: Session, text: str) -> Heard | None:
         return Heard(press="worse")
     if (
         s.state == State.CHECK_CONFIRM
-        and s.pending.asking in (None, Ask.WORSE.value)
+        and s.pending.asking in (None, Ask.WORSE)
         and (worse or words.yes(text, lang))
     ):
         return Heard(press="yes")  # "is your leg worse?" - "yes, worse"

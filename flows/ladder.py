@@ -73,6 +73,22 @@ class Ask(StrEnum):
     LEG_GONE = "leg_gone"  # "leg pain gone" with the pain still in the leg
 
 
+class Tried(StrEnum):
+    """What the user tried before coming here, asked once at the start."""
+
+    NONE = "none"
+    PRESS = "press"  # straight press-ups
+    BOTH = "both"  # and press-ups with the hips off centre
+
+
+class TriedResult(StrEnum):
+    """How the last of them went."""
+
+    HELPED = "helped"  # a little, not fully
+    SAME = "same"
+    WORSE = "worse"
+
+
 class Verdict(StrEnum):
     STOP = "stop"  # the stop rule: exercises and reminders pause until a PT says go on
     ASK = "ask"  # one confirming question first
@@ -531,14 +547,14 @@ TRIED_WORSE = N_(
 )
 
 # (press-ups tried: "none" | "press" | "both", how the last went) -> (stage, stop?, reason)
-START: dict[tuple[str, str], tuple[Stage, bool, str]] = {
-    ("none", ""): (Stage.PRESS_UPS, False, START_PRESS),
-    ("press", "helped"): (Stage.HIPS_OFF_CENTRE, False, START_HIPS_HELPED),  # not fully
-    ("press", "same"): (Stage.HIPS_OFF_CENTRE, False, START_HIPS),
-    ("press", "worse"): (Stage.HIPS_OFF_CENTRE, True, TRIED_WORSE),  # the stop rule
-    ("both", "helped"): (Stage.SIDE_GLIDE, False, START_GLIDE_HELPED),
-    ("both", "same"): (Stage.SIDE_GLIDE, False, START_GLIDE),
-    ("both", "worse"): (Stage.SIDE_GLIDE, True, TRIED_WORSE),
+START: dict[tuple[Tried, TriedResult | None], tuple[Stage, bool, str]] = {
+    (Tried.NONE, None): (Stage.PRESS_UPS, False, START_PRESS),
+    (Tried.PRESS, TriedResult.HELPED): (Stage.HIPS_OFF_CENTRE, False, START_HIPS_HELPED),
+    (Tried.PRESS, TriedResult.SAME): (Stage.HIPS_OFF_CENTRE, False, START_HIPS),
+    (Tried.PRESS, TriedResult.WORSE): (Stage.HIPS_OFF_CENTRE, True, TRIED_WORSE),  # stop rule
+    (Tried.BOTH, TriedResult.HELPED): (Stage.SIDE_GLIDE, False, START_GLIDE_HELPED),
+    (Tried.BOTH, TriedResult.SAME): (Stage.SIDE_GLIDE, False, START_GLIDE),
+    (Tried.BOTH, TriedResult.WORSE): (Stage.SIDE_GLIDE, True, TRIED_WORSE),
 }
 
 
@@ -621,11 +637,13 @@ FOR_PT: dict[str, str] = {
 }
 
 
-def starting_stage(tried: str, result: str, one_sided: bool) -> tuple[Stage, bool, str]:
+def starting_stage(
+    tried: Tried, result: TriedResult | None, one_sided: bool
+) -> tuple[Stage, bool, str]:
     """Where a new user starts: (stage, whether the stop rule applies first, reason)."""
     if not one_sided:
         return Stage.PRESS_UPS, False, START_CENTRAL
-    return START[(tried, result if tried != "none" else "")]
+    return START[(tried, result if tried != Tried.NONE else None)]
 
 
 # --- the table as a page of the README -------------------------------------------------

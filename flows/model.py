@@ -18,6 +18,13 @@ class Side(StrEnum):
     CENTRE = "centre"
 
 
+class RemindMode(StrEnum):
+    """How reminders come: every few hours within a daily window, or at fixed times."""
+
+    EVERY = "every"
+    FIXED = "fixed"
+
+
 class Reach(StrEnum):
     """The furthest point the pain reaches, ordered from far (foot) to near (none)."""
 

@@ -13,6 +13,7 @@ from flows import ladder, owed, safety, screening
 from flows import texts as t
 from flows.effects import Choice, RecordRungChange, RecordScreening, Say
 from flows.i18n import Msg
+from flows.ladder import Tried, TriedResult
 from flows.model import Reach, Side
 from flows.owed import OWED_STATES
 from flows.session import Hold, Session, State
@@ -151,18 +152,19 @@ def _pain(s: Session, value: str, ctx: Ctx) -> Outcome:
     )
     if s.one_sided:
         return enter(s, State.ASSESS_TRIED)
-    return finish(s, "none", "")
+    return finish(s, Tried.NONE, None)
 
 
 def _tried(s: Session, value: str, ctx: Ctx) -> Outcome:
-    if value == "none":
-        return finish(s, "none", "")
+    if value == Tried.NONE:
+        return finish(s, Tried.NONE, None)
     return enter(
-        replace(s, assessment=replace(s.assessment, tried=value)), State.ASSESS_TRIED_RESULT
+        replace(s, assessment=replace(s.assessment, tried=Tried(value))),
+        State.ASSESS_TRIED_RESULT,
     )
 
 
-def finish(s: Session, tried: str, result: str) -> Outcome:
+def finish(s: Session, tried: Tried, result: TriedResult | None) -> Outcome:
     """The starting point is saved and the first exercise chosen, with the reason."""
     stage, stop, reason = ladder.starting_stage(tried, result, s.one_sided)
     reach = s.assessment.baseline_reach or Reach.NONE
@@ -199,7 +201,7 @@ def _one_leg(s: Session, value: str, ctx: Ctx) -> Outcome:
 
 
 def _tried_result(s: Session, value: str, ctx: Ctx) -> Outcome:
-    return finish(s, s.assessment.tried or "none", value)
+    return finish(s, s.assessment.tried or Tried.NONE, TriedResult(value))
 
 
 # where the first questions end: the first exercise offered, or held by the stop rule
@@ -260,22 +262,22 @@ STATES: dict[State, Spec] = {
     State.ASSESS_TRIED: Spec(
         ask=lambda s: Question(t.ASK_TRIED),
         buttons=fixed(
-            Choice("none", t.B_TRIED_NONE),
-            Choice("press", t.B_TRIED_PRESS),
-            Choice("both", t.B_TRIED_BOTH),
+            Choice(Tried.NONE, t.B_TRIED_NONE),
+            Choice(Tried.PRESS, t.B_TRIED_PRESS),
+            Choice(Tried.BOTH, t.B_TRIED_BOTH),
         ),
         answers=(
-            on("none", _tried, FINISHED),
-            on(("press", "both"), _tried, State.ASSESS_TRIED_RESULT),
+            on(Tried.NONE, _tried, FINISHED),
+            on((Tried.PRESS, Tried.BOTH), _tried, State.ASSESS_TRIED_RESULT),
         ),
         kind=Kind.QUESTIONS,
     ),
     State.ASSESS_TRIED_RESULT: Spec(
         ask=lambda s: Question(t.ASK_TRIED_RESULT),
         buttons=fixed(
-            Choice("helped", t.B_TRIED_HELPED),
-            Choice("same", t.B_TRIED_SAME),
-            Choice("worse", t.B_TRIED_WORSE),
+            Choice(TriedResult.HELPED, t.B_TRIED_HELPED),
+            Choice(TriedResult.SAME, t.B_TRIED_SAME),
+            Choice(TriedResult.WORSE, t.B_TRIED_WORSE),
         ),
         answers=(on_any(_tried_result, FINISHED),),
         kind=Kind.QUESTIONS,

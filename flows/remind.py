@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flows import safety
 from flows.effects import Choice, Say, SetSchedule
 from flows.i18n import N_
+from flows.model import RemindMode
 from flows.schedule import Schedule, parse_schedule, validate_tz
 from flows.schedule import describe as schedule_describe
 from flows.session import Session, State
@@ -102,7 +103,7 @@ def _menu_choices(s: Session) -> tuple[Choice, ...]:
 def schedule_of(s: Session) -> Schedule:
     """The schedule the user chose, as flows.schedule reads it."""
     start, _, end = s.reminders.window.partition("-")
-    mode = "fixed" if s.reminders.mode == "fixed" else "every"
+    mode = s.reminders.mode or RemindMode.EVERY
     return parse_schedule(
         s.reminders.tz or "UTC", mode, s.reminders.every, start, end, s.reminders.times
     )
@@ -174,16 +175,16 @@ def _every(s: Session, value: str, ctx: Ctx) -> Outcome:
 
 
 def _window(s: Session, value: str, ctx: Ctx) -> Outcome:
-    return _save(replace(s, reminders=replace(s.reminders, window=value)), "every")
+    return _save(replace(s, reminders=replace(s.reminders, window=value)), RemindMode.EVERY)
 
 
 def _times(s: Session, value: str, ctx: Ctx) -> Outcome:
-    return _save(replace(s, reminders=replace(s.reminders, times=value)), "fixed")
+    return _save(replace(s, reminders=replace(s.reminders, times=value)), RemindMode.FIXED)
 
 
-def _save(s: Session, mode: str) -> Outcome:
+def _save(s: Session, mode: RemindMode) -> Outcome:
     start, _, end = s.reminders.window.partition("-")
-    times = tuple(t for t in s.reminders.times.split(",") if t) if mode == "fixed" else ()
+    times = tuple(t for t in s.reminders.times.split(",") if t) if mode == RemindMode.FIXED else ()
     s = replace(s, reminders=replace(s.reminders, mode=mode, paused=False))
     pause = safety.reminder_pause(s)
     effect = SetSchedule(
@@ -207,7 +208,7 @@ def _typed_tz(s: Session, typed: str, ctx: Ctx) -> Outcome:
 def _typed_window(s: Session, typed: str, ctx: Ctx) -> Outcome:
     window = parse_window(typed)
     return (
-        _save(replace(s, reminders=replace(s.reminders, window=window)), "every")
+        _save(replace(s, reminders=replace(s.reminders, window=window)), RemindMode.EVERY)
         if window
         else reprompt(s, BAD_WINDOW)
     )
@@ -216,7 +217,7 @@ def _typed_window(s: Session, typed: str, ctx: Ctx) -> Outcome:
 def _typed_times(s: Session, typed: str, ctx: Ctx) -> Outcome:
     times = parse_times(typed)
     return (
-        _save(replace(s, reminders=replace(s.reminders, times=times)), "fixed")
+        _save(replace(s, reminders=replace(s.reminders, times=times)), RemindMode.FIXED)
         if times
         else reprompt(s, BAD_TIMES)
     )
@@ -251,10 +252,10 @@ STATES: dict[State, Spec] = {
         ask=lambda s: Question(ASK_KIND),
         buttons=lambda s: (
             *(Choice(f"every{h}", label) for h, label in B_EVERY.items()),
-            Choice("fixed", B_FIXED),
+            Choice(RemindMode.FIXED, B_FIXED),
         ),
         answers=(
-            on("fixed", _fixed_times, State.REMIND_TIMES),
+            on(RemindMode.FIXED, _fixed_times, State.REMIND_TIMES),
             on_any(_every, State.REMIND_WINDOW),
         ),
         kind=Kind.DETOUR,

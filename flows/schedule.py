@@ -19,12 +19,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
-from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from flows.i18n import N_
+from flows.model import RemindMode
 
-Mode = Literal["every", "fixed"]
+Mode = RemindMode
 EVERY_HOURS = (2, 3, 4)
 MAX_FIXED_TIMES = 12
 DEFAULT_START = time(8, 0)
@@ -46,7 +46,7 @@ class Schedule:
     """
 
     tz: str
-    mode: Mode = "every"
+    mode: Mode = Mode.EVERY
     every_hours: int = 3
     start: time = DEFAULT_START
     end: time = DEFAULT_END
@@ -331,7 +331,7 @@ def parse_schedule(
     times = fixed_times.split(",") if isinstance(fixed_times, str) else fixed_times
     return Schedule(
         tz=tz,
-        mode="fixed" if mode == "fixed" else "every",
+        mode=Mode.FIXED if mode == Mode.FIXED else Mode.EVERY,
         every_hours=every_hours,
         start=time.fromisoformat(start),
         end=time.fromisoformat(end),

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from flows.ladder import Stage
-from flows.model import Answer, Prescription, Reach, Rung, Side
+from flows.ladder import Ask, Stage, Tried
+from flows.model import Answer, Prescription, Reach, RemindMode, Rung, Side
 
 SESSION_VERSION = 3
 
@@ -141,7 +141,7 @@ class Assessment:
     baseline_reach: Reach | None = None
     baseline_pain: int | None = None
     onboarded: bool = False
-    tried: str | None = None  # press-ups already tried: "press" or "both" (hips off centre)
+    tried: Tried | None = None  # what was tried before: press-ups, or hips off centre too
     prescribed: Prescription | None = None  # the PT's last prescription, as applied
     rx_pending: Prescription | None = None  # arrived during a set: applied when it ends
 
@@ -182,9 +182,9 @@ class PendingCheckIn:
     pain: int | None = field(default=None, metadata=_CHECK)
     reach: Reach | None = field(default=None, metadata=_CHECK)
     # the confirming question on screen (flows.ladder.Ask)
-    asking: str | None = field(default=None, metadata=_CHECK)
+    asking: Ask | None = field(default=None, metadata=_CHECK)
     # confirming questions already answered this check-in
-    asked: tuple[str, ...] = field(default_factory=tuple, metadata=_CHECK)
+    asked: tuple[Ask, ...] = field(default_factory=tuple, metadata=_CHECK)
     # a pain reading outside a set (/checkin, "no"), not a set's check-in
     reading: bool = field(default=False, metadata=_CHECK)
     owed: State | None = None  # the question owed (flows.owed): no set starts until answered
@@ -219,7 +219,7 @@ class ReminderPrefs:
     """Reminder settings as the user chose them (the reminders table is the ticker's copy)."""
 
     tz: str | None = None
-    mode: str | None = None  # "every" | "fixed"; None until set up
+    mode: RemindMode | None = None  # None until set up
     every: int = 3
     window: str = "08:00-21:00"
     times: str = ""  # "08:00,12:00"

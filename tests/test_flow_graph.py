@@ -37,9 +37,7 @@ def test_a_state_nothing_leads_to_is_reported(monkeypatch: pytest.MonkeyPatch) -
     from flows.engine import COMMANDS
 
     command = COMMANDS["checkin"]
-    monkeypatch.setitem(
-        COMMANDS, "checkin", replace(command, to=command.to - {State.CHECK_WHICH})
-    )
+    monkeypatch.setitem(COMMANDS, "checkin", replace(command, to=command.to - {State.CHECK_WHICH}))
     assert "unreachable state: check.which" in graph.problems()
     assert entry is SPECS[State.CHECK_WHICH]
 
