@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -685,30 +685,32 @@ class Clinic:
     # --- presses ----------------------------------------------------------------------
 
     async def _press(self, who: Person, value: str) -> list[Letter]:
+        """A clinic button: y n z v f act on the presser's own links and shares; c r x e
+        w d l m o act on a share, which the presser must hold live right now."""
         parts = value.split(":")
         action, arg = parts[0], parts[1] if len(parts) > 1 else ""
-        if action == "y":
-            return await self._confirm(who, arg)
-        if action == "n":
-            return [self._say(who.chat_id, await self._lang(who), st.LINK_DECLINED)]
-        if action == "z":
-            return await self._set_tz(who, arg)
-        if action == "v":
-            return await self._revoke(who, arg)
-        if action == "f":
-            return await self._forget(who, arg)
-        share = await self._held(who, arg)
-        if share is None:  # revoked, forgotten, or someone else's: nothing of theirs
+        own: dict[str, Callable[[Person, str], Awaitable[list[Letter]]]] = {
+            "y": self._confirm,
+            "n": self._decline,
+            "z": self._set_tz,
+            "v": self._revoke,
+            "f": self._forget,
+        }
+        if action in own:
+            return await own[action](who, arg)
+        on_share: dict[str, Callable[[Person, Share, list[str]], Awaitable[list[Letter]]]] = {
+            "c": lambda who, share, parts: self._chart(who, share),
+            "r": lambda who, share, parts: self._report(who, share),
+            **dict.fromkeys(("x", "e", "w", "d"), self._prescribe),
+            **dict.fromkeys(("l", "m", "o"), self._lift),
+        }
+        share = await self._held(who, arg) if action in on_share else None
+        if share is None:  # revoked, forgotten, someone else's, or no such button
             return [self._say(who.chat_id, await self._lang(who), st.NOT_SHARED)]
-        if action == "c":
-            return await self._chart(who, share)
-        if action == "r":
-            return await self._report(who, share)
-        if action in ("x", "e", "w", "d"):
-            return await self._prescribe(who, share, parts)
-        if action in ("l", "m", "o"):
-            return await self._lift(who, share, parts)
-        return [self._say(who.chat_id, await self._lang(who), st.NOT_SHARED)]
+        return await on_share[action](who, share, parts)
+
+    async def _decline(self, who: Person, arg: str) -> list[Letter]:
+        return [self._say(who.chat_id, await self._lang(who), st.LINK_DECLINED)]
 
     async def _held(self, who: Person, arg: str) -> Share | None:
         """The share the button names, if the presser holds it live right now."""
