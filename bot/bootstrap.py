@@ -8,6 +8,7 @@ tests build the same `Services` with `build` (or run the Telegram bot with
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import signal
 import sqlite3
@@ -96,7 +97,14 @@ async def build(settings: Settings, clock: Clock = utcnow) -> Built:
     services = Services(
         settings=settings,
         coach=coach,
-        clinic=Clinic(coach, storage.shares, storage.history, storage.conversations, animations),
+        clinic=Clinic(
+            coach,
+            storage.shares,
+            storage.history,
+            storage.conversations,
+            animations,
+            key=_share_key(settings.token),
+        ),
         conversations=storage.conversations,
         history=storage.history,
         reminders=storage.reminders,
@@ -233,3 +241,11 @@ def render_media(settings: Settings, langs: list[str] | None, docs: str | None =
         stills = write_stills(Path(docs))
         print(f"{len(stills)} stills written to {docs}", file=sys.stderr)
     return render_audio_command(settings, langs)
+
+
+def _share_key(token: str | None) -> bytes | None:
+    """The share codes' key, from the bot's token: every process of a deployment has it,
+    and it never leaves (None, without a token: a random key for this process)."""
+    if not token:
+        return None
+    return hashlib.sha256(b"sideglide share codes\0" + token.encode()).digest()

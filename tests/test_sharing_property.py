@@ -305,3 +305,54 @@ def test_a_re_delivered_prescription_is_recorded_once() -> None:
             await storage.close()
 
     assert asyncio.run(twice()) == 1
+
+
+def test_a_re_delivered_share_gives_the_same_link_and_it_works() -> None:
+    """Issue 25, 10: /share delivered twice (a process killed mid-turn) makes one code,
+    so the link the patient already received is the one a PT can open."""
+
+    async def twice() -> tuple[list[str], list[str], int]:
+        storage = await SqliteStorage.open(":memory:")
+        clock = Time(T0)
+        coach = Coach(storage.conversations, storage.history, storage.shares, clock=clock)
+        clinic = Clinic(coach, storage.shares, storage.history, storage.conversations)
+        world = World(coach, clinic, storage, clock)
+        try:
+            await world.step(("start", 1))
+            patient = Person(1, 1, name(1), "en", update_id=500)
+            first = await clinic.handle(patient, Command("share"), "bot") or []
+            again = await clinic.handle(patient, Command("share"), "bot") or []
+            codes = [c for lt in first for c in _CODE.findall(lt.message.text)]
+            codes_again = [c for lt in again for c in _CODE.findall(lt.message.text)]
+            pt = Person(2, 2, name(2), "en", update_id=501)
+            await clinic.handle(pt, Command("start", codes[0]), "bot")
+            await clinic.handle(pt, SharePress(f"y:{codes[0]}"), "bot")
+            return codes, codes_again, len(await storage.shares.of_clinician(2))
+        finally:
+            await storage.close()
+
+    codes, codes_again, shares = asyncio.run(twice())
+    assert len(codes) == 1 and codes == codes_again
+    assert shares == 1  # the first link works
+
+
+def test_two_shares_in_two_updates_make_two_codes() -> None:
+    async def run() -> set[str]:
+        storage = await SqliteStorage.open(":memory:")
+        clock = Time(T0)
+        coach = Coach(storage.conversations, storage.history, storage.shares, clock=clock)
+        clinic = Clinic(coach, storage.shares, storage.history, storage.conversations)
+        world = World(coach, clinic, storage, clock)
+        try:
+            await world.step(("start", 1))
+            found: set[str] = set()
+            for update in (600, 601):
+                letters = await clinic.handle(
+                    Person(1, 1, name(1), "en", update_id=update), Command("share"), "bot"
+                )
+                found |= {c for lt in letters or [] for c in _CODE.findall(lt.message.text)}
+            return found
+        finally:
+            await storage.close()
+
+    assert len(asyncio.run(run())) == 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
@@ -93,7 +94,11 @@ class Clinic:
         history: History,
         conversations: Conversations,
         animations: AnimationService | None = None,
+        key: bytes | None = None,
     ) -> None:
+        # the share codes' key (bot.sharing.codes): the same in every process of a
+        # deployment, so a re-delivered /share makes the same link in any of them
+        self.key = key or secrets.token_bytes(32)
         self.coach = coach
         self.shares = shares
         self.history = history
@@ -279,10 +284,12 @@ class Clinic:
             return [self._say(who.chat_id, who.language, st.SHARE_FIRST)]
         lang = session.language
         now = self.now()
-        code = codes.new_code()
-        await self.shares.create(
-            who.user_id, who.name[:NAME_MAX] or "-", code, now, now + codes.VALID_FOR
-        )
+        code = codes.code_for(self.key, who.user_id, who.update_id)
+        made, _ = await self.shares.peek(code, who.user_id, now)
+        if made != Redeemed.OWN:  # a re-delivered /share: its link is already made
+            await self.shares.create(
+                who.user_id, who.name[:NAME_MAX] or "-", code, now, now + codes.VALID_FOR
+            )
         link = codes.link(bot_username, code)
         return [
             self._say(who.chat_id, lang, st.SHARE_LINK, link=link),
