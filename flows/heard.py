@@ -115,25 +115,45 @@ def hear(s: Session, event: Event, ctx: Ctx) -> Outcome | None:
         return _voice(s, event.kind)
     if not isinstance(event, Text) or s.state == State.NEW or not event.text.strip():
         return None
-    text, lang = event.text, s.language
-    found = _new_signs(s, words.signs(text, lang))
+    text = event.text
+    found = _new_signs(s, words.signs(text, s.language))
     if s.state == State.SIGN:
-        if words.yes(text, lang):
-            return _sign_yes(owed.answering(s), "yes", ctx)
-        if found:
-            return _ask_signs(s, found, s.heard)
-        return None
+        return _at_sign(s, text, found, ctx)
     understood = _understand(s, text)
     if found:
         if s.state == State.CHECK_HEARD:
             understood = s.heard  # after the signs, the same confirming question
         return _ask_signs(s, found, understood)
     if s.state == State.CHECK_HEARD:
-        if s.heard.answer == Answer.WORSE and words.yes(text, lang):
-            return _right(owed.answering(s), "yes", ctx)  # a word can stop
-        if understood is not None:
-            return enter(replace(s, heard=_with(s.heard, understood)), State.CHECK_HEARD)
-        return None
+        return _at_heard(s, text, understood, ctx)
+    return _take(s, understood, ctx)
+
+
+def _at_sign(s: Session, text: str, found: tuple[str, ...], ctx: Ctx) -> Outcome | None:
+    """Words while a warning sign's question is on screen: a "yes" is taken (a word can
+    stop), a sign not asked yet joins the queue; a "no" needs the button."""
+    if words.yes(text, s.language):
+        return _sign_yes(owed.answering(s), "yes", ctx)
+    if found:
+        return _ask_signs(s, found, s.heard)
+    return None
+
+
+def _at_heard(s: Session, text: str, understood: Heard | None, ctx: Ctx) -> Outcome | None:
+    """Words while "You said: ... Right?" is on screen: a "yes" confirms only a "worse"
+    (a word can stop, only a tap goes on); new check-in words replace what was heard,
+    and are asked about again."""
+    if s.heard.answer == Answer.WORSE and words.yes(text, s.language):
+        return _right(owed.answering(s), "yes", ctx)  # a word can stop
+    if understood is not None:
+        return enter(replace(s, heard=_with(s.heard, understood)), State.CHECK_HEARD)
+    return None
+
+
+def _take(s: Session, understood: Heard | None, ctx: Ctx) -> Outcome | None:
+    """Understood words anywhere else: a button they say is pressed; a check-in is
+    repeated back for one confirming tap (at the answer's own question, only with an
+    answer: a pain or a reach alone asks for the answer first)."""
     if understood is None:
         return None
     if understood.press is not None:
@@ -172,30 +192,58 @@ def _say_then_ask(s: Session, text: str) -> Outcome:
 def _understand(s: Session, text: str) -> Heard | None:
     """What `text` answers in the state on screen: a button to press, or a check-in to
     confirm (answer, pain, reach). None: nothing the state can use."""
-    lang = s.language
-    if s.state in (State.CHECK_PAIN, State.EPISODE_PAIN) and (
-        numbers.in_range(text, 0, 10) is not None or numbers.looks_numeric(text)
-    ):
+    if _typed_pain(s, text):
         return None  # a typed number is the pain, as always (flows.states.typed_scale)
-    heard = words.checkin(text, lang, _before(s))
+    heard = words.checkin(text, s.language, _before(s))
     worse = heard.answer == words.WORSE and _may_stop(s)
-    if s.state == State.STOP_WHY and (worse or words.yes(text, lang)):
+    pressed = _worse_button(s, text, worse)
+    if pressed is not None:
+        return pressed
+    if worse:
+        return Heard(answer=Answer.WORSE, pain=heard.pain, reach=heard.reach)
+    if s.state in SET_STATES:
+        return _set_button(s, text)
+    return _checkin_part(s, heard)
+
+
+def _typed_pain(s: Session, text: str) -> bool:
+    """A number typed at a pain question: the state reads it itself, not as words."""
+    return s.state in (State.CHECK_PAIN, State.EPISODE_PAIN) and (
+        numbers.in_range(text, 0, 10) is not None or numbers.looks_numeric(text)
+    )
+
+
+def _worse_button(s: Session, text: str, worse: bool) -> Heard | None:
+    """The button that means "worse" where a state offers one, pressed by a "worse" in
+    words (or a "yes", where the question is whether it got worse)."""
+    if s.state == State.STOP_WHY and (worse or words.yes(text, s.language)):
         return Heard(press="worse")
     if (
         s.state == State.CHECK_CONFIRM
         and s.pending.asking in (None, Ask.WORSE)
-        and (worse or words.yes(text, lang))
+        and (worse or words.yes(text, s.language))
     ):
         return Heard(press="yes")  # "is your leg worse?" - "yes, worse"
     if s.state == State.PRESET and worse:
         return Heard(press="new")  # "anything new?": the screening, then where it is now
-    if worse:
-        return Heard(answer=Answer.WORSE, pain=heard.pain, reach=heard.reach)
-    if s.state in SET_STATES:
-        command = words.set_word(text, lang)
-        value = SET_PRESSES[s.state].get(command or "")
-        offered = {c.value for c in spec(s).buttons(s)}
-        return Heard(press=value) if value in offered else None
+    return None
+
+
+def _set_button(s: Session, text: str) -> Heard | None:
+    """A set's word ("next", "repeat", "done", "stop") as the button it stands for in this
+    state, if that button is offered now."""
+    command = words.set_word(text, s.language)
+    value = SET_PRESSES[s.state].get(command or "")
+    offered = {c.value for c in spec(s).buttons(s)}
+    return Heard(press=value) if value in offered else None
+
+
+def _checkin_part(s: Session, heard: words.Understood) -> Heard | None:
+    """What the check-in question on screen can use of the words: at the answer's, an
+    answer offered (with the pain and reach said), or an empty Heard when only a pain or
+    a reach was said (the answer is asked first); at the pain's, the pain (and the reach
+    said with it, at a set's check-in only, not at a reading outside a set); at the
+    reach's, a reach among its buttons."""
     if s.state == State.CHECK_ANSWER:
         answer = _answer(s, heard.answer)
         if answer is not None:

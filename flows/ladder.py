@@ -658,6 +658,20 @@ _STAGE_NAMES = {
 
 
 def _when(row: Row) -> str:
+    """A rule's conditions in words, the README's "when the check-in says": what the
+    check-in reads, what came before it, then the side and the question still to ask;
+    a rule with none of them is the last, matching anything."""
+    parts = [*_when_read(row), *_when_before(row)]
+    if row.one_sided is not None:
+        parts.append("one-sided pain" if row.one_sided else "centre or both sides")
+    if row.ask is not None:
+        parts.append(f"not yet asked ({row.ask.value})")
+    return ", ".join(parts) or "anything else"
+
+
+def _when_read(row: Row) -> list[str]:
+    """What this check-in itself must read: the answer, how the reach and the pain moved
+    since the last check-in, where the pain was then and is now."""
     parts: list[str] = []
     if row.answer is not None:
         names = sorted(a.value for a in row.answer)
@@ -672,6 +686,13 @@ def _when(row: Row) -> str:
         parts.append(f"was {row.was.value}")
     if row.now is not None:
         parts.append("now " + "/".join(sorted(w.value for w in row.now)))
+    return parts
+
+
+def _when_before(row: Row) -> list[str]:
+    """What the check-ins before this one must have shown: progress against the progress
+    point, a confirmed recovery, or no progress several times in a row."""
+    parts: list[str] = []
     if row.progress:
         parts.append(
             "progress (against the progress point: reach closer or pain down by 2+; or an "
@@ -682,11 +703,7 @@ def _when(row: Row) -> str:
         parts.append("after a confirmed recovery")
     if row.stalled:
         parts.append("no progress, N-th set check-in in a row")
-    if row.one_sided is not None:
-        parts.append("one-sided pain" if row.one_sided else "centre or both sides")
-    if row.ask is not None:
-        parts.append(f"not yet asked ({row.ask.value})")
-    return ", ".join(parts) or "anything else"
+    return parts
 
 
 def _then(row: Row) -> str:

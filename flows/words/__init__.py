@@ -112,50 +112,90 @@ def checkin(text: str, lang: str, before: Reach | None = None) -> Understood:
 
 
 _BACK_KINDS = ("back_centre", "back_side")
+# a body part named: (order in the text, the reach, after "to"/"into", after "from")
+Mention = tuple[int, Reach, bool, bool]
 
 
 def _reach(text: str, lang: str) -> tuple[Reach | None, str | None]:
     """Where the pain reaches, and whether it moved from one part to another: the part
     after "to" / "into" if one is named so, else the furthest named."""
-    mentions: list[tuple[int, Reach, bool, bool]] = []  # (order, reach, to, from)
-    order = 0
-    for table in tables(lang):
-        for words in clauses(text, table):
-            found: dict[str, list[tuple[int, int]]] = {
-                kind: find(concept, words, table) for kind, concept in table.body.items()
-            }
-            specific = [sp for kind in _BACK_KINDS for sp in found.get(kind, [])]
-            for kind, where in found.items():
-                for start, _end in where:
-                    if kind == "back":
-                        if any(s <= start < e for s, e in specific):
-                            continue  # "the middle of my back": said by the specific kind
-                        value = Reach.BACK_SIDE
-                    elif kind in _BACK_KINDS and not _mentions_back(words, table):
-                        continue  # "one side", "the middle": of the back only when it is said
-                    else:
-                        value = Reach(kind)
-                    before = words[max(0, start - 3) : start]
-                    to = any(w in table.to_words for w in before)
-                    frm = any(w in table.from_words for w in before)
-                    mentions.append((order * 1000 + start, value, to, frm))
-            order += 1
-        if mentions:
-            break  # the user's own language said it; English is only a fallback
+    mentions = _body_mentions(text, lang)
     if not mentions:
         return None, None
     mentions.sort(key=lambda m: m[0])
     targets = [m for m in mentions if m[2]]
     sources = [m for m in mentions if m[3]]
     reach = targets[-1][1] if targets else min((m[1] for m in mentions), key=lambda r: r.rank)
-    moved = None
-    if targets and sources and sources[0][0] < targets[-1][0]:
-        came_from = sources[0][1]
-        if reach.rank > came_from.rank:
-            moved = EASING
-        elif reach.rank < came_from.rank:
-            moved = WORSE
-    return reach, moved
+    return reach, _moved(reach, targets, sources)
+
+
+def _body_mentions(text: str, lang: str) -> list[Mention]:
+    """Every body part `text` names, clause by clause, read with the first table that
+    names any: the user's own language said it; English is only a fallback."""
+    mentions: list[Mention] = []
+    order = 0
+    for table in tables(lang):
+        for words in clauses(text, table):
+            for start, value, to, frm in _clause_mentions(words, table):
+                mentions.append((order * 1000 + start, value, to, frm))
+            order += 1
+        if mentions:
+            break
+    return mentions
+
+
+def _clause_mentions(words: tuple[str, ...], table: Language) -> list[Mention]:
+    """The body parts one clause names, each at its word position, with whether a "to"
+    or a "from" stands within three words before it."""
+    found: dict[str, list[tuple[int, int]]] = {
+        kind: find(concept, words, table) for kind, concept in table.body.items()
+    }
+    specific = [sp for kind in _BACK_KINDS for sp in found.get(kind, [])]
+    mentions: list[Mention] = []
+    for kind, where in found.items():
+        for start, _end in where:
+            value = _part(kind, start, words, table, specific)
+            if value is None:
+                continue
+            before = words[max(0, start - 3) : start]
+            to = any(w in table.to_words for w in before)
+            frm = any(w in table.from_words for w in before)
+            mentions.append((start, value, to, frm))
+    return mentions
+
+
+def _part(
+    kind: str,
+    start: int,
+    words: tuple[str, ...],
+    table: Language,
+    specific: list[tuple[int, int]],
+) -> Reach | None:
+    """The reach a body part named at `start` stands for. The back in general is its
+    side; None where the words say something else: a back inside a span of the centre
+    or a side ("the middle of my back": said by the specific kind), or "one side" / "the
+    middle" with no back named in the clause (of the back only when it is said)."""
+    if kind == "back":
+        if any(s <= start < e for s, e in specific):
+            return None
+        return Reach.BACK_SIDE
+    if kind in _BACK_KINDS and not _mentions_back(words, table):
+        return None
+    return Reach(kind)
+
+
+def _moved(reach: Reach, targets: list[Mention], sources: list[Mention]) -> str | None:
+    """From one part to another ("from my leg into my back"): the first part named after
+    a "from", before the last one after a "to". Closer to the spine is easing, further is
+    worse; no "from" before a "to", or the same rank, says nothing."""
+    if not (targets and sources and sources[0][0] < targets[-1][0]):
+        return None
+    came_from = sources[0][1]
+    if reach.rank > came_from.rank:
+        return EASING
+    if reach.rank < came_from.rank:
+        return WORSE
+    return None
 
 
 def _mentions_back(words: tuple[str, ...], table: Language) -> bool:
@@ -172,28 +212,49 @@ def _pain(text: str, lang: str) -> int | None:
     position = 0
     for t in tables(lang):
         for words in clauses(text.replace("/", " outof "), t):
-            for i, word in enumerate(words):
-                value = whole(word, max_digits=2)
-                if value is None and word in t.numbers:
-                    value = t.numbers[word]
-                    weak = word in t.weak_numbers
-                    if weak and not (len(words) == 1 or _followed(words, i, t.out_of)):
-                        continue
-                if value is None or value > 10:
-                    continue
-                if _followed(words, i, t.units) or _preceded(words, i, t.units_before):
-                    continue
-                if _preceded(words, i, t.out_of):
-                    continue  # the 10 of "out of 10"
-                after_now = any(w in t.now_words for w in words[max(0, i - 2) : i])
+            for i, value, after_now in _clause_scores(words, t):
                 found.append((position + i, value, after_now))
             position += 1000
         if found:
-            break
+            break  # the user's own language said it; English is only a fallback
     if not found:
         return None
     latest = [f for f in found if f[2]]
     return (latest or found)[-1][1]
+
+
+def _clause_scores(words: tuple[str, ...], t: Language) -> list[tuple[int, int, bool]]:
+    """The pain scores in one clause: (word position, value, whether a "now" stands
+    within two words before it)."""
+    scores: list[tuple[int, int, bool]] = []
+    for i in range(len(words)):
+        value = _number(words, i, t)
+        if value is None or value > 10 or not _is_score(words, i, t):
+            continue
+        after_now = any(w in t.now_words for w in words[max(0, i - 2) : i])
+        scores.append((i, value, after_now))
+    return scores
+
+
+def _number(words: tuple[str, ...], i: int, t: Language) -> int | None:
+    """The number word `i` is, in digits (at most two) or a word. A weak number word
+    ("one", "nothing": as often not a score at all) counts only alone or before an
+    "out of"."""
+    word = words[i]
+    value = whole(word, max_digits=2)
+    if value is not None or word not in t.numbers:
+        return value
+    if word in t.weak_numbers and not (len(words) == 1 or _followed(words, i, t.out_of)):
+        return None
+    return t.numbers[word]
+
+
+def _is_score(words: tuple[str, ...], i: int, t: Language) -> bool:
+    """Whether the number at `i` can be a pain score by what stands around it: not a time
+    or a count ("2 hours", "day 3"), not the 10 of "out of 10"."""
+    if _followed(words, i, t.units) or _preceded(words, i, t.units_before):
+        return False
+    return not _preceded(words, i, t.out_of)
 
 
 def _followed(words: tuple[str, ...], i: int, phrases: tuple[str, ...]) -> bool:

@@ -211,14 +211,31 @@ def _about_others(words: tuple[str, ...], start: int, lang: Language) -> bool:
 
 def find(concept: Concept, words: tuple[str, ...], lang: Language) -> list[tuple[int, int]]:
     """Where in one clause `concept` is said (and not negated): (start, end) spans."""
-    strict = lang.no_typos
-    for phrase in concept.unless:
-        # "without dieting" does not explain a weight loss away
-        if any(not _negated_before(words, s, lang) for s, _ in spans(phrase, words, strict)):
-            return []
+    if _explained_away(concept, words, lang):
+        return []
+    found = _alone(concept, words, lang) + _paired(concept, words, lang)
+    if concept.others:
+        found = [(s, e) for s, e in found if not _about_others(words, s, lang)]
+    return sorted(set(found))
+
+
+def _explained_away(concept: Concept, words: tuple[str, ...], lang: Language) -> bool:
+    """One of the concept's `unless` phrases, not itself negated, anywhere in the clause:
+    the words mean something else ("fall asleep"). A negated one explains nothing away:
+    "without dieting" does not explain a weight loss away."""
+    return any(
+        not _negated_before(words, s, lang)
+        for phrase in concept.unless
+        for s, _ in spans(phrase, words, lang.no_typos)
+    )
+
+
+def _alone(concept: Concept, words: tuple[str, ...], lang: Language) -> list[tuple[int, int]]:
+    """The concept's phrases that say it by themselves, where no negation stands before
+    and no "fine" after."""
     found: list[tuple[int, int]] = []
     for phrase in concept.alone:
-        for s, e in spans(phrase, words, strict):
+        for s, e in spans(phrase, words, lang.no_typos):
             if _negated_before(words, s, lang, reach=concept.negation_reach):
                 continue
             # "can't pee properly": a phrase that holds its own negation is not undone by
@@ -226,29 +243,57 @@ def find(concept: Concept, words: tuple[str, ...], lang: Language) -> list[tuple
             negative = any(w in lang.negations for w in words[s:e])
             if negative or not _fine_after(words, e, lang):
                 found.append((s, e))
+    return found
+
+
+def _paired(concept: Concept, words: tuple[str, ...], lang: Language) -> list[tuple[int, int]]:
+    """The concept said by two phrases together, one of each group within `PAIR_WINDOW`
+    words ("can't control" ... "bladder"): the span from the first to the last word."""
+    strict = lang.no_typos
+    found: list[tuple[int, int]] = []
     for group_a, group_b in concept.pairs:
         a = [sp for p in group_a for sp in spans(p, words, strict)]
         if not a:
-            continue
+            continue  # the second group is not looked for: the pair cannot be said
         b = [sp for p in group_b for sp in spans(p, words, strict)]
-        for sa, ea in a:
-            for sb, eb in b:
-                if (sa, ea) == (sb, eb) or abs(sa - sb) > PAIR_WINDOW:
-                    continue
-                (s1, e1), (s2, e2) = sorted(((sa, ea), (sb, eb)))
-                reach = concept.negation_reach
-                negated = (
-                    _negated_before(words, s1, lang, reach=reach)
-                    # "numbness, not in the groin": a negation between the two halves
-                    or (s2 >= e1 and _negated_before(words, s2, lang, floor=e1, reach=reach))
-                    or _fine_after(words, e1, lang)
-                    or _fine_after(words, e2, lang)
-                )
-                if not negated:
-                    found.append((s1, max(e1, e2)))
-    if concept.others:
-        found = [(s, e) for s, e in found if not _about_others(words, s, lang)]
-    return sorted(set(found))
+        for first, second in _near(a, b):
+            if not _pair_negated(concept, words, first, second, lang):
+                found.append((first[0], max(first[1], second[1])))
+    return found
+
+
+def _near(
+    a: list[tuple[int, int]], b: list[tuple[int, int]]
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Each span of `a` with each of `b` that starts within `PAIR_WINDOW` words of it
+    (not the same span, which two groups may share), in the order they stand."""
+    out: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for sa, ea in a:
+        for sb, eb in b:
+            if (sa, ea) == (sb, eb) or abs(sa - sb) > PAIR_WINDOW:
+                continue
+            first, second = sorted(((sa, ea), (sb, eb)))
+            out.append((first, second))
+    return out
+
+
+def _pair_negated(
+    concept: Concept,
+    words: tuple[str, ...],
+    first: tuple[int, int],
+    second: tuple[int, int],
+    lang: Language,
+) -> bool:
+    """A pair undone: a negation before its first half or between the two ("numbness,
+    not in the groin"), or a "fine" after either half."""
+    (s1, e1), (s2, e2) = first, second
+    reach = concept.negation_reach
+    return (
+        _negated_before(words, s1, lang, reach=reach)
+        or (s2 >= e1 and _negated_before(words, s2, lang, floor=e1, reach=reach))
+        or _fine_after(words, e1, lang)
+        or _fine_after(words, e2, lang)
+    )
 
 
 def said(concept: Concept, text: str, lang: Language) -> bool:
