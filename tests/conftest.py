@@ -92,3 +92,37 @@ async def open_storage(backend: str, request: pytest.FixtureRequest, tmp_path: P
         return await PostgresStorage.open(request.getfixturevalue("pg_url"))
     where = ":memory:" if backend == "sqlite-memory" else tmp_path / "db.sqlite3"
     return await SqliteStorage.open(where)
+
+
+# --- the suite's time by layer, printed at the end ------------------------------
+
+
+def layer_of(nodeid: str) -> str:
+    """A test's layer: the first word of its file's name (test_e2e_data.py -> e2e)."""
+    name = nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+    return name.removeprefix("test_").split("_", 1)[0]
+
+
+_LAYER_SECONDS: dict[str, float] = {}
+_LAYER_TESTS: dict[str, int] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    layer = layer_of(report.nodeid)
+    _LAYER_SECONDS[layer] = _LAYER_SECONDS.get(layer, 0.0) + report.duration
+    if report.when == "call":
+        _LAYER_TESTS[layer] = _LAYER_TESTS.get(layer, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _LAYER_SECONDS:
+        return
+    terminalreporter.section("time by layer (set-up + call + tear-down, summed over workers)")
+    for layer, seconds in sorted(_LAYER_SECONDS.items(), key=lambda kv: -kv[1]):
+        terminalreporter.write_line(
+            f"{layer:<12} {_LAYER_TESTS.get(layer, 0):>5} tests {seconds:>8.1f} s"
+        )
+    terminalreporter.write_line(
+        f"{'total':<12} {sum(_LAYER_TESTS.values()):>5} tests "
+        f"{sum(_LAYER_SECONDS.values()):>8.1f} s"
+    )
