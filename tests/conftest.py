@@ -1,62 +1,57 @@
-"""Shared test set-up."""
+"""Shared test set-up: the fixtures and values more than one test module uses.
+
+The database backends. A test that requests `storage` (the storage ports, opened
+directly) or `bot_db` (the SIDEGLIDE_DB the bot is given) runs once per backend
+those fixtures are parametrized over: which tests run on PostgreSQL follows from
+what they request, never from a list of modules. A test that gives the bot a
+database some other way says so (`sqlite_db`, SQLite in the test's folder).
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.storage.postgres import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
-from tests import botkit
 from tests.pgserver import PgServer, start_server
-
-Storage = SqliteStorage | PostgresStorage
-BACKENDS = ["sqlite-file", "sqlite-memory", "postgres"]
-# the end-to-end modules: each of their tests runs once per backend
-ON_BOTH = frozenset(
-    {
-        "test_e2e_telegram",
-        "test_e2e_data",
-        "test_e2e_reminders",
-        "test_e2e_sharing",
-        "test_e2e_languages",
-        "test_e2e_voice",
-        "test_hardening_input",
-        "test_hardening_faults",
-        "test_hardening_logs",
-        "test_hardening_crash",
-        "test_e2e_ops",
-    }
-)
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    name = metafunc.module.__name__.rsplit(".", 1)[-1]
-    once = metafunc.definition.get_closest_marker("no_database") is not None
-    if "db_backend" in metafunc.fixturenames and name in ON_BOTH and not once:
-        metafunc.parametrize("db_backend", ["sqlite", "postgres"], indirect=True)
-
-
-@pytest.fixture(autouse=True)
-def db_backend(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Which database `tests.botkit.settings_for` gives the bot: SQLite in the test's
-    folder, or a fresh PostgreSQL database on the test server."""
-    backend = getattr(request, "param", "sqlite")
-    botkit.DB_URL = request.getfixturevalue("pg_url") if backend == "postgres" else None
-    try:
-        yield backend
-    finally:
-        botkit.DB_URL = None
-
 
 # PTB 22 warns on every RetryAfter / duration unless it may return timedeltas;
 # with filterwarnings=error that warning would replace the real exception.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 # charts and the health server must never reach for a display or a real port
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+Storage = SqliteStorage | PostgresStorage
+# the storage ports' contract runs on each; a bot's database is a file or a server
+BACKENDS = ["sqlite-file", "sqlite-memory", "postgres"]
+BOT_BACKENDS = ["sqlite", "postgres"]
+
+# the tests' "now" when the day does not matter: a Monday, 09:00 UTC
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves by hand; the code under test reads `now` by calling it.
+
+    `step` moves it on by itself at every reading, for code that must see time pass
+    between two reads (a turn's timestamps).
+    """
+
+    def __init__(self, start: datetime = T0, step: timedelta = timedelta(0)) -> None:
+        self.now = start
+        self.step = step
+
+    def __call__(self) -> datetime:
+        self.now += self.step
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
 
 
 @pytest.fixture
@@ -86,12 +81,38 @@ def pg_url(pg_server: PgServer) -> str:
     return pg_server.new_database()
 
 
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Path:
+    """The bot's database as a SQLite file in the test's folder (SQLite only)."""
+    return tmp_path / "sideglide.sqlite3"
+
+
+@pytest.fixture(params=BOT_BACKENDS)
+def bot_db(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """The bot's database (its SIDEGLIDE_DB) on each backend in turn: SQLite in the
+    test's folder, then a fresh database on the test's PostgreSQL server."""
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("pg_url")
+        return url
+    return tmp_path / "sideglide.sqlite3"
+
+
 async def open_storage(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
     """One of the backends every storage contract test runs on."""
     if backend == "postgres":
         return await PostgresStorage.open(request.getfixturevalue("pg_url"))
     where = ":memory:" if backend == "sqlite-memory" else tmp_path / "db.sqlite3"
     return await SqliteStorage.open(where)
+
+
+@pytest.fixture(params=BACKENDS)
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
+    """The storage ports, opened on each backend in turn, closed after the test."""
+    opened = await open_storage(request.param, request, tmp_path)
+    try:
+        yield opened
+    finally:
+        await opened.close()
 
 
 # --- the suite's time by layer, printed at the end ------------------------------

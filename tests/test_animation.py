@@ -605,6 +605,7 @@ def test_the_readmes_stills_are_one_per_animation(tmp_path: Path) -> None:
 
 async def test_a_set_starts_with_its_animation_uploaded_once_then_by_file_id(
     tmp_path: Path,
+    sqlite_db: Path,
 ) -> None:
     from flows import texts as t
     from tests.botkit import User, running, settings_for
@@ -612,7 +613,7 @@ async def test_a_set_starts_with_its_animation_uploaded_once_then_by_file_id(
     from tests.test_e2e_telegram import STEP_BUTTONS, onboard
 
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path, SIDEGLIDE_ANIMATIONS=True)
+        settings = settings_for(api, tmp_path, sqlite_db, SIDEGLIDE_ANIMATIONS=True)
         async with running(settings):
             first = User(api, 8801)
             await onboard(first)  # left-sided pain: the RIGHT shoulder to the wall
@@ -635,7 +636,7 @@ async def test_a_set_starts_with_its_animation_uploaded_once_then_by_file_id(
 
 
 async def test_a_picture_that_cannot_be_made_never_holds_the_reply_back(
-    tmp_path: Path, nothing_shipped: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sqlite_db: Path, nothing_shipped: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows import texts as t
     from tests.botkit import User, running, settings_for
@@ -644,7 +645,7 @@ async def test_a_picture_that_cannot_be_made_never_holds_the_reply_back(
 
     monkeypatch.setattr(render, "renderer_python", lambda: None)
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path, SIDEGLIDE_ANIMATIONS=True)
+        settings = settings_for(api, tmp_path, sqlite_db, SIDEGLIDE_ANIMATIONS=True)
         async with running(settings):
             user = User(api, 8803)
             await onboard(user)

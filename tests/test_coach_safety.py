@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,18 +19,9 @@ from flows.engine import choices
 from flows.events import Command, Event, Press, ReminderPress
 from flows.session import State
 from flows.trend import NUDGE_PROGRESS
+from tests.conftest import T0, Clock
 
 UID = 4242
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=1)
-        return self.now
 
 
 @pytest.fixture
@@ -39,7 +30,7 @@ async def services(tmp_path: Path) -> AsyncIterator[Services]:
         _env_file=None, SIDEGLIDE_DB=tmp_path / "db.sqlite3", SIDEGLIDE_TTS="off"
     )
     built = await bootstrap.build(settings)
-    built.services.coach.clock = Clock()
+    built.services.coach.clock = Clock(T0, step=timedelta(minutes=1))
     yield built.services
     await bootstrap.close(built)
 

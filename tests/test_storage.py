@@ -1,19 +1,17 @@
 """The storage ports' contract, checked on a real database without Telegram or the flow.
 
-Every test goes through the Protocols in bot.storage.ports only, so a second backend
-is checked by adding its name to BACKENDS. An in-memory SQLite database runs the same
-contract as a file: a turn's reminder changes used to be written on a second
-connection, which ":memory:" does not share.
+Every test goes through the Protocols in bot.storage.ports only, and runs on every
+backend the `storage` fixture opens (BACKENDS in tests/conftest.py): a new backend is
+checked by adding its name there. An in-memory SQLite database runs the same contract
+as a file: a turn's reminder changes used to be written on a second connection, which
+":memory:" does not share.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.storage.ports import Turn
 from bot.storage.sqlite import SqliteStorage
@@ -26,21 +24,11 @@ from flows.effects import (
 )
 from flows.model import Answer, CheckIn, Reach, Rung, Side
 from flows.session import Assessment, LadderRecord, Session
-from tests.conftest import BACKENDS, Storage, open_storage
+from tests.conftest import T0, Storage
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EVERY_3H = SetSchedule(
     tz="Europe/Berlin", mode="every", every_hours=3, start="08:00", end="20:00", fixed_times=()
 )
-
-
-@pytest.fixture(params=BACKENDS)
-async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
-    opened = await open_storage(request.param, request, tmp_path)
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 def session(**fields: object) -> Session:
