@@ -312,30 +312,39 @@ async def test_an_update_accepted_by_a_process_killed_before_its_turn_is_answere
 async def test_a_users_second_message_on_the_other_process_waits_for_the_first(
     tmp_path: Path, pg_url: str
 ) -> None:
-    """/start reaches process A, which is frozen (SIGSTOP) right after storing it;
-    /help reaches process B meanwhile. B must not answer /help before A has answered
-    /start: the replies come in the order the user wrote."""
+    """/start reaches process A, which is frozen (SIGSTOP) with it stored and not
+    finished; /help reaches process B meanwhile. B must not answer /help before A has
+    answered /start: the replies come in the order the user wrote.
+
+    The test holds the user's lock until A is frozen, so A cannot finish /start in the
+    instant before the freeze: the check below always has an unfinished /start to wait
+    behind, never nothing."""
     uid = 4712
     async with two_processes(tmp_path, pg_url) as pair:
         api, proxy, bots = pair.api, pair.proxy, pair.bots
-        api.send_text(uid, "/start")  # the proxy's first forward goes to A
-        await api.wait_for(lambda: proxy.forwarded[0] == 1 or None, 60, "/start stored by A")
         assert bots[0].proc is not None
-        bots[0].proc.send_signal(signal.SIGSTOP)
+        holder = await asyncpg.connect(pg_url)
+        try:
+            await holder.execute("SELECT pg_advisory_lock($1::bigint)", uid)
+            api.send_text(uid, "/start")  # the proxy's first forward goes to A
+            await api.wait_for(lambda: proxy.forwarded[0] == 1 or None, 60, "/start stored by A")
+            bots[0].proc.send_signal(signal.SIGSTOP)
+            await holder.execute("SELECT pg_advisory_unlock($1::bigint)", uid)
+        finally:
+            await holder.close()
         try:
             api.send_text(uid, "/help")  # and the next to B
             await api.wait_for(lambda: proxy.forwarded[1] == 1 or None, 60, "/help stored by B")
-            # B could answer at once; it must wait while /start is unfinished. (A may
-            # have finished /start in the instant before the freeze: then B may answer.)
+            # B could answer at once; it must wait while /start is unfinished
             await asyncio.sleep(1.0)  # room for a wrong answer, not a pass condition
             start_pending = dbkit.one(
                 pg_url,
                 "SELECT COUNT(*) FROM inbox WHERE user_id = ? AND payload LIKE ?",
                 (uid, "%/start%"),
             )
+            assert start_pending == (1,), "A finished /start before the freeze"
             helped = [m for m in api.sent_to(uid) if (m.text or "").startswith(HELP_START)]
-            if start_pending != (0,):
-                assert helped == [], api.transcript(uid)
+            assert helped == [], api.transcript(uid)
         finally:
             bots[0].proc.send_signal(signal.SIGCONT)
         await api.wait_for(
