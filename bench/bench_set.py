@@ -114,7 +114,9 @@ async def first_message_ms(tts: str, rounds: int) -> tuple[list[float], list[flo
     warm: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeBotAPI() as api:
-            settings = settings_for(api, Path(tmp), SIDEGLIDE_TTS=tts)
+            settings = settings_for(
+                api, Path(tmp), Path(tmp) / "sideglide.sqlite3", SIDEGLIDE_TTS=tts
+            )
             cache = Path(settings.SIDEGLIDE_AUDIO_CACHE)
             async with running(settings):
                 for i in range(rounds * 2):

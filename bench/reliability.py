@@ -96,7 +96,9 @@ def tally(
 async def faults(users: int, rate: float, seed: int) -> Row:
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeBotAPI() as api:
-            settings = settings_for(api, Path(tmp), SIDEGLIDE_SEND_RATE=0)
+            settings = settings_for(
+                api, Path(tmp), Path(tmp) / "sideglide.sqlite3", SIDEGLIDE_SEND_RATE=0
+            )
             async with running(settings):
                 rule = None
                 if rate:
@@ -128,6 +130,7 @@ async def crashes(users: int, kills: int, seed: int) -> Row:
             run, bot = await crash_run(
                 api,
                 Path(tmp),
+                Path(tmp) / "sideglide.sqlite3",
                 users,
                 kills,
                 seed=seed,
