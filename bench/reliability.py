@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.botkit import running, settings_for  # noqa: E402 - after the path fix
+from tests.dbkit import Db  # noqa: E402
 from tests.fakebotapi import FakeBotAPI  # noqa: E402
 from tests.test_hardening_crash import crash_run, integrity, schedules  # noqa: E402
 from tests.test_hardening_faults import (  # noqa: E402
@@ -62,7 +63,7 @@ class Row:
 def tally(
     scenario: str,
     api: FakeBotAPI,
-    db: Path,
+    db: Db,
     journeys: list[Journey],
     faults: int,
     kills: int,

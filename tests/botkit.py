@@ -34,6 +34,13 @@ def settings_for(api: FakeBotAPI, tmp: Path, db: Db, **overrides: Any) -> Settin
         "SIDEGLIDE_USER_RATE": 0,
     }
     values.update(overrides)
+    return plain_settings(**values)
+
+
+def plain_settings(**values: Any) -> Settings:
+    """Settings from `values` (and the environment), never from a .env file."""
+    # pydantic types Settings' __init__ from its fields alone (dataclass_transform), so
+    # BaseSettings' own init argument _env_file, real at run time, is unknown to mypy
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 

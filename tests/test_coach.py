@@ -105,7 +105,9 @@ async def test_one_users_events_wait_their_turn_while_others_go_ahead(
     await coach.handle(2, 2, Command("start"), update_id=1)
     conversations.gate[1] = asyncio.Event()
     conversations.arrived[1] = asyncio.Event()
-    seq = (await coach.session(1)).seq  # type: ignore[union-attr]
+    session = await coach.session(1)
+    assert session is not None
+    seq = session.seq
     first = asyncio.create_task(coach.handle(1, 1, Press(seq, "ok"), update_id=2))
     second = asyncio.create_task(coach.handle(1, 1, Command("help"), update_id=3))
     await conversations.arrived[1].wait()  # the first is inside its commit, held

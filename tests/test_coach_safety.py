@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from bot import bootstrap
-from bot.config import Settings
 from bot.progress import report as reports
 from bot.services import Services
 from flows.effects import Say
@@ -19,6 +18,7 @@ from flows.engine import choices
 from flows.events import Command, Event, Press, ReminderPress
 from flows.session import State
 from flows.trend import NUDGE_PROGRESS
+from tests.botkit import plain_settings
 from tests.conftest import T0, Clock
 
 UID = 4242
@@ -26,9 +26,7 @@ UID = 4242
 
 @pytest.fixture
 async def services(tmp_path: Path) -> AsyncIterator[Services]:
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, SIDEGLIDE_DB=tmp_path / "db.sqlite3", SIDEGLIDE_TTS="off"
-    )
+    settings = plain_settings(SIDEGLIDE_DB=tmp_path / "db.sqlite3", SIDEGLIDE_TTS="off")
     built = await bootstrap.build(settings)
     built.services.coach.clock = Clock(T0, step=timedelta(minutes=1))
     yield built.services

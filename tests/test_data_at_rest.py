@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.console.console import Console
 from bot.storage.sqlite import SqliteStorage
 from flows import texts as t
-from tests.botkit import User, running, settings_for
+from tests.botkit import User, plain_settings, running, settings_for
 from tests.fakebotapi import FakeBotAPI
 from tests.test_console import ONBOARD
 from tests.test_startup_errors import free_port
@@ -112,8 +112,7 @@ async def test_after_forget_nothing_erased_is_readable_in_the_database_or_its_wa
 
 
 def console_settings(tmp_path: Path) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
+    return plain_settings(
         SIDEGLIDE_DB=tmp_path / "console.sqlite3",
         SIDEGLIDE_TTS="off",
         SIDEGLIDE_HEALTH_LISTEN="off",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from tests.fakebotapi import FakeBotAPI
 
 
 async def test_german_user_then_spanish_mid_set(tmp_path: Path, bot_db: Db) -> None:
-    de = lambda msgid: _("de", msgid)  # noqa: E731
+    de = functools.partial(_, "de")
     async with FakeBotAPI() as api:
         settings = settings_for(api, tmp_path, bot_db, SIDEGLIDE_TTS="espeak")
         async with running(settings):
@@ -65,7 +66,7 @@ async def test_german_user_then_spanish_mid_set(tmp_path: Path, bot_db: Db) -> N
 async def test_a_learn_set_then_a_repeat_card_in_each_language(
     lang: str, tmp_path: Path, bot_db: Db
 ) -> None:
-    tr = lambda msgid: _(lang, msgid)  # noqa: E731
+    tr = functools.partial(_, lang)
     async with FakeBotAPI() as api, running(settings_for(api, tmp_path, bot_db)):
         user = User(api, 7100, language=lang)
         user.say("/start")

@@ -23,7 +23,7 @@ from bot.config import ConfigError, Settings, load_settings
 from flows import screening
 from flows.heard import HEARD, NO_LISTEN, NOT_HEARD, TOO_LONG
 from flows.texts import NOT_TEXT, WORSE_NOTE
-from tests.botkit import User, running, settings_for
+from tests.botkit import User, plain_settings, running, settings_for
 from tests.fakebotapi import FakeBotAPI
 from tests.test_e2e_telegram import do_set, onboard
 
@@ -173,8 +173,7 @@ async def test_a_model_that_cannot_load_stops_the_start(tmp_path: Path) -> None:
     broken = tmp_path / "model"
     broken.mkdir()
     (broken / "model.bin").write_bytes(b"not a model")
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
+    settings = plain_settings(
         SIDEGLIDE_DB=tmp_path / "db.sqlite3",
         SIDEGLIDE_TTS="off",
         SIDEGLIDE_STT="on",

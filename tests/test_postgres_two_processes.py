@@ -355,6 +355,6 @@ async def test_a_users_second_message_on_the_other_process_waits_for_the_first(
             "the answer to /help",
         )
         texts = [m.text or "" for m in api.sent_to(uid)]
-        welcome = next(i for i, x in enumerate(texts) if "coach, not a doctor" in x)
-        helped = next(i for i, x in enumerate(texts) if x.startswith(HELP_START))
-        assert welcome < helped, api.transcript(uid)
+        welcome_at = next(i for i, x in enumerate(texts) if "coach, not a doctor" in x)
+        help_at = next(i for i, x in enumerate(texts) if x.startswith(HELP_START))
+        assert welcome_at < help_at, api.transcript(uid)

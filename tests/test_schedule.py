@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -105,9 +106,9 @@ def test_fixed_times_are_sorted_deduplicated_and_repeat_daily() -> None:
         {"tz": "UTC", "mode": "fixed", "fixed_times": tuple(time(h) for h in range(13))},
     ],
 )
-def test_invalid_schedules_are_refused(kwargs: dict[str, object]) -> None:
+def test_invalid_schedules_are_refused(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
-        Schedule(**kwargs)  # type: ignore[arg-type]
+        Schedule(**kwargs)
 
 
 # --- time zones and DST ---------------------------------------------------------

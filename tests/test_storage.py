@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.storage.ports import Turn
 from bot.storage.sqlite import SqliteStorage
@@ -31,8 +32,8 @@ EVERY_3H = SetSchedule(
 )
 
 
-def session(**fields: object) -> Session:
-    return Session(language="de", **fields)  # type: ignore[arg-type]
+def session(**fields: Any) -> Session:
+    return Session(language="de", **fields)
 
 
 def checkin(at: datetime, pain: int = 4) -> CheckIn:
@@ -176,7 +177,8 @@ async def test_a_due_ping_is_handed_to_one_owner_at_a_time(storage: Storage) -> 
     nxt = due + timedelta(hours=3)
     assert not await queue.start(9, "late", due, due, lease)  # not the holder
     assert await queue.start(9, mine, due, due, lease)
-    assert (await queue.get(9)).in_flight == due  # type: ignore[union-attr]
+    row = await queue.get(9)
+    assert row is not None and row.in_flight == due
     assert not await queue.settle(9, "late", nxt, due)
     assert await queue.settle(9, mine, nxt, due)
     settled = await queue.get(9)
