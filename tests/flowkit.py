@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import TypeVar
 
 from flows import safety
 from flows.effects import (
@@ -26,6 +28,7 @@ from flows.graph import Graph, explore
 from flows.session import Session, State
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+E = TypeVar("E")
 
 
 @dataclass
@@ -65,10 +68,10 @@ class Script:
     def texts(self) -> list[str]:
         return [s.text for s in self.says()]
 
-    def of(self, kind: type) -> list[Effect]:
+    def of(self, kind: builtins.type[E]) -> list[E]:
         return [e for e in self.effects if isinstance(e, kind)]
 
-    def all_of(self, kind: type) -> list[Effect]:
+    def all_of(self, kind: builtins.type[E]) -> list[E]:
         return [e for e in self.log if isinstance(e, kind)]
 
     # common paths -------------------------------------------------------------

@@ -12,7 +12,7 @@ import logging
 import re
 import string
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -377,7 +377,7 @@ def _shown(effects: Iterable[Effect]) -> Iterator[str]:
             yield e.reason
 
 
-def _variants() -> Iterator[tuple[Effect, ...]]:
+def _variants() -> Iterator[Sequence[Effect]]:
     """Turns whose wording the graph walk merges away (its key ignores them)."""
     for mode in ("every", "fixed"):  # the next set, as the user's reminders will come
         s = Script().onboard().press("start").steps()
@@ -418,7 +418,7 @@ def _variants() -> Iterator[tuple[Effect, ...]]:
 
 
 @cache
-def _turns() -> tuple[tuple[Effect, ...], ...]:
+def _turns() -> tuple[Sequence[Effect], ...]:
     return (*walk().turns.values(), *_variants())
 
 
