@@ -10,7 +10,9 @@ database some other way says so (`sqlite_db`, SQLite in the test's folder).
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+import resource
+from collections.abc import AsyncIterator, Generator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -116,6 +118,11 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 
 
 # --- the suite's time by layer, printed at the end ------------------------------
+#
+# Each phase's report (set-up, call, tear-down) carries its wall time (pytest's
+# duration) and the CPU the worker and its finished child processes (a bot process, a
+# render) used meanwhile; the controller sums them by layer. Wall far above CPU is a
+# test waiting (a timeout it provokes, a lease, a server starting), not computing.
 
 
 def layer_of(nodeid: str) -> str:
@@ -124,26 +131,68 @@ def layer_of(nodeid: str) -> str:
     return name.removeprefix("test_").split("_", 1)[0]
 
 
-_LAYER_SECONDS: dict[str, float] = {}
-_LAYER_TESTS: dict[str, int] = {}
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+_cpu_mark = [0.0]
+
+
+def pytest_runtest_logstart(nodeid: str) -> None:
+    _cpu_mark[0] = _cpu_seconds()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report: pytest.TestReport = yield
+    now = _cpu_seconds()
+    report.user_properties.append(("cpu_s", now - _cpu_mark[0]))
+    _cpu_mark[0] = now
+    return report
+
+
+@dataclass
+class _Spent:
+    tests: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+
+
+_BY_LAYER: dict[str, _Spent] = {}
+_BY_TEST: dict[str, _Spent] = {}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    layer = layer_of(report.nodeid)
-    _LAYER_SECONDS[layer] = _LAYER_SECONDS.get(layer, 0.0) + report.duration
-    if report.when == "call":
-        _LAYER_TESTS[layer] = _LAYER_TESTS.get(layer, 0) + 1
+    cpu = 0.0
+    for key, value in report.user_properties:
+        if key == "cpu_s" and isinstance(value, float):
+            cpu += value
+    for key, table in ((layer_of(report.nodeid), _BY_LAYER), (report.nodeid, _BY_TEST)):
+        spent = table.setdefault(key, _Spent())
+        spent.wall += report.duration
+        spent.cpu += cpu
+        spent.tests += int(report.when == "call")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not _LAYER_SECONDS:
+    if not _BY_LAYER:
         return
+    write = terminalreporter.write_line
     terminalreporter.section("time by layer (set-up + call + tear-down, summed over workers)")
-    for layer, seconds in sorted(_LAYER_SECONDS.items(), key=lambda kv: -kv[1]):
-        terminalreporter.write_line(
-            f"{layer:<12} {_LAYER_TESTS.get(layer, 0):>5} tests {seconds:>8.1f} s"
-        )
-    terminalreporter.write_line(
-        f"{'total':<12} {sum(_LAYER_TESTS.values()):>5} tests "
-        f"{sum(_LAYER_SECONDS.values()):>8.1f} s"
+    write(f"{'layer':<12} {'tests':>5} {'wall s':>8} {'CPU s':>8}")
+    for layer, spent in sorted(_BY_LAYER.items(), key=lambda kv: -kv[1].wall):
+        write(f"{layer:<12} {spent.tests:>5} {spent.wall:>8.1f} {spent.cpu:>8.1f}")
+    total = _Spent(
+        sum(s.tests for s in _BY_LAYER.values()),
+        sum(s.wall for s in _BY_LAYER.values()),
+        sum(s.cpu for s in _BY_LAYER.values()),
     )
+    write(f"{'total':<12} {total.tests:>5} {total.wall:>8.1f} {total.cpu:>8.1f}")
+    waiting = sorted(_BY_TEST.items(), key=lambda kv: kv[1].cpu - kv[1].wall)[:10]
+    write("most waiting (wall - CPU, s):")
+    for nodeid, spent in waiting:
+        write(f"{spent.wall - spent.cpu:>8.1f}  {nodeid}")
