@@ -117,6 +117,13 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         await opened.close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests (bot processes, the graph walk) first, in their files' order: with
+    several workers they start early and the quick ones fill in around them, instead
+    of a two-minute test starting last while the other workers sit idle."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 # --- the suite's time by layer, printed at the end ------------------------------
 #
 # Each phase's report (set-up, call, tear-down) carries its wall time (pytest's
