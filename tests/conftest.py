@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import NodeId
 
 from bot.storage.postgres import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
@@ -117,11 +118,24 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         await opened.close()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The slow tests (bot processes, the graph walk) first, in their files' order: with
     several workers they start early and the quick ones fill in around them, instead
-    of a two-minute test starting last while the other workers sit idle."""
+    of a two-minute test starting last while the other workers sit idle.
+
+    Under `--dist loadgroup` each worker also names a test's xdist_group in its id, as
+    pytest-xdist means to: xdist 3.8 writes the suffix to `item._nodeid`, which pytest
+    9.2 no longer reads (an item's id is its `_id`), so the group was lost and each
+    worker built the graph walk for itself."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    if hasattr(config, "workerinput") and config.getoption("loadgroup", False):
+        for item in items:
+            names = {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+            if names and "@" not in item.nodeid:
+                item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
 
 
 # --- the suite's time by layer, printed at the end ------------------------------
