@@ -23,7 +23,7 @@ test: test-deps venv render-venv locales
 lint: venv
 	$(BIN)/ruff check bot flows tests bench
 	$(BIN)/ruff format --check bot flows tests bench
-	$(BIN)/mypy bot flows
+	$(BIN)/mypy bot flows tests bench
 	$(BIN)/lint-imports --no-cache
 
 bench: system-deps venv locales

@@ -39,10 +39,9 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, ApplicationBuilder, TypeHandler
 
 from bot.coach.coach import Coach
-from bot.config import Settings
 from bot.telegram.transport import AiohttpRequest
 from flows import texts as t
-from tests.botkit import TOKEN, running
+from tests.botkit import TOKEN, plain_settings, running
 from tests.fakebotapi import FakeBotAPI, SentMessage
 
 CONCURRENCY = 32
@@ -185,7 +184,7 @@ async def bench_ours(users: int, sets: int, tmp: Path) -> tuple[int, float, list
             SIDEGLIDE_SEND_RATE=0,
             SIDEGLIDE_CONCURRENCY=CONCURRENCY,
         )
-        settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        settings = plain_settings(**values)
         async with running(settings):
             yield
 
@@ -251,14 +250,11 @@ VALUE_FOR = {
 async def bench_own_code(users: int, sets: int, tmp: Path) -> list[float]:
     """Our code alone, one update at a time: flow + SQLite + rendering the reply texts."""
     from bot import bootstrap
-    from bot.config import Settings
     from bot.presentation.messages import Joined, merge_says, render_joined
     from flows.engine import choices
     from flows.events import Command, Event, Press
 
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, SIDEGLIDE_DB=tmp / "own.sqlite3", SIDEGLIDE_TTS="off"
-    )
+    settings = plain_settings(SIDEGLIDE_DB=tmp / "own.sqlite3", SIDEGLIDE_TTS="off")
     built = await bootstrap.build(settings)
     services = built.services
     samples: list[float] = []

@@ -31,6 +31,8 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from flows.model import RemindMode
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -41,8 +43,8 @@ TOKEN = "123456:BENCH"
 VARIANTS = [
     Schedule("UTC", every_hours=3),
     Schedule("Europe/Berlin", every_hours=2, start=time(10, 0)),  # 10:00 CEST
-    Schedule("America/New_York", mode="fixed", fixed_times=(time(4, 0), time(12, 30))),
-    Schedule("Asia/Tokyo", mode="fixed", fixed_times=(time(17, 0),)),
+    Schedule("America/New_York", mode=RemindMode.FIXED, fixed_times=(time(4, 0), time(12, 30))),
+    Schedule("Asia/Tokyo", mode=RemindMode.FIXED, fixed_times=(time(17, 0),)),
 ]
 
 

@@ -74,7 +74,7 @@ def one_set(s: Script, lang: str, answer: str) -> Cost:
         assert value in [c.value for c in choices(s.session)], s.session.state
         out = s.send(Press(s.session.seq, value))
         cost.taps += 1
-        if s.session.state == State.CHECK_ANSWER:
+        if out.session.state == State.CHECK_ANSWER:
             cost.messages += 1  # the check-in's first question (with "set done")
             cost.checkin_messages += messages(out.effects, lang, voice) - 1
         else:
@@ -114,7 +114,9 @@ async def first_message_ms(tts: str, rounds: int) -> tuple[list[float], list[flo
     warm: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeBotAPI() as api:
-            settings = settings_for(api, Path(tmp), SIDEGLIDE_TTS=tts)
+            settings = settings_for(
+                api, Path(tmp), Path(tmp) / "sideglide.sqlite3", SIDEGLIDE_TTS=tts
+            )
             cache = Path(settings.SIDEGLIDE_AUDIO_CACHE)
             async with running(settings):
                 for i in range(rounds * 2):
@@ -129,7 +131,11 @@ async def first_message_ms(tts: str, rounds: int) -> tuple[list[float], list[flo
                     before = len(api.sent_to(user.id))
                     started = time.perf_counter()
                     api.press(user.id, offer, START_NOW, check=False)
-                    await api.wait_for(lambda u=user, b=before: len(api.sent_to(u.id)) > b)
+
+                    def answered(u: User = user, b: int = before) -> bool:
+                        return len(api.sent_to(u.id)) > b
+
+                    await api.wait_for(answered)
                     (cold if is_cold else warm).append((time.perf_counter() - started) * 1000)
                     first = api.sent_to(user.id)[before]
                     if tts != "off":

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from bot.voice.encode import encode_voice, missing_tools, probe
-from bot.voice.guided import GuidedReps
-from bot.voice.prerender import GuidedJob, progress_bar, render_all
+from bot.voice.guided import GuidedJob, GuidedReps
+from bot.voice.prerender import progress_bar, render_all
 from bot.voice.service import VoiceService
 from bot.voice.tts import EspeakBackend
 

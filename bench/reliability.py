@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.botkit import running, settings_for  # noqa: E402 - after the path fix
+from tests.dbkit import Db  # noqa: E402
 from tests.fakebotapi import FakeBotAPI  # noqa: E402
 from tests.test_hardening_crash import crash_run, integrity, schedules  # noqa: E402
 from tests.test_hardening_faults import (  # noqa: E402
@@ -62,7 +63,7 @@ class Row:
 def tally(
     scenario: str,
     api: FakeBotAPI,
-    db: Path,
+    db: Db,
     journeys: list[Journey],
     faults: int,
     kills: int,
@@ -96,7 +97,9 @@ def tally(
 async def faults(users: int, rate: float, seed: int) -> Row:
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeBotAPI() as api:
-            settings = settings_for(api, Path(tmp), SIDEGLIDE_SEND_RATE=0)
+            settings = settings_for(
+                api, Path(tmp), Path(tmp) / "sideglide.sqlite3", SIDEGLIDE_SEND_RATE=0
+            )
             async with running(settings):
                 rule = None
                 if rate:
@@ -128,6 +131,7 @@ async def crashes(users: int, kills: int, seed: int) -> Row:
             run, bot = await crash_run(
                 api,
                 Path(tmp),
+                Path(tmp) / "sideglide.sqlite3",
                 users,
                 kills,
                 seed=seed,

@@ -5,26 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.bootstrap import serve_telegram
 from bot.clock import Clock, utcnow
 from bot.config import Settings
+from tests.dbkit import Db
 from tests.fakebotapi import WAIT_TIMEOUT, FakeBotAPI, SentMessage
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-0000"
-# set per test by tests/conftest.py's db_backend: a PostgreSQL URL, or None for SQLite
-DB_URL: str | None = None
 
 
-def settings_for(api: FakeBotAPI, tmp: Path, **overrides: Any) -> Settings:
+def settings_for(api: FakeBotAPI, tmp: Path, db: Db, **overrides: Any) -> Settings:
+    """The bot's settings against the fake, its files in `tmp`, its database `db` (the
+    `bot_db` fixture, on each backend, or `sqlite_db`)."""
     values: dict[str, Any] = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_BASE_URL": api.base_url,
         "TELEGRAM_BASE_FILE_URL": api.base_file_url,
-        "SIDEGLIDE_DB": DB_URL or tmp / "sideglide.sqlite3",
+        "SIDEGLIDE_DB": db,
         "SIDEGLIDE_TTS": "off",
         "SIDEGLIDE_AUDIO_CACHE": tmp / "audio",
         "SIDEGLIDE_HEALTH_LISTEN": "off",
@@ -34,6 +34,13 @@ def settings_for(api: FakeBotAPI, tmp: Path, **overrides: Any) -> Settings:
         "SIDEGLIDE_USER_RATE": 0,
     }
     values.update(overrides)
+    return plain_settings(**values)
+
+
+def plain_settings(**values: Any) -> Settings:
+    """Settings from `values` (and the environment), never from a .env file."""
+    # pydantic types Settings' __init__ from its fields alone (dataclass_transform), so
+    # BaseSettings' own init argument _env_file, real at run time, is unknown to mypy
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
@@ -57,19 +64,6 @@ async def running(settings: Settings, clock: Clock = utcnow) -> AsyncIterator[as
     finally:
         stop.set()
         await asyncio.wait_for(task, WAIT_TIMEOUT)  # a hang guard, not a time limit
-
-
-class Time:
-    """A clock the test moves by hand (the bot reads it as its "now")."""
-
-    def __init__(self, start: datetime) -> None:
-        self.at = start
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, delta: timedelta) -> None:
-        self.at += delta
 
 
 class User:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import TypeVar
 
 from flows import graph as flowgraph
 from flows import safety
@@ -27,6 +29,7 @@ from flows.session import Session, State
 from flows.states import Ctx
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+E = TypeVar("E")
 
 
 @dataclass
@@ -66,10 +69,10 @@ class Script:
     def texts(self) -> list[str]:
         return [s.text for s in self.says()]
 
-    def of(self, kind: type) -> list[Effect]:
+    def of(self, kind: builtins.type[E]) -> list[E]:
         return [e for e in self.effects if isinstance(e, kind)]
 
-    def all_of(self, kind: type) -> list[Effect]:
+    def all_of(self, kind: builtins.type[E]) -> list[E]:
         return [e for e in self.log if isinstance(e, kind)]
 
     # common paths -------------------------------------------------------------

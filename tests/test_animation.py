@@ -19,6 +19,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -57,14 +58,14 @@ def decode(path: Path) -> list[np.ndarray]:
     ]
 
 
-def probe(path: Path) -> dict[str, object]:
+def probe(path: Path) -> dict[str, Any]:
     out = subprocess.run(
         ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
         capture_output=True,
         check=True,
         text=True,
     ).stdout
-    loaded: dict[str, object] = json.loads(out)
+    loaded: dict[str, Any] = json.loads(out)
     return loaded
 
 
@@ -75,36 +76,36 @@ def channels(f: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def orange(f: np.ndarray) -> np.ndarray:
     """The arrow."""
     r, g, b = channels(f)
-    return (r > 185) & (g > 70) & (g < 175) & (b < 95) & (r - g > 60)
+    return np.asarray((r > 185) & (g > 70) & (g < 175) & (b < 95) & (r - g > 60))
 
 
 def hair(f: np.ndarray) -> np.ndarray:
     """Dark brown: the back of the head (the trousers and the eyes are blue-dark)."""
     r, g, b = channels(f)
-    return (r < 115) & (r - b > 12) & (r >= g) & (r > 12)
+    return np.asarray((r < 115) & (r - b > 12) & (r >= g) & (r > 12))
 
 
 def skin(f: np.ndarray) -> np.ndarray:
     r, g, b = channels(f)
-    return (r > 140) & (g > 90) & (r - b > 45) & (r - b < 125) & (r - g > 25)
+    return np.asarray((r > 140) & (g > 90) & (r - b > 45) & (r - b < 125) & (r - g > 25))
 
 
 def wall(f: np.ndarray) -> np.ndarray:
     """Cream: warm, light, barely saturated (the floor is cool grey, skin is saturated)."""
     r, g, b = channels(f)
-    return (r > 150) & (r - b > 12) & (r - b < 60) & (abs(r - g) < 28)
+    return np.asarray((r > 150) & (r - b > 12) & (r - b < 60) & (abs(r - g) < 28))
 
 
 def trousers(f: np.ndarray) -> np.ndarray:
     r, g, b = channels(f)
-    return (b - r > 14) & (b - r < 65) & (np.maximum(np.maximum(r, g), b) < 125)
+    return np.asarray((b - r > 14) & (b - r < 65) & (np.maximum(np.maximum(r, g), b) < 125))
 
 
 def sign(f: np.ndarray) -> np.ndarray:
     """The pause sign's dark grey, in the band at the top of the picture it lives in."""
     r, g, b = channels(f)
     grey = (abs(r - g) < 12) & (abs(g - b) < 14) & (r > 50) & (r < 115)
-    out = np.zeros_like(grey)
+    out = np.zeros_like(np.asarray(grey))
     out[: H // 4, W // 2 - 60 : W // 2 + 60] = grey[: H // 4, W // 2 - 60 : W // 2 + 60]
     return out
 
@@ -270,7 +271,7 @@ def test_each_loop_is_a_silent_h264_of_4_to_8_seconds_under_500_kb(
     stream = streams[0]
     assert stream["codec_name"] == "h264" and stream["pix_fmt"] == "yuv420p"
     assert (stream["width"], stream["height"]) == (W, H)
-    duration = float(info["format"]["duration"])  # type: ignore[index]
+    duration = float(info["format"]["duration"])
     assert 4.0 <= duration <= 8.0
     assert path.stat().st_size < 500_000
 
@@ -480,7 +481,7 @@ def test_the_stills_are_pngs_of_the_picture_size() -> None:
     for still in prerender.every_still():
         path = MEDIA / still.target.name
         info = probe(path)
-        stream = info["streams"][0]  # type: ignore[index]
+        stream = info["streams"][0]
         assert stream["codec_name"] == "png" and (stream["width"], stream["height"]) == (W, H)
         assert path.stat().st_size < 150_000
 
@@ -605,6 +606,7 @@ def test_the_readmes_stills_are_one_per_animation(tmp_path: Path) -> None:
 
 async def test_a_set_starts_with_its_animation_uploaded_once_then_by_file_id(
     tmp_path: Path,
+    sqlite_db: Path,
 ) -> None:
     from flows import texts as t
     from tests.botkit import User, running, settings_for
@@ -612,7 +614,7 @@ async def test_a_set_starts_with_its_animation_uploaded_once_then_by_file_id(
     from tests.test_e2e_telegram import STEP_BUTTONS, onboard
 
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path, SIDEGLIDE_ANIMATIONS=True)
+        settings = settings_for(api, tmp_path, sqlite_db, SIDEGLIDE_ANIMATIONS=True)
         async with running(settings):
             first = User(api, 8801)
             await onboard(first)  # left-sided pain: the RIGHT shoulder to the wall
@@ -635,7 +637,7 @@ async def test_a_set_starts_with_its_animation_uploaded_once_then_by_file_id(
 
 
 async def test_a_picture_that_cannot_be_made_never_holds_the_reply_back(
-    tmp_path: Path, nothing_shipped: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sqlite_db: Path, nothing_shipped: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows import texts as t
     from tests.botkit import User, running, settings_for
@@ -644,7 +646,7 @@ async def test_a_picture_that_cannot_be_made_never_holds_the_reply_back(
 
     monkeypatch.setattr(render, "renderer_python", lambda: None)
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path, SIDEGLIDE_ANIMATIONS=True)
+        settings = settings_for(api, tmp_path, sqlite_db, SIDEGLIDE_ANIMATIONS=True)
         async with running(settings):
             user = User(api, 8803)
             await onboard(user)

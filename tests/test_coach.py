@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
 
 import pytest
 
@@ -19,8 +18,7 @@ from bot.storage.ports import Loaded, Turn
 from bot.storage.sqlite import SqliteStorage
 from flows.events import Command, Press
 from flows.session import State
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+from tests.conftest import T0
 
 
 class Gated:
@@ -65,7 +63,8 @@ class Gated:
 
 
 @pytest.fixture
-async def storage() -> AsyncIterator[SqliteStorage]:
+async def in_memory() -> AsyncIterator[SqliteStorage]:
+    """SQLite in memory: what is checked here holds for every backend alike."""
     opened = await SqliteStorage.open(":memory:")
     try:
         yield opened
@@ -74,13 +73,13 @@ async def storage() -> AsyncIterator[SqliteStorage]:
 
 
 @pytest.fixture
-def conversations(storage: SqliteStorage) -> Gated:
-    return Gated(storage)
+def conversations(in_memory: SqliteStorage) -> Gated:
+    return Gated(in_memory)
 
 
 @pytest.fixture
-def coach(conversations: Gated, storage: SqliteStorage) -> Coach:
-    return Coach(conversations, storage.history, storage.shares, clock=lambda: T0)
+def coach(conversations: Gated, in_memory: SqliteStorage) -> Coach:
+    return Coach(conversations, in_memory.history, in_memory.shares, clock=lambda: T0)
 
 
 async def test_a_redelivered_update_is_handled_once(coach: Coach, conversations: Gated) -> None:
@@ -102,7 +101,9 @@ async def test_one_users_events_wait_their_turn_while_others_go_ahead(
     await coach.handle(2, 2, Command("start"), update_id=1)
     conversations.gate[1] = asyncio.Event()
     conversations.arrived[1] = asyncio.Event()
-    seq = (await coach.session(1)).seq  # type: ignore[union-attr]
+    session = await coach.session(1)
+    assert session is not None
+    seq = session.seq
     first = asyncio.create_task(coach.handle(1, 1, Press(seq, "ok"), update_id=2))
     second = asyncio.create_task(coach.handle(1, 1, Command("help"), update_id=3))
     await conversations.arrived[1].wait()  # the first is inside its commit, held
@@ -120,15 +121,15 @@ async def test_one_users_events_wait_their_turn_while_others_go_ahead(
 
 
 async def test_a_failed_commit_stores_nothing_and_the_next_turn_reads_the_database(
-    coach: Coach, conversations: Gated, storage: SqliteStorage
+    coach: Coach, conversations: Gated, in_memory: SqliteStorage
 ) -> None:
     started = await coach.handle(1, 1, Command("start"), update_id=1)
     conversations.fail_next.add(1)
     with pytest.raises(OSError):
         await coach.handle(1, 1, Press(started.session.seq, "ok"), update_id=2)
-    stored = await storage.conversations.load(1)
-    assert stored is not None and await storage.conversations.seen(1)
-    assert not await storage.conversations.seen(2)
+    stored = await in_memory.conversations.load(1)
+    assert stored is not None and await in_memory.conversations.seen(1)
+    assert not await in_memory.conversations.seen(2)
     assert stored.session.state == started.session.state
     loads_before = len(conversations.loads)
     retried = await coach.handle(1, 1, Press(started.session.seq, "ok"), update_id=2)
@@ -137,16 +138,16 @@ async def test_a_failed_commit_stores_nothing_and_the_next_turn_reads_the_databa
 
 
 async def test_a_stranger_who_has_not_started_leaves_no_row(
-    coach: Coach, storage: SqliteStorage
+    coach: Coach, in_memory: SqliteStorage
 ) -> None:
     for event in (Command("mydata"), Command("progress"), Press(3, "yes"), Command("forget")):
         handled = await coach.handle(99, 99, event, update_id=1)
         assert handled.effects  # answered, not ignored
-    assert set((await storage.conversations.count_rows(99)).values()) == {0}
+    assert set((await in_memory.conversations.count_rows(99)).values()) == {0}
 
 
 async def test_forget_drops_the_cached_session_with_the_rows(
-    coach: Coach, storage: SqliteStorage
+    coach: Coach, in_memory: SqliteStorage
 ) -> None:
     await coach.handle(1, 1, Command("start"), update_id=1)
     assert await coach.session(1) is not None
@@ -155,6 +156,6 @@ async def test_forget_drops_the_cached_session_with_the_rows(
     if session is not None:  # /forget asks first: confirm it
         await coach.handle(1, 1, Press(session.seq, "yes"), update_id=3)
     assert await coach.session(1) is None
-    assert set((await storage.conversations.count_rows(1)).values()) == {0}
+    assert set((await in_memory.conversations.count_rows(1)).values()) == {0}
     restarted = await coach.handle(1, 1, Command("start"), update_id=4)
     assert restarted.session.state != State.NEW

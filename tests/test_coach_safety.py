@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot import bootstrap
-from bot.config import Settings
 from bot.progress import report as reports
 from bot.services import Services
 from flows.effects import Say
@@ -19,27 +18,17 @@ from flows.engine import choices
 from flows.events import Command, Event, Press, ReminderPress
 from flows.session import State
 from flows.trend import NUDGE_PROGRESS
+from tests.botkit import plain_settings
+from tests.conftest import T0, Clock
 
 UID = 4242
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=1)
-        return self.now
 
 
 @pytest.fixture
 async def services(tmp_path: Path) -> AsyncIterator[Services]:
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, SIDEGLIDE_DB=tmp_path / "db.sqlite3", SIDEGLIDE_TTS="off"
-    )
+    settings = plain_settings(SIDEGLIDE_DB=tmp_path / "db.sqlite3", SIDEGLIDE_TTS="off")
     built = await bootstrap.build(settings)
-    built.services.coach.clock = Clock()
+    built.services.coach.clock = Clock(T0, step=timedelta(minutes=1))
     yield built.services
     await bootstrap.close(built)
 

@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,13 +20,13 @@ from bot.config import Settings
 from bot.console.console import Console
 from flows import screening
 from flows.session import State
+from tests.botkit import plain_settings
 
 ONBOARD = ["1", *["2"] * len(screening.RED_FLAGS), "1", "1", "3", "6", "3", "2"]
 
 
 def console_settings(tmp_path: Path) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
+    return plain_settings(
         SIDEGLIDE_DB=tmp_path / "console.sqlite3",
         SIDEGLIDE_TTS="off",
         SIDEGLIDE_HEALTH_LISTEN="off",
@@ -143,7 +144,7 @@ async def test_console_prints_the_voice_notes_paths(tmp_path: Path) -> None:
         assert path.suffix == ".ogg" and size > 1000
 
 
-class Typing(io.TextIOBase):
+class Typing(io.StringIO):
     """Standard input a test types into line by line, while the console runs."""
 
     def __init__(self) -> None:
@@ -162,16 +163,18 @@ class Typing(io.TextIOBase):
             self.ended = True
             self.ready.notify_all()
 
-    def readline(self, size: int = -1) -> str:  # type: ignore[override]
+    # typeshed types io's base readline as bytes, and ignores this same override in
+    # its own StringIO and TextIOBase: the text classes' readline returns str
+    def readline(self, size: int = -1, /) -> str:  # type: ignore[override]
         with self.ready:
             self.ready.wait_for(lambda: bool(self.lines) or self.ended)
             return self.lines.pop(0) if self.lines else ""
 
 
-async def until(condition: object, what: str, timeout: float = 120.0) -> None:
+async def until(condition: Callable[[], bool], what: str, timeout: float = 120.0) -> None:
     """A hang guard: polls `condition()` and fails with `what` if it never holds."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():  # type: ignore[operator]
+    while not condition():
         assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
         await asyncio.sleep(0.02)
 
@@ -204,7 +207,7 @@ async def test_a_reminder_fires_in_the_console_with_its_buttons(tmp_path: Path) 
 
         def scheduled() -> bool:
             with sqlite3.connect(services.settings.SIDEGLIDE_DB, timeout=30) as conn:
-                return conn.execute("SELECT COUNT(*) FROM reminders").fetchone()[0] == 1
+                return bool(conn.execute("SELECT COUNT(*) FROM reminders").fetchone()[0] == 1)
 
         await until(scheduled, "a saved schedule")
         with sqlite3.connect(services.settings.SIDEGLIDE_DB, timeout=30) as conn:  # due now

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.console.console import Console
 from bot.storage.sqlite import SqliteStorage
 from flows import texts as t
-from tests.botkit import User, running, settings_for
+from tests.botkit import User, plain_settings, running, settings_for
 from tests.fakebotapi import FakeBotAPI
 from tests.test_console import ONBOARD
 from tests.test_startup_errors import free_port
@@ -75,6 +75,7 @@ def on_disk(db: Path, marker: bytes) -> list[str]:
 
 async def test_after_forget_nothing_erased_is_readable_in_the_database_or_its_wal(
     tmp_path: Path,
+    sqlite_db: Path,
 ) -> None:
     """In webhook mode each update waits in the inbox as JSON, the user's words
     included; handled, its row is deleted, and until a checkpoint the WAL still
@@ -85,6 +86,7 @@ async def test_after_forget_nothing_erased_is_readable_in_the_database_or_its_wa
         settings = settings_for(
             api,
             tmp_path,
+            sqlite_db,
             SIDEGLIDE_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
             SIDEGLIDE_WEBHOOK_SECRET="at-rest-secret-of-more-than-32-characters",
             SIDEGLIDE_LISTEN=f"127.0.0.1:{port}",
@@ -110,8 +112,7 @@ async def test_after_forget_nothing_erased_is_readable_in_the_database_or_its_wa
 
 
 def console_settings(tmp_path: Path) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
+    return plain_settings(
         SIDEGLIDE_DB=tmp_path / "console.sqlite3",
         SIDEGLIDE_TTS="off",
         SIDEGLIDE_HEALTH_LISTEN="off",

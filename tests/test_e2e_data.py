@@ -10,13 +10,14 @@ from flows import texts as t
 from flows.model import Answer
 from tests import dbkit
 from tests.botkit import User, running, settings_for
+from tests.dbkit import Db
 from tests.fakebotapi import FakeBotAPI
 from tests.test_e2e_telegram import check_in, do_set, onboard
 
 
-async def test_progress_export_mydata_and_forget(tmp_path: Path) -> None:
+async def test_progress_export_mydata_and_forget(tmp_path: Path, bot_db: Db) -> None:
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path)
+        settings = settings_for(api, tmp_path, bot_db)
         async with running(settings):
             user = User(api, 5005)
             await onboard(user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,14 @@ from flows import texts as t
 from flows.catalogue import SIDE_GLIDE
 from flows.model import Answer, Reach, Side
 from tests.botkit import User, running, settings_for
+from tests.dbkit import Db
 from tests.fakebotapi import FakeBotAPI
 
 
-async def test_german_user_then_spanish_mid_set(tmp_path: Path) -> None:
-    de = lambda msgid: _("de", msgid)  # noqa: E731
+async def test_german_user_then_spanish_mid_set(tmp_path: Path, bot_db: Db) -> None:
+    de = functools.partial(_, "de")
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path, SIDEGLIDE_TTS="espeak")
+        settings = settings_for(api, tmp_path, bot_db, SIDEGLIDE_TTS="espeak")
         async with running(settings):
             user = User(api, 7070, language="de")
             user.say("/start")
@@ -61,9 +63,11 @@ async def test_german_user_then_spanish_mid_set(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "es", "de", "ru"])
-async def test_a_learn_set_then_a_repeat_card_in_each_language(lang: str, tmp_path: Path) -> None:
-    tr = lambda msgid: _(lang, msgid)  # noqa: E731
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_a_learn_set_then_a_repeat_card_in_each_language(
+    lang: str, tmp_path: Path, bot_db: Db
+) -> None:
+    tr = functools.partial(_, lang)
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, bot_db)):
         user = User(api, 7100, language=lang)
         user.say("/start")
         await user.answer(tr(t.B_OK))

@@ -21,6 +21,7 @@ from flows import texts as t
 from flows.model import Answer
 from tests import dbkit
 from tests.botkit import TOKEN, User, running, settings_for
+from tests.dbkit import Db
 from tests.fakebotapi import FakeBotAPI
 from tests.test_e2e_telegram import onboard
 
@@ -35,13 +36,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_webhook_mode_checks_the_secret_and_serves_health(tmp_path: Path) -> None:
+async def test_webhook_mode_checks_the_secret_and_serves_health(
+    tmp_path: Path, bot_db: Db
+) -> None:
     hook_port, health_port = free_port(), free_port()
     url = f"http://127.0.0.1:{hook_port}/telegram/hook"
     async with FakeBotAPI() as api:
         settings = settings_for(
             api,
             tmp_path,
+            bot_db,
             SIDEGLIDE_WEBHOOK_URL=url,
             SIDEGLIDE_WEBHOOK_SECRET=SECRET,
             SIDEGLIDE_LISTEN=f"127.0.0.1:{hook_port}",
@@ -97,9 +101,9 @@ async def test_webhook_mode_checks_the_secret_and_serves_health(tmp_path: Path) 
                     assert 'sideglide_sends_total{method="sendMessage",result="ok"}' in text
 
 
-async def test_sigterm_during_a_conversation_loses_no_check_in(tmp_path: Path) -> None:
+async def test_sigterm_during_a_conversation_loses_no_check_in(tmp_path: Path, bot_db: Db) -> None:
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path)
+        settings = settings_for(api, tmp_path, bot_db)
         env = {
             **{
                 k: v
@@ -174,7 +178,7 @@ async def test_sigterm_during_a_conversation_loses_no_check_in(tmp_path: Path) -
 
 
 async def test_an_update_a_dead_process_accepted_is_answered_after_the_restart(
-    tmp_path: Path, db_backend: str
+    tmp_path: Path, bot_db: Db
 ) -> None:
     """The process that stored the update (Telegram had its 200) died before handling
     it: the next one answers it. On SQLite at its first tick, since no other process
@@ -187,11 +191,12 @@ async def test_an_update_a_dead_process_accepted_is_answered_after_the_restart(
         settings = settings_for(
             api,
             tmp_path,
+            bot_db,
             SIDEGLIDE_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/hook",
             SIDEGLIDE_WEBHOOK_SECRET=SECRET,
             SIDEGLIDE_LISTEN=f"127.0.0.1:{port}",
             SIDEGLIDE_REMINDER_TICK=0.3,
-            SIDEGLIDE_UPDATE_LEASE=1 if db_backend == "postgres" else 3600,
+            SIDEGLIDE_UPDATE_LEASE=1 if dbkit.is_postgres(bot_db) else 3600,
             SIDEGLIDE_CONCURRENCY=1,
         )
         left = {

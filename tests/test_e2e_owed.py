@@ -38,8 +38,8 @@ async def learn_set(user: User) -> list[str]:
     return texts
 
 
-async def test_the_owed_question_after_stop_and_exercise(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_the_owed_question_after_stop_and_exercise(tmp_path: Path, sqlite_db: Path) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
         user = User(api, 2301)
         await onboard(user)  # thigh, pain 6
         await user.tap(t.B_START)
@@ -65,15 +65,17 @@ async def test_the_owed_question_after_stop_and_exercise(tmp_path: Path) -> None
         halted = await user.keyboard()
         assert halted.button_texts == [t.B_PT_OK]
         rows = dbkit.rows(
-            settings_for(api, tmp_path).SIDEGLIDE_DB,
+            settings_for(api, tmp_path, sqlite_db).SIDEGLIDE_DB,
             "SELECT answer, reach FROM checkins WHERE user_id = 2301",
         )
         assert rows == [("worse", "foot")]
 
 
-async def test_a_pings_start_now_and_a_due_ping_ask_the_owed_check_in(tmp_path: Path) -> None:
+async def test_a_pings_start_now_and_a_due_ping_ask_the_owed_check_in(
+    tmp_path: Path, sqlite_db: Path
+) -> None:
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path, SIDEGLIDE_REMINDER_TICK=0.3)
+        settings = settings_for(api, tmp_path, sqlite_db, SIDEGLIDE_REMINDER_TICK=0.3)
         user = User(api, 2302)
         async with running(settings):
             await onboard(user)
@@ -114,8 +116,10 @@ async def test_a_pings_start_now_and_a_due_ping_ask_the_owed_check_in(tmp_path: 
             await user.expect("keep going with the side glide")
 
 
-async def test_a_left_prescribed_side_glide_for_centre_pain_says_left(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_a_left_prescribed_side_glide_for_centre_pain_says_left(
+    tmp_path: Path, sqlite_db: Path
+) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
         user = User(api, 2303)
         user.say("/start")
         await user.answer(t.B_OK)

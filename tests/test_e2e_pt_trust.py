@@ -44,8 +44,10 @@ async def worse(anna: User, dana: User) -> None:
     await dana.expect("Anna's exercises have stopped")
 
 
-async def test_two_links_then_one_revoke_leaves_the_pt_nothing(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_two_links_then_one_revoke_leaves_the_pt_nothing(
+    tmp_path: Path, sqlite_db: Path
+) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
         anna, dana = await shared(api)
         code = await share_link(anna)  # "the first did not work": a second link
         dana.say(f"/start {code}")
@@ -67,8 +69,9 @@ async def test_two_links_then_one_revoke_leaves_the_pt_nothing(tmp_path: Path) -
 
 async def test_the_report_and_chart_name_the_patient_and_nothing_leaves_after_a_revoke(
     tmp_path: Path,
+    sqlite_db: Path,
 ) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
         anna, dana = await shared(api)
         dana.say("/patients")
         card = await dana.keyboard()
@@ -103,8 +106,10 @@ async def test_the_report_and_chart_name_the_patient_and_nothing_leaves_after_a_
         assert all(m.at <= done.at for m in delivered)
 
 
-async def test_the_pt_is_told_when_the_patient_lifts_a_stop(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_the_pt_is_told_when_the_patient_lifts_a_stop(
+    tmp_path: Path, sqlite_db: Path
+) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
         anna, dana = await shared(api)
         await worse(anna, dana)
         dana.say("/patients")
@@ -118,8 +123,10 @@ async def test_the_pt_is_told_when_the_patient_lifts_a_stop(tmp_path: Path) -> N
         assert "Anna" in (told.text or "") and "their own word" in (told.text or "")
 
 
-async def test_a_pt_lifts_a_hold_and_the_next_set_is_the_pts_exercise(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_a_pt_lifts_a_hold_and_the_next_set_is_the_pts_exercise(
+    tmp_path: Path, sqlite_db: Path
+) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
         anna, dana = await shared(api)
         await worse(anna, dana)
         dana.say("/patients")
@@ -140,10 +147,12 @@ async def test_a_pt_lifts_a_hold_and_the_next_set_is_the_pts_exercise(tmp_path: 
         assert "Lie face down" in (first.text or ""), first.text
 
 
-async def test_the_pts_report_shows_the_patients_exercise_picture(tmp_path: Path) -> None:
+async def test_the_pts_report_shows_the_patients_exercise_picture(
+    tmp_path: Path, sqlite_db: Path
+) -> None:
     async with (
         FakeBotAPI() as api,
-        running(settings_for(api, tmp_path, SIDEGLIDE_ANIMATIONS=True)),
+        running(settings_for(api, tmp_path, sqlite_db, SIDEGLIDE_ANIMATIONS=True)),
     ):
         _, dana = await shared(api)
         dana.say("/patients")

@@ -9,6 +9,7 @@ from flows import remind
 from flows import texts as t
 from tests import dbkit
 from tests.botkit import User, running, settings_for
+from tests.dbkit import Db
 from tests.fakebotapi import FakeBotAPI, SentMessage
 from tests.test_e2e_telegram import onboard
 
@@ -43,11 +44,13 @@ def reminder_row(db: dbkit.Db, user_id: int) -> tuple[int | None, int, str | Non
     return row[0], row[1], row[2]
 
 
-async def test_a_schedule_set_with_buttons_fires_and_survives_a_restart(tmp_path: Path) -> None:
+async def test_a_schedule_set_with_buttons_fires_and_survives_a_restart(
+    tmp_path: Path, bot_db: Db
+) -> None:
     now = datetime.now(UTC)
     hhmm = now.strftime("%H:%M")
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path, SIDEGLIDE_REMINDER_TICK=0.3)
+        settings = settings_for(api, tmp_path, bot_db, SIDEGLIDE_REMINDER_TICK=0.3)
         db = settings.SIDEGLIDE_DB
         user = User(api, 7007)
         async with running(settings):
@@ -95,10 +98,12 @@ async def test_a_schedule_set_with_buttons_fires_and_survives_a_restart(tmp_path
         assert len([m for m in api.sent_to(7007) if "Time for your set" in (m.text or "")]) == 2
 
 
-async def test_a_user_who_blocked_the_bot_has_reminders_paused_until_start(tmp_path: Path) -> None:
+async def test_a_user_who_blocked_the_bot_has_reminders_paused_until_start(
+    tmp_path: Path, bot_db: Db
+) -> None:
     hhmm = datetime.now(UTC).strftime("%H:%M")
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path, SIDEGLIDE_REMINDER_TICK=0.3)
+        settings = settings_for(api, tmp_path, bot_db, SIDEGLIDE_REMINDER_TICK=0.3)
         db = settings.SIDEGLIDE_DB
         user = User(api, 8008)
         async with running(settings):

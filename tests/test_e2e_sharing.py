@@ -15,7 +15,9 @@ from flows import texts as t
 from flows.catalogue import exercise_name
 from flows.model import Answer, Rung
 from tests import dbkit
-from tests.botkit import Time, User, running, settings_for
+from tests.botkit import User, running, settings_for
+from tests.conftest import Clock
+from tests.dbkit import Db
 from tests.fakebotapi import FakeBotAPI, SentMessage
 from tests.test_e2e_telegram import check_in, do_set, onboard
 
@@ -66,10 +68,12 @@ async def redeem(pt: User, code: str, patient_name: str) -> SentMessage:
     return await pt.expect(f"You now follow {patient_name}")
 
 
-async def test_share_view_prescribe_alert_summary_revoke_and_forget(tmp_path: Path) -> None:
-    clock = Time(SUNDAY)
+async def test_share_view_prescribe_alert_summary_revoke_and_forget(
+    tmp_path: Path, bot_db: Db
+) -> None:
+    clock = Clock(SUNDAY)
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path, SIDEGLIDE_REMINDER_TICK=0.3)
+        settings = settings_for(api, tmp_path, bot_db, SIDEGLIDE_REMINDER_TICK=0.3)
         db = settings.SIDEGLIDE_DB
         async with running(settings, clock):
             anna = User(api, PATIENT, name="Anna")
@@ -150,7 +154,7 @@ async def test_share_view_prescribe_alert_summary_revoke_and_forget(tmp_path: Pa
             assert alert.button_texts == [st.B_CHART, st.B_REPORT]
 
             # Monday 08:00 in the PT's zone: the weekly summary, once
-            clock.at = datetime(2026, 11, 30, 7, 0, 30, tzinfo=UTC)
+            clock.now = datetime(2026, 11, 30, 7, 0, 30, tzinfo=UTC)
             await dana.expect("Your weekly summary")
             line = await dana.expect("Anna: 2 sets in the last 7 days")
             assert "On hold" in (line.text or "")
@@ -201,12 +205,12 @@ async def test_share_view_prescribe_alert_summary_revoke_and_forget(tmp_path: Pa
             assert len(summaries) == 1
 
 
-async def test_links_fail_safely(tmp_path: Path) -> None:
+async def test_links_fail_safely(tmp_path: Path, bot_db: Db) -> None:
     """Reused, expired, own and unknown codes; a third user after use; a group chat;
     a forged button naming another patient's share."""
-    clock = Time(SUNDAY)
+    clock = Clock(SUNDAY)
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path)
+        settings = settings_for(api, tmp_path, bot_db)
         db = settings.SIDEGLIDE_DB
         async with running(settings, clock):
             anna = User(api, PATIENT, name="Anna")
@@ -254,10 +258,10 @@ async def test_links_fail_safely(tmp_path: Path) -> None:
             assert naming(db, "other") == {}  # Eve has no record at all
 
 
-async def test_a_pt_who_is_also_a_patient(tmp_path: Path) -> None:
+async def test_a_pt_who_is_also_a_patient(tmp_path: Path, bot_db: Db) -> None:
     """Both roles in one account: each works, and /forget (as a patient) ends both."""
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path)
+        settings = settings_for(api, tmp_path, bot_db)
         db = settings.SIDEGLIDE_DB
         async with running(settings):
             anna = User(api, PATIENT, name="Anna")
@@ -285,10 +289,10 @@ async def test_a_pt_who_is_also_a_patient(tmp_path: Path) -> None:
             assert "shares" not in naming(db, "other")
 
 
-async def test_the_pt_reads_their_own_language(tmp_path: Path) -> None:
+async def test_the_pt_reads_their_own_language(tmp_path: Path, bot_db: Db) -> None:
     """A German PT of an English patient: the PT's screens are German, the patient's
     English, and the exercise named in each reader's language."""
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, bot_db)):
         anna = User(api, PATIENT, name="Anna")
         dana = User(api, PT, language="de", name="Dana")
         await onboard(anna)

@@ -10,9 +10,11 @@ from tests.fakebotapi import FakeBotAPI
 from tests.test_e2e_telegram import onboard
 
 
-async def test_a_step_without_voice_is_sent_with_its_still(tmp_path: Path) -> None:
+async def test_a_step_without_voice_is_sent_with_its_still(
+    tmp_path: Path, sqlite_db: Path
+) -> None:
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path, SIDEGLIDE_ANIMATIONS=True)
+        settings = settings_for(api, tmp_path, sqlite_db, SIDEGLIDE_ANIMATIONS=True)
         async with running(settings):
             user = User(api, 2701)
             await onboard(user)

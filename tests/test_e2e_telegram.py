@@ -9,6 +9,7 @@ from flows import texts as t
 from flows.catalogue import PRESS_UPS, SIDE_GLIDE
 from flows.model import Answer
 from tests.botkit import User, running, settings_for
+from tests.dbkit import Db
 from tests.fakebotapi import FakeBotAPI
 
 STEP_BUTTONS = ["Next", "Repeat step", "Stop"]
@@ -82,8 +83,10 @@ async def check_in(
     await user.answer(reach)
 
 
-async def test_a_user_goes_from_start_through_every_check_in_answer(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_a_user_goes_from_start_through_every_check_in_answer(
+    tmp_path: Path, bot_db: Db
+) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, bot_db)):
         user = User(api, 1001)
         await onboard(user)
         await do_set(user, first=True)
@@ -141,8 +144,8 @@ async def test_a_user_goes_from_start_through_every_check_in_answer(tmp_path: Pa
         assert not unanswered
 
 
-async def test_bad_input_gets_a_clear_reply(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_bad_input_gets_a_clear_reply(tmp_path: Path, bot_db: Db) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, bot_db)):
         user = User(api, 2002)
         user.say("/start")
         welcome = await user.keyboard()
@@ -170,9 +173,11 @@ async def test_bad_input_gets_a_clear_reply(tmp_path: Path) -> None:
         await api.expect_no_message(2002, within=0.3)
 
 
-async def test_restart_mid_conversation_resumes_where_the_user_was(tmp_path: Path) -> None:
+async def test_restart_mid_conversation_resumes_where_the_user_was(
+    tmp_path: Path, bot_db: Db
+) -> None:
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path)
+        settings = settings_for(api, tmp_path, bot_db)
         user = User(api, 3003)
         async with running(settings):
             await onboard(user)
@@ -192,8 +197,8 @@ async def test_restart_mid_conversation_resumes_where_the_user_was(tmp_path: Pat
             assert "Welcome back" in (resumed.text or "") and "Step 3 of 8" in (resumed.text or "")
 
 
-async def test_group_chats_are_sent_to_a_private_chat(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_group_chats_are_sent_to_a_private_chat(tmp_path: Path, bot_db: Db) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, bot_db)):
         api.send_text(4004, "/start", chat_id=-100123, chat_type="supergroup")
         msg = await api.wait_for_message(-100123)
         assert "private chat" in (msg.text or "")

@@ -14,15 +14,17 @@ from flows import texts as t
 from flows.catalogue import SIDE_GLIDE
 from flows.model import Answer
 from tests.botkit import User, running, settings_for
+from tests.dbkit import Db
 from tests.fakebotapi import FakeBotAPI
 from tests.test_e2e_telegram import CARD_BUTTONS, STEP_BUTTONS, onboard
 
 
 async def test_a_learn_set_then_a_repeat_set_each_message_is_its_voice_note(
     tmp_path: Path,
+    bot_db: Db,
 ) -> None:
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path, SIDEGLIDE_TTS="espeak")
+        settings = settings_for(api, tmp_path, bot_db, SIDEGLIDE_TTS="espeak")
         async with running(settings):
             user = User(api, 6006)
             await onboard(user)
@@ -96,8 +98,13 @@ async def test_a_learn_set_then_a_repeat_set_each_message_is_its_voice_note(
             assert len(api.calls("sendVoice")) == voices
 
 
-async def test_without_voice_configured_nothing_promises_a_voice_note(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, SIDEGLIDE_TTS="off")):
+async def test_without_voice_configured_nothing_promises_a_voice_note(
+    tmp_path: Path, bot_db: Db
+) -> None:
+    async with (
+        FakeBotAPI() as api,
+        running(settings_for(api, tmp_path, bot_db, SIDEGLIDE_TTS="off")),
+    ):
         user = User(api, 6007)
         await onboard(user)
         user.say("/settings")
@@ -124,7 +131,6 @@ def render(
 
 
 @pytest.mark.slow  # renders a whole language in subprocesses
-@pytest.mark.no_database  # render-media draws and speaks; it opens no database
 def test_render_media_prerenders_animations_and_a_language_with_progress(
     tmp_path: Path,
 ) -> None:

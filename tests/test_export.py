@@ -9,6 +9,7 @@ import re
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -170,7 +171,7 @@ class _Collector(HTMLParser):
 
 
 def report(**overrides: object) -> str:
-    kwargs: dict[str, object] = {
+    kwargs: dict[str, Any] = {
         "history": HISTORY,
         "changes": [
             RungChange(NOW - timedelta(hours=120), None, Rung.HIPS_OFF_CENTRE, "start"),
@@ -188,7 +189,7 @@ def report(**overrides: object) -> str:
         "now": NOW,
     }
     kwargs.update(overrides)
-    html = pt_report_html(**kwargs)  # type: ignore[arg-type]
+    html = pt_report_html(**kwargs)
     assert isinstance(html, bytes)
     return html.decode("utf-8")
 

@@ -566,9 +566,11 @@ async def test_simulated_user_updates_all_parse(fake: FakeBotAPI, bot: Bot) -> N
     assert updates[1].effective_user.language_code == "de"  # sticky
     voice = updates[3].message.voice if updates[3].message else None
     assert voice is not None and voice.duration == dtm.timedelta(seconds=4)
-    photo_file = await bot.get_file(updates[2].message.photo[-1].file_id)  # type: ignore[union-attr]
+    photo_message = updates[2].message
+    assert photo_message is not None
+    photo_file = await bot.get_file(photo_message.photo[-1].file_id)
     assert bytes(await photo_file.download_as_bytearray()) == PNG
-    assert [(p.width, p.height) for p in updates[2].message.photo] == [(64, 48)]  # type: ignore[union-attr]
+    assert [(p.width, p.height) for p in photo_message.photo] == [(64, 48)]
     assert updates[7].edited_message is not None
     assert updates[7].edited_message.text == "hello"
     assert updates[8].channel_post is not None and updates[8].channel_post.chat.type == "channel"

@@ -6,6 +6,7 @@ file also runs against the first version's engine, where each of these failed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -238,7 +239,7 @@ def test_23_1_an_owed_question_is_asked_again_before_any_set() -> None:
     from flows.events import Prescribed, ReminderPress
     from flows.model import Prescription, Rung
 
-    walks = {
+    walks: dict[str, Callable[[Script], object]] = {
         "stop": lambda s: s.cmd("stop").cmd("exercise"),
         "settings": lambda s: s.cmd("settings").press("close").cmd("exercise"),
         "language": lambda s: s.cmd("language").press("de").cmd("exercise"),

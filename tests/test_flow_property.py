@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -54,18 +55,18 @@ action = st.one_of(
 )
 
 
-def to_event(session: Session, kind: str, arg: object) -> Event | None:
+def to_event(session: Session, kind: str, arg: Any) -> Event | None:
     if kind == "choose":
         offered = choices(session)
         if offered:
-            return Press(session.seq, offered[int(arg) % len(offered)].value)  # type: ignore[call-overload]
+            return Press(session.seq, offered[int(arg) % len(offered)].value)
         return Command("exercise")
     if kind == "cmd":
         return Command(str(arg))
     if kind == "text":
         return Text(str(arg))
     if kind == "press":
-        seq, value = arg  # type: ignore[misc]
+        seq, value = arg
         return Press(seq, value)
     if kind == "other":
         return Other(str(arg))
@@ -74,7 +75,7 @@ def to_event(session: Session, kind: str, arg: object) -> Event | None:
     if kind == "due":
         return ReminderDue()
     if kind == "rx":
-        rung, wall, reps = arg  # type: ignore[misc]
+        rung, wall, reps = arg
         return Prescribed(Prescription(rung, wall, reps), pt_id=77)
     return None  # time passes
 
@@ -129,13 +130,13 @@ def _worse_press(before: Session, event: Event) -> bool:
 @example("owed", [("cmd", "safety"), *[("choose", 1)] * 10, ("cmd", "exercise"), ("due", 0)])
 def test_held_means_no_exercise_no_reminder_no_nudge_until_a_pt_or_a_clean_screen(
     start: str,
-    actions: list,  # type: ignore[type-arg]
+    actions: list[tuple[str, Any]],
 ) -> None:
     s, now = STARTS[start], T0 + timedelta(hours=1)
     for kind, arg in actions:
         event = to_event(s, kind, arg)
         if event is None:
-            now += timedelta(hours=float(arg))  # type: ignore[arg-type]
+            now += timedelta(hours=float(arg))
             continue
         now += timedelta(minutes=1)
         out = advance(s, event, now)
@@ -153,7 +154,7 @@ def test_held_means_no_exercise_no_reminder_no_nudge_until_a_pt_or_a_clean_scree
 )
 def test_pain_back_after_recovery_is_never_a_stop_by_itself(
     start: str,
-    actions: list,  # type: ignore[type-arg]
+    actions: list[tuple[str, Any]],
 ) -> None:
     s, now = STARTS["recovered"], T0 + timedelta(hours=1)
     if start == "recovered_later":
@@ -161,7 +162,7 @@ def test_pain_back_after_recovery_is_never_a_stop_by_itself(
     for kind, arg in actions:
         event = to_event(s, kind, arg)
         if event is None:
-            now += timedelta(hours=float(arg))  # type: ignore[arg-type]
+            now += timedelta(hours=float(arg))
             continue
         now += timedelta(minutes=1)
         out = advance(s, event, now)

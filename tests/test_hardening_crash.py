@@ -29,9 +29,11 @@ from bot.storage.sql import reminders as sqlite_reminders
 from bot.storage.sqlite import SqliteStorage
 from flows import remind
 from flows.effects import ReminderChange, SetSchedule
+from flows.model import RemindMode
 from flows.schedule import Schedule as ReminderSchedule
-from tests import botkit, dbkit
+from tests import dbkit
 from tests.botkit import TOKEN, User, running, settings_for
+from tests.dbkit import Db
 from tests.fakebotapi import WAIT_TIMEOUT, ChatKey, FakeBotAPI, WaitTimeout
 from tests.test_e2e_reminders import to_fixed_times
 from tests.test_hardening_faults import (
@@ -156,7 +158,7 @@ async def seed_schedules(db: dbkit.Db, uids: range) -> set[Schedule]:
     )
     try:
         for uid in uids:
-            schedule = ReminderSchedule(tz="UTC", mode="fixed", fixed_times=(at,))
+            schedule = ReminderSchedule(tz="UTC", mode=RemindMode.FIXED, fixed_times=(at,))
             await storage.reminders.put(uid, schedule, datetime.now(UTC))
     finally:
         await storage.close()
@@ -205,6 +207,7 @@ async def kill_mid_turn(api: FakeBotAPI, bot: BotProcess) -> set[ChatKey]:
 async def crash_run(
     api: FakeBotAPI,
     workdir: Path,
+    db: dbkit.Db,
     users: int,
     kills: int,
     *,
@@ -220,7 +223,6 @@ async def crash_run(
     Each kill waits a random time, then for a user's update to be mid-turn (fetched by
     the bot, not answered). `deadline` per user only guards against a hang.
     """
-    db: dbkit.Db = botkit.DB_URL or workdir / "sideglide.sqlite3"
     bot = BotProcess(api, db, workdir, **{k: str(v) for k, v in env.items()})
     rng = random.Random(seed)
     seeded = await seed_schedules(db, range(first_uid + users, first_uid + users + 3))
@@ -267,10 +269,12 @@ KILLS = 3
 
 
 async def test_kill_9_at_random_moments_loses_no_acknowledged_check_in_or_schedule(
-    tmp_path: Path,
+    tmp_path: Path, bot_db: Db
 ) -> None:
     async with FakeBotAPI() as api:
-        run, bot = await crash_run(api, tmp_path, USERS, KILLS, seed=2024, first_uid=70_000)
+        run, bot = await crash_run(
+            api, tmp_path, bot_db, USERS, KILLS, seed=2024, first_uid=70_000
+        )
         db = bot.db
         assert bot.starts == KILLS + 1
         assert run.exit_code == 0, bot.logs()[-3000:]
@@ -296,7 +300,7 @@ async def test_kill_9_at_random_moments_loses_no_acknowledged_check_in_or_schedu
 
 
 async def test_dying_between_the_session_and_the_reminders_write_never_fakes_a_schedule(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, bot_db: Db, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The session and the reminders are one unit of work; the process may die in it.
 
@@ -319,7 +323,7 @@ async def test_dying_between_the_session_and_the_reminders_write_never_fakes_a_s
     monkeypatch.setattr(sqlite_reminders, "apply", dies_once)
     uid = 71_001
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path)
+        settings = settings_for(api, tmp_path, bot_db)
         db = settings.SIDEGLIDE_DB
         user = User(api, uid)
         async with running(settings):

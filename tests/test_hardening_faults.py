@@ -21,6 +21,7 @@ from flows import texts as t
 from flows.model import Answer
 from tests import dbkit
 from tests.botkit import running, settings_for
+from tests.dbkit import Db
 from tests.fakebotapi import FakeBotAPI, SentMessage, WaitTimeout
 
 CENTRALIZING = t.LEG_ANSWERS[Answer.CENTRALIZING]
@@ -219,10 +220,11 @@ FAULT_KINDS = ("429", "500", "502", "reset", "stall")
 
 async def test_users_finish_under_random_telegram_faults_with_no_lost_or_double_check_in(
     tmp_path: Path,
+    bot_db: Db,
 ) -> None:
     async with FakeBotAPI() as api:
         # the fake is a local server: Telegram's 30 messages/s cap would only slow the run
-        settings = settings_for(api, tmp_path, SIDEGLIDE_SEND_RATE=0)
+        settings = settings_for(api, tmp_path, bot_db, SIDEGLIDE_SEND_RATE=0)
         async with running(settings):
             rule = api.fault_rate(
                 ["sendMessage", "answerCallbackQuery"],
@@ -257,8 +259,9 @@ async def test_users_finish_under_random_telegram_faults_with_no_lost_or_double_
 
 async def test_a_reply_lost_to_a_5xx_a_reset_or_a_stall_is_sent_again_and_arrives_once(
     tmp_path: Path,
+    bot_db: Db,
 ) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, bot_db)):
         injections: dict[int, Callable[[int], object]] = {
             60_001: lambda uid: api.fail("sendMessage", 500, chat_id=uid),
             60_002: lambda uid: api.fail("sendMessage", 502, chat_id=uid),

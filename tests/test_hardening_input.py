@@ -31,6 +31,7 @@ from flows.engine import COMMAND_NAMES
 from flows.heard import NO_LISTEN
 from tests import dbkit
 from tests.botkit import User, running, settings_for
+from tests.dbkit import Db
 from tests.fakebotapi import JSON, FakeBotAPI, SentMessage
 from tests.test_e2e_reminders import to_fixed_times
 
@@ -80,9 +81,9 @@ def impostor_update(chat_user: int, sender: int, text: str) -> JSON:
 
 
 async def test_every_kind_of_message_gets_a_clear_answer_and_the_flow_goes_on(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, bot_db: Db, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, bot_db)):
         uid = 20_001
         user = User(api, uid)
         start = api.send_text(uid, "/start")
@@ -131,10 +132,10 @@ async def test_every_kind_of_message_gets_a_clear_answer_and_the_flow_goes_on(
 
 
 async def test_forged_replayed_stale_and_foreign_taps_change_nothing(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, bot_db: Db, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path)
+        settings = settings_for(api, tmp_path, bot_db)
         db = settings.SIDEGLIDE_DB
         async with running(settings):
             a, b, c = User(api, 21_001), User(api, 21_002), 21_003
@@ -194,10 +195,10 @@ async def test_forged_replayed_stale_and_foreign_taps_change_nothing(
 
 
 async def test_a_users_updates_are_answered_in_order_even_right_after_start(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, bot_db: Db, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Found by the generated test: /start then /help at once lost the /start answer."""
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, bot_db)):
         uid = 21_501
         api.send_text(uid, "/start")
         await api.wait_for_message(uid)
@@ -216,9 +217,9 @@ async def test_a_users_updates_are_answered_in_order_even_right_after_start(
 
 @pytest.mark.parametrize("code", ["xx", "zz-ZZ", "", "pt-BR", "x" * 64, "../../etc", None])
 async def test_an_unsupported_language_code_gets_english(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, code: str | None
+    tmp_path: Path, bot_db: Db, caplog: pytest.LogCaptureFixture, code: str | None
 ) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, bot_db)):
         api.send_text(22_001, "/start", language_code=code)
         msg = await api.wait_for_message(22_001)
         assert WELCOME in (msg.text or "")
@@ -226,10 +227,10 @@ async def test_an_unsupported_language_code_gets_english(
 
 
 async def test_a_half_set_up_reminder_and_remind_again_does_not_break_the_user(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, bot_db: Db, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Found by the kill test: /remind between "At fixed times" and the times crashed."""
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, bot_db)):
         user = User(api, 23_001)
         await to_fixed_times(user)  # the times question, left unanswered
         user.say("/remind")
@@ -239,10 +240,10 @@ async def test_a_half_set_up_reminder_and_remind_again_does_not_break_the_user(
 
 
 async def test_a_group_gets_the_private_chat_hint_and_nothing_is_stored(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, bot_db: Db, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path)
+        settings = settings_for(api, tmp_path, bot_db)
         db = settings.SIDEGLIDE_DB
         async with running(settings):
             members = {24_001, 24_002}
@@ -272,7 +273,7 @@ async def test_a_group_gets_the_private_chat_hint_and_nothing_is_stored(
 
 
 async def test_a_flooding_user_is_throttled_and_others_are_still_answered_quickly(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, bot_db: Db, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     flooder, other = 25_001, 25_002
     # The throttle's clock stands still unless the test moves it: what is let through
@@ -283,7 +284,10 @@ async def test_a_flooding_user_is_throttled_and_others_are_still_answered_quickl
     monkeypatch.setattr(
         bot_app, "AiohttpRequest", functools.partial(AiohttpRequest, read_timeout=120)
     )
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, SIDEGLIDE_USER_RATE=4)):
+    async with (
+        FakeBotAPI() as api,
+        running(settings_for(api, tmp_path, bot_db, SIDEGLIDE_USER_RATE=4)),
+    ):
         api.send_text(flooder, "/start")  # one token of the burst of 12
         await api.wait_for_message(flooder)
         api.mark_read(flooder)
@@ -357,10 +361,10 @@ class Bed:
 
 
 @pytest.fixture
-async def bed(tmp_path: Path) -> AsyncIterator[Bed]:
+async def bed(tmp_path: Path, bot_db: Db) -> AsyncIterator[Bed]:
     """One bot for all generated examples; each example is a new user."""
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path)
+        settings = settings_for(api, tmp_path, bot_db)
         async with running(settings):
             bystander = User(api, 26_000)
             bystander.say("/start")

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.botkit import TOKEN
+from tests.dbkit import Db
 from tests.fakebotapi import FakeBotAPI
 from tests.test_hardening_crash import BotProcess, integrity
 from tests.test_hardening_faults import CENTRALIZING, EXPECTED_ROW, Patient, checkin_rows
@@ -33,12 +34,12 @@ HEALTH = (
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
 async def test_debug_logs_hold_no_token_and_no_health_answers(
-    tmp_path: Path, log_format: str
+    tmp_path: Path, bot_db: Db, log_format: str
 ) -> None:
     async with FakeBotAPI() as api:
         bot = BotProcess(
             api,
-            tmp_path / "sideglide.sqlite3",
+            bot_db,
             tmp_path,
             SIDEGLIDE_LOG_LEVEL="DEBUG",
             SIDEGLIDE_LOG_FORMAT=log_format,
@@ -71,13 +72,11 @@ async def test_debug_logs_hold_no_token_and_no_health_answers(
 
 
 async def test_an_html_error_page_is_one_warning_line_not_a_traceback_with_the_page(
-    tmp_path: Path,
+    tmp_path: Path, bot_db: Db
 ) -> None:
     """Telegram's front end answers 502 with an nginx page; PTB would log it whole."""
     async with FakeBotAPI() as api:
-        bot = BotProcess(
-            api, tmp_path / "sideglide.sqlite3", tmp_path, SIDEGLIDE_LOG_LEVEL="DEBUG"
-        )
+        bot = BotProcess(api, bot_db, tmp_path, SIDEGLIDE_LOG_LEVEL="DEBUG")
         await bot.start()
         try:
             # seed 13: the first send gets the 502 page, the retries do not

@@ -139,13 +139,17 @@ async def barrier(user: User) -> SentMessage:
 
 @pytest.mark.parametrize("kind", list(KINDS))
 async def test_a_send_not_executed_arrives_once_and_an_executed_stalled_one_is_not_repeated(
-    tmp_path: Path, kind: str
+    tmp_path: Path, sqlite_db: Path, kind: str
 ) -> None:
     spec = KINDS[kind]
     health = free_port()
     async with FakeBotAPI() as api:
         settings = settings_for(
-            api, tmp_path, SIDEGLIDE_HEALTH_LISTEN=f"127.0.0.1:{health}", **spec.settings
+            api,
+            tmp_path,
+            sqlite_db,
+            SIDEGLIDE_HEALTH_LISTEN=f"127.0.0.1:{health}",
+            **spec.settings,
         )
         if kind == "animation":
             seed_animation(settings)
@@ -196,10 +200,10 @@ def _shows_step1(msg: SentMessage) -> bool:
 
 @pytest.mark.parametrize("fault", ["refused", "unreadable"])
 async def test_a_refused_or_unreadable_animation_leaves_the_set_its_text_and_buttons(
-    tmp_path: Path, fault: str
+    tmp_path: Path, sqlite_db: Path, fault: str
 ) -> None:
     async with FakeBotAPI() as api:
-        settings = settings_for(api, tmp_path, SIDEGLIDE_ANIMATIONS=True)
+        settings = settings_for(api, tmp_path, sqlite_db, SIDEGLIDE_ANIMATIONS=True)
         seed_animation(settings)
         async with running(settings):
             user = User(api, 72_001)
@@ -226,9 +230,10 @@ async def test_a_refused_or_unreadable_animation_leaves_the_set_its_text_and_but
 
 async def test_a_429_storm_of_20_seconds_is_waited_out_and_the_reply_arrives_once(
     tmp_path: Path,
+    sqlite_db: Path,
 ) -> None:
     """Three retries used to end it after about 6 s, and the reply was lost."""
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
         user = User(api, 73_001)
         storm = api.storm("sendMessage", seconds=20, retry_after=5, chat_id=user.id)
         user.say("/start")
@@ -243,8 +248,10 @@ async def test_a_429_storm_of_20_seconds_is_waited_out_and_the_reply_arrives_onc
         assert len(api.sent_to(user.id)) == 1
 
 
-async def test_a_refused_progress_chart_still_says_its_summary(tmp_path: Path) -> None:
-    async with FakeBotAPI() as api, running(settings_for(api, tmp_path)):
+async def test_a_refused_progress_chart_still_says_its_summary(
+    tmp_path: Path, sqlite_db: Path
+) -> None:
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
         user = User(api, 74_001)
         await welcomed(user)
         api.fail("sendPhoto", 400, "Bad Request: IMAGE_PROCESS_FAILED", chat_id=user.id)

@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from yarl import URL
 
 from bot.bootstrap import open_storage
 from bot.clock import utcnow
@@ -43,6 +44,7 @@ def webhook_settings(api: FakeBotAPI, tmp: Path, **more: Any) -> Any:
     return settings_for(
         api,
         tmp,
+        tmp / "sideglide.sqlite3",
         SIDEGLIDE_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/hook",
         SIDEGLIDE_WEBHOOK_SECRET=SECRET,
         SIDEGLIDE_LISTEN=f"127.0.0.1:{port}",
@@ -68,7 +70,7 @@ async def head_only(
 ) -> tuple[int, dict[str, str]]:
     """A POST that sends its headers and never its body: an answer proves the server
     did not wait for the body. Returns the status and the answer's headers."""
-    parts = aiohttp.client.URL(url)
+    parts = URL(url)
     reader, writer = await asyncio.open_connection(parts.host, parts.port)
     try:
         lines = [f"POST {parts.path} HTTP/1.1", f"Host: {parts.host}:{parts.port}"]

@@ -253,8 +253,9 @@ def test_a_check_in_is_measured_against_the_previous_one(
     ],
 )
 def test_the_starting_exercise(tried: str, result: str, stage: Stage, stop: bool) -> None:
-    assert ladder.starting_stage(tried, result, one_sided=True)[:2] == (stage, stop)
-    assert ladder.starting_stage(tried, result, one_sided=False)[:2] == (P, False)
+    start = (ladder.Tried(tried), ladder.TriedResult(result) if result else None)
+    assert ladder.starting_stage(*start, one_sided=True)[:2] == (stage, stop)
+    assert ladder.starting_stage(*start, one_sided=False)[:2] == (P, False)
 
 
 def test_the_readme_carries_the_table_as_the_code_has_it() -> None:

@@ -12,7 +12,7 @@ import logging
 import re
 import string
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -34,7 +34,7 @@ from flows.engine import Rules
 from flows.events import ReminderDue, ReminderPress
 from flows.i18n import Msg
 from flows.ladder import FOR_PT, R_PT_LIFTED, R_PT_PRESCRIBED
-from flows.model import Answer, Reach, Rung
+from flows.model import Answer, Reach, RemindMode, Rung
 from flows.session import Hold, State
 from flows.trend import NUDGE_NO_PLAN
 from tests.flowkit import Script, walk
@@ -369,9 +369,9 @@ def _shown(effects: Iterable[Effect]) -> Iterator[str]:
             yield e.reason
 
 
-def _variants() -> Iterator[tuple[Effect, ...]]:
+def _variants() -> Iterator[Sequence[Effect]]:
     """Turns whose wording the graph walk merges away (its key ignores them)."""
-    for mode in ("every", "fixed"):  # the next set, as the user's reminders will come
+    for mode in RemindMode:  # the next set, as the user's reminders will come
         s = Script().onboard().press("start").steps()
         s.session = replace(s.session, reminders=replace(s.session.reminders, mode=mode))
         yield tuple(s.checkin("centralizing", "5", "thigh").effects)
@@ -410,7 +410,7 @@ def _variants() -> Iterator[tuple[Effect, ...]]:
 
 
 @cache
-def _turns() -> tuple[tuple[Effect, ...], ...]:
+def _turns() -> tuple[Sequence[Effect], ...]:
     return (*walk().turns.values(), *_variants())
 
 

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -186,7 +187,7 @@ def test_user_ref_is_stable_short_and_hides_the_id() -> None:
 # --- no update's content, at any level ---------------------------------------------------
 
 TYPED = "my zebra sciatica flares at night"
-UPDATE = {
+UPDATE: dict[str, Any] = {
     "update_id": 7,
     "message": {"message_id": 1, "date": 0, "text": TYPED, "chat": {"id": 42}},
 }
@@ -225,7 +226,7 @@ def test_an_update_in_any_form_from_any_logger_at_any_level_is_withheld() -> Non
     for level in (logging.DEBUG, logging.INFO, logging.ERROR, logging.CRITICAL):
         logging.getLogger("some.library").log(level, "got %s", update)
         logging.getLogger("some.library").log(level, "got %s", json.dumps(UPDATE))
-        logging.getLogger("some.library").log(level, UPDATE)  # type: ignore[arg-type]
+        logging.getLogger("some.library").log(level, UPDATE)
         logging.getLogger("some.library").log(level, "got %(u)s", {"u": UPDATE})
         logging.getLogger("telegram.ext.Application").log(level, "Processing update %s", update)
     logging.getLogger("bot.test").info("sent", extra={"payload": update.message})

@@ -23,8 +23,7 @@ from bot.telegram.inbox import POLL_S, UpdateInbox
 from flows.events import Command, Press
 from flows.schedule import Schedule
 from flows.session import State
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+from tests.conftest import T0
 
 
 @pytest.fixture
@@ -67,9 +66,9 @@ async def test_a_users_turn_waits_for_the_other_process(
 
     async def waiting_locks() -> int:
         row = await storage.db.reads.fetchone(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            "SELECT count(*) AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
         )
-        return int(row[0]) if row else 0
+        return int(row["waiting"]) if row else 0
 
     async with a.lock(8):  # process a is in the middle of user 8's turn
         other = asyncio.create_task(b.handle(8, 8, Command("help"), update_id=2))
@@ -103,11 +102,11 @@ async def test_a_killed_leaders_lock_goes_with_its_connection(pg_url: str) -> No
         assert await first.db.lead()
         # what kill -9 leaves: the server ends the session, nothing is released by hand
         row = await second.db.reads.fetchone(
-            "SELECT pg_terminate_backend(pid) FROM pg_locks"
+            "SELECT pg_terminate_backend(pid) AS ended FROM pg_locks"
             " WHERE locktype = 'advisory' AND granted AND classid = ? AND objid = ?",
             (0x5EDE, 2),
         )
-        assert row is not None and row[0] is True
+        assert row is not None and row["ended"] is True
         async with asyncio.timeout(30):  # a hang guard, not a time limit
             while not await second.db.lead():  # noqa: ASYNC110 - no event across processes
                 await asyncio.sleep(0.05)

@@ -109,8 +109,12 @@ async def leads(bot: BotProcess) -> None:
             await asyncio.sleep(0.1)
 
 
-def far_enough(db: str) -> bool:
-    return len(checkin_rows(db)) >= USERS // 4 and len(scheduled(db)) >= DUE
+async def far_enough(conn: asyncpg.Connection) -> bool:
+    """A quarter of the users have checked in and DUE have a reminder schedule (read on
+    the test's own connection: it looks every 0.2 s for a minute or two)."""
+    checked_in = await conn.fetchval("SELECT COUNT(DISTINCT user_id) FROM checkins")
+    with_schedule = await conn.fetchval("SELECT COUNT(DISTINCT user_id) FROM reminders")
+    return bool(checked_in >= USERS // 4 and with_schedule >= DUE)
 
 
 def scheduled(db: str) -> set[int]:
@@ -218,9 +222,10 @@ async def test_two_processes_one_killed_lose_and_double_no_check_in(
         tasks = [asyncio.create_task(person(90_000 + i)) for i in range(USERS)]
         # mid-run: once a quarter of the users have checked in and DUE have set a
         # reminder, their reminders fall due; the leader's first sends hang at Telegram
+        watcher = await asyncpg.connect(pg_url)
         try:
             async with asyncio.timeout(240):  # a hang guard, not a time limit
-                while not far_enough(pg_url):  # noqa: ASYNC110 - polls the db
+                while not await far_enough(watcher):  # noqa: ASYNC110 - polls the db
                     await asyncio.sleep(0.2)
         except TimeoutError:
             pytest.fail(
@@ -228,6 +233,8 @@ async def test_two_processes_one_killed_lose_and_double_no_check_in(
                 f"{api.webhook.last_error_message!r}; first user:\n"
                 f"{api.transcript(90_000)}\nprocess a:\n{bots[0].logs()[-2000:]}"
             )
+        finally:
+            await watcher.close()
         reminded = sorted(scheduled(pg_url))[:DUE]
         for uid in reminded[:STUCK]:  # not executed: Telegram never took these
             api.stall("sendMessage", seconds=600, times=None, chat_id=uid)
@@ -312,30 +319,39 @@ async def test_an_update_accepted_by_a_process_killed_before_its_turn_is_answere
 async def test_a_users_second_message_on_the_other_process_waits_for_the_first(
     tmp_path: Path, pg_url: str
 ) -> None:
-    """/start reaches process A, which is frozen (SIGSTOP) right after storing it;
-    /help reaches process B meanwhile. B must not answer /help before A has answered
-    /start: the replies come in the order the user wrote."""
+    """/start reaches process A, which is frozen (SIGSTOP) with it stored and not
+    finished; /help reaches process B meanwhile. B must not answer /help before A has
+    answered /start: the replies come in the order the user wrote.
+
+    The test holds the user's lock until A is frozen, so A cannot finish /start in the
+    instant before the freeze: the check below always has an unfinished /start to wait
+    behind, never nothing."""
     uid = 4712
     async with two_processes(tmp_path, pg_url) as pair:
         api, proxy, bots = pair.api, pair.proxy, pair.bots
-        api.send_text(uid, "/start")  # the proxy's first forward goes to A
-        await api.wait_for(lambda: proxy.forwarded[0] == 1 or None, 60, "/start stored by A")
         assert bots[0].proc is not None
-        bots[0].proc.send_signal(signal.SIGSTOP)
+        holder = await asyncpg.connect(pg_url)
+        try:
+            await holder.execute("SELECT pg_advisory_lock($1::bigint)", uid)
+            api.send_text(uid, "/start")  # the proxy's first forward goes to A
+            await api.wait_for(lambda: proxy.forwarded[0] == 1 or None, 60, "/start stored by A")
+            bots[0].proc.send_signal(signal.SIGSTOP)
+            await holder.execute("SELECT pg_advisory_unlock($1::bigint)", uid)
+        finally:
+            await holder.close()
         try:
             api.send_text(uid, "/help")  # and the next to B
             await api.wait_for(lambda: proxy.forwarded[1] == 1 or None, 60, "/help stored by B")
-            # B could answer at once; it must wait while /start is unfinished. (A may
-            # have finished /start in the instant before the freeze: then B may answer.)
+            # B could answer at once; it must wait while /start is unfinished
             await asyncio.sleep(1.0)  # room for a wrong answer, not a pass condition
             start_pending = dbkit.one(
                 pg_url,
                 "SELECT COUNT(*) FROM inbox WHERE user_id = ? AND payload LIKE ?",
                 (uid, "%/start%"),
             )
+            assert start_pending == (1,), "A finished /start before the freeze"
             helped = [m for m in api.sent_to(uid) if (m.text or "").startswith(HELP_START)]
-            if start_pending != (0,):
-                assert helped == [], api.transcript(uid)
+            assert helped == [], api.transcript(uid)
         finally:
             bots[0].proc.send_signal(signal.SIGCONT)
         await api.wait_for(
@@ -346,6 +362,6 @@ async def test_a_users_second_message_on_the_other_process_waits_for_the_first(
             "the answer to /help",
         )
         texts = [m.text or "" for m in api.sent_to(uid)]
-        welcome = next(i for i, x in enumerate(texts) if "coach, not a doctor" in x)
-        helped = next(i for i, x in enumerate(texts) if x.startswith(HELP_START))
-        assert welcome < helped, api.transcript(uid)
+        welcome_at = next(i for i, x in enumerate(texts) if "coach, not a doctor" in x)
+        help_at = next(i for i, x in enumerate(texts) if x.startswith(HELP_START))
+        assert welcome_at < help_at, api.transcript(uid)

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, time
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import pytest
@@ -15,22 +16,20 @@ from bot.reminders import ticker as reminder_tick
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
 from bot.storage.sql.reminders import SqlReminders as SqliteReminders
 from bot.storage.sqlite.database import Database
+from flows.model import RemindMode
 from flows.schedule import Schedule, snooze
+from tests.conftest import Clock
 
-T0 = datetime(2024, 6, 3, 7, 0, tzinfo=UTC)  # a Monday, before the 08:00 slot
 EVERY3 = Schedule("UTC")  # 08:00, 11:00, 14:00, 17:00, 20:00
 
 
 def at(h: int, m: int = 0, s: int = 0, day: int = 3) -> datetime:
+    """A time (UTC) of June 2024: Berlin on summer time (UTC+2), as the fixed times'
+    tests need; the 3rd is a Monday."""
     return datetime(2024, 6, day, h, m, s, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+START = at(7)  # the Monday, before the 08:00 slot
 
 
 class Inbox:
@@ -82,11 +81,11 @@ async def db(tmp_path: Path) -> AsyncIterator[DB]:
 
 async def add_users(store: SqliteReminders, ids: range, schedule: Schedule = EVERY3) -> None:
     for uid in ids:
-        await store.put(uid, schedule, T0)
+        await store.put(uid, schedule, START)
 
 
-def ticker(store: SqliteReminders, inbox: Inbox, clock: Clock, **kwargs: object) -> ReminderTicker:
-    return ReminderTicker(store, inbox, clock=clock, **kwargs)  # type: ignore[arg-type]
+def ticker(store: SqliteReminders, inbox: Inbox, clock: Clock, **kwargs: Any) -> ReminderTicker:
+    return ReminderTicker(store, inbox, clock=clock, **kwargs)
 
 
 # --- the basics -----------------------------------------------------------------
@@ -97,7 +96,7 @@ async def test_due_pings_are_sent_once_and_the_schedule_moves_on(
 ) -> None:
     _, store = db
     await add_users(store, range(1, 4))
-    clock, inbox = Clock(T0), Inbox()
+    clock, inbox = Clock(START), Inbox()
     t = ticker(store, inbox, clock)
 
     assert (await t.tick(at(7, 59, 59))).sent == 0
@@ -140,9 +139,9 @@ async def test_due_query_uses_the_index(db: DB) -> None:
 async def test_restart_keeps_the_schedule(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite3"
     conn, store = await open_store(path)
-    fixed = Schedule("Europe/Berlin", mode="fixed", fixed_times=(time(9, 30),))
-    await store.put(7, fixed, T0)
-    await ticker(store, Inbox(), Clock(T0)).tick(T0)
+    fixed = Schedule("Europe/Berlin", mode=RemindMode.FIXED, fixed_times=(time(9, 30),))
+    await store.put(7, fixed, START)
+    await ticker(store, Inbox(), Clock(START)).tick(START)
     await conn.close()
 
     conn, store = await open_store(path)
@@ -265,13 +264,13 @@ async def test_put_replaces_the_schedule_and_delete_forgets(
     db: DB,
 ) -> None:
     _, store = db
-    await store.put(1, EVERY3, T0)
+    await store.put(1, EVERY3, START)
     await store.snooze(1, at(7, 30))
-    fixed = Schedule("UTC", mode="fixed", fixed_times=(time(19, 0),))
-    assert await store.put(1, fixed, T0) == at(19)
+    fixed = Schedule("UTC", mode=RemindMode.FIXED, fixed_times=(time(19, 0),))
+    assert await store.put(1, fixed, START) == at(19)
     row = await store.get(1)
     assert row is not None and row.schedule == fixed and row.snoozed_until is None
-    assert await store.put(2, Schedule("UTC", paused=True), T0) is None
+    assert await store.put(2, Schedule("UTC", paused=True), START) is None
     row2 = await store.get(2)
     assert row2 is not None and row2.paused_reason == "user"
     assert await store.delete(1)
@@ -567,7 +566,9 @@ async def test_cancelled_tick_then_rerun_loses_nothing(db: DB) -> None:
     assert sum(inbox.received.values()) - len(users) < report.after_crash
 
 
-async def test_a_database_error_on_one_row_repeats_no_other_ping(db: DB) -> None:
+async def test_a_database_error_on_one_row_repeats_no_other_ping(
+    db: DB, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Found in review: one failed write cancelled the other sends in flight, and their
     rows went out again at the next tick."""
     _, store = db
@@ -575,16 +576,18 @@ async def test_a_database_error_on_one_row_repeats_no_other_ping(db: DB) -> None
     await add_users(store, users)
     settle = store.settle
 
-    async def flaky(user_id: int, *args: object) -> bool:
+    async def flaky(
+        user_id: int, owner: str, next_due: datetime | None, sent_at: datetime | None
+    ) -> bool:
         if user_id == 1:
             raise aiosqlite.OperationalError("database is locked")
-        return await settle(user_id, *args)  # type: ignore[arg-type]
+        return await settle(user_id, owner, next_due, sent_at)
 
-    store.settle = flaky  # type: ignore[method-assign]
+    monkeypatch.setattr(store, "settle", flaky)
     inbox = Inbox()
     t = ticker(store, inbox, Clock(at(8)), max_in_flight=8)
     first = await t.tick(at(8))
     assert (first.sent, first.failed) == (7, 1)
-    store.settle = settle  # type: ignore[method-assign]
+    monkeypatch.setattr(store, "settle", settle)
     await t.tick(at(8, 0, 10))  # the next tick: user 1's row waits for its lease
     assert inbox.received == dict.fromkeys(users, 1)

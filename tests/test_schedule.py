@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows.model import RemindMode
 from flows.schedule import (
     Schedule,
     catch_up,
@@ -86,7 +88,9 @@ def test_paused_has_no_next_due() -> None:
 
 
 def test_fixed_times_are_sorted_deduplicated_and_repeat_daily() -> None:
-    s = Schedule("UTC", mode="fixed", fixed_times=(time(18, 30), time(7, 15), time(18, 30)))
+    s = Schedule(
+        "UTC", mode=RemindMode.FIXED, fixed_times=(time(18, 30), time(7, 15), time(18, 30))
+    )
     assert s.fixed_times == (time(7, 15), time(18, 30))
     got = walk(s, utc(2024, 6, 1, 12, 0), 3)
     assert got == [utc(2024, 6, 1, 18, 30), utc(2024, 6, 2, 7, 15), utc(2024, 6, 2, 18, 30)]
@@ -105,23 +109,23 @@ def test_fixed_times_are_sorted_deduplicated_and_repeat_daily() -> None:
         {"tz": "UTC", "mode": "fixed", "fixed_times": tuple(time(h) for h in range(13))},
     ],
 )
-def test_invalid_schedules_are_refused(kwargs: dict[str, object]) -> None:
+def test_invalid_schedules_are_refused(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
-        Schedule(**kwargs)  # type: ignore[arg-type]
+        Schedule(**kwargs)
 
 
 # --- time zones and DST ---------------------------------------------------------
 
 
 def test_slots_follow_the_users_wall_clock() -> None:
-    s = Schedule("Asia/Tokyo", mode="fixed", fixed_times=(time(9, 0),))
+    s = Schedule("Asia/Tokyo", mode=RemindMode.FIXED, fixed_times=(time(9, 0),))
     # 09:00 in Tokyo (UTC+9) is 00:00 UTC.
     assert next_due(s, utc(2024, 6, 1, 1, 0)) == utc(2024, 6, 2, 0, 0)
 
 
 def test_berlin_spring_forward_shifts_a_missing_time_forward() -> None:
     # 2024-03-31: 02:00 CET jumps to 03:00 CEST; 02:30 does not exist that day.
-    s = Schedule("Europe/Berlin", mode="fixed", fixed_times=(time(2, 30), time(9, 0)))
+    s = Schedule("Europe/Berlin", mode=RemindMode.FIXED, fixed_times=(time(2, 30), time(9, 0)))
     got = walk(s, local(BERLIN, 2024, 3, 30, 12, 0), 4)
     assert wall(BERLIN, got) == [
         "03-31 03:30 CEST",
@@ -141,7 +145,7 @@ def test_berlin_spring_forward_keeps_every_n_on_the_wall_clock() -> None:
 
 def test_berlin_fall_back_fires_an_ambiguous_time_once() -> None:
     # 2024-10-27: 03:00 CEST falls back to 02:00 CET; 02:30 happens twice.
-    s = Schedule("Europe/Berlin", mode="fixed", fixed_times=(time(2, 30),))
+    s = Schedule("Europe/Berlin", mode=RemindMode.FIXED, fixed_times=(time(2, 30),))
     got = walk(s, local(BERLIN, 2024, 10, 26, 12, 0), 2)
     assert got[0] == local(BERLIN, 2024, 10, 27, 2, 30, fold=0) == utc(2024, 10, 27, 0, 30)
     assert wall(BERLIN, got) == ["10-27 02:30 CEST", "10-28 02:30 CET"]
@@ -159,7 +163,9 @@ def test_new_york_dst_both_directions() -> None:
     assert autumn[0] == utc(2024, 11, 3, 13, 0)
 
     # 02:15 does not exist on 03-10; 01:30 happens twice on 11-03 and fires once.
-    fixed = Schedule("America/New_York", mode="fixed", fixed_times=(time(1, 30), time(2, 15)))
+    fixed = Schedule(
+        "America/New_York", mode=RemindMode.FIXED, fixed_times=(time(1, 30), time(2, 15))
+    )
     got = walk(fixed, utc(2024, 3, 9, 12, 0), 3)
     assert wall(NEW_YORK, got) == ["03-10 01:30 EST", "03-10 03:15 EDT", "03-11 01:30 EDT"]
     got = walk(fixed, utc(2024, 11, 2, 12, 0), 3)
@@ -236,7 +242,7 @@ def test_quiet_hours_are_outside_the_window_in_local_time(
 
 
 def test_fixed_times_widen_the_window() -> None:
-    s = Schedule("UTC", mode="fixed", fixed_times=(time(6, 30), time(22, 0)))
+    s = Schedule("UTC", mode=RemindMode.FIXED, fixed_times=(time(6, 30), time(22, 0)))
     assert not in_quiet_hours(s, utc(2024, 6, 1, 6, 30))
     assert not in_quiet_hours(s, utc(2024, 6, 1, 21, 30))
     assert in_quiet_hours(s, utc(2024, 6, 1, 6, 29))
@@ -281,7 +287,7 @@ def test_outage_ending_in_quiet_hours_sends_nothing_and_waits_for_morning() -> N
 
 
 def test_max_late_limits_a_stale_catch_up() -> None:
-    s = Schedule("UTC", mode="fixed", fixed_times=(time(9, 0),), end=time(21, 0))
+    s = Schedule("UTC", mode=RemindMode.FIXED, fixed_times=(time(9, 0),), end=time(21, 0))
     due, now = utc(2024, 6, 1, 9), utc(2024, 6, 1, 15)
     assert catch_up(s, due, now).send
     assert not catch_up(s, due, now, max_late=timedelta(hours=2)).send
@@ -320,7 +326,7 @@ def test_describe_every_fixed_and_paused() -> None:
     assert msg.format(**params) == (
         "Reminders every 3 hours from 08:00 to 21:00 (UTC+2). Next one at 11:00."
     )
-    fixed = Schedule("UTC", mode="fixed", fixed_times=(time(9), time(18, 30)))
+    fixed = Schedule("UTC", mode=RemindMode.FIXED, fixed_times=(time(9), time(18, 30)))
     msg, params = describe(fixed)
     assert msg.format(**params) == "Reminders every day at 09:00, 18:30 (UTC)."
     assert describe(Schedule("UTC", paused=True), paused_reason="worse")[0] == (

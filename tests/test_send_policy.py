@@ -7,7 +7,7 @@ checked to the second without waiting a minute.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from bot.ops.metrics import Metrics
 from bot.telegram.policy import RETRY_AFTER_BUDGET_S, SendPolicy
 from bot.telegram.transport import NOT_SENT, NotSent
 
-Outcome = BaseException | str
+Outcome = BaseException | str | bool  # an error raised, or the call's result
 
 
 class VirtualTime:
@@ -34,7 +34,9 @@ class VirtualTime:
         self.now += seconds
 
 
-def scripted(outcomes: list[Outcome]) -> tuple[Callable[..., Coroutine[Any, Any, Any]], list[int]]:
+def scripted(
+    outcomes: Sequence[Outcome],
+) -> tuple[Callable[..., Coroutine[Any, Any, Any]], list[int]]:
     """A Bot API call that answers each try with the next outcome (an error raised)."""
     tries: list[int] = []
 

@@ -7,7 +7,6 @@ milliseconds and still go through PTB's real request building and error mapping.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,21 +14,19 @@ from telegram import Bot
 
 from bot import bootstrap
 from bot.bootstrap import Built
-from bot.config import Settings
 from bot.telegram.sender import Sender
 from flows.effects import Choice, RecordCheckIn, Say, Speak
 from flows.model import Answer, CheckIn, Reach, Rung
 from flows.session import Session
-from tests.botkit import TOKEN
+from tests.botkit import TOKEN, plain_settings
+from tests.conftest import T0
 from tests.fakebotapi import FakeBotAPI
 
 CHAT = 4242
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 async def built_with(tmp_path: Path, tts: str) -> Built:
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
+    settings = plain_settings(
         SIDEGLIDE_DB=tmp_path / "db.sqlite3",
         SIDEGLIDE_TTS=tts,
         SIDEGLIDE_AUDIO_CACHE=tmp_path / "audio",

@@ -6,31 +6,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import secrets
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
+from datetime import timedelta
 
 from bot.sharing import codes
 from bot.storage.ports import Redeemed, Turn
 from flows.effects import RecordPrescription, RecordPsfs
 from flows.model import Prescription, PsfsRating, Rung, Side
 from flows.session import Session
-from tests.conftest import Storage, open_storage
+from tests.conftest import T0, Storage
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
 PATIENT, PT, OTHER = 1, 2, 3
-
-
-@pytest.fixture(params=["sqlite-file", "postgres"])
-async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
-    opened = await open_storage(request.param, request, tmp_path)
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 def code() -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -26,10 +26,9 @@ from bot.storage.sqlite import SqliteStorage
 from flows.effects import Say, Stopped
 from flows.events import Command, Press, SharePress
 from flows.session import Session
-from tests.botkit import Time
+from tests.conftest import T0, Clock
 
 USERS = (1, 2, 3, 4)
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 _CODE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 
 _open = st.tuples(st.just("open"), st.sampled_from(USERS), st.integers(0, 5))
@@ -74,7 +73,7 @@ class World:
     coach: Coach
     clinic: Clinic
     storage: SqliteStorage
-    clock: Time
+    clock: Clock
     model: Model = field(default_factory=Model)
     problems: list[str] = field(default_factory=list)
     delivered: list[Letter] = field(default_factory=list)
@@ -203,7 +202,7 @@ class World:
 
 async def _run(actions: list[tuple[object, ...]]) -> World:
     storage = await SqliteStorage.open(":memory:")
-    clock = Time(T0)
+    clock = Clock(T0)
     coach = Coach(storage.conversations, storage.history, storage.shares, clock=clock)
     world = World(
         coach,
@@ -283,7 +282,7 @@ def test_a_re_delivered_prescription_is_recorded_once() -> None:
 
     async def twice() -> int:
         storage = await SqliteStorage.open(":memory:")
-        clock = Time(T0)
+        clock = Clock(T0)
         coach = Coach(storage.conversations, storage.history, storage.shares, clock=clock)
         world = World(
             coach,
@@ -313,7 +312,7 @@ def test_a_re_delivered_share_gives_the_same_link_and_it_works() -> None:
 
     async def twice() -> tuple[list[str], list[str], int]:
         storage = await SqliteStorage.open(":memory:")
-        clock = Time(T0)
+        clock = Clock(T0)
         coach = Coach(storage.conversations, storage.history, storage.shares, clock=clock)
         clinic = Clinic(coach, storage.shares, storage.history, storage.conversations)
         world = World(coach, clinic, storage, clock)
@@ -339,7 +338,7 @@ def test_a_re_delivered_share_gives_the_same_link_and_it_works() -> None:
 def test_two_shares_in_two_updates_make_two_codes() -> None:
     async def run() -> set[str]:
         storage = await SqliteStorage.open(":memory:")
-        clock = Time(T0)
+        clock = Clock(T0)
         coach = Coach(storage.conversations, storage.history, storage.shares, clock=clock)
         clinic = Clinic(coach, storage.shares, storage.history, storage.conversations)
         world = World(coach, clinic, storage, clock)

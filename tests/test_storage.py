@@ -1,19 +1,18 @@
 """The storage ports' contract, checked on a real database without Telegram or the flow.
 
-Every test goes through the Protocols in bot.storage.ports only, so a second backend
-is checked by adding its name to BACKENDS. An in-memory SQLite database runs the same
-contract as a file: a turn's reminder changes used to be written on a second
-connection, which ":memory:" does not share.
+Every test goes through the Protocols in bot.storage.ports only, and runs on every
+backend the `storage` fixture opens (BACKENDS in tests/conftest.py): a new backend is
+checked by adding its name there. An in-memory SQLite database runs the same contract
+as a file: a turn's reminder changes used to be written on a second connection, which
+":memory:" does not share.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-
-import pytest
+from typing import Any
 
 from bot.storage.ports import Turn
 from bot.storage.sqlite import SqliteStorage
@@ -24,27 +23,22 @@ from flows.effects import (
     ReminderPause,
     SetSchedule,
 )
-from flows.model import Answer, CheckIn, Reach, Rung, Side
+from flows.model import Answer, CheckIn, Reach, RemindMode, Rung, Side
 from flows.session import Assessment, LadderRecord, Session
-from tests.conftest import BACKENDS, Storage, open_storage
+from tests.conftest import T0, Storage
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EVERY_3H = SetSchedule(
-    tz="Europe/Berlin", mode="every", every_hours=3, start="08:00", end="20:00", fixed_times=()
+    tz="Europe/Berlin",
+    mode=RemindMode.EVERY,
+    every_hours=3,
+    start="08:00",
+    end="20:00",
+    fixed_times=(),
 )
 
 
-@pytest.fixture(params=BACKENDS)
-async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
-    opened = await open_storage(request.param, request, tmp_path)
-    try:
-        yield opened
-    finally:
-        await opened.close()
-
-
-def session(**fields: object) -> Session:
-    return Session(language="de", **fields)  # type: ignore[arg-type]
+def session(**fields: Any) -> Session:
+    return Session(language="de", **fields)
 
 
 def checkin(at: datetime, pain: int = 4) -> CheckIn:
@@ -112,7 +106,7 @@ async def test_a_failing_turn_writes_nothing_and_spares_the_turns_beside_it(
     storage: Storage,
 ) -> None:
     broken = SetSchedule(
-        tz="UTC", mode="every", every_hours=3, start="25:00", end="20:00", fixed_times=()
+        tz="UTC", mode=RemindMode.EVERY, every_hours=3, start="25:00", end="20:00", fixed_times=()
     )
 
     def turn(user_id: int, *reminders: SetSchedule) -> Turn:
@@ -190,7 +184,8 @@ async def test_a_due_ping_is_handed_to_one_owner_at_a_time(storage: Storage) -> 
     nxt = due + timedelta(hours=3)
     assert not await queue.start(9, "late", due, due, lease)  # not the holder
     assert await queue.start(9, mine, due, due, lease)
-    assert (await queue.get(9)).in_flight == due  # type: ignore[union-attr]
+    row = await queue.get(9)
+    assert row is not None and row.in_flight == due
     assert not await queue.settle(9, "late", nxt, due)
     assert await queue.settle(9, mine, nxt, due)
     settled = await queue.get(9)

@@ -90,7 +90,7 @@ ROWS = [
 def _values() -> list[tuple[str, str, tuple[object, ...]]]:
     import json
 
-    out = []
+    out: list[tuple[str, str, tuple[object, ...]]] = []
     for table, columns, values in ROWS:
         if table == "users":
             values = (*values[:9], json.dumps(SESSION), *values[10:])

@@ -153,13 +153,15 @@ async def test_the_session_lives_between_initialize_and_shutdown_and_can_come_ba
     async with FakeBotAPI() as api:
         url = f"http://127.0.0.1:{api.port}/bot{TOKEN}/getMe"
         await request.initialize()
-        assert (await request.post(url))["is_bot"] is True
+        me = await request.post(url)
+        assert isinstance(me, dict) and me["is_bot"] is True
         await request.shutdown()
         await request.shutdown()  # twice is harmless (PTB may do it)
         with pytest.raises(RuntimeError, match="not initialized"):
             await request.do_request(url, "POST")
         await request.initialize()  # an Application restarted in the same process
-        assert (await request.post(url))["is_bot"] is True
+        me = await request.post(url)
+        assert isinstance(me, dict) and me["is_bot"] is True
         await request.shutdown()
 
 

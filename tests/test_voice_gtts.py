@@ -67,10 +67,12 @@ class Stub:
         self.audio = audio
         self.healthy = True
         self.requests: list[tuple[str, str, str]] = []  # (path, text, lang)
+        self.on_post: Callable[[], None] = lambda: None  # runs first on every request
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
+                stub.on_post()
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode()
                 freq = urllib.parse.parse_qs(body)["f.req"][0]
                 text, lang, *_ = json.loads(json.loads(freq)[0][0][1])
@@ -258,16 +260,13 @@ async def test_a_guided_set_falls_back_as_a_whole(mp3: bytes, tmp_path: Path) ->
     with Stub(mp3) as stub:
         tts, espeak = gtts_then_espeak(stub.url)
         answered = 0
-        handler = stub.server.RequestHandlerClass
-        original = handler.do_POST  # type: ignore[attr-defined]
 
-        def flaky(self: BaseHTTPRequestHandler) -> None:
+        def flaky() -> None:
             nonlocal answered
             answered += 1
             stub.healthy = answered <= 3
-            original(self)
 
-        handler.do_POST = flaky  # type: ignore[attr-defined]
+        stub.on_post = flaky
         with VoiceService(tmp_path, tts) as voice:
             clip = await voice.guided_set("en", setup, reps)
     assert answered == 4  # three words from gTTS, then the failure

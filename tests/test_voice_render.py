@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.voice.guided import GuidedReps
-from bot.voice.prerender import GuidedJob, progress_bar, render_all
+from bot.voice.guided import GuidedJob, GuidedReps
+from bot.voice.prerender import progress_bar, render_all
 from bot.voice.service import VoiceService
 from bot.voice.tts import EspeakBackend, FallbackTTS, TTSError
 

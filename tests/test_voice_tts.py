@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from bot.voice.tts import (
     TTSError,
     make_tts,
 )
+from tests.conftest import Clock
 
 LINES = {
     "en": "Put your other hand on the hip that is farthest from the wall.",
@@ -78,23 +80,15 @@ class Fine:
         out_path.write_bytes(b"audio")
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_breaker_rests_the_primary_for_the_cooldown(caplog: pytest.LogCaptureFixture) -> None:
     primary, fallback, clock = Broken(), Fine(), Clock()
-    tts = FallbackTTS(primary, fallback, cooldown_s=60, clock=clock)
+    tts = FallbackTTS(primary, fallback, cooldown_s=60, clock=lambda: clock().timestamp())
     assert tts.candidates() == [primary, fallback]
     caplog.set_level(logging.DEBUG, logger="bot.voice.tts")
     for _ in range(5):  # five notes fail on the primary during one outage
         tts.record_failure(primary, TTSError("down"))
         assert tts.candidates() == [fallback]
-        clock.now += 61
+        clock.advance(timedelta(seconds=61))
         assert tts.candidates() == [primary, fallback]  # half-open: try it again
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1
@@ -129,10 +123,10 @@ def test_note_deadline_stops_a_slow_backend(tmp_path: Path) -> None:
         name = "slow"
 
         def synthesize(self, text: str, lang: str, out_path: Path) -> None:
-            clock.now += 10
+            clock.advance(timedelta(seconds=10))
             out_path.write_bytes(b"audio")
 
-    tts = FallbackTTS(Slow(), Fine(), note_deadline_s=25, clock=clock)
+    tts = FallbackTTS(Slow(), Fine(), note_deadline_s=25, clock=lambda: clock().timestamp())
     with pytest.raises(TTSError, match="within 25s"):
         tts.synthesize_note(tts.primary, ["a", "b", "c", "d", "e"], "en", tmp_path)
 

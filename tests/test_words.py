@@ -11,6 +11,7 @@ with no tolerance: a "worse" is never read as anything else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def test_the_sets_have_every_sign_both_ways_and_ordinary_replies(lang: str) -> N
 class CheckinScore:
     total: int
     accuracy: float
-    wrong: list[tuple[tuple[object, ...], tuple[object, ...], str]]
+    wrong: Sequence[tuple[tuple[object, ...], tuple[object, ...], str]]
     worse_missed: list[str]
 
 

@@ -137,6 +137,10 @@ class RandomFaults:
 class FaultsMixin(FakeState):
     """The fault-injection API of FakeBotAPI, and the choice of a fault for a call."""
 
+    # queues the update of a user who blocked the bot: UsersMixin's (users.py), which
+    # FakeBotAPI brings in after this class; declared here, not defined, so it stays its
+    _push_kicked_update: Callable[[int], None]
+
     def fail(
         self,
         method: str | Iterable[str],

@@ -89,8 +89,12 @@ class FilesMixin(FakeState):
         ``attach://<name>`` field points to (the bot's voice notes come that way).
         """
         value = call.params.get(kind)
-        attached = isinstance(value, str) and value.startswith("attach://")
-        upload = call.files.get(value[len("attach://") :] if attached else kind)
+        attach = "attach://"
+        part = (
+            value[len(attach) :] if isinstance(value, str) and value.startswith(attach) else None
+        )
+        attached = part is not None
+        upload = call.files.get(part if part is not None else kind)
         if upload is not None:
             if not upload.data:
                 raise ApiError(400, "Bad Request: file must be non-empty")

@@ -104,7 +104,8 @@ class FakeState:
         """Until the next change, or ``seconds`` (None: no limit)."""
         event = self._changed
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), seconds)
+            async with asyncio.timeout(seconds):  # no task per wait, unlike wait_for
+                await event.wait()
 
     async def _sleep(self, seconds: float, until: Callable[[], bool] | None = None) -> None:
         """Sleep that ends early when the server stops (so stop() stays prompt), or as

@@ -41,12 +41,17 @@ class WaitsMixin(QueriesMixin):
         predicate: Callable[[], Any],
         timeout: float = WAIT_TIMEOUT,
         what: str | Callable[[], str] = "condition",
+        *,
+        poll: bool = True,
     ) -> Any:
         """Wait until ``predicate()`` returns something truthy and return it.
 
         The predicate is re-checked at once after every change the fake sees (calls,
         updates, deliveries...), and every POLL_INTERVAL seconds besides, so it may read
-        any state, here or elsewhere (the bot's database, say).
+        any state, here or elsewhere (the bot's database, say). ``poll=False`` skips the
+        interval, for a predicate that reads only the fake's own state, which changes
+        only with a change the fake announces (many scripted users waiting at once
+        would otherwise each wake 40 times a second).
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -58,7 +63,7 @@ class WaitsMixin(QueriesMixin):
             if remaining <= 0:
                 detail = what() if callable(what) else what
                 raise WaitTimeout(f"timed out after {timeout}s waiting for {detail}")
-            await self._wait_change(min(remaining, POLL_INTERVAL))
+            await self._wait_change(min(remaining, POLL_INTERVAL) if poll else remaining)
 
     async def wait_for_message(
         self,
@@ -89,6 +94,7 @@ class WaitsMixin(QueriesMixin):
             find,
             timeout,
             lambda: f"a bot message in chat {key}; transcript:\n{self.transcript(key)}",
+            poll=False,  # the chat's messages: only a delivery, announced, adds one
         )
         return result
 
@@ -112,6 +118,7 @@ class WaitsMixin(QueriesMixin):
             find,
             timeout,
             lambda: f"{count} bot messages in chat {key}; transcript:\n{self.transcript(key)}",
+            poll=False,
         )
         return result
 
