@@ -200,16 +200,18 @@ class World:
         return letters
 
 
-async def _run(actions: list[tuple[object, ...]]) -> World:
+async def _open_world() -> World:
+    """The real Coach and Clinic on a fresh in-memory database, at T0."""
     storage = await SqliteStorage.open(":memory:")
     clock = Clock(T0)
     coach = Coach(storage.conversations, storage.history, storage.shares, clock=clock)
-    world = World(
-        coach,
-        Clinic(coach, storage.shares, storage.history, storage.conversations),
-        storage,
-        clock,
-    )
+    clinic = Clinic(coach, storage.shares, storage.history, storage.conversations)
+    return World(coach, clinic, storage, clock)
+
+
+async def _run(actions: list[tuple[object, ...]]) -> World:
+    world = await _open_world()
+    storage = world.storage
     try:
         for action in actions:
             await world.step(action)
@@ -281,15 +283,8 @@ def test_a_re_delivered_prescription_is_recorded_once() -> None:
     same update again (a process killed mid-turn) records the prescription once."""
 
     async def twice() -> int:
-        storage = await SqliteStorage.open(":memory:")
-        clock = Clock(T0)
-        coach = Coach(storage.conversations, storage.history, storage.shares, clock=clock)
-        world = World(
-            coach,
-            Clinic(coach, storage.shares, storage.history, storage.conversations),
-            storage,
-            clock,
-        )
+        world = await _open_world()
+        storage = world.storage
         try:
             for action in [("start", 1), ("share", 1), ("open", 2, 0)]:
                 await world.step(action)
@@ -311,11 +306,8 @@ def test_a_re_delivered_share_gives_the_same_link_and_it_works() -> None:
     so the link the patient already received is the one a PT can open."""
 
     async def twice() -> tuple[list[str], list[str], int]:
-        storage = await SqliteStorage.open(":memory:")
-        clock = Clock(T0)
-        coach = Coach(storage.conversations, storage.history, storage.shares, clock=clock)
-        clinic = Clinic(coach, storage.shares, storage.history, storage.conversations)
-        world = World(coach, clinic, storage, clock)
+        world = await _open_world()
+        storage, clinic = world.storage, world.clinic
         try:
             await world.step(("start", 1))
             patient = Person(1, 1, name(1), "en", update_id=500)
@@ -337,11 +329,8 @@ def test_a_re_delivered_share_gives_the_same_link_and_it_works() -> None:
 
 def test_two_shares_in_two_updates_make_two_codes() -> None:
     async def run() -> set[str]:
-        storage = await SqliteStorage.open(":memory:")
-        clock = Clock(T0)
-        coach = Coach(storage.conversations, storage.history, storage.shares, clock=clock)
-        clinic = Clinic(coach, storage.shares, storage.history, storage.conversations)
-        world = World(coach, clinic, storage, clock)
+        world = await _open_world()
+        storage, clinic = world.storage, world.clinic
         try:
             await world.step(("start", 1))
             found: set[str] = set()
