@@ -32,6 +32,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -188,11 +189,8 @@ async def bench_ours(users: int, sets: int, tmp: Path) -> tuple[int, float, list
         async with running(settings):
             yield
 
-    Coach.handle_unlocked = timed  # type: ignore[method-assign]
-    try:
+    with mock.patch.object(Coach, "handle_unlocked", timed):
         n, elapsed, calls = await with_driver("ours", users, sets, 0, bot)
-    finally:
-        Coach.handle_unlocked = original  # type: ignore[method-assign]
     return n, elapsed, samples, calls
 
 
