@@ -20,6 +20,7 @@ from operator import attrgetter
 from typing import Any, get_args, get_type_hints
 
 from flows import owed
+from flows.clinician import graph as desk_graph
 from flows.effects import Say
 from flows.engine import ALL_STATES, COMMANDS, Outcome, advance, choices
 from flows.events import Command, Event, Other, Press, ReminderDue, ReminderPress, Text
@@ -107,7 +108,13 @@ def diagram_page() -> str:
         "a question offers, `typed` for a typed answer) or a command (from `any` state);\n"
         "`back` is where a side question was opened from. Questions asked again are left\n"
         "out.\n\n"
-        f"```mermaid\n{mermaid()}\n```\n"
+        f"```mermaid\n{mermaid()}\n```\n\n"
+        "## The physical therapist's side\n\n"
+        "Generated from `SCREENS` in `flows/clinician/desk.py`. A PT's buttons carry their\n"
+        "place, so this side keeps no state: an edge is an answer leading to the next\n"
+        "screen or to an act bot.sharing carries out (a chart, a prescription, a revoke...);\n"
+        "`outside` is how a screen opens (a command, a link, a letter about a patient).\n\n"
+        f"```mermaid\n{desk_graph.mermaid()}\n```\n"
     )
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.sharing import texts as st
 from flows import texts as t
 from flows.catalogue import PRESS_UPS, SIDE_GLIDE
+from flows.clinician import texts as st
 from flows.model import Answer
 from tests.botkit import User, running, settings_for
 from tests.fakebotapi import FakeBotAPI

@@ -10,9 +10,10 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.sharing import texts as st
 from flows import texts as t
 from flows.catalogue import exercise_name
+from flows.clinician import texts as st
+from flows.clinician.desk import Desk, Screen, Wall, pack
 from flows.model import Answer, Rung
 from tests import dbkit
 from tests.botkit import User, running, settings_for
@@ -245,11 +246,21 @@ async def test_links_fail_safely(tmp_path: Path, bot_db: Db) -> None:
             share_id = found[0]
             eve.say("/patients")
             empty = await eve.expect(st.PATIENTS_NONE)
-            for data in (f"p:c:{share_id}", f"p:r:{share_id}", f"p:x:{share_id}", "p:c:999"):
-                api.press(OTHER, empty, data, check=False)
+            ref = str(share_id)
+            for desk, value in (
+                (Desk(Screen.CARD, ref), "chart"),
+                (Desk(Screen.ALERT, ref), "report"),
+                (Desk(Screen.CARD, ref), "rx"),
+                (Desk(Screen.RX_REPS, ref, Rung.PRESS_UPS, Wall.KEEP), "8"),
+                (Desk(Screen.CARD, "999"), "chart"),
+            ):
+                api.press(OTHER, empty, "p:" + pack(desk, value), check=False)
                 await eve.expect(st.NOT_SHARED)
+            # an older message's button, or a made-up one, says so
+            api.press(OTHER, empty, f"p:c:{share_id}", check=False)
+            await eve.expect(st.OLD_BUTTON)
             # Eve (not the patient) cannot revoke Anna's share either
-            api.press(OTHER, empty, f"p:v:{share_id}", check=False)
+            api.press(OTHER, empty, "p:" + pack(Desk(Screen.SHARING, ref), "stop"), check=False)
             await eve.expect(st.SHARING_NONE)
             assert dbkit.one(db, "SELECT revoked FROM shares WHERE id = ?", (share_id,)) == (None,)
             eve_got = api.sent_to(OTHER)

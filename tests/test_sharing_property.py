@@ -23,8 +23,10 @@ from bot.coach.coach import Coach, Handled
 from bot.sharing.clinic import Clinic, Person
 from bot.sharing.letters import Letter
 from bot.storage.sqlite import SqliteStorage
+from flows.clinician.desk import Desk, Screen, Wall, pack
 from flows.effects import Say, Stopped
 from flows.events import Command, Press, SharePress
+from flows.model import Rung
 from flows.session import Session
 from tests.conftest import T0, Clock
 
@@ -134,7 +136,10 @@ class World:
             letters = await self._handle(user, Command("start", code)) or []
             asked = [lt for lt in letters if lt.message.rows]
             if asked:
-                letters += await self._handle(user, SharePress(f"y:{code}")) or []
+                letters += (
+                    await self._handle(user, SharePress(pack(Desk(Screen.LINK, code), "yes")))
+                    or []
+                )
             ok = (
                 m.latest.get(patient) == code
                 and code not in m.used
@@ -155,7 +160,12 @@ class World:
                     m.live[share.id] = (patient, user)
         elif kind == "revoke":
             share_id = action[2]
-            letters = await self._handle(user, SharePress(f"v:{share_id}")) or []
+            letters = (
+                await self._handle(
+                    user, SharePress(pack(Desk(Screen.SHARING, str(share_id)), "stop"))
+                )
+                or []
+            )
             pair = m.live.get(int(str(share_id)))
             if pair is not None and pair[0] == user:  # every share of that pair ends
                 m.live = {k: v for k, v in m.live.items() if v != pair}
@@ -166,13 +176,15 @@ class World:
             m.live = {k: v for k, v in m.live.items() if user not in v}
         elif kind == "press":
             press, share_id = action[2], action[3]
+            ref = str(share_id)
             value = {
-                "r": f"r:{share_id}",
-                "x": f"x:{share_id}",
-                "e": f"e:{share_id}:side_glide",
-                "d": f"d:{share_id}:press_ups:k:8",
-                "l": f"m:{share_id}:press_ups",  # a PT lifts a hold from the card
-                "c": f"c:{share_id}",
+                "r": pack(Desk(Screen.CARD, ref), "report"),
+                "x": pack(Desk(Screen.CARD, ref), "rx"),
+                "e": pack(Desk(Screen.RX_EXERCISE, ref), "side_glide"),
+                "d": pack(Desk(Screen.RX_REPS, ref, Rung.PRESS_UPS, Wall.KEEP), "8"),
+                # a PT lifts a hold from the card
+                "l": pack(Desk(Screen.LIFT_EXERCISE, ref), "press_ups"),
+                "c": pack(Desk(Screen.ALERT, ref), "chart"),
             }[str(press)]
             letters = await self._handle(user, SharePress(value)) or []
         elif kind == "stop":
@@ -190,7 +202,8 @@ class World:
         """/forget as the adapters do it: the clinic's (a clinician only), else the coach's."""
         asked = await self._handle(user, Command("forget"))
         if asked is not None:
-            return asked + (await self._handle(user, SharePress("f:y")) or [])
+            delete = SharePress(pack(Desk(Screen.FORGET), "delete"))
+            return asked + (await self._handle(user, delete) or [])
         handled = await self.coach.handle(user, user, Command("forget"))
         letters = await self.clinic.after(user, handled)
         says = [e for e in handled.effects if isinstance(e, Say) and e.choices]
@@ -290,7 +303,9 @@ def test_a_re_delivered_prescription_is_recorded_once() -> None:
                 await world.step(action)
             (share,) = await storage.shares.of_clinician(2)
             pt = Person(2, 2, name(2), "en", update_id=9001)
-            press = SharePress(f"d:{share.id}:press_ups:k:0")
+            press = SharePress(
+                pack(Desk(Screen.RX_REPS, str(share.id), Rung.PRESS_UPS, Wall.KEEP), "0")
+            )
             first = await world.clinic.handle(pt, press, "bot")
             again = await world.clinic.handle(pt, press, "bot")
             assert first and again == []
@@ -317,7 +332,7 @@ def test_a_re_delivered_share_gives_the_same_link_and_it_works() -> None:
             codes_again = [c for lt in again for c in _CODE.findall(lt.message.text)]
             pt = Person(2, 2, name(2), "en", update_id=501)
             await clinic.handle(pt, Command("start", codes[0]), "bot")
-            await clinic.handle(pt, SharePress(f"y:{codes[0]}"), "bot")
+            await clinic.handle(pt, SharePress(pack(Desk(Screen.LINK, codes[0]), "yes")), "bot")
             return codes, codes_again, len(await storage.shares.of_clinician(2))
         finally:
             await storage.close()

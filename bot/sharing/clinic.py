@@ -15,28 +15,30 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.animation.service import AnimationService, cover_still
 from bot.coach.coach import Coach, Handled
 from bot.presentation import render
 from bot.presentation.i18n import _, translate
-from bot.presentation.messages import Button, Message
+from bot.presentation.messages import Message
 from bot.presentation.texts import SUMMARY_PSFS
 from bot.progress import export
 from bot.progress import report as reports
 from bot.progress.chart import chart_labels, psfs_lines, sentence_case
 from bot.sharing import codes
-from bot.sharing import texts as st
-from bot.sharing.letters import Letter, button
+from bot.sharing.letters import Letter, Rows, keyboard
 from bot.storage.ports import Clinician, Conversations, History, Redeemed, Share, Shares
 from flows import ladder, owed, remind, safety, screening
 from flows import texts as t
-from flows.catalogue import EXERCISES, REPS, exercise_name, step_side
+from flows.catalogue import exercise_name, step_side
+from flows.clinician import desk as d
+from flows.clinician import texts as st
+from flows.clinician.desk import Desk, Facts, Screen
 from flows.effects import RecordRungChange, Stopped
 from flows.events import Cleared, Command, Prescribed, SharePress
-from flows.model import Prescription, Rung, Side
-from flows.numbers import whole
+from flows.model import Rung
 from flows.schedule import tz_label, validate_tz
 from flows.session import Hold, Session, State
 from flows.states import prompt
@@ -45,7 +47,6 @@ from flows.trend import leg_trend
 log = logging.getLogger(__name__)
 
 COMMANDS = frozenset({"share", "sharing", "patients"})
-REPS_CHOICES = (5, 8, 10, 12, 15)
 SUMMARY_DAY, SUMMARY_AT = 0, time(8, 0)  # Monday morning, in the clinician's time zone
 NAME_MAX = 64
 
@@ -55,7 +56,6 @@ _LINK_ANSWERS = {
     Redeemed.EXPIRED: st.LINK_EXPIRED,
     Redeemed.UNKNOWN: st.LINK_UNKNOWN,
 }
-_WALLS = {"l": Side.LEFT, "r": Side.RIGHT}
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,12 +229,7 @@ class Clinic:
             st.PATIENT_GO_ON,
             {"name": share.patient_name, "exercise": translate(lang, exercise_name(rung))},
         )
-        rows = (
-            (
-                button(_(lang, st.B_CHART), f"c:{share.id}"),
-                button(_(lang, st.B_REPORT), f"r:{share.id}"),
-            ),
-        )
+        rows = self._keys(lang, Desk(Screen.ALERT, str(share.id)), d.NOBODY)
         return [Letter(pt.chat_id, share.patient_id, Message(text, rows))]
 
     async def _ended(self, user_id: int, ended: Sequence[Share]) -> list[Letter]:
@@ -314,23 +309,18 @@ class Clinic:
                     "looked": _day(share.last_viewed, tz) or _(lang, st.NEVER),
                 },
             )
-            revoke = button(translate(lang, st.B_REVOKE, {"pt": pt}), f"v:{share.id}")
-            letters.append(Letter(who.chat_id, who.user_id, Message(text, ((revoke,),))))
+            rows = self._keys(lang, Desk(Screen.SHARING, str(share.id)), d.NOBODY, pt=pt)
+            letters.append(Letter(who.chat_id, who.user_id, Message(text, rows)))
         return letters
 
-    async def _revoke(self, who: Person, arg: str) -> list[Letter]:
+    async def _revoke(self, who: Person, share: Share | None, act: d.Revoke) -> list[Letter]:
         """A revoke ends every share between this patient and that PT (design.md), under
         the patient's lock: a file or letter checked for access under the same lock
         (`leaving`) either left before this or never leaves."""
         lang = await self._lang(who)
-        share_id = _int(arg)
         async with self.coach.lock(who.user_id):
             now = self.now()
-            revoked = (
-                await self.shares.revoke(share_id, who.user_id, now)
-                if share_id is not None
-                else None
-            )
+            revoked = await self.shares.revoke(act.share, who.user_id, now)
             if revoked is not None and revoked.pt_id is not None:
                 for other in await self._live_of_patient(who.user_id):
                     if other.pt_id == revoked.pt_id:
@@ -353,14 +343,14 @@ class Clinic:
         verdict, share = await self.shares.peek(code, who.user_id, self.now())
         if verdict is not Redeemed.OK or share is None:
             return [self._say(who.chat_id, lang, _LINK_ANSWERS.get(verdict, st.LINK_UNKNOWN))]
-        text = translate(lang, st.LINK_CONFIRM, {"name": share.patient_name})
-        rows = ((button(_(lang, st.B_I_AM), f"y:{code}"), button(_(lang, st.B_NOT_ME), "n:-")),)
-        return [Letter(who.chat_id, None, Message(text, rows))]
+        asked = d.ask(Desk(Screen.LINK, code), d.NOBODY)
+        return [self._asked(who, lang, asked, name=share.patient_name)]
 
-    async def _confirm(self, who: Person, code: str) -> list[Letter]:
+    async def _confirm(self, who: Person, held: Share | None, act: d.Confirm) -> list[Letter]:
         lang = await self._lang(who)
         now = self.now()
-        verdict, share = await self.shares.redeem(code, who.user_id, who.name[:NAME_MAX], now)
+        name = who.name[:NAME_MAX]
+        verdict, share = await self.shares.redeem(act.code, who.user_id, name, now)
         if verdict is not Redeemed.OK or share is None:
             return [self._say(who.chat_id, lang, _LINK_ANSWERS.get(verdict, st.LINK_UNKNOWN))]
         followed = [
@@ -383,9 +373,7 @@ class Clinic:
         )
         letters = [self._say(who.chat_id, lang, st.PT_WELCOME, name=share.patient_name)]
         if known is None:
-            zones = tuple(button(tz, f"z:{tz}") for tz in remind.TZ_CHOICES)
-            rows = tuple(zones[i : i + 4] for i in range(0, len(zones), 4))
-            letters.append(Letter(who.chat_id, None, Message(_(lang, st.ASK_PT_TZ), rows)))
+            letters.append(self._asked(who, lang, d.ask(Desk(Screen.ZONE), d.NOBODY)))
         patient = await self.coach.loaded(share.patient_id)
         if patient is not None:
             letters.append(
@@ -398,9 +386,9 @@ class Clinic:
             )
         return letters
 
-    async def _set_tz(self, who: Person, value: str) -> list[Letter]:
+    async def _set_tz(self, who: Person, share: Share | None, act: d.SetZone) -> list[Letter]:
         pt = await self.shares.clinician(who.user_id)
-        canonical = validate_tz(value)
+        canonical = validate_tz(act.tz)
         if pt is None or canonical is None:
             return [self._say(who.chat_id, who.language, st.NOT_SHARED)]
         await self.shares.save_clinician(replace(pt, tz=canonical))
@@ -434,21 +422,14 @@ class Clinic:
                     "remind": _(lang, _reminders(session)),
                 },
             )
-            rows: tuple[tuple[Button, ...], ...] = (
-                (
-                    button(_(lang, st.B_CHART), f"c:{share.id}"),
-                    button(_(lang, st.B_REPORT), f"r:{share.id}"),
-                ),
-                (button(_(lang, st.B_PRESCRIBE), f"x:{share.id}"),),
-            )
-            if safety.exercise_hold(session) in (Hold.STOP_RULE, Hold.SEE_PT):
-                rows = (*rows, (button(_(lang, st.B_LIFT), f"l:{share.id}"),))
+            rows = self._keys(lang, Desk(Screen.CARD, str(share.id)), _facts(session))
             card = "\n".join([*status, text])
             letters.append(Letter(who.chat_id, share.patient_id, Message(card, rows)))
         return letters
 
-    async def _chart(self, who: Person, share: Share) -> list[Letter]:
+    async def _chart(self, who: Person, share: Share | None, act: d.Chart) -> list[Letter]:
         lang = await self._lang(who)
+        assert share is not None  # a share screen's act: d.answer checked it is live
         session = await self.coach.session(share.patient_id)
         if session is None:
             return [self._say(who.chat_id, lang, st.NOT_SHARED)]
@@ -467,8 +448,9 @@ class Clinic:
             for message in render.chart(result, lang, for_name=share.patient_name)
         ]
 
-    async def _report(self, who: Person, share: Share) -> list[Letter]:
+    async def _report(self, who: Person, share: Share | None, act: d.Report) -> list[Letter]:
         lang = await self._lang(who)
+        assert share is not None  # a share screen's act: d.answer checked it is live
         session = await self.coach.session(share.patient_id)
         if session is None:
             return [self._say(who.chat_id, lang, st.NOT_SHARED)]
@@ -491,86 +473,17 @@ class Clinic:
             for message in render.export(files, lang, now, for_name=share.patient_name)
         ]
 
-    # --- the clinician's prescription -------------------------------------------------
+    # --- the clinician's prescription and lift ---------------------------------------
 
-    async def _prescribe(self, who: Person, share: Share, parts: list[str]) -> list[Letter]:
-        """x:<id> -> e:<id>:<rung> -> (side glide) w:<id>:<rung>:<l|r|k> -> (a dose)
-        d:<id>:<rung>:<wall>:<reps|0>: each step's answer rides in the next button."""
+    async def _lift(self, who: Person, share: Share | None, act: d.LiftHold) -> list[Letter]:
+        """A PT who follows the patient lifts a stop from the card (design.md), recorded
+        with the PT's name; the coach re-checks the hold under the patient's lock."""
         lang = await self._lang(who)
-        name = share.patient_name
-        step, rest = parts[0], parts[2:]
-        rows: tuple[tuple[Button, ...], ...]
-        if step == "x":
-            rows = tuple(
-                (button(_(lang, label), f"e:{share.id}:{rung.value}"),)
-                for rung, label in t.EXERCISE_BUTTONS.items()
-            )
-            return [self._ask(who, lang, st.ASK_RX_EXERCISE, rows, name=name)]
-        rung = _rung(rest[0]) if rest else None
-        if rung is None:
-            return [self._say(who.chat_id, lang, st.NOT_SHARED)]
-        wall = rest[1] if len(rest) > 1 else None
-        if step == "e" and rung == Rung.SIDE_GLIDE:
-            rows = (
-                (
-                    button(_(lang, t.B_PT_WALL_LEFT), f"w:{share.id}:{rung.value}:l"),
-                    button(_(lang, t.B_PT_WALL_RIGHT), f"w:{share.id}:{rung.value}:r"),
-                ),
-                (button(_(lang, st.B_RX_WALL_KEEP), f"w:{share.id}:{rung.value}:k"),),
-            )
-            return [self._ask(who, lang, st.ASK_RX_WALL, rows, name=name)]
-        wall = wall or "k"
-        dose = EXERCISES[rung].reps
-        if step in ("e", "w") and dose is not None:
-            head = f"d:{share.id}:{rung.value}:{wall}"
-            reps = tuple(button(str(n), f"{head}:{n}") for n in REPS_CHOICES)
-            usual = button(translate(lang, st.B_RX_REPS_KEEP, {"reps": REPS}), f"{head}:0")
-            return [self._ask(who, lang, st.ASK_RX_REPS, (reps, (usual,)))]
-        count = _int(rest[2]) if len(rest) > 2 else 0
-        rx = Prescription(
-            rung=rung,
-            wall=_WALLS.get(wall or "k"),
-            reps=count if count in REPS_CHOICES and dose is not None else None,
-        )
-        return await self._apply(who, lang, share, rx)
-
-    async def _lift(self, who: Person, share: Share, parts: list[str]) -> list[Letter]:
-        """l:<id> -> m:<id>:<rung> -> (side glide) o:<id>:<rung>:<l|r|k>: a PT who follows
-        the patient lifts a stop from the card (design.md), recorded with the PT's name."""
-        lang = await self._lang(who)
-        name = share.patient_name
-        session = await self.coach.session(share.patient_id)
-        if session is None:
-            return [self._say(who.chat_id, lang, st.NOT_SHARED)]
-        if safety.exercise_hold(session) == Hold.RED_FLAG:
-            return [self._say(who.chat_id, lang, st.LIFT_RED_FLAG, name=name)]
-        step, rest = parts[0], parts[2:]
-        if step == "l":
-            rows = tuple(
-                (button(_(lang, label), f"m:{share.id}:{rung.value}"),)
-                for rung, label in t.EXERCISE_BUTTONS.items()
-            )
-            return [self._ask(who, lang, st.ASK_LIFT_EXERCISE, rows, name=name)]
-        rung = _rung(rest[0]) if rest else None
-        if rung is None:
-            return [self._say(who.chat_id, lang, st.NOT_SHARED)]
-        if step == "m" and rung == Rung.SIDE_GLIDE:
-            head = f"o:{share.id}:{rung.value}"
-            walls = (
-                button(_(lang, t.B_PT_WALL_LEFT), f"{head}:l"),
-                button(_(lang, t.B_PT_WALL_RIGHT), f"{head}:r"),
-            )
-            usual = (
-                ((button(_(lang, t.B_PT_WALL_USUAL), f"{head}:k"),),) if session.one_sided else ()
-            )
-            return [self._ask(who, lang, st.ASK_RX_WALL, (walls, *usual), name=name)]
-        wall = _WALLS.get(rest[1] if len(rest) > 1 else "k")
-        if rung == Rung.SIDE_GLIDE and wall is None and session.glide_shoulder is None:
-            return [self._say(who.chat_id, lang, st.NOT_SHARED)]  # no shoulder: never guessed
+        assert share is not None  # a share screen's act: d.answer checked it is live
         patient = await self.coach.loaded(share.patient_id)
         if patient is None:
             return [self._say(who.chat_id, lang, st.NOT_SHARED)]
-        event = Cleared(Prescription(rung=rung, wall=wall), who.user_id, who.name or "-")
+        event = Cleared(act.rx, who.user_id, who.name or "-")
         handled = await self.coach.handle(
             share.patient_id, patient.chat_id, event, update_id=who.update_id
         )
@@ -581,11 +494,18 @@ class Clinic:
             Letter(patient.chat_id, share.patient_id, message)
             for message in render.texts(handled.effects, plang)
         ]
-        exercise = translate(lang, exercise_name(rung))
+        if safety.exercise_hold(handled.session) == Hold.RED_FLAG:  # a warning sign since
+            letters.append(self._say(who.chat_id, lang, st.LIFT_RED_FLAG, name=share.patient_name))
+            return letters
+        exercise = translate(lang, exercise_name(act.rx.rung))
+        name = share.patient_name
         letters.append(self._say(who.chat_id, lang, st.LIFTED, name=name, exercise=exercise))
         return letters + await self.after(share.patient_id, handled)
 
-    async def _apply(self, who: Person, lang: str, share: Share, rx: Prescription) -> list[Letter]:
+    async def _apply(self, who: Person, share: Share | None, act: d.Prescribe) -> list[Letter]:
+        lang = await self._lang(who)
+        assert share is not None  # a share screen's act: d.answer checked it is live
+        rx = act.rx
         patient = await self.coach.loaded(share.patient_id)
         if patient is None:
             return [self._say(who.chat_id, lang, st.NOT_SHARED)]
@@ -621,12 +541,7 @@ class Clinic:
         text = translate(
             lang, st.ALERT, {"name": share.patient_name, "reason": for_pt(lang, stop.reason)}
         )
-        rows = (
-            (
-                button(_(lang, st.B_CHART), f"c:{share.id}"),
-                button(_(lang, st.B_REPORT), f"r:{share.id}"),
-            ),
-        )
+        rows = self._keys(lang, Desk(Screen.ALERT, str(share.id)), d.NOBODY)
         return [Letter(pt.chat_id, share.patient_id, Message(text, rows))]
 
     async def _weekly_line(
@@ -659,12 +574,7 @@ class Clinic:
         rated = psfs_lines(await self.history.psfs(share.patient_id), labels.activity_names)
         if rated:
             lines.append(translate(lang, SUMMARY_PSFS, {"ratings": "; ".join(rated)}))
-        rows = (
-            (
-                button(_(lang, st.B_CHART), f"c:{share.id}"),
-                button(_(lang, st.B_REPORT), f"r:{share.id}"),
-            ),
-        )
+        rows = self._keys(lang, Desk(Screen.ALERT, str(share.id)), d.NOBODY)
         return Letter(pt.chat_id, share.patient_id, Message("\n".join(lines), rows))
 
     # --- a clinician's /forget (one who is not also a patient here) ------------------
@@ -676,12 +586,11 @@ class Clinic:
         )
 
     def _ask_forget(self, who: Person, lang: str) -> Letter:
-        rows = ((button(_(lang, st.B_DELETE), "f:y"), button(_(lang, st.B_KEEP), "f:n")),)
-        return Letter(who.chat_id, None, Message(_(lang, st.ASK_PT_FORGET), rows))
+        return self._asked(who, lang, d.ask(Desk(Screen.FORGET), d.NOBODY))
 
-    async def _forget(self, who: Person, answer: str) -> list[Letter]:
+    async def _forget(self, who: Person, share: Share | None, act: d.ForgetMe) -> list[Letter]:
         lang = await self._lang(who)
-        if answer != "y" or not await self._only_clinician(who.user_id):
+        if not await self._only_clinician(who.user_id):
             return [self._say(who.chat_id, lang, st.KEPT)]
         async with self.coach.lock(who.user_id):
             held = await self.shares.of_clinician(who.user_id)
@@ -692,40 +601,44 @@ class Clinic:
     # --- presses ----------------------------------------------------------------------
 
     async def _press(self, who: Person, value: str) -> list[Letter]:
-        """A clinic button: y n z v f act on the presser's own links and shares; c r x e
-        w d l m o act on a share, which the presser must hold live right now."""
-        parts = value.split(":")
-        action, arg = parts[0], parts[1] if len(parts) > 1 else ""
-        own: dict[str, Callable[[Person, str], Awaitable[list[Letter]]]] = {
-            "y": self._confirm,
-            "n": self._decline,
-            "z": self._set_tz,
-            "v": self._revoke,
-            "f": self._forget,
+        """A sharing button, through the PT's conversation (flows.clinician.desk): the
+        rights come from storage now, the answer from the table, the act from here."""
+        pressed = d.unpack(value)
+        if pressed is None:  # an older message's button, or a forged one
+            return [self._say(who.chat_id, await self._lang(who), st.OLD_BUTTON)]
+        desk, answer = pressed
+        share, facts = await self._held(who, desk)
+        reply = d.answer(desk, answer, facts)
+        if isinstance(reply, d.Asked):
+            name = share.patient_name if share is not None else "-"
+            return [self._asked(who, await self._lang(who), reply, name=name)]
+        acts: dict[type, Callable[[Person, Share | None, Any], Awaitable[list[Letter]]]] = {
+            d.Tell: self._tell,
+            d.Chart: self._chart,
+            d.Report: self._report,
+            d.Prescribe: self._apply,
+            d.LiftHold: self._lift,
+            d.Revoke: self._revoke,
+            d.Confirm: self._confirm,
+            d.SetZone: self._set_tz,
+            d.ForgetMe: self._forget,
         }
-        if action in own:
-            return await own[action](who, arg)
-        on_share: dict[str, Callable[[Person, Share, list[str]], Awaitable[list[Letter]]]] = {
-            "c": lambda who, share, parts: self._chart(who, share),
-            "r": lambda who, share, parts: self._report(who, share),
-            **dict.fromkeys(("x", "e", "w", "d"), self._prescribe),
-            **dict.fromkeys(("l", "m", "o"), self._lift),
-        }
-        share = await self._held(who, arg) if action in on_share else None
-        if share is None:  # revoked, forgotten, someone else's, or no such button
-            return [self._say(who.chat_id, await self._lang(who), st.NOT_SHARED)]
-        return await on_share[action](who, share, parts)
+        return await acts[type(reply)](who, share, reply)
 
-    async def _decline(self, who: Person, arg: str) -> list[Letter]:
-        return [self._say(who.chat_id, await self._lang(who), st.LINK_DECLINED)]
+    async def _tell(self, who: Person, share: Share | None, act: d.Tell) -> list[Letter]:
+        name = share.patient_name if share is not None else "-"
+        return [self._say(who.chat_id, await self._lang(who), act.text, name=name)]
 
-    async def _held(self, who: Person, arg: str) -> Share | None:
-        """The share the button names, if the presser holds it live right now."""
-        share_id = _int(arg)
-        share = await self.shares.get(share_id) if share_id is not None else None
+    async def _held(self, who: Person, desk: Desk) -> tuple[Share | None, Facts]:
+        """The share a share screen's button names, if the presser holds it live right
+        now, and what the table needs to know of the patient."""
+        if not d.SCREENS[desk.screen].on_share:
+            return None, d.NOBODY
+        share = await self.shares.get(int(desk.ref))
         if share is None or not share.live or share.pt_id != who.user_id:
-            return None
-        return share
+            return None, d.NOBODY
+        session = await self.coach.session(share.patient_id)
+        return (share, _facts(session)) if session is not None else (None, d.NOBODY)
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -758,14 +671,22 @@ class Clinic:
         return Letter(chat_id, None, Message(translate(lang, msgid, params)))
 
     @staticmethod
-    def _ask(
-        who: Person,
-        lang: str,
-        msgid: str,
-        rows: tuple[tuple[Button, ...], ...],
-        **params: object,
-    ) -> Letter:
-        return Letter(who.chat_id, None, Message(translate(lang, msgid, params), rows))
+    def _asked(who: Person, lang: str, asked: d.Asked, **params: object) -> Letter:
+        """A question of the PT's conversation, its buttons carrying their place."""
+        words = {**asked.params, **params}
+        rows = keyboard(lang, asked.desk, asked.choices, asked.columns, words)
+        return Letter(who.chat_id, None, Message(translate(lang, asked.text, words), rows))
+
+    @staticmethod
+    def _keys(lang: str, desk: Desk, facts: Facts, **params: object) -> Rows:
+        """The buttons of a screen whose text is made here (a card, an alert, a share)."""
+        entry = d.SCREENS[desk.screen]
+        return keyboard(lang, desk, entry.buttons(desk, facts), entry.columns, params)
+
+
+def _facts(session: Session) -> Facts:
+    """What the PT's table may know of the patient, for a share held live."""
+    return Facts(live=True, hold=safety.exercise_hold(session), one_sided=session.one_sided)
 
 
 def _reminders(session: Session) -> str:
@@ -787,18 +708,6 @@ def for_pt(lang: str, reason: str) -> str:
 
 def _day(at: datetime | None, tz: tzinfo) -> str:
     return at.astimezone(tz).strftime("%Y-%m-%d") if at is not None else ""
-
-
-def _int(text: str) -> int | None:
-    return whole(text) if text.isascii() else None
-
-
-def _rung(text: str) -> Rung | None:
-    try:
-        rung = Rung(text)
-    except ValueError:
-        return None
-    return rung if rung in t.EXERCISE_BUTTONS else None
 
 
 __all__: Sequence[str] = ("COMMANDS", "Clinic", "Person", "summary_slot")

@@ -10,9 +10,15 @@ patient, or a clinician holding a live share.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.presentation.i18n import translate
 from bot.presentation.messages import Button, Message
+from flows.clinician.desk import Desk, pack
+from flows.effects import Choice
+
+Rows = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +43,19 @@ class Letter:
 def button(label: str, value: str) -> Button:
     """A sharing button: "p:<value>", outside the conversation's numbered questions."""
     return Button(label, f"p:{value}")
+
+
+def keyboard(
+    lang: str,
+    desk: Desk,
+    choices: Sequence[Choice],
+    columns: int,
+    params: Mapping[str, object],
+) -> Rows:
+    """A screen's buttons in the reader's language, `columns` to a row, each carrying its
+    place in the PT's conversation (flows.clinician.desk.pack)."""
+    buttons = [
+        button(c.label if c.literal else translate(lang, c.label, params), pack(desk, c.value))
+        for c in choices
+    ]
+    return tuple(tuple(buttons[i : i + columns]) for i in range(0, len(buttons), columns))

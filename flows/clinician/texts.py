@@ -103,3 +103,7 @@ B_DELETE = N_("Delete")
 B_KEEP = N_("Keep")
 PT_FORGOTTEN = N_("Done: you follow no one now, and nothing about you is stored.")
 KEPT = N_("Nothing was deleted.")
+OLD_BUTTON = N_(
+    "This button belongs to an older message. /patients shows your patients now, "
+    "/sharing who sees your progress."
+)
