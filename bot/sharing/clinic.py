@@ -1,9 +1,13 @@
-"""The physical therapist's side: who may see whose progress, and what they see.
+"""The physical therapist's side, where it meets the outside world.
 
-One rule decides every view, alert and prescription: the clinician holds a
-live share of that patient (`Share.live`, read from storage at the moment of
-the press, never from the button). Buttons carry a share id, which names a
-share and grants nothing. Everything else here is wording and layout.
+The conversation itself is flows.clinician.desk's (which screen asks what, where
+each answer leads, who may press what); this carries out its acts with storage,
+the coach and the files: a link made or confirmed, a revoke, a chart or report,
+a prescription or a lifted hold, a clinician's /forget. One rule decides every
+view, alert and prescription: the clinician holds a live share of that patient
+(`Share.live`, read from storage at the press, never from the button), checked
+again just before each letter leaves (`leaving`). What a PT reads is made by
+bot.sharing.views.
 """
 
 from __future__ import annotations
@@ -23,14 +27,12 @@ from bot.coach.coach import Coach, Handled
 from bot.presentation import render
 from bot.presentation.i18n import _, translate
 from bot.presentation.messages import Message
-from bot.presentation.texts import SUMMARY_PSFS
-from bot.progress import export
 from bot.progress import report as reports
-from bot.progress.chart import chart_labels, psfs_lines, sentence_case
 from bot.sharing import codes
-from bot.sharing.letters import Letter, Rows, keyboard
+from bot.sharing.letters import Letter, keyboard
+from bot.sharing.views import Views, day, facts, keys
 from bot.storage.ports import Clinician, Conversations, History, Redeemed, Share, Shares
-from flows import ladder, owed, remind, safety, screening
+from flows import ladder, owed, remind, safety
 from flows import texts as t
 from flows.catalogue import exercise_name, step_side
 from flows.clinician import desk as d
@@ -38,11 +40,9 @@ from flows.clinician import texts as st
 from flows.clinician.desk import Desk, Facts, Screen
 from flows.effects import RecordRungChange, Stopped
 from flows.events import Cleared, Command, Prescribed, SharePress
-from flows.model import Rung
 from flows.schedule import tz_label, validate_tz
 from flows.session import Hold, Session, State
 from flows.states import prompt
-from flows.trend import leg_trend
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,7 @@ class Clinic:
         self.history = history
         self.conversations = conversations
         self.animations = animations  # the exercise's picture in a PT's report, if any
+        self.views = Views(coach, shares, history)
 
     async def _picture(self, session: Session) -> bytes | None:
         """The still that stands for the patient's exercise, for their side (issue 27)."""
@@ -171,7 +172,7 @@ class Clinic:
         stops = [e for e in handled.effects if isinstance(e, Stopped)]
         if stops:
             for share in await self._live_of_patient(user_id):
-                letters += await self._alert(share, stops[-1])
+                letters += await self.views.alert(share, stops[-1])
         cleared = [
             e
             for e in handled.effects
@@ -179,58 +180,8 @@ class Clinic:
         ]
         if cleared:
             for share in await self._live_of_patient(user_id):
-                letters += await self._cleared(share, cleared[-1].to_rung)
+                letters += await self.views.cleared(share, cleared[-1].to_rung)
         return letters
-
-    async def status(self, lang: str, patient_id: int, session: Session, tz: tzinfo) -> list[str]:
-        """Where the patient stands now, first on the card, the weekly line and the report
-        (design.md): exercising, or paused since when and why; the last warning-sign check
-        and its answer. Dates in the PT's zone, named."""
-        lines: list[str] = []
-        hold = safety.exercise_hold(session)
-        changes = await self.history.rung_changes(patient_id)
-        screened = await self.history.screenings(patient_id)
-        if hold is None:
-            lines.append(_(lang, st.STATUS_ACTIVE))
-        else:
-            if hold == Hold.RED_FLAG:
-                yes = [a.at for a in screened if a.yes]
-                since = max(yes, default=None)
-            else:
-                stops = [c.at for c in changes if c.to_rung == Rung.SEE_PT]
-                since = max(stops, default=None)
-            moved = changes[-1].reason if changes else None
-            reason = for_pt(lang, safety.hold_reason(session, hold, moved))
-            day = f"{_day(since, tz)} ({tz_label(str(tz))})" if since else "-"
-            lines.append(translate(lang, st.STATUS_HELD, {"since": day, "reason": reason}))
-        if not screened:
-            lines.append(_(lang, st.STATUS_SCREEN_NONE))
-            return lines
-        last = max(screened, key=lambda a: a.at)
-        day = _day(last.at, tz)
-        if last.yes:
-            flag = screening.BY_ID.get(last.question)
-            question = _(lang, flag.question) if flag is not None else last.question
-            params = {"date": day, "question": question}
-            lines.append(translate(lang, st.STATUS_SCREEN_YES, params))
-        else:
-            lines.append(translate(lang, st.STATUS_SCREEN_CLEAN, {"date": day}))
-        return lines
-
-    async def _cleared(self, share: Share, rung: Rung) -> list[Letter]:
-        """The patient lifted a hold with "my PT says go on": every PT hears it at once, as
-        the patient's word (design.md), with the chart and report a tap away."""
-        pt = await self.shares.clinician(share.pt_id or 0)
-        if pt is None:
-            return []
-        lang = pt.language
-        text = translate(
-            lang,
-            st.PATIENT_GO_ON,
-            {"name": share.patient_name, "exercise": translate(lang, exercise_name(rung))},
-        )
-        rows = self._keys(lang, Desk(Screen.ALERT, str(share.id)), d.NOBODY)
-        return [Letter(pt.chat_id, share.patient_id, Message(text, rows))]
 
     async def _ended(self, user_id: int, ended: Sequence[Share]) -> list[Letter]:
         """The other side of each share `user_id`'s /forget ended hears of it."""
@@ -266,7 +217,7 @@ class Clinic:
             head = _(lang, st.WEEKLY_HEAD)
             letters.append(Letter(pt.chat_id, None, Message(head)))
             for share in held:
-                letter = await self._weekly_line(pt, share, now, tz)
+                letter = await self.views.weekly_line(pt, share, now, tz)
                 if letter is not None:
                     letters.append(letter)
         return letters
@@ -305,11 +256,11 @@ class Clinic:
                 st.SHARING_ONE,
                 {
                     "pt": pt,
-                    "since": _day(share.since, tz),
-                    "looked": _day(share.last_viewed, tz) or _(lang, st.NEVER),
+                    "since": day(share.since, tz),
+                    "looked": day(share.last_viewed, tz) or _(lang, st.NEVER),
                 },
             )
-            rows = self._keys(lang, Desk(Screen.SHARING, str(share.id)), d.NOBODY, pt=pt)
+            rows = keys(lang, Desk(Screen.SHARING, str(share.id)), d.NOBODY, pt=pt)
             letters.append(Letter(who.chat_id, who.user_id, Message(text, rows)))
         return letters
 
@@ -405,26 +356,8 @@ class Clinic:
         tz = zone(pt.tz) if pt is not None else zone("UTC")
         letters = []
         for share in held:
-            session = await self.coach.session(share.patient_id)
-            if session is None:
-                continue
-            history = await self.history.checkins(share.patient_id)
-            last = max((c.at for c in history), default=None)
-            status = await self.status(lang, share.patient_id, session, tz)
-            text = translate(
-                lang,
-                st.PATIENT_CARD,
-                {
-                    "name": share.patient_name,
-                    "since": _day(share.since, tz),
-                    "last": _day(last, tz) or _(lang, st.NO_CHECKIN),
-                    "exercise": self._exercise(lang, session),
-                    "remind": _(lang, _reminders(session)),
-                },
-            )
-            rows = self._keys(lang, Desk(Screen.CARD, str(share.id)), _facts(session))
-            card = "\n".join([*status, text])
-            letters.append(Letter(who.chat_id, share.patient_id, Message(card, rows)))
+            card = await self.views.card(who.chat_id, lang, share, tz)
+            letters += [card] if card is not None else []
         return letters
 
     async def _chart(self, who: Person, share: Share | None, act: d.Chart) -> list[Letter]:
@@ -463,7 +396,9 @@ class Clinic:
             now,
             [share],
             for_name=share.patient_name,
-            status=await self.status(lang, share.patient_id, session, await self._pt_tz(who)),
+            status=await self.views.status(
+                lang, share.patient_id, session, await self._pt_tz(who)
+            ),
             exercise_png=await self._picture(session),
             tz=await self._pt_tz(who),
         )
@@ -531,52 +466,6 @@ class Clinic:
         )
         return letters + await self.after(share.patient_id, handled)
 
-    # --- alerts and summaries ---------------------------------------------------------
-
-    async def _alert(self, share: Share, stop: Stopped) -> list[Letter]:
-        pt = await self.shares.clinician(share.pt_id or 0)
-        if pt is None:
-            return []
-        lang = pt.language
-        text = translate(
-            lang, st.ALERT, {"name": share.patient_name, "reason": for_pt(lang, stop.reason)}
-        )
-        rows = self._keys(lang, Desk(Screen.ALERT, str(share.id)), d.NOBODY)
-        return [Letter(pt.chat_id, share.patient_id, Message(text, rows))]
-
-    async def _weekly_line(
-        self, pt: Clinician, share: Share, now: datetime, tz: tzinfo
-    ) -> Letter | None:
-        session = await self.coach.session(share.patient_id)
-        if session is None:
-            return None
-        lang = pt.language
-        history = await self.history.checkins(share.patient_id)
-        week = [c for c in history if c.at > now - timedelta(days=7)]
-        last = max((c.at for c in history), default=None)
-        trend = leg_trend(history, now)
-        lines = [
-            *await self.status(lang, share.patient_id, session, tz),
-            translate(
-                lang,
-                st.WEEKLY_PATIENT,
-                {
-                    "name": share.patient_name,
-                    "sets": len(week),
-                    "last": _day(last, tz) or _(lang, st.NO_CHECKIN),
-                    "trend": _(lang, export.TREND_TERMS[trend]),
-                    "exercise": self._exercise(lang, session),
-                    "remind": _(lang, _reminders(session)),
-                },
-            ),
-        ]
-        labels = chart_labels(lambda m: _(lang, m))
-        rated = psfs_lines(await self.history.psfs(share.patient_id), labels.activity_names)
-        if rated:
-            lines.append(translate(lang, SUMMARY_PSFS, {"ratings": "; ".join(rated)}))
-        rows = self._keys(lang, Desk(Screen.ALERT, str(share.id)), d.NOBODY)
-        return Letter(pt.chat_id, share.patient_id, Message("\n".join(lines), rows))
-
     # --- a clinician's /forget (one who is not also a patient here) ------------------
 
     async def _only_clinician(self, user_id: int) -> bool:
@@ -638,7 +527,7 @@ class Clinic:
         if share is None or not share.live or share.pt_id != who.user_id:
             return None, d.NOBODY
         session = await self.coach.session(share.patient_id)
-        return (share, _facts(session)) if session is not None else (None, d.NOBODY)
+        return (share, facts(session)) if session is not None else (None, d.NOBODY)
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -662,11 +551,6 @@ class Clinic:
         return remind.user_tz(session) if session is not None else zone("UTC")
 
     @staticmethod
-    def _exercise(lang: str, session: Session) -> str:
-        rung = session.rung
-        return sentence_case(translate(lang, exercise_name(rung))) if rung else "-"
-
-    @staticmethod
     def _say(chat_id: int, lang: str, msgid: str, **params: object) -> Letter:
         return Letter(chat_id, None, Message(translate(lang, msgid, params)))
 
@@ -676,38 +560,6 @@ class Clinic:
         words = {**asked.params, **params}
         rows = keyboard(lang, asked.desk, asked.choices, asked.columns, words)
         return Letter(who.chat_id, None, Message(translate(lang, asked.text, words), rows))
-
-    @staticmethod
-    def _keys(lang: str, desk: Desk, facts: Facts, **params: object) -> Rows:
-        """The buttons of a screen whose text is made here (a card, an alert, a share)."""
-        entry = d.SCREENS[desk.screen]
-        return keyboard(lang, desk, entry.buttons(desk, facts), entry.columns, params)
-
-
-def _facts(session: Session) -> Facts:
-    """What the PT's table may know of the patient, for a share held live."""
-    return Facts(live=True, hold=safety.exercise_hold(session), one_sided=session.one_sided)
-
-
-def _reminders(session: Session) -> str:
-    if session.reminders.mode is None:
-        return st.REMIND_OFF
-    if session.reminders.paused or safety.reminder_pause(session) is not None:
-        return st.REMIND_PAUSED
-    return st.REMIND_ON
-
-
-def for_pt(lang: str, reason: str) -> str:
-    """A reason in the clinician's words (flows.ladder.FOR_PT), as the report has it."""
-    text = _(lang, ladder.FOR_PT.get(reason, reason))
-    try:
-        return text.format(exercise="-", next_exercise="-", limit="-", count="-")
-    except (KeyError, IndexError, ValueError):
-        return text
-
-
-def _day(at: datetime | None, tz: tzinfo) -> str:
-    return at.astimezone(tz).strftime("%Y-%m-%d") if at is not None else ""
 
 
 __all__: Sequence[str] = ("COMMANDS", "Clinic", "Person", "summary_slot")
