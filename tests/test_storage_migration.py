@@ -213,4 +213,5 @@ async def test_a_version_6_database_is_migrated_and_keeps_every_row(legacy: str)
         await storage.close()
     again = await open_storage(legacy)  # a second start finds nothing to do
     await again.close()
-    assert dbkit.one(legacy, "SELECT COUNT(*) FROM schema_version WHERE version = 7") == (1,)
+    versions = "SELECT COUNT(*) FROM schema_version WHERE version = ?"
+    assert dbkit.one(legacy, versions, (schema.VERSION,)) == (1,)

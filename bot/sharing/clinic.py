@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 COMMANDS = frozenset({"share", "sharing", "patients"})
 SUMMARY_DAY, SUMMARY_AT = 0, time(8, 0)  # Monday morning, in the clinician's time zone
 NAME_MAX = 64
+# the longest a letter's send may take: the send policy's 60 s of waiting out 429s, and
+# the requests' own time-outs (bot.telegram.policy)
+SEND_LIMIT = timedelta(seconds=120)
+SETTLE_POLL_S = 0.05
 
 _LINK_ANSWERS = {
     Redeemed.OWN: st.LINK_OWN,
@@ -140,15 +144,41 @@ class Clinic:
 
     @contextlib.asynccontextmanager
     async def leaving(self, letter: Letter) -> AsyncIterator[bool]:
-        """Whether `letter` may leave now: access is checked again just before it is sent,
-        under the patient's lock (design.md), so nothing about a patient reaches a PT
-        after the patient's revoke or /forget was confirmed. The sender sends inside."""
+        """Whether `letter` may leave now (design.md: access is checked again just before
+        each letter leaves). The check and a mark saying the letter is on its way are made
+        under the patient's lock, the send after it: a revoke or /forget, made under the
+        same lock, then waits for the marks (`settled`) before it is confirmed, so nothing
+        about a patient reaches a PT after that, and no lock is held across a send."""
         about = letter.about
         if about is None or about == letter.chat_id:
             yield True
             return
         async with self.coach.lock(about):
-            yield await self._may_see(about, letter.chat_id)
+            allowed = await self._may_see(about, letter.chat_id)
+            now = self.now()
+            mark = await self.shares.sending(about, now, now + SEND_LIMIT) if allowed else None
+        try:
+            yield allowed
+        finally:
+            if mark is not None:
+                await self.shares.sent(mark)
+
+    async def settled(self, patient_id: int) -> None:
+        """Wait until no letter about the patient is on its way: called after a revoke or
+        a /forget and before it is confirmed. A mark a stopped process left ends with its
+        time (SEND_LIMIT), so this never waits longer than a send may take."""
+        give_up = asyncio.get_running_loop().time() + SEND_LIMIT.total_seconds()
+        while await self.shares.in_flight(patient_id, self.now()):
+            if asyncio.get_running_loop().time() > give_up:
+                log.warning("a letter about a patient was still marked as on its way")
+                return
+            await asyncio.sleep(SETTLE_POLL_S)
+
+    async def ended(self, user_id: int, handled: Handled) -> None:
+        """Before a turn that ended the user's shares (/forget) is shown to them: the
+        letters about them already on their way arrive first (`settled`)."""
+        if any(share.patient_id == user_id for share in handled.ended):
+            await self.settled(user_id)
 
     async def _may_see(self, patient_id: int, chat_id: int) -> bool:
         for share in await self._live_of_patient(patient_id):
@@ -266,8 +296,8 @@ class Clinic:
 
     async def _revoke(self, who: Person, share: Share | None, act: d.Revoke) -> list[Letter]:
         """A revoke ends every share between this patient and that PT (design.md), under
-        the patient's lock: a file or letter checked for access under the same lock
-        (`leaving`) either left before this or never leaves."""
+        the patient's lock: a letter checked for access under the same lock (`leaving`)
+        is either refused, or on its way and waited for before "Done" is said."""
         lang = await self._lang(who)
         async with self.coach.lock(who.user_id):
             now = self.now()
@@ -278,6 +308,7 @@ class Clinic:
                         await self.shares.revoke(other.id, who.user_id, now)
         if revoked is None:  # not theirs, or stopped already: show what is true now
             return await self._sharing(who)
+        await self.settled(who.user_id)  # what was already on its way arrives before "Done"
         letters = [self._say(who.chat_id, lang, st.REVOKED, pt=revoked.pt_name or "-")]
         if revoked.pt_id is not None:
             pt = await self.shares.clinician(revoked.pt_id)

@@ -241,6 +241,14 @@ class Shares(Protocol):
 
     async def summary_sent(self, pt_id: int, at: datetime) -> None: ...
 
+    async def sending(self, patient_id: int, now: datetime, until: datetime) -> int:
+        """Mark a letter about the patient as on its way (marks past `until` are dropped)."""
+
+    async def sent(self, mark: int) -> None: ...
+
+    async def in_flight(self, patient_id: int, now: datetime) -> int:
+        """How many letters about the patient are on their way now."""
+
 
 class VoiceFiles(Protocol):
     """Telegram file ids of uploaded voice clips, so each clip is uploaded once."""

@@ -158,7 +158,7 @@ class Sender:
     async def letters(self, letters: Sequence[Letter], gate: Gate | None = None) -> None:
         """The sharing side's messages, often to someone other than the user who acted:
         one who blocked the bot is skipped, the rest still go. `gate` checks each
-        letter's access again just before it leaves, and holds while it is sent."""
+        letter's access again just before it leaves and marks it on its way meanwhile."""
         for letter in letters:
             if gate is None:
                 await self._letter(letter)

@@ -16,7 +16,7 @@ ISO text. 7 is this declaration: a new database is created in it, and a database
 any earlier version is conformed to it at start, in one transaction (`upgrade`):
 each table whose columns differ is rebuilt with its rows, ISO times turned into
 seconds, and the columns no longer declared (`users.no_change`, `users.last_update_id`)
-left behind.
+left behind. 8 adds `sending` (the letters about a patient on their way).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-VERSION = 7
+VERSION = 8
 
 # Telegram ids and times need 64 bits on PostgreSQL; on SQLite every integer is 64-bit,
 # and a key declared exactly INTEGER is the table's row id (no second index)
@@ -194,6 +194,19 @@ shares = Table(
         sqlite_where=text("pt_id IS NOT NULL"),
         postgresql_where=text("pt_id IS NOT NULL"),
     ),
+)
+
+# A letter about a patient on its way to a clinician (bot.sharing.clinic.leaving): marked
+# when its access check passes, removed when its send ends. A revoke or /forget waits for
+# the patient's marks before it is confirmed, so no lock is held while a letter is sent.
+# `about` is not a person column: a mark lives seconds, and /forget must still see it.
+sending = Table(
+    "sending",
+    metadata,
+    row_id(),
+    required("about", INT),
+    instant("expires"),
+    Index("sending_about", "about"),
 )
 
 clinicians = Table(

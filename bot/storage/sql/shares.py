@@ -160,6 +160,28 @@ class SqlShares:
                 "UPDATE clinicians SET last_summary = ? WHERE pt_id = ?", (stamp(at), pt_id)
             )
 
+    async def sending(self, patient_id: int, now: datetime, until: datetime) -> int:
+        async with self._db.transaction() as conn:
+            # a mark a stopped process left is dropped once its time is up
+            await conn.execute("DELETE FROM sending WHERE expires <= ?", (stamp(now),))
+            made = await conn.fetchone(
+                "INSERT INTO sending (about, expires) VALUES (?, ?) RETURNING id",
+                (patient_id, stamp(until)),
+            )
+        assert made is not None
+        return int(made["id"])
+
+    async def sent(self, mark: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("DELETE FROM sending WHERE id = ?", (mark,))
+
+    async def in_flight(self, patient_id: int, now: datetime) -> int:
+        row = await self._db.reads.fetchone(
+            "SELECT COUNT(*) AS n FROM sending WHERE about = ? AND expires > ?",
+            (patient_id, stamp(now)),
+        )
+        return int(row["n"]) if row is not None else 0
+
 
 def _clinician(row: Row) -> Clinician:
     return Clinician(
