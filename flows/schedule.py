@@ -22,13 +22,13 @@ from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from flows.i18n import N_
-from flows.model import RemindMode
+from flows.model import DEFAULT_WINDOW, RemindMode
 
 Mode = RemindMode
 EVERY_HOURS = (2, 3, 4)
 MAX_FIXED_TIMES = 12
-DEFAULT_START = time(8, 0)
-DEFAULT_END = time(21, 0)
+DEFAULT_START = DEFAULT_WINDOW.start
+DEFAULT_END = DEFAULT_WINDOW.end
 # A ping later than this after its slot is a catch-up: quiet hours then apply.
 # Generous enough that a backlog at the 21:00 edge (all users due at once,
 # paced at 30/s) still gets its on-time ping.
