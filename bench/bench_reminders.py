@@ -171,8 +171,9 @@ class Server:
 
 def populate(db: str, users: int) -> None:
     """Creates the table and the users in bulk (in a child process: not our memory)."""
-    from bot.storage.sql import schema
+    from bot.storage.sql import schema, sessions
     from bot.storage.sqlite.database import DIALECT
+    from tests import dbkit
 
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -181,18 +182,20 @@ def populate(db: str, users: int) -> None:
         for statement in schema.create(table, DIALECT):
             conn.execute(statement)
     conn.execute("INSERT INTO schema_version VALUES (?)", (schema.VERSION,))
-    rows = []
-    for uid in range(1, users + 1):
-        s = VARIANTS[uid % len(VARIANTS)]
+    # each user's schedule is kept in their session; the reminders row holds when it is due
+    stored = [sessions.encode(dbkit.chosen(s)) for s in VARIANTS]
+    for s in VARIANTS:
         due = next_due(s, DUE - timedelta(minutes=1))
         assert due == DUE, (s, due)
-        fixed = ",".join(t.strftime("%H:%M") for t in s.fixed_times)
-        start, end = s.start.strftime("%H:%M"), s.end.strftime("%H:%M")
-        rows.append((uid, s.tz, s.mode, s.every_hours, start, end, fixed, int(due.timestamp())))
+    ids = range(1, users + 1)
     conn.executemany(
-        'INSERT INTO reminders (user_id, tz, mode, every_hours, start, "end", fixed_times, '
-        "paused, next_due) VALUES (?,?,?,?,?,?,?,0,?)",
-        rows,
+        "INSERT INTO users (user_id, chat_id, language, state, stall, sets_done, session,"
+        " created, updated) VALUES (?, ?, 'en', 'idle', 0, 0, ?, 0, 0)",
+        [(uid, uid, stored[uid % len(VARIANTS)]) for uid in ids],
+    )
+    conn.executemany(
+        "INSERT INTO reminders (user_id, next_due) VALUES (?, ?)",
+        [(uid, int(DUE.timestamp())) for uid in ids],
     )
     conn.commit()
     conn.close()

@@ -34,6 +34,7 @@ from bot.storage.sqlite import SqliteStorage  # noqa: E402
 from flows.engine import choices  # noqa: E402
 from flows.events import Command, Press  # noqa: E402
 from flows.schedule import Schedule  # noqa: E402
+from tests import dbkit  # noqa: E402
 from tests.pgserver import start_server  # noqa: E402
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -70,8 +71,8 @@ async def claims(storage: Storage, count: int) -> float:
     and settled, as the ticker does (three writes a ping, one more a batch)."""
     store = storage.reminders
     schedule = Schedule("UTC", every_hours=3)
-    for uid in range(count):
-        await store.put(500_000 + uid, schedule, T0 - timedelta(days=1))
+    for uid in range(count):  # the schedule in each session, as a turn keeps it
+        await dbkit.choose(storage, 500_000 + uid, schedule, T0 - timedelta(days=1))
     now = T0 + timedelta(days=2)
     lease = now + timedelta(minutes=5)
     done = 0

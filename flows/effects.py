@@ -130,7 +130,8 @@ class Reminders:
 
 @dataclass(frozen=True, slots=True)
 class ReminderPause:
-    """The pause the reminders table must now hold (flows.safety.reminder_pause).
+    """The session's reminder pause changed (flows.safety.reminder_pause): the reminders
+    row stops or starts again its next due time with the turn.
 
     Emitted by the engine whenever that answer changes in a turn; None = pings may run.
     """
@@ -160,7 +161,11 @@ class ForgetUser:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SetSchedule:
-    """Save the user's reminder schedule (the adapter validates it into a Schedule)."""
+    """The user saved a schedule: their reminders start afresh with the turn.
+
+    The schedule itself is the session's (flows.remind.schedule_of reads it, the stores
+    too); these fields say what was saved, in words, for whoever reads the effects.
+    """
 
     tz: str
     mode: RemindMode

@@ -7,7 +7,7 @@ Telegram callback data (64 bytes max); renaming one is a schema migration.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 
 
@@ -23,6 +23,22 @@ class RemindMode(StrEnum):
 
     EVERY = "every"
     FIXED = "fixed"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The daily hours reminders keep to, read once from the user's answer
+    (flows.remind.parse_window) and typed from then on. Its text, "08:00-21:00", is how a
+    button offers it and how a session has always stored it."""
+
+    start: time
+    end: time
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+DEFAULT_WINDOW = Window(time(8, 0), time(21, 0))
 
 
 class Reach(StrEnum):

@@ -8,15 +8,17 @@ says why instead of offering "Pause".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, tzinfo
+from datetime import UTC, time, tzinfo
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flows import safety
 from flows.effects import Choice, Say, SetSchedule
 from flows.i18n import N_
-from flows.model import RemindMode
-from flows.schedule import Schedule, parse_schedule, validate_tz
+from flows.model import RemindMode, Window
+from flows.schedule import Schedule, hhmm, validate_tz
 from flows.schedule import describe as schedule_describe
 from flows.session import Session, State
 from flows.settings import RETURNS, back
@@ -101,17 +103,25 @@ def _menu_choices(s: Session) -> tuple[Choice, ...]:
 
 
 def schedule_of(s: Session) -> Schedule:
-    """The schedule the user chose, as flows.schedule reads it."""
-    start, _, end = s.reminders.window.partition("-")
-    mode = s.reminders.mode or RemindMode.EVERY
-    return parse_schedule(
-        s.reminders.tz or "UTC", mode, s.reminders.every, start, end, s.reminders.times
+    """The one way from a session to when its pings come: the user's choices (the
+    every-3-hours default before any), paused while flows.safety says so. The menu, the
+    nudge's plan and the ticker all read it, so none can disagree with the session."""
+    prefs = s.reminders
+    return Schedule(
+        tz=prefs.tz or "UTC",
+        mode=prefs.mode or RemindMode.EVERY,
+        every_hours=prefs.every,
+        start=prefs.window.start,
+        end=prefs.window.end,
+        fixed_times=prefs.times,
+        paused=safety.reminder_pause(s) is not None,
     )
 
 
 def describe(s: Session) -> tuple[str, dict[str, object]]:
-    """The schedule in words, worded by flows.schedule (one wording for every place)."""
-    text, params = schedule_describe(schedule_of(s))
+    """The chosen schedule in words, worded by flows.schedule (one wording for every
+    place); the menu says a pause on its own line, so it is worded unpaused."""
+    text, params = schedule_describe(replace(schedule_of(s), paused=False))
     return text, dict(params)
 
 
@@ -174,28 +184,46 @@ def _every(s: Session, value: str, ctx: Ctx) -> Outcome:
     )
 
 
+Parsed = TypeVar("Parsed")
+
+
+def _pressed(parse: Callable[[str], Parsed | None], value: str) -> Parsed:
+    """A button's value, read as a typed answer is (the stale check lets no value through
+    that is not one of the question's buttons, so it always reads)."""
+    parsed = parse(value)
+    if parsed is None:
+        raise ValueError(f"not a button of this question: {value!r}")
+    return parsed
+
+
 def _window(s: Session, value: str, ctx: Ctx) -> Outcome:
-    return _save(replace(s, reminders=replace(s.reminders, window=value)), RemindMode.EVERY)
+    window = _pressed(parse_window, value)
+    return _save(replace(s, reminders=replace(s.reminders, window=window)), RemindMode.EVERY)
 
 
 def _times(s: Session, value: str, ctx: Ctx) -> Outcome:
-    return _save(replace(s, reminders=replace(s.reminders, times=value)), RemindMode.FIXED)
+    times = _pressed(parse_times, value)
+    return _save(replace(s, reminders=replace(s.reminders, times=times)), RemindMode.FIXED)
+
+
+def _saved(schedule: Schedule, pause: safety.Pause | None) -> SetSchedule:
+    """What the turn saved, in words for whoever reads the effects; the stores start the
+    schedule afresh from the session committed with it."""
+    fixed = schedule.fixed_times if schedule.mode == RemindMode.FIXED else ()
+    return SetSchedule(
+        tz=schedule.tz,
+        mode=schedule.mode,
+        every_hours=schedule.every_hours,
+        start=hhmm(schedule.start),
+        end=hhmm(schedule.end),
+        fixed_times=tuple(hhmm(t) for t in fixed),
+        paused=pause.value if pause else None,
+    )
 
 
 def _save(s: Session, mode: RemindMode) -> Outcome:
-    start, _, end = s.reminders.window.partition("-")
-    times = tuple(t for t in s.reminders.times.split(",") if t) if mode == RemindMode.FIXED else ()
     s = replace(s, reminders=replace(s.reminders, mode=mode, paused=False))
-    pause = safety.reminder_pause(s)
-    effect = SetSchedule(
-        tz=s.reminders.tz or "UTC",
-        mode=mode,
-        every_hours=s.reminders.every,
-        start=start,
-        end=end,
-        fixed_times=times,
-        paused=pause.value if pause else None,
-    )
+    effect = _saved(schedule_of(s), safety.reminder_pause(s))
     held = _held(s)
     return enter(s, State.REMIND_MENU, [effect, Say(SAVED if held is None else SAVED_HELD)])
 
@@ -209,7 +237,7 @@ def _typed_window(s: Session, typed: str, ctx: Ctx) -> Outcome:
     window = parse_window(typed)
     return (
         _save(replace(s, reminders=replace(s.reminders, window=window)), RemindMode.EVERY)
-        if window
+        if window is not None
         else reprompt(s, BAD_WINDOW)
     )
 
@@ -218,7 +246,7 @@ def _typed_times(s: Session, typed: str, ctx: Ctx) -> Outcome:
     times = parse_times(typed)
     return (
         _save(replace(s, reminders=replace(s.reminders, times=times)), RemindMode.FIXED)
-        if times
+        if times is not None
         else reprompt(s, BAD_TIMES)
     )
 
@@ -277,24 +305,27 @@ STATES: dict[State, Spec] = {
 }
 
 
-def typed_time(text: str) -> str | None:
+def typed_time(text: str) -> time | None:
     m = _HHMM.match(text.strip())
-    return f"{int(m.group(1)):02d}:{m.group(2)}" if m else None
+    return time(int(m.group(1)), int(m.group(2))) if m else None
 
 
-def parse_window(text: str) -> str | None:
+def parse_window(text: str) -> Window | None:
+    """The hours a user typed or pressed ("08:00-21:00", "8.00 to 21h00"): checked here,
+    once; everything after reads the typed Window."""
     parts = re.split(r"\s*(?:-|–|to)\s*", text.strip())
     if len(parts) != 2:
         return None
     start, end = typed_time(parts[0]), typed_time(parts[1])
     if start is None or end is None or not start < end:
         return None
-    return f"{start}-{end}"
+    return Window(start, end)
 
 
-def parse_times(text: str) -> str | None:
+def parse_times(text: str) -> tuple[time, ...] | None:
+    """Up to 8 times a user typed or pressed, sorted and without repeats (None: not so)."""
     parts = [p for p in re.split(r"[,;\s]+", text.strip()) if p]
     times = [typed_time(p) for p in parts]
     if not times or len(times) > 8 or any(t is None for t in times):
         return None
-    return ",".join(sorted({t for t in times if t}))
+    return tuple(sorted({t for t in times if t is not None}))

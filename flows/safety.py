@@ -26,7 +26,8 @@ CHECK_FRESH = timedelta(minutes=60)
 
 
 class Pause(StrEnum):
-    """Why the reminders table has a user's pings paused (stored as these strings)."""
+    """Why a user's pings are paused, as the session says it (`reminder_pause`); a turn's
+    `ReminderPause` effect carries it as these strings."""
 
     RED_FLAG = "redflag"
     STOP_RULE = "worse"
@@ -64,7 +65,8 @@ def may_offer_exercise(s: Session) -> bool:
 
 
 def reminder_pause(s: Session) -> Pause | None:
-    """The pause the reminders table must hold for this session; None = pings may run."""
+    """The pause this session keeps its reminders in (the ticker reads it from the
+    stored session); None = pings may run."""
     hold = exercise_hold(s)
     if hold == Hold.RED_FLAG:
         return Pause.RED_FLAG

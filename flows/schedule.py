@@ -15,20 +15,19 @@ has to apply `catch_up` and store what it returns.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from flows.i18n import N_
-from flows.model import RemindMode
+from flows.model import DEFAULT_WINDOW, RemindMode
 
 Mode = RemindMode
 EVERY_HOURS = (2, 3, 4)
 MAX_FIXED_TIMES = 12
-DEFAULT_START = time(8, 0)
-DEFAULT_END = time(21, 0)
+DEFAULT_START = DEFAULT_WINDOW.start
+DEFAULT_END = DEFAULT_WINDOW.end
 # A ping later than this after its slot is a catch-up: quiet hours then apply.
 # Generous enough that a backlog at the 21:00 edge (all users due at once,
 # paced at 30/s) still gets its on-time ping.
@@ -314,30 +313,8 @@ _PAUSED = {
 
 
 def hhmm(t: time) -> str:
-    """A wall-clock time as stored and shown: "08:00"."""
+    """A wall-clock time as shown (and as a session stores it): "08:00"."""
     return f"{t.hour:02d}:{t.minute:02d}"
-
-
-def parse_schedule(
-    tz: str,
-    mode: str,
-    every_hours: int,
-    start: str,
-    end: str,
-    fixed_times: str | Iterable[str],
-    paused: bool = False,
-) -> Schedule:
-    """The one way from stored or chosen text ("08:00", "08:00,12:00") to a Schedule."""
-    times = fixed_times.split(",") if isinstance(fixed_times, str) else fixed_times
-    return Schedule(
-        tz=tz,
-        mode=Mode.FIXED if mode == Mode.FIXED else Mode.EVERY,
-        every_hours=every_hours,
-        start=time.fromisoformat(start),
-        end=time.fromisoformat(end),
-        fixed_times=tuple(time.fromisoformat(t) for t in times if t),
-        paused=paused,
-    )
 
 
 def describe(

@@ -11,14 +11,23 @@ stored as its string. `from_dict` reads rows written by every earlier version
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import TypeAdapter
+from pydantic import BeforeValidator, PlainSerializer, TypeAdapter
 
 from flows.ladder import Ask, Stage, Tried
-from flows.model import Answer, Prescription, Reach, RemindMode, Rung, Side
+from flows.model import (
+    DEFAULT_WINDOW,
+    Answer,
+    Prescription,
+    Reach,
+    RemindMode,
+    Rung,
+    Side,
+    Window,
+)
 
 SESSION_VERSION = 3
 
@@ -214,15 +223,44 @@ class Heard:
     told_voice: bool = field(default=False, metadata={WALK_IGNORE: True})
 
 
+def _stored_window(value: object) -> object:
+    """A window as every version stores it: its text, "08:00-21:00" (checked when the
+    user gave it, so read here, not judged again)."""
+    if isinstance(value, str):
+        start, _, end = value.partition("-")
+        return Window(time.fromisoformat(start), time.fromisoformat(end))
+    return value
+
+
+def _stored_times(value: object) -> object:
+    """Fixed times as every version stores them: "08:00,12:00" ("" for none)."""
+    if isinstance(value, str):
+        return tuple(time.fromisoformat(t) for t in value.split(",") if t)
+    return value
+
+
+def _times_text(times: tuple[time, ...]) -> str:
+    return ",".join(f"{t:%H:%M}" for t in times)
+
+
+# typed in memory, stored as the text earlier versions wrote (and still read)
+StoredWindow = Annotated[Window, BeforeValidator(_stored_window), PlainSerializer(str)]
+StoredTimes = Annotated[
+    tuple[time, ...], BeforeValidator(_stored_times), PlainSerializer(_times_text)
+]
+
+
 @dataclass(frozen=True, slots=True)
 class ReminderPrefs:
-    """Reminder settings as the user chose them (the reminders table is the ticker's copy)."""
+    """Reminder settings as the user chose them: the one place they are kept. The ticker
+    derives each user's schedule from here (flows.remind.schedule_of); its table holds
+    only its own state (when the next ping is due, a snooze, a lease)."""
 
     tz: str | None = None
     mode: RemindMode | None = None  # None until set up
     every: int = 3
-    window: str = "08:00-21:00"
-    times: str = ""  # "08:00,12:00"
+    window: StoredWindow = DEFAULT_WINDOW
+    times: StoredTimes = ()  # sorted, for the fixed mode
     paused: bool = False
 
 

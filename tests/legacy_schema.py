@@ -1,6 +1,7 @@
-"""The schema as the previous version of the bot wrote it (versions 1-6), frozen here so
-tests can build the databases that version left behind and watch them migrate to
-bot.storage.sql.schema's version 7. A copy for the tests: the bot never imports it.
+"""The schema as earlier versions of the bot wrote it (versions 1-6, and version 7's
+reminders table), frozen here so tests can build the databases those versions left
+behind and watch them migrate to bot.storage.sql.schema's version. A copy for the
+tests: the bot never imports it.
 """
 
 from __future__ import annotations
@@ -173,6 +174,34 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE INDEX inbox_received ON inbox (received)",
         ],
     ),
+]
+
+
+# 7: every other table as bot.storage.sql.schema still declares it; the reminders table
+# with the copy of each user's schedule beside the ticker's state, as version 7 made it
+V7_REMINDERS: list[str] = [
+    """
+    CREATE TABLE reminders (
+        user_id INTEGER NOT NULL,
+        tz TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        every_hours INTEGER DEFAULT 3 NOT NULL,
+        start TEXT DEFAULT '08:00' NOT NULL,
+        "end" TEXT DEFAULT '21:00' NOT NULL,
+        fixed_times TEXT DEFAULT '' NOT NULL,
+        paused INTEGER DEFAULT 0 NOT NULL,
+        paused_reason TEXT,
+        next_due INTEGER,
+        snoozed_until INTEGER,
+        last_sent INTEGER,
+        in_flight INTEGER,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        PRIMARY KEY (user_id),
+        CHECK (mode IN ('every', 'fixed'))
+    )
+    """,
+    "CREATE INDEX reminders_next_due ON reminders (next_due) WHERE next_due IS NOT NULL",
 ]
 
 

@@ -3,7 +3,6 @@ what the ticker will do, after a stop. Real SQLite, real reminder hub, no Telegr
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from flows.engine import choices
 from flows.events import Command, Event, Press, ReminderPress
 from flows.session import State
 from flows.trend import NUDGE_PROGRESS
+from tests import dbkit
 from tests.botkit import plain_settings
 from tests.conftest import T0, Clock
 
@@ -77,13 +77,9 @@ class Person:
 
 
 def reminder_row(services: Services) -> tuple[int, str | None, int | None]:
-    path = services.settings.SIDEGLIDE_DB
-    with sqlite3.connect(path) as conn:
-        row = conn.execute(
-            "SELECT paused, paused_reason, next_due FROM reminders WHERE user_id = ?", (UID,)
-        ).fetchone()
-    assert row is not None
-    return row[0], row[1], row[2]
+    """(paused, why, next_due): the pause as the user's session says it, the row's due."""
+    next_due, paused, reason = dbkit.reminder(services.settings.SIDEGLIDE_DB, UID)
+    return paused, reason, next_due
 
 
 async def set_schedule(person: Person) -> None:

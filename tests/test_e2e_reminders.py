@@ -27,9 +27,7 @@ async def to_fixed_times(user: User) -> SentMessage:
 
 def make_due(db: dbkit.Db, user_id: int) -> int:
     """Pretend the clock reached the user's first slot: next_due := today's slot (just past)."""
-    row = dbkit.one(
-        db, "SELECT next_due, fixed_times FROM reminders WHERE user_id = ?", (user_id,)
-    )
+    row = dbkit.one(db, "SELECT next_due FROM reminders WHERE user_id = ?", (user_id,))
     assert row is not None and row[0] is not None
     slot = int(row[0]) - 24 * 3600  # the schedule's slot today, a minute ago at most
     dbkit.rows(db, "UPDATE reminders SET next_due = ? WHERE user_id = ?", (slot, user_id))
@@ -37,11 +35,8 @@ def make_due(db: dbkit.Db, user_id: int) -> int:
 
 
 def reminder_row(db: dbkit.Db, user_id: int) -> tuple[int | None, int, str | None]:
-    row = dbkit.one(
-        db, "SELECT next_due, paused, paused_reason FROM reminders WHERE user_id = ?", (user_id,)
-    )
-    assert row is not None
-    return row[0], row[1], row[2]
+    """(next_due, paused, why): the row's due time, the pause as the session says it."""
+    return dbkit.reminder(db, user_id)
 
 
 async def test_a_schedule_set_with_buttons_fires_and_survives_a_restart(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import time
 from typing import Any
 
 import pytest
@@ -28,7 +29,9 @@ from flows.effects import (
 from flows.engine import ALL_STATES, Rules, advance, choices, is_busy
 from flows.events import Other, Press, ReminderDue, ReminderPress
 from flows.ladder import Stage
-from flows.model import Answer, Reach, RemindMode, Rung, Side
+from flows.model import Answer, Reach, RemindMode, Rung, Side, Window
+from flows.remind import parse_times, parse_window, schedule_of
+from flows.schedule import Schedule
 from flows.session import Hold, Session, State
 from flows.states import SPECS
 from tests.flowkit import T0, Script
@@ -815,11 +818,50 @@ def test_rows_saved_flat_by_the_ladder_version_load_into_the_records() -> None:
         6,
         Answer.WORSE,
     )
-    assert s.reminders.window == "08:00-21:00"
+    assert str(s.reminders.window) == "08:00-21:00"
     out = advance(s, Press(s.seq, "8"), T0)
     assert out.session.state == State.CHECK_REACH and out.session.pending.pain == 8
     assert Session.from_dict(s.to_dict()) == s  # and it saves as records from now on
     assert s.to_dict()["v"] == 3 and "cursor" in s.to_dict()
+
+
+def test_reminder_choices_stored_as_text_read_back_typed_and_are_stored_as_before() -> None:
+    """Sessions written before the window and the times were typed hold them as text
+    ("07:00-22:00", "08:00,12:30"): they read as the typed values, and a session is
+    written back in that same text, which every version reads."""
+    stored = Session(language="de").to_dict()
+    stored["reminders"] = {
+        "tz": "Europe/Berlin",
+        "mode": "fixed",
+        "every": 2,
+        "window": "07:00-22:00",
+        "times": "08:00,12:30",
+        "paused": False,
+    }
+    s = Session.from_dict(json.loads(json.dumps(stored)))
+    assert s.reminders.window == Window(time(7), time(22))
+    assert s.reminders.times == (time(8), time(12, 30))
+    assert schedule_of(s) == Schedule(
+        "Europe/Berlin",
+        mode=RemindMode.FIXED,
+        every_hours=2,
+        start=time(7),
+        end=time(22),
+        fixed_times=(time(8), time(12, 30)),
+    )
+    assert s.to_dict()["reminders"] == stored["reminders"]
+    assert Session().to_dict()["reminders"]["window"] == "08:00-21:00"
+
+
+def test_typed_hours_and_times_are_read_once_into_typed_values() -> None:
+    assert parse_window("8.00 to 21h00") == Window(time(8), time(21))
+    assert parse_window("21:00-08:00") is None and parse_window("25:00-26:00") is None
+    assert parse_times("18:00; 8:15 18:00") == (time(8, 15), time(18))
+    assert parse_times("8:15, noon") is None
+    s = Script().onboard().press("later").cmd("remind").press("setup", "UTC", "every3")
+    s.type("7:30 - 20:00")
+    assert s.session.reminders.window == Window(time(7, 30), time(20))
+    assert schedule_of(s.session).start == time(7, 30)
 
 
 def test_without_voice_configured_no_note_no_voice_button_and_voice_says_why() -> None:

@@ -31,6 +31,8 @@ from flows import remind
 from flows.effects import ReminderChange, SetSchedule
 from flows.model import RemindMode
 from flows.schedule import Schedule as ReminderSchedule
+from flows.schedule import hhmm
+from flows.session import Session
 from tests import dbkit
 from tests.botkit import TOKEN, User, running, settings_for
 from tests.dbkit import Db
@@ -141,10 +143,17 @@ def schedules(db: dbkit.Db) -> set[Schedule]:
     if not dbkit.is_postgres(db) and not Path(db).exists():
         return set()
     try:
-        rows = dbkit.rows(db, "SELECT user_id, tz, mode, fixed_times FROM reminders")
+        rows = dbkit.with_sessions(db)
     except dbkit.NO_TABLE:  # not migrated yet: killed before the first start ended
         return set()
-    return {(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows}
+    return {(uid, *_choices(session)) for uid, (_, session) in rows.items()}
+
+
+def _choices(session: Session) -> tuple[str, str, str]:
+    """A schedule as the session keeps it: zone, mode, fixed times."""
+    chosen = remind.schedule_of(session)
+    fixed = chosen.fixed_times if chosen.mode == RemindMode.FIXED else ()
+    return chosen.tz, chosen.mode, ",".join(hhmm(t) for t in fixed)
 
 
 async def seed_schedules(db: dbkit.Db, uids: range) -> set[Schedule]:
@@ -159,7 +168,7 @@ async def seed_schedules(db: dbkit.Db, uids: range) -> set[Schedule]:
     try:
         for uid in uids:
             schedule = ReminderSchedule(tz="UTC", mode=RemindMode.FIXED, fixed_times=(at,))
-            await storage.reminders.put(uid, schedule, datetime.now(UTC))
+            await dbkit.choose(storage, uid, schedule, datetime.now(UTC))
     finally:
         await storage.close()
     return schedules(db)

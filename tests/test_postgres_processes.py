@@ -23,6 +23,7 @@ from bot.telegram.inbox import POLL_S, UpdateInbox
 from flows.events import Command, Press
 from flows.schedule import Schedule
 from flows.session import State
+from tests import dbkit
 from tests.conftest import T0
 
 
@@ -124,7 +125,7 @@ async def test_a_ping_held_by_a_process_that_died_is_sent_once_by_another(pg_url
     users = range(1, 11)
     try:
         for uid in users:
-            await a.reminders.put(uid, Schedule("UTC"), datetime(2026, 3, 2, 7, tzinfo=UTC))
+            await dbkit.choose(a, uid, Schedule("UTC"), datetime(2026, 3, 2, 7, tzinfo=UTC))
         due = datetime(2026, 3, 2, 8, tzinfo=UTC)  # 08:00, then every 3 hours
         got: Counter[int] = Counter()
         stuck, dead = asyncio.Event(), asyncio.Event()

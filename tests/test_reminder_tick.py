@@ -14,10 +14,14 @@ import pytest
 
 from bot.reminders import ticker as reminder_tick
 from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
-from bot.storage.sql.reminders import SqlReminders as SqliteReminders
+from bot.storage.ports import Turn
+from bot.storage.sql.conversation import SqlConversations
+from bot.storage.sql.reminders import SqlReminders
 from bot.storage.sqlite.database import Database
 from flows.model import RemindMode
 from flows.schedule import Schedule, snooze
+from flows.session import Hold, SafetyRecord, Session
+from tests import dbkit
 from tests.conftest import Clock
 
 EVERY3 = Schedule("UTC")  # 08:00, 11:00, 14:00, 17:00, 20:00
@@ -63,12 +67,34 @@ class Inbox:
         return outcome
 
 
-DB = tuple[Path, SqliteReminders]
+class Store(SqlReminders):
+    """The reminders table beside the users' sessions, where each schedule is kept: a test
+    stores a user's choices (or why they are paused) in the session, as a turn does."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(database, sole=True)
+        self.conversations = SqlConversations(database)
+
+    async def keep(self, uid: int, session: Session) -> None:
+        await self.conversations.commit(Turn(user_id=uid, chat_id=uid, session=session, now=START))
+
+    async def choose(self, uid: int, schedule: Schedule, now: datetime) -> datetime | None:
+        """The user chose `schedule`: in the session, and the row starts afresh from it."""
+        await self.keep(uid, dbkit.chosen(schedule))
+        return await self.put(uid, now)
 
 
-async def open_store(path: Path) -> tuple[Database, SqliteReminders]:
+def held(schedule: Schedule, **safety: Any) -> Session:
+    """A session with `schedule` chosen, and held as flows.safety reads `safety`."""
+    return dbkit.chosen(schedule, Session(safety=SafetyRecord(**safety)))
+
+
+DB = tuple[Path, Store]
+
+
+async def open_store(path: Path) -> tuple[Database, Store]:
     database = await Database.open(path)
-    return database, SqliteReminders(database, sole=True)
+    return database, Store(database)
 
 
 @pytest.fixture
@@ -79,12 +105,12 @@ async def db(tmp_path: Path) -> AsyncIterator[DB]:
     await database.close()
 
 
-async def add_users(store: SqliteReminders, ids: range, schedule: Schedule = EVERY3) -> None:
+async def add_users(store: Store, ids: range, schedule: Schedule = EVERY3) -> None:
     for uid in ids:
-        await store.put(uid, schedule, START)
+        await store.choose(uid, schedule, START)
 
 
-def ticker(store: SqliteReminders, inbox: Inbox, clock: Clock, **kwargs: Any) -> ReminderTicker:
+def ticker(store: Store, inbox: Inbox, clock: Clock, **kwargs: Any) -> ReminderTicker:
     return ReminderTicker(store, inbox, clock=clock, **kwargs)
 
 
@@ -127,7 +153,7 @@ async def test_due_query_uses_the_index(db: DB) -> None:
     async with (
         aiosqlite.connect(path) as conn,
         conn.execute(  # the claim's search, leases and all
-            "EXPLAIN QUERY PLAN SELECT user_id FROM reminders WHERE next_due <= 1 AND paused = 0"
+            "EXPLAIN QUERY PLAN SELECT user_id FROM reminders WHERE next_due <= 1"
             " AND (lease_until IS NULL OR lease_until <= 1) ORDER BY next_due LIMIT 5"
         ) as cursor,
     ):
@@ -140,7 +166,7 @@ async def test_restart_keeps_the_schedule(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite3"
     conn, store = await open_store(path)
     fixed = Schedule("Europe/Berlin", mode=RemindMode.FIXED, fixed_times=(time(9, 30),))
-    await store.put(7, fixed, START)
+    await store.choose(7, fixed, START)
     await ticker(store, Inbox(), Clock(START)).tick(START)
     await conn.close()
 
@@ -243,6 +269,7 @@ async def test_pause_and_resume_with_reasons(db: DB) -> None:
     await add_users(store, range(1, 2))
     inbox = Inbox()
     t = ticker(store, inbox, Clock(at(8)))
+    await store.keep(1, held(EVERY3, hold=Hold.STOP_RULE))  # the stop rule, in the session
     assert await store.pause(1, "worse")
     await t.tick(at(8))
     await t.tick(at(11))
@@ -253,6 +280,7 @@ async def test_pause_and_resume_with_reasons(db: DB) -> None:
     assert not await store.snooze(1, at(12))  # paused stays paused
 
     assert await store.resume(1, at(12), reasons={"blocked"}) is None  # needs a PT restart
+    await store.keep(1, dbkit.chosen(EVERY3))  # the PT said go on: the session's hold lifted
     assert await store.resume(1, at(12)) == at(14)
     await t.tick(at(14))
     assert inbox.received[1] == 1
@@ -264,13 +292,13 @@ async def test_put_replaces_the_schedule_and_delete_forgets(
     db: DB,
 ) -> None:
     _, store = db
-    await store.put(1, EVERY3, START)
+    await store.choose(1, EVERY3, START)
     await store.snooze(1, at(7, 30))
     fixed = Schedule("UTC", mode=RemindMode.FIXED, fixed_times=(time(19, 0),))
-    assert await store.put(1, fixed, START) == at(19)
+    assert await store.choose(1, fixed, START) == at(19)
     row = await store.get(1)
     assert row is not None and row.schedule == fixed and row.snoozed_until is None
-    assert await store.put(2, Schedule("UTC", paused=True), START) is None
+    assert await store.choose(2, Schedule("UTC", paused=True), START) is None
     row2 = await store.get(2)
     assert row2 is not None and row2.paused_reason == "user"
     assert await store.delete(1)
@@ -290,6 +318,7 @@ async def test_blocked_user_is_paused_and_never_retried(db: DB) -> None:
     async def told_the_conversation(user_id: int) -> None:
         # what the Telegram send does on a 403: the conversation pauses the pings
         if user_id == 2 and inbox.answers[2]:
+            await store.keep(2, held(EVERY3, blocked=True))
             await store.pause(2, "blocked")
 
     inbox.hook = told_the_conversation

@@ -10,7 +10,7 @@ as a file: a turn's reminder changes used to be written on a second connection, 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,10 @@ from flows.effects import (
     ReminderPause,
     SetSchedule,
 )
-from flows.model import Answer, CheckIn, Reach, RemindMode, Rung, Side
-from flows.session import Assessment, LadderRecord, Session
+from flows.model import Answer, CheckIn, Reach, RemindMode, Rung, Side, Window
+from flows.schedule import Schedule
+from flows.session import Assessment, Hold, LadderRecord, ReminderPrefs, SafetyRecord, Session
+from tests import dbkit
 from tests.conftest import T0, Storage
 
 EVERY_3H = SetSchedule(
@@ -41,12 +43,17 @@ def session(**fields: Any) -> Session:
     return Session(language="de", **fields)
 
 
+def scheduled(**fields: Any) -> Session:
+    """A session whose reminder choices are EVERY_3H's: the session holds the schedule."""
+    return dbkit.chosen(Schedule("Europe/Berlin", end=time(20)), session(**fields))
+
+
 def checkin(at: datetime, pain: int = 4) -> CheckIn:
     return CheckIn(at, Rung.SIDE_GLIDE, Answer.CENTRALIZING, pain, Reach.THIGH)
 
 
 async def test_a_turn_comes_back_whole(storage: Storage) -> None:
-    s = session(
+    s = scheduled(
         voice=False,
         assessment=Assessment(side=Side.LEFT, baseline_reach=Reach.THIGH, baseline_pain=6),
         ladder=LadderRecord(stall=1, sets_done=3, checked_in_at=T0),
@@ -108,12 +115,15 @@ async def test_a_failing_turn_writes_nothing_and_spares_the_turns_beside_it(
     broken = SetSchedule(
         tz="UTC", mode=RemindMode.EVERY, every_hours=3, start="25:00", end="20:00", fixed_times=()
     )
+    # a window that ends before it starts: no schedule can be made of it
+    backwards = ReminderPrefs(tz="UTC", mode=RemindMode.EVERY, window=Window(time(20), time(8)))
 
     def turn(user_id: int, *reminders: SetSchedule) -> Turn:
+        prefs = backwards if broken in reminders else scheduled().reminders
         return Turn(
             user_id=user_id,
             chat_id=user_id,
-            session=session(),
+            session=session(reminders=prefs),
             now=T0,
             update_id=1,
             records=(RecordCheckIn(checkin=checkin(T0)),),
@@ -142,17 +152,20 @@ async def test_a_pause_in_the_turn_holds_the_reminder_and_an_empty_reason_lifts_
     storage: Storage,
 ) -> None:
     await storage.conversations.commit(
-        Turn(user_id=5, chat_id=5, session=session(), now=T0, reminders=(EVERY_3H,))
+        Turn(user_id=5, chat_id=5, session=scheduled(), now=T0, reminders=(EVERY_3H,))
     )
     later = T0 + timedelta(days=2)
+    stopped = scheduled(safety=SafetyRecord(hold=Hold.STOP_RULE))  # what the pause says
     await storage.conversations.commit(
-        Turn(user_id=5, chat_id=5, session=session(), now=T0, reminders=(ReminderPause("worse"),))
+        Turn(user_id=5, chat_id=5, session=stopped, now=T0, reminders=(ReminderPause("worse"),))
     )
     held = await storage.reminders.get(5)
     assert held is not None and held.paused_reason == "worse"
     assert await storage.reminders.due(later, 10) == []
     await storage.conversations.commit(
-        Turn(user_id=5, chat_id=5, session=session(), now=later, reminders=(ReminderPause(None),))
+        Turn(
+            user_id=5, chat_id=5, session=scheduled(), now=later, reminders=(ReminderPause(None),)
+        )
     )
     lifted = await storage.reminders.get(5)
     assert lifted is not None and lifted.paused_reason is None
@@ -163,7 +176,7 @@ async def due_rows(storage: Storage, users: range) -> datetime:
     """Schedules for `users`, all due at their first slot; returns that time."""
     for uid in users:
         await storage.conversations.commit(
-            Turn(user_id=uid, chat_id=uid, session=session(), now=T0, reminders=(EVERY_3H,))
+            Turn(user_id=uid, chat_id=uid, session=scheduled(), now=T0, reminders=(EVERY_3H,))
         )
     row = await storage.reminders.get(users[0])
     assert row is not None and row.next_due is not None
@@ -213,7 +226,7 @@ async def test_a_users_change_ends_a_claim_and_wins(storage: Storage) -> None:
     assert await queue.start(5, "p", due, due, lease)
     # mid-send, each user changes something (a new schedule; a pause)
     await storage.conversations.commit(
-        Turn(user_id=5, chat_id=5, session=session(), now=due, reminders=(EVERY_3H,))
+        Turn(user_id=5, chat_id=5, session=scheduled(), now=due, reminders=(EVERY_3H,))
     )
     assert await queue.pause(6, "user")
     assert not await queue.settle(5, "p", due + timedelta(hours=3), due)
@@ -289,7 +302,7 @@ async def test_forget_removes_every_row_of_that_user_only(storage: Storage) -> N
             Turn(
                 user_id=user_id,
                 chat_id=user_id,
-                session=session(),
+                session=scheduled(),
                 now=T0,
                 records=(RecordCheckIn(checkin=checkin(T0)),),
                 reminders=(EVERY_3H,),
@@ -320,7 +333,7 @@ async def test_a_committed_turn_survives_a_reopen(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     first = await SqliteStorage.open(path)
     await first.conversations.commit(
-        Turn(user_id=3, chat_id=30, session=session(), now=T0, reminders=(EVERY_3H,))
+        Turn(user_id=3, chat_id=30, session=scheduled(), now=T0, reminders=(EVERY_3H,))
     )
     await first.close()
     again = await SqliteStorage.open(path)

@@ -1,17 +1,22 @@
-"""A database the previous version left (schema version 6, times as ISO text in some
-tables) is migrated at start, on both backends: every row kept, every time the same
-instant as seconds, the dead columns gone, and the bot reads and writes it as before.
+"""A database an earlier version left is migrated at start, on both backends. Version 6
+(times as ISO text in some tables): every row kept, every time the same instant as
+seconds, the dead columns gone, and the bot reads and writes it as before. Version 7
+(the reminders table holding a copy of each schedule): the copy goes, and every user
+still gets their reminders as their session says.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 
+from bot.reminders.ticker import ReminderInfo, ReminderTicker, SendOutcome
 from bot.storage.ports import Redeemed, Turn
 from bot.storage.postgres import PostgresStorage
 from bot.storage.postgres.database import numbered
@@ -88,8 +93,6 @@ ROWS = [
 
 
 def _values() -> list[tuple[str, str, tuple[object, ...]]]:
-    import json
-
     out: list[tuple[str, str, tuple[object, ...]]] = []
     for table, columns, values in ROWS:
         if table == "users":
@@ -213,5 +216,163 @@ async def test_a_version_6_database_is_migrated_and_keeps_every_row(legacy: str)
         await storage.close()
     again = await open_storage(legacy)  # a second start finds nothing to do
     await again.close()
-    versions = "SELECT COUNT(*) FROM schema_version WHERE version = ?"
-    assert dbkit.one(legacy, versions, (schema.VERSION,)) == (1,)
+    assert dbkit.one(legacy, "SELECT COUNT(*) FROM schema_version WHERE version = 7") == (1,)
+
+
+# --- version 7: the reminders table held a copy of each user's schedule -----------------
+
+JUNE = datetime(2024, 6, 3, tzinfo=UTC)  # a Monday; Berlin on summer time (UTC+2)
+
+
+def june(h: int, m: int = 0, s: int = 0, day: int = 3) -> datetime:
+    return JUNE.replace(day=day, hour=h, minute=m, second=s)
+
+
+def v7_session(tz: str, mode: str, every: int, window: str, times: str, **safety: Any) -> str:
+    """A session as version 7 wrote it: the window and the times as text."""
+    data = Session(language="en").to_dict()
+    data["reminders"] = {
+        "tz": tz,
+        "mode": mode,
+        "every": every,
+        "window": window,
+        "times": times,
+        "paused": False,
+    }
+    data["safety"] |= safety
+    return json.dumps(data)
+
+
+def stamp(at: datetime | None) -> int | None:
+    return None if at is None else int(at.timestamp())
+
+
+# (user, session, the reminders row's copy of it and its own state), as version 7 kept them
+V7_USERS: list[tuple[int, str, tuple[object, ...]]] = [
+    (  # 09:30 in Berlin is 07:30 UTC
+        11,
+        v7_session("Europe/Berlin", "fixed", 3, "08:00-21:00", "09:30"),
+        ("Europe/Berlin", "fixed", 3, "08:00", "21:00", "09:30", 0, None, stamp(june(7, 30))),
+    ),
+    (
+        12,
+        v7_session("UTC", "every", 2, "08:00-20:00", ""),
+        ("UTC", "every", 2, "08:00", "20:00", "", 0, None, stamp(june(8))),
+    ),
+    (  # held by the stop rule: nothing due
+        13,
+        v7_session("UTC", "every", 3, "08:00-21:00", "", hold="stop"),
+        ("UTC", "every", 3, "08:00", "21:00", "", 1, "worse", None),
+    ),
+    (  # a snoozed ping, due at 08:30
+        14,
+        v7_session("UTC", "every", 3, "08:00-21:00", ""),
+        ("UTC", "every", 3, "08:00", "21:00", "", 0, None, stamp(june(8, 30))),
+    ),
+]
+V7_COLUMNS = (
+    'user_id, tz, mode, every_hours, start, "end", fixed_times, paused, paused_reason,'
+    " next_due, snoozed_until"
+)
+
+
+def v7_statements(dialect: Any) -> list[str]:
+    """Version 7's tables: the others as still declared, its own reminders table."""
+    out = [
+        sql
+        for t in schema.metadata.sorted_tables
+        if t.name != "reminders"
+        for sql in schema.create(t, dialect)
+    ]
+    return out + legacy_schema.V7_REMINDERS
+
+
+def v7_rows() -> list[tuple[str, tuple[object, ...]]]:
+    out: list[tuple[str, tuple[object, ...]]] = []
+    for uid, session, row in V7_USERS:
+        out.append(
+            (
+                "INSERT INTO users (user_id, chat_id, language, state, stall, sets_done, session,"
+                " created, updated) VALUES (?, ?, 'en', 'idle', 0, 0, ?, 0, 0)",
+                (uid, uid, session),
+            )
+        )
+        snoozed = row[-1] if uid == 14 else None
+        out.append(
+            (
+                f"INSERT INTO reminders ({V7_COLUMNS}) VALUES ({', '.join('?' * 11)})",
+                (uid, *row, snoozed),
+            )
+        )
+    return out
+
+
+async def v7_database(db: str) -> None:
+    if dbkit.is_postgres(db):
+        from bot.storage.postgres.database import DIALECT as PG
+
+        statements = legacy_schema.for_postgres([(7, v7_statements(PG))])[0][1]
+    else:
+        from bot.storage.sqlite.database import DIALECT as LITE
+
+        statements = v7_statements(LITE)
+    statements = ["CREATE TABLE schema_version (version INTEGER PRIMARY KEY)", *statements]
+    for sql in [*statements, "INSERT INTO schema_version VALUES (7)"]:
+        dbkit.rows(db, sql)
+    for sql, values in v7_rows():
+        dbkit.rows(db, sql, values)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def legacy7(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The SIDEGLIDE_DB of a database version 7 left behind, with reminders set."""
+    db = (
+        str(request.getfixturevalue("pg_url"))
+        if request.param == "postgres"
+        else str(tmp_path / "v7.sqlite3")
+    )
+    await v7_database(db)
+    return db
+
+
+async def test_a_version_7_database_keeps_its_reminders_from_the_sessions(legacy7: str) -> None:
+    """The copied schedule columns go; every user still gets their reminders at the
+    times their session says, a hold still holds, a snooze still comes."""
+    storage = await open_storage(legacy7)
+    try:
+        assert dbkit.rows(legacy7, "SELECT version FROM schema_version ORDER BY version") == [
+            (7,),
+            (8,),
+        ]
+        assert dbkit.tables(legacy7)["reminders"] == {
+            "user_id",
+            "next_due",
+            "snoozed_until",
+            "last_sent",
+            "in_flight",
+            "lease_owner",
+            "lease_until",
+        }
+        held = await storage.reminders.get(13)
+        assert held is not None and held.paused_reason == "worse" and held.next_due is None
+        sent: list[ReminderInfo] = []
+
+        async def send(user_id: int, info: ReminderInfo) -> SendOutcome:
+            sent.append(info)
+            return SendOutcome.OK
+
+        ticker = ReminderTicker(storage.reminders, send)
+        for at in (june(7, 30, 5), june(8, 0, 5), june(8, 30, 5), june(10, 0, 5), june(11, 0, 5)):
+            await ticker.tick(at)
+        assert [(i.user_id, i.slot, i.kind, i.next_due) for i in sent] == [
+            (11, june(7, 30), "scheduled", june(7, 30, day=4)),
+            (12, june(8), "scheduled", june(10)),
+            (14, june(8, 30), "snoozed", june(11)),
+            (12, june(10), "scheduled", june(12)),
+            (14, june(11), "scheduled", june(14)),
+        ]
+        assert sent[0].tz == "Europe/Berlin"
+        again = await storage.reminders.get(13)
+        assert again is not None and again.next_due is None
+    finally:
+        await storage.close()

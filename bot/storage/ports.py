@@ -63,7 +63,9 @@ class Screening:
 
 @dataclass(frozen=True, slots=True)
 class ReminderRow:
-    """A stored reminder; datetimes are UTC-aware, None where the column is NULL."""
+    """A reminders row as the ticker sees it: its own state, with the schedule and the
+    pause (why, or None) derived from the user's stored session, the one place the
+    schedule is kept. Datetimes are UTC-aware, None where the column is NULL."""
 
     user_id: int
     schedule: Schedule

@@ -10,7 +10,6 @@ while the session says it is.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -18,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.storage.ports import Loaded, Turn
-from bot.storage.sql import reminders
+from bot.storage.sql import reminders, sessions
 from bot.storage.sql.conn import Conn, SqlDatabase
 from bot.storage.sql.times import stamp
 from flows.effects import (
@@ -28,7 +27,6 @@ from flows.effects import (
     RecordRungChange,
     RecordScreening,
 )
-from flows.session import Session
 
 # Telegram re-delivers an unconfirmed update for at most a day
 KEEP_UPDATES = timedelta(days=2)
@@ -53,7 +51,7 @@ def _user_row(t: Turn) -> tuple[object, ...]:
         s.rung.value if s.rung else None,
         s.ladder.stall,
         s.ladder.sets_done,
-        json.dumps(s.to_dict()),
+        sessions.encode(s),
         stamp(t.now),
         stamp(t.now),
     )
@@ -197,7 +195,7 @@ class SqlConversations:
         )
         if row is None:
             return None
-        loaded = Loaded(Session.from_dict(json.loads(row["session"])), int(row["chat_id"]))
+        loaded = Loaded(sessions.decode(row["session"]), int(row["chat_id"]))
         self._remember(user_id, loaded)
         return loaded
 
@@ -251,7 +249,8 @@ class SqlConversations:
             future.set_result(None)
 
     async def _write(self, turns: Sequence[Turn]) -> None:
-        """The turns in one transaction: sessions, update ids, records, reminders."""
+        """The turns in one transaction: sessions, update ids, records, reminders (last:
+        a reminder change computes the next due time from the session saved here)."""
         async with self._db.transaction() as conn:
             await _save_sessions(conn, turns)
             await _mark_handled(conn, turns)

@@ -1,15 +1,20 @@
-"""The reminders table: the source of truth for every user's schedule.
+"""The reminders table: the ticker's own state, one row per user with reminders.
 
-One row per user; `next_due` (unix seconds, NULL when nothing is due: paused)
-is the only column the ticker searches, through a partial index, so finding
-what is due costs the same with 100 users or 100,000, and nothing is held in
-memory per user.
+A user's schedule is kept in one place, their session (flows.session.ReminderPrefs, in
+the users table). Whenever a schedule is needed here (to decide a due row, quiet hours,
+a pause, the next due time after a ping) it is derived from the stored session by
+flows.remind.schedule_of, which keeps flows.safety's pause too; this table holds only
+what the ticker alone knows. `next_due` (unix seconds, NULL when nothing is due:
+paused) is the only column the ticker searches, through a partial index, so finding
+what is due costs the same with 100 users or 100,000, and nothing is held in memory per
+user; the sessions of the rows handed out are read with them, in the same transaction.
 
-Two kinds of writes: a turn's changes (`apply`, inside the turn's own
-transaction, so a schedule the user saw saved is stored with the session that
-says so), and the ticker's claims and settlements, each its own short
-transaction. A user's change always moves `next_due` past now (or to NULL) and
-ends any claim on the row, so it wins over a ping being sent.
+Two kinds of writes: a turn's changes (`apply`, inside the turn's own transaction,
+after the turn's session is saved in it: `next_due` is computed from that session, and
+a schedule the user saw saved is stored with the session that says so), and the
+ticker's claims and settlements, each its own short transaction. A user's change
+always moves `next_due` past now (or to NULL) and ends any claim on the row, so it wins
+over a ping being sent.
 
 `snoozed_until` marks a `next_due` that is not a schedule slot (a snooze or a
 deferral because the user was busy). `lease_owner` / `lease_until` say which
@@ -20,20 +25,23 @@ names a ping that a stopped process may have delivered (see bot/reminders/ticker
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import bindparam, literal_column, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from bot.storage.ports import ReminderRow
-from bot.storage.sql import schema
+from bot.storage.sql import schema, sessions
 from bot.storage.sql.conn import Conn, Query, Row, SqlDatabase
 from bot.storage.sql.times import instant_or_none, stamp_or_none
+from flows import safety
 from flows.effects import ReminderChange, ReminderPause, SetSchedule
+from flows.remind import schedule_of
 from flows.safety import Pause
-from flows.schedule import Schedule, hhmm, next_due, parse_schedule, snooze
+from flows.schedule import Schedule, next_due, snooze
+from flows.session import Session
 
 PAUSE_REASONS: Final = frozenset(p.value for p in Pause)
 # a user's change moves `next_due` past now and ends any claim on the row: the ticker
@@ -41,44 +49,38 @@ PAUSE_REASONS: Final = frozenset(p.value for p in Pause)
 _NO_LEASE: Final = "lease_owner = NULL, lease_until = NULL"
 _ENDS_LEASE: Final = f"in_flight = NULL, {_NO_LEASE}"
 _ENDS_CLAIM: Final = f"snoozed_until = NULL, {_ENDS_LEASE}"
+# a row whose user has no stored session (none is left by a turn or /forget): nothing due
+_NO_SESSION: Final = Schedule("UTC", paused=True)
 
-_NAMES = (
-    "user_id",
-    "tz",
-    "mode",
-    "every_hours",
-    "start",
-    "end",
-    "fixed_times",
-    "paused",
-    "paused_reason",
-    "next_due",
-    "snoozed_until",
-    "last_sent",
-    "in_flight",
-)
-_COLUMNS = ", ".join(f'"{n}"' if n == "end" else n for n in _NAMES)
+_NAMES = ("user_id", "next_due", "snoozed_until", "last_sent", "in_flight")
+_COLUMNS = ", ".join(_NAMES)
 
 
-def _row(r: Row) -> ReminderRow:
-    schedule = parse_schedule(
-        r["tz"],
-        r["mode"],
-        r["every_hours"],
-        r["start"],
-        r["end"],
-        r["fixed_times"],
-        paused=bool(r["paused"]),
-    )
+def _schedule(session: Session | None) -> tuple[Schedule, str | None]:
+    """The schedule the session says, and why it is paused (None: it runs)."""
+    if session is None:
+        return _NO_SESSION, None
+    pause = safety.reminder_pause(session)
+    return schedule_of(session), pause.value if pause else None
+
+
+def _row(r: Row, session: Session | None) -> ReminderRow:
+    schedule, paused_reason = _schedule(session)
     return ReminderRow(
         r["user_id"],
         schedule,
-        r["paused_reason"],
+        paused_reason,
         instant_or_none(r["next_due"]),
         instant_or_none(r["snoozed_until"]),
         instant_or_none(r["last_sent"]),
         instant_or_none(r["in_flight"]),
     )
+
+
+async def _rows(conn: Conn, found: Sequence[Row]) -> list[ReminderRow]:
+    """The rows with the schedules their users' stored sessions say."""
+    stored = await sessions.of_users(conn, [int(r["user_id"]) for r in found])
+    return [_row(r, stored.get(int(r["user_id"]))) for r in found]
 
 
 def _claim() -> Any:
@@ -92,7 +94,6 @@ def _claim() -> Any:
         select(r.c.user_id)
         .where(
             r.c.next_due <= now,
-            r.c.paused == literal_column("0"),
             or_(r.c.lease_until.is_(None), r.c.lease_until <= now),
         )
         .order_by(r.c.next_due)
@@ -113,64 +114,40 @@ async def _execute(conn: Conn, sql: str, params: Iterable[Any]) -> int:
 
 async def _get(conn: Conn, user_id: int) -> ReminderRow | None:
     found = await conn.fetchone(f"SELECT {_COLUMNS} FROM reminders WHERE user_id = ?", (user_id,))
-    return None if found is None else _row(found)
+    return None if found is None else (await _rows(conn, [found]))[0]
 
 
 # --- a user's changes (inside the caller's transaction) ----------------------------
 
 
-async def put(
-    conn: Conn,
-    user_id: int,
-    schedule: Schedule,
-    now: datetime,
-    paused_reason: str | None = None,
-) -> datetime | None:
-    """Saves a (new) schedule and returns its next due time.
+async def put(conn: Conn, user_id: int, now: datetime) -> datetime | None:
+    """Starts the schedule the user's stored session says afresh; returns its next due.
 
-    A changed schedule starts afresh: any snooze is dropped and the next due
-    time is the first slot after `now`.
+    A changed schedule drops any snooze, and the next due time is the first slot after
+    `now` (None while the session says the reminders are paused).
     """
-    reason = (paused_reason or "user") if schedule.paused else None
-    if reason is not None and reason not in PAUSE_REASONS:
-        raise ValueError(f"unknown pause reason {reason!r}")
-    due = next_due(schedule, now)
+    row = await sessions.of_users(conn, [user_id])
+    due = next_due(_schedule(row.get(user_id))[0], now)
     await _execute(
         conn,
         f"""
-        INSERT INTO reminders ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL)
-        ON CONFLICT (user_id) DO UPDATE SET
-            tz = excluded.tz, mode = excluded.mode, every_hours = excluded.every_hours,
-            start = excluded.start, "end" = excluded."end",
-            fixed_times = excluded.fixed_times, paused = excluded.paused,
-            paused_reason = excluded.paused_reason, next_due = excluded.next_due,
-            {_ENDS_CLAIM}
+        INSERT INTO reminders ({_COLUMNS}) VALUES (?, ?, NULL, NULL, NULL)
+        ON CONFLICT (user_id) DO UPDATE SET next_due = excluded.next_due, {_ENDS_CLAIM}
         """,
-        (
-            user_id,
-            schedule.tz,
-            schedule.mode,
-            schedule.every_hours,
-            hhmm(schedule.start),
-            hhmm(schedule.end),
-            ",".join(hhmm(t) for t in schedule.fixed_times),
-            int(schedule.paused),
-            reason,
-            stamp_or_none(due),
-        ),
+        (user_id, stamp_or_none(due)),
     )
     return due
 
 
 async def pause(conn: Conn, user_id: int, reason: str) -> bool:
-    """Stops pings until `resume`; nothing is due while paused."""
+    """Stops pings until `resume`: nothing is due while paused (why is the session's to
+    say, flows.safety.reminder_pause)."""
     if reason not in PAUSE_REASONS:
         raise ValueError(f"unknown pause reason {reason!r}")
     changed = await _execute(
         conn,
-        f"UPDATE reminders SET paused = 1, paused_reason = ?, next_due = NULL, {_ENDS_CLAIM} "
-        "WHERE user_id = ?",
-        (reason, user_id),
+        f"UPDATE reminders SET next_due = NULL, {_ENDS_CLAIM} WHERE user_id = ?",
+        (user_id,),
     )
     return changed > 0
 
@@ -181,20 +158,18 @@ async def resume(
     now: datetime,
     reasons: Collection[str] | None = None,
 ) -> datetime | None:
-    """Unpauses (only if paused for one of `reasons`, when given); returns the next due.
-
-    Returns None when nothing was resumed.
-    """
+    """Gives a paused row (nothing due) its next slot again; only when the session's
+    pause is one of `reasons`, when given. Returns the next due, None when nothing was
+    resumed."""
     row = await _get(conn, user_id)
-    if row is None or not row.schedule.paused:
+    if row is None or row.next_due is not None:
         return None
     if reasons is not None and row.paused_reason not in reasons:
         return None
     due = next_due(replace(row.schedule, paused=False), now)
     changed = await _execute(
         conn,
-        f"UPDATE reminders SET paused = 0, paused_reason = NULL, next_due = ?, {_ENDS_CLAIM} "
-        "WHERE user_id = ? AND paused = 1",
+        f"UPDATE reminders SET next_due = ?, {_ENDS_CLAIM} WHERE user_id = ? AND next_due IS NULL",
         (stamp_or_none(due), user_id),
     )
     return due if changed else None
@@ -204,12 +179,12 @@ async def snooze_until(conn: Conn, user_id: int, until: datetime) -> bool:
     """Moves the pending ping to `until`; it then fires once and the schedule resumes.
 
     A schedule slot that falls inside the snooze is merged into it, so a long
-    snooze never produces two pings back to back.
+    snooze never produces two pings back to back. A paused row has nothing to move.
     """
     changed = await _execute(
         conn,
         f"UPDATE reminders SET next_due = ?, snoozed_until = ?, {_ENDS_LEASE} "
-        "WHERE user_id = ? AND paused = 0",
+        "WHERE user_id = ? AND next_due IS NOT NULL",
         (stamp_or_none(until), stamp_or_none(until), user_id),
     )
     return changed > 0
@@ -218,34 +193,25 @@ async def snooze_until(conn: Conn, user_id: int, until: datetime) -> bool:
 async def skip(conn: Conn, user_id: int, now: datetime) -> datetime | None:
     """Drops any pending snooze and waits for the first slot after `now`."""
     row = await _get(conn, user_id)
-    if row is None or row.schedule.paused:
+    if row is None or row.next_due is None or row.schedule.paused:
         return None
     due = next_due(row.schedule, now)
     await _execute(
         conn,
-        f"UPDATE reminders SET next_due = ?, {_ENDS_CLAIM} WHERE user_id = ? AND paused = 0",
+        f"UPDATE reminders SET next_due = ?, {_ENDS_CLAIM} "
+        "WHERE user_id = ? AND next_due IS NOT NULL",
         (stamp_or_none(due), user_id),
     )
     return due
 
 
 async def apply(conn: Conn, user_id: int, change: ReminderChange, now: datetime) -> None:
-    """One reminder change a turn produced, in that turn's transaction.
-
-    The pause itself is flows.safety's answer (ReminderPause); a saved schedule
-    carries the pause it must keep, so a schedule change never lifts a hold.
+    """One reminder change a turn produced, in that turn's transaction, after its session
+    was saved: the schedule and its pause are that session's (flows.remind.schedule_of),
+    so a schedule change never lifts a hold flows.safety says the session keeps.
     """
     if isinstance(change, SetSchedule):
-        schedule = parse_schedule(
-            change.tz,
-            change.mode,
-            change.every_hours,
-            change.start,
-            change.end,
-            change.fixed_times,
-            paused=change.paused is not None,
-        )
-        await put(conn, user_id, schedule, now, paused_reason=change.paused)
+        await put(conn, user_id, now)
     elif isinstance(change, ReminderPause):
         if change.reason is None:
             await resume(conn, user_id, now)  # every pause lifts: the user is talking to us
@@ -278,11 +244,9 @@ class SqlReminders:
     async def get(self, user_id: int) -> ReminderRow | None:
         return await _get(self._db.reads, user_id)
 
-    async def put(
-        self, user_id: int, schedule: Schedule, now: datetime, paused_reason: str | None = None
-    ) -> datetime | None:
+    async def put(self, user_id: int, now: datetime) -> datetime | None:
         async with self._db.transaction() as conn:
-            return await put(conn, user_id, schedule, now, paused_reason)
+            return await put(conn, user_id, now)
 
     async def pause(self, user_id: int, reason: str) -> bool:
         async with self._db.transaction() as conn:
@@ -319,7 +283,7 @@ class SqlReminders:
             f"SELECT {_COLUMNS} FROM reminders WHERE next_due <= ? ORDER BY next_due LIMIT ?",
             (stamp_or_none(now), limit),
         )
-        return [_row(r) for r in found]
+        return await _rows(self._db.reads, found)
 
     async def claim(
         self, now: datetime, limit: int, owner: str, lease_until: datetime
@@ -332,7 +296,7 @@ class SqlReminders:
         )
         async with self._db.transaction() as conn:
             found = await conn.fetchall(self._claim.sql, args)
-        rows = [_row(r) for r in found]
+            rows = await _rows(conn, found)  # read with the claim: one consistent view
         return sorted(rows, key=lambda r: (r.next_due or now, r.user_id))
 
     async def start(
@@ -342,7 +306,7 @@ class SqlReminders:
         renews the lease for the send."""
         changed = await self._update(
             "UPDATE reminders SET in_flight = ?, lease_until = ? "
-            "WHERE user_id = ? AND lease_owner = ? AND next_due = ? AND paused = 0",
+            "WHERE user_id = ? AND lease_owner = ? AND next_due = ?",
             (stamp_or_none(slot), stamp_or_none(lease_until), user_id, owner, stamp_or_none(due)),
         )
         return changed > 0
@@ -363,7 +327,7 @@ class SqlReminders:
         """Postpones a due ping (the user is busy in a set); it fires at `until` instead."""
         changed = await self._update(
             f"UPDATE reminders SET next_due = ?, snoozed_until = ?, {_NO_LEASE} "
-            "WHERE user_id = ? AND lease_owner = ? AND paused = 0",
+            "WHERE user_id = ? AND lease_owner = ? AND next_due IS NOT NULL",
             (stamp_or_none(until), stamp_or_none(until), user_id, owner),
         )
         return changed > 0

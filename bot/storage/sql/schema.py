@@ -12,11 +12,16 @@ integer column (`instant`; bot.storage.sql.times converts). A NULL time is "none
 Versions, in `schema_version`: 1-6 were written by earlier versions of the bot
 (users, check-ins, ladder moves, screenings, voice file ids; reminders; sharing and
 the PSFS; the updates handled; the reminders' lease; the inbox), some with times as
-ISO text. 7 is this declaration: a new database is created in it, and a database at
-any earlier version is conformed to it at start, in one transaction (`upgrade`):
-each table whose columns differ is rebuilt with its rows, ISO times turned into
-seconds, and the columns no longer declared (`users.no_change`, `users.last_update_id`)
-left behind. 8 adds `sending` (the letters about a patient on their way).
+ISO text. 7 declared every table as here, with times as seconds, and the reminders
+table still holding a copy of each user's schedule (`V7_REMINDERS`). 8 is this
+declaration: the schedule is kept in the session only, the reminders table keeps the
+ticker's own state, and `sending` marks the letters about a patient on their way. A
+new database is created in it; a database at an earlier version is brought to each
+later version in turn at start, all in one transaction (`upgrade`): each table whose
+columns differ from that version's is rebuilt with its rows, ISO times turned into
+seconds, and the columns no longer declared (`users.no_change`,
+`users.last_update_id`; at 8 the reminders' tz, mode, every_hours, start, end,
+fixed_times, paused and paused_reason) left behind.
 """
 
 from __future__ import annotations
@@ -140,12 +145,38 @@ voice_files = Table(
     instant("created"),
 )
 
-# The ticker's table (bot.storage.sql.reminders): the schedule as the session says it,
-# copied at each change so a due row is decided without reading the session, and the
-# state only the ticker has (when the next ping is due, a snooze, a lease, a send in flight)
-reminders = Table(
+
+def _next_due_index() -> Index:
+    return Index(
+        "reminders_next_due",
+        "next_due",
+        sqlite_where=text("next_due IS NOT NULL"),
+        postgresql_where=text("next_due IS NOT NULL"),
+    )
+
+
+def _ticker_state() -> list[Column[Any]]:
+    """What only the ticker knows: when the next ping is due (NULL: nothing, paused), a
+    snooze, the last send, a send in flight, and the lease on a due row."""
+    return [
+        instant("next_due", nullable=True),
+        instant("snoozed_until", nullable=True),
+        instant("last_sent", nullable=True),
+        instant("in_flight", nullable=True),
+        optional("lease_owner"),
+        instant("lease_until", nullable=True),
+    ]
+
+
+# The ticker's table (bot.storage.sql.reminders): its own state only. Each user's
+# schedule is in their session (users.session), where the ticker reads it.
+reminders = Table("reminders", metadata, key("user_id"), *_ticker_state(), _next_due_index())
+
+# The reminders table as version 7 declared it: a copy of the session's schedule beside
+# the ticker's state (an older database passes through it on its way to 8).
+V7_REMINDERS = Table(
     "reminders",
-    metadata,
+    MetaData(),
     key("user_id"),
     required("tz"),
     required("mode"),
@@ -155,19 +186,9 @@ reminders = Table(
     required("fixed_times", Text, "''"),
     required("paused", INT, "0"),
     optional("paused_reason"),
-    instant("next_due", nullable=True),
-    instant("snoozed_until", nullable=True),
-    instant("last_sent", nullable=True),
-    instant("in_flight", nullable=True),
-    optional("lease_owner"),
-    instant("lease_until", nullable=True),
+    *_ticker_state(),
     CheckConstraint("mode IN ('every', 'fixed')"),
-    Index(
-        "reminders_next_due",
-        "next_due",
-        sqlite_where=text("next_due IS NOT NULL"),
-        postgresql_where=text("next_due IS NOT NULL"),
-    ),
+    _next_due_index(),
 )
 
 # user_id is the patient; pt_id the clinician who redeemed the code (NULL until then).
@@ -349,15 +370,42 @@ def rebuild(t: Table, found: Mapping[str, bool], dialect: Dialect) -> list[str]:
     return out
 
 
-def upgrade(dialect: Dialect, current: int, found: Found) -> list[tuple[int, list[str]]]:
-    """The statements that bring a database at version `current`, whose tables and
-    columns are `found`, to VERSION: each version's, in order (none when it is there)."""
-    if current >= VERSION:
-        return []
+def declared(version: int) -> list[Table]:
+    """Every table as `version` (7 or later) declared it."""
+    if version >= VERSION:
+        return metadata.sorted_tables
+    return [
+        V7_REMINDERS if t is reminders else t for t in metadata.sorted_tables if t is not sending
+    ]
+
+
+def _conform(tables: list[Table], found: Found, dialect: Dialect) -> list[str]:
+    """The statements that give the `found` tables the shape of `tables`."""
     statements: list[str] = []
-    for t in metadata.sorted_tables:
+    for t in tables:
         if t.name not in found:
             statements += create(t, dialect)
         elif _outdated(t, found[t.name]):
             statements += rebuild(t, found[t.name], dialect)
-    return [(VERSION, statements)]
+    return statements
+
+
+def _shape(tables: list[Table]) -> dict[str, dict[str, bool]]:
+    """The tables and columns `tables` leave (every time in seconds: none as text)."""
+    return {t.name: {c.name: False for c in t.columns} for t in tables}
+
+
+def upgrade(dialect: Dialect, current: int, found: Found) -> list[tuple[int, list[str]]]:
+    """The statements that bring a database at version `current`, whose tables and
+    columns are `found`, to VERSION: each version's, in order (none when it is there).
+    A new database (no table yet) is created in VERSION at once."""
+    if current >= VERSION:
+        return []
+    if not found:
+        return [(VERSION, _conform(declared(VERSION), found, dialect))]
+    steps: list[tuple[int, list[str]]] = []
+    for version in range(max(current + 1, 7), VERSION + 1):
+        tables = declared(version)
+        steps.append((version, _conform(tables, found, dialect)))
+        found = {**found, **_shape(tables)}
+    return steps
