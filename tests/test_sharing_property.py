@@ -359,3 +359,43 @@ def test_two_shares_in_two_updates_make_two_codes() -> None:
             await storage.close()
 
     assert len(asyncio.run(run())) == 2
+
+
+def test_a_re_delivered_yes_i_am_keeps_one_share_and_fails_nothing() -> None:
+    """The PT's "Yes, I am" delivered twice (or the link opened again by the PT who used
+    it): one share, the patient told once, and the PT reads that they already follow,
+    not that the link failed. Another clinician opening the used link is still refused."""
+
+    async def run() -> tuple[list[str], list[str], list[str], int, list[str]]:
+        world = await _open_world()
+        storage, clinic = world.storage, world.clinic
+        try:
+            await world.step(("start", 1))
+            shared = await clinic.handle(Person(1, 1, name(1), "en", 700), Command("share"), "bot")
+            (code,) = {c for lt in shared or [] for c in _CODE.findall(lt.message.text)}
+            pt = Person(2, 2, name(2), "en", update_id=701)
+            yes = SharePress(pack(Desk(Screen.LINK, code), "yes"))
+            first = await clinic.handle(pt, yes, "bot") or []
+            again = await clinic.handle(pt, yes, "bot") or []
+            reopened = await clinic.handle(pt, Command("start", code), "bot") or []
+            other = await clinic.handle(Person(3, 3, name(3), "en"), yes, "bot") or []
+            told = [lt.message.text for lt in [*first, *again, *reopened] if lt.chat_id == 1]
+            held = len(await storage.shares.of_clinician(2))
+            return (
+                [lt.message.text for lt in again],
+                [lt.message.text for lt in reopened],
+                told,
+                held,
+                [lt.message.text for lt in other],
+            )
+        finally:
+            await storage.close()
+
+    again, reopened, told, held, other = asyncio.run(run())
+    assert held == 1 and len(told) == 1
+    assert (
+        again == reopened == [f"You already follow {name(1)}: nothing changes, one share stays."]
+    )
+    assert other == [
+        "This link was used already. Each link works once: ask for a new one (/share)."
+    ]

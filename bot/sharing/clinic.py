@@ -323,6 +323,9 @@ class Clinic:
     async def _open(self, who: Person, code: str) -> list[Letter]:
         lang = await self._lang(who)
         verdict, share = await self.shares.peek(code, who.user_id, self.now())
+        if _followed_already(verdict, share, who):
+            assert share is not None
+            return [self._say(who.chat_id, lang, st.ALREADY_FOLLOW, name=share.patient_name)]
         if verdict is not Redeemed.OK or share is None:
             return [self._say(who.chat_id, lang, _LINK_ANSWERS.get(verdict, st.LINK_UNKNOWN))]
         asked = d.ask(Desk(Screen.LINK, code), d.NOBODY)
@@ -333,6 +336,9 @@ class Clinic:
         now = self.now()
         name = who.name[:NAME_MAX]
         verdict, share = await self.shares.redeem(act.code, who.user_id, name, now)
+        if _followed_already(verdict, share, who):  # a re-delivered "Yes, I am", say
+            assert share is not None
+            return [self._say(who.chat_id, lang, st.ALREADY_FOLLOW, name=share.patient_name)]
         if verdict is not Redeemed.OK or share is None:
             return [self._say(who.chat_id, lang, _LINK_ANSWERS.get(verdict, st.LINK_UNKNOWN))]
         followed = [
@@ -591,6 +597,17 @@ class Clinic:
         words = {**asked.params, **params}
         rows = keyboard(lang, asked.desk, asked.choices, asked.columns, words)
         return Letter(who.chat_id, None, Message(translate(lang, asked.text, words), rows))
+
+
+def _followed_already(verdict: Redeemed, share: Share | None, who: Person) -> bool:
+    """The link was used, by this clinician, whose share is live: opening or confirming
+    it again (a second tap, a re-delivered update) changes nothing and fails nothing."""
+    return (
+        verdict is Redeemed.USED
+        and share is not None
+        and share.pt_id == who.user_id
+        and share.live
+    )
 
 
 __all__: Sequence[str] = ("COMMANDS", "Clinic", "Person", "summary_slot")

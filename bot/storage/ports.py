@@ -215,12 +215,14 @@ class Shares(Protocol):
         """A new link; the patient's earlier unused links stop working."""
 
     async def peek(self, code: str, viewer: int, now: datetime) -> tuple[Redeemed, Share | None]:
-        """What opening the code would do, without using it (the confirm question)."""
+        """What opening the code would do, without using it (the confirm question); the
+        share with OK, and with USED (so the clinician who used it is recognised)."""
 
     async def redeem(
         self, code: str, pt_id: int, pt_name: str, now: datetime
     ) -> tuple[Redeemed, Share | None]:
-        """Use the code once, atomically: two clinicians racing get one OK."""
+        """Use the code once, atomically: two clinicians racing get one OK; USED comes
+        with the share when the code was used already (by whom: `Share.pt_id`)."""
 
     async def get(self, share_id: int) -> Share | None: ...
 

@@ -77,7 +77,7 @@ class SqlShares:
         if share.patient_id == viewer:
             return Redeemed.OWN, None
         if share.pt_id is not None:
-            return Redeemed.USED, None
+            return Redeemed.USED, share  # whose it is: the same PT again is no failure
         if share.expires <= now:
             return Redeemed.EXPIRED, None
         return Redeemed.OK, share
@@ -92,8 +92,10 @@ class SqlShares:
                 (pt_id, pt_name, stamp(now), code_hash(code), stamp(now), pt_id),
             )
         if changed != 1:
-            verdict, _ = await self.peek(code, pt_id, now)
-            return (Redeemed.USED if verdict is Redeemed.OK else verdict), None
+            verdict, share = await self.peek(code, pt_id, now)
+            if verdict is Redeemed.OK:  # another clinician redeemed it a moment ago
+                return Redeemed.USED, None
+            return verdict, share if verdict is Redeemed.USED else None
         share = await self._one(
             f"SELECT {_COLUMNS} FROM shares WHERE code_hash = ?", (code_hash(code),)
         )
