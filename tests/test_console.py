@@ -337,6 +337,10 @@ async def test_the_pts_side_in_the_console_with_as(tmp_path: Path) -> None:
         assert "Status: exercising." in card and "[1] Chart" in card and "[2] Report" in card
         files = await typed("2")
         assert "me-report-" in files and ".html" in files
+        # a number at the PT's 5 8 10 12 15 is the button at that place, as everywhere
+        # but a 0-10 question: "1" is 5 repetitions, not a word to the conversation
+        await typed("/patients", "3", "1")
+        assert "Sent. me reads" in await typed("1")
         back = await typed("/as me")
         assert "now follows your progress" in back
         report = next(p for p in (tmp_path / "reports").iterdir() if p.suffix == ".html")

@@ -178,8 +178,9 @@ class Console:
             if line.casefold() == button.label.casefold():
                 return callbacks.decode(button.data)
         position = whole(line)
-        # at a 0-10 question a number is the value ("11" is too high, not the 11th button)
-        scale = any(whole(button.label) is not None for button in self.buttons)
+        # at a 0-10 question a number is the value ("11" is too high, not the 11th button);
+        # elsewhere (a PT's 5 8 10 12 15 repetitions) a number no label has is a position
+        scale = {str(i) for i in range(11)} <= {button.label for button in self.buttons}
         if position is not None and not scale and 1 <= position <= len(self.buttons):
             return callbacks.decode(self.buttons[position - 1].data)
         if line.startswith("/"):
