@@ -56,8 +56,8 @@ def _treatment_rule(p: Pressed, reply: d.LiftHold | d.Prescribe) -> str | None:
     if rx.rung not in t.EXERCISE_BUTTONS:
         return f"an exercise no PT can choose: {rx.rung}"
     if isinstance(reply, d.LiftHold):
-        if p.facts.hold == Hold.RED_FLAG:
-            return "a warning sign lifted by a tap"
+        if p.facts.hold not in (Hold.STOP_RULE, Hold.SEE_PT):
+            return f"a lift with the exercises held by {p.facts.hold}"
         if rx.rung == Rung.SIDE_GLIDE and rx.wall is None and not p.facts.one_sided:
             return "a shoulder guessed for centre or both-sided pain"
         return None
@@ -129,6 +129,15 @@ def test_no_lift_over_a_warning_sign_at_any_step(hold: Hold) -> None:
         (Desk(Screen.LIFT_WALL, "7", Rung.SIDE_GLIDE), "k"),
     ):
         assert d.answer(desk, value, facts) == d.Tell(st.LIFT_RED_FLAG)
+
+
+def test_a_lift_button_from_before_the_patient_went_on_is_an_old_button() -> None:
+    for desk, value in (
+        (Desk(Screen.CARD, "7"), "lift"),
+        (Desk(Screen.LIFT_EXERCISE, "7"), "press_ups"),
+        (Desk(Screen.LIFT_WALL, "7", Rung.SIDE_GLIDE), "l"),
+    ):
+        assert d.answer(desk, value, Facts(live=True)) == d.Tell(st.OLD_BUTTON)
 
 
 def test_the_card_offers_a_lift_only_where_a_pt_may_lift() -> None:

@@ -249,25 +249,28 @@ def _prescribe(desk: Desk, reps: int | None) -> Reply:
     return Prescribe(_share(desk), Prescription(rung=desk.rung, wall=wall, reps=reps))
 
 
-def _not_red_flag(run: Run) -> Run:
-    """A warning sign is lifted by a doctor and the patient's clean re-screen, never
-    by a tap here: every lift step checks it again (the hold may have changed)."""
+def _held_now(run: Run) -> Run:
+    """Every lift step checks the hold again (it may have changed since the card): a
+    warning sign is lifted by a doctor and the patient's clean re-screen, never by a
+    tap here; nothing held any more (the patient went on) makes the button an old one."""
 
     def guarded(desk: Desk, value: str, facts: Facts) -> Reply:
         if facts.hold == Hold.RED_FLAG:
             return Tell(st.LIFT_RED_FLAG)
+        if facts.hold is None:
+            return Tell(st.OLD_BUTTON)
         return run(desk, value, facts)
 
     guarded.__name__ = run.__name__
     return guarded
 
 
-@_not_red_flag
+@_held_now
 def _lifting(desk: Desk, value: str, facts: Facts) -> Reply:
     return ask(Desk(Screen.LIFT_EXERCISE, desk.ref), facts)
 
 
-@_not_red_flag
+@_held_now
 def _lift_exercise(desk: Desk, value: str, facts: Facts) -> Reply:
     rung = Rung(value)
     if rung == Rung.SIDE_GLIDE:
@@ -275,7 +278,7 @@ def _lift_exercise(desk: Desk, value: str, facts: Facts) -> Reply:
     return LiftHold(_share(desk), Prescription(rung=rung))
 
 
-@_not_red_flag
+@_held_now
 def _lift_wall(desk: Desk, value: str, facts: Facts) -> Reply:
     assert desk.rung is not None
     return LiftHold(_share(desk), Prescription(rung=desk.rung, wall=Wall(value).side))
