@@ -140,10 +140,10 @@ def lift(s: Session, rx: Prescription, pt_id: int, pt_name: str, ctx: Ctx) -> Ou
     or "see a PT" only, never a warning sign (that needs a clean re-screen); recorded as
     the PT's prescription, with the PT's name in what the patient reads."""
     hold = safety.exercise_hold(s)
-    if hold is None:
-        return prescribe(s, rx, pt_id, ctx)  # nothing held: it is a prescription
-    if hold == Hold.RED_FLAG:
-        return Outcome(s, ())  # the clinic tells the PT why not
+    if hold is None or hold == Hold.RED_FLAG:
+        # nothing to lift (the patient went on since the card), or a warning sign: nothing
+        # changes, and the clinic tells the PT which
+        return Outcome(s, ())
     stage = _stage_for(s, rx.rung)
     s = new_exercise(replace(s, safety=replace(s.safety, hold=None)), stage)
     s = replace(

@@ -18,6 +18,8 @@ from pathlib import Path
 from bot import bootstrap
 from bot.config import Settings
 from bot.console.console import Console
+from bot.presentation.messages import Message
+from bot.sharing.letters import Letter
 from flows import screening
 from flows.session import State
 from tests.botkit import plain_settings
@@ -347,5 +349,35 @@ async def test_the_pts_side_in_the_console_with_as(tmp_path: Path) -> None:
         assert "me: progress report" in report.read_text(encoding="utf-8")
         gone = await typed("/forget", "1")
         assert not list((tmp_path / "reports").glob("*-report-*.html")) or "deleted" in gone
+    finally:
+        await bootstrap.close(built)
+
+
+async def test_a_letter_kept_for_the_pt_is_checked_again_when_shown(tmp_path: Path) -> None:
+    """A letter about the patient kept for Dana (/as) is not shown after the patient
+    stopped sharing: access is checked as a letter is shown, not when it was kept."""
+    out = io.StringIO()
+    built = await bootstrap.build(console_settings(tmp_path))
+    console = Console(built.services, io.StringIO(""), out, play=False)
+
+    async def typed(*lines: str) -> str:
+        start = len(out.getvalue())
+        for line in lines:
+            event = console.parse(line)
+            assert event is not None, line
+            await console.send(event)
+        return out.getvalue()[start:]
+
+    try:
+        await typed("/start", *ONBOARD, "1", *["1"] * 8, "2", "5", "4")
+        me = console.user_id
+        found = re.search(r"\?start=([A-Za-z0-9_-]+)", await typed("/share"))
+        assert found is not None
+        await typed("/as Dana", f"/start {found.group(1)}", "1", "UTC")
+        dana = console.user_id
+        await typed("/as me")
+        await console.letters([Letter(dana, me, Message("an alert about me"))])
+        assert "can no longer see" in await typed("/sharing", "1")
+        assert "an alert about me" not in await typed("/as Dana")
     finally:
         await bootstrap.close(built)

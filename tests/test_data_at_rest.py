@@ -8,6 +8,7 @@ exports the console wrote stayed on disk.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import stat
 from pathlib import Path
@@ -16,6 +17,7 @@ from bot import bootstrap
 from bot.config import Settings
 from bot.console.console import Console
 from bot.storage.sqlite import SqliteStorage
+from bot.storage.sqlite.database import Database
 from flows import texts as t
 from tests.botkit import User, plain_settings, running, settings_for
 from tests.fakebotapi import FakeBotAPI
@@ -139,3 +141,29 @@ async def test_the_consoles_charts_and_exports_go_with_forget(tmp_path: Path) ->
         assert (tmp_path / "notes.txt").exists()
     finally:
         await bootstrap.close(built)
+
+
+async def test_the_checkpoint_after_an_erasure_waits_out_a_read_still_open(
+    tmp_path: Path,
+) -> None:
+    """A read of another task's may have its statement open on the one connection when
+    /forget checkpoints: the checkpoint is tried again once it ends, not failed (the
+    sharing tests met it: "database table is locked" in the middle of a /forget)."""
+    db = await Database.open(tmp_path / "wal.sqlite3")
+    try:
+        async with db.transaction() as conn:
+            for n in (1, 2, 3):
+                await conn.execute(
+                    "INSERT INTO processed_updates (update_id, user_id, at) VALUES (?, 1, ?)",
+                    (n, n),
+                )
+        reading = await db.conn.execute("SELECT update_id FROM processed_updates")
+        assert await reading.fetchone() is not None  # the statement stays open: rows remain
+        scrub = asyncio.create_task(db.scrub())
+        await asyncio.sleep(0.2)
+        await reading.close()
+        await scrub
+        wal = tmp_path / "wal.sqlite3-wal"
+        assert not wal.exists() or wal.stat().st_size == 0
+    finally:
+        await db.close()

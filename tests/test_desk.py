@@ -166,9 +166,10 @@ def test_a_prescription_walks_exercise_wall_reps() -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        "c:12",  # the buttons before this table: an older message
-        "y:AbCdEfGhIjKlMnOpQrStUv",
-        "f:y",
+        "c:x12",  # the buttons before this table, forged
+        "w:12:see_pt:l",  # no PT chooses "see a PT"
+        "d:12:press_ups:q:8",
+        "q:12",
         "card:12::",  # four fields
         "card:x12:::chart",  # a share screen names a share by number
         "rx:12:see_pt::press_ups",  # no PT chooses "see a PT"
@@ -178,3 +179,29 @@ def test_a_prescription_walks_exercise_wall_reps() -> None:
 )
 def test_data_no_button_of_ours_carries_is_not_read(data: str) -> None:
     assert unpack(data) is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("c:12", (Desk(Screen.CARD, "12"), "chart")),
+        ("r:12", (Desk(Screen.CARD, "12"), "report")),
+        ("x:12", (Desk(Screen.CARD, "12"), "rx")),
+        ("l:12", (Desk(Screen.CARD, "12"), "lift")),
+        ("v:12", (Desk(Screen.SHARING, "12"), "stop")),
+        ("e:12:side_glide", (Desk(Screen.RX_EXERCISE, "12"), "side_glide")),
+        ("w:12:side_glide:l", (Desk(Screen.RX_WALL, "12", Rung.SIDE_GLIDE), "l")),
+        ("d:12:press_ups:k:8", (Desk(Screen.RX_REPS, "12", Rung.PRESS_UPS, Wall.KEEP), "8")),
+        ("m:12:press_ups", (Desk(Screen.LIFT_EXERCISE, "12"), "press_ups")),
+        ("o:12:side_glide:r", (Desk(Screen.LIFT_WALL, "12", Rung.SIDE_GLIDE), "r")),
+        ("y:AbCdEfGhIjKlMnOpQrStUv", (Desk(Screen.LINK, "AbCdEfGhIjKlMnOpQrStUv"), "yes")),
+        ("n:-", (Desk(Screen.LINK, ""), "no")),
+        ("z:UTC+1", (Desk(Screen.ZONE), "UTC+1")),
+        ("f:y", (Desk(Screen.FORGET), "delete")),
+        ("f:n", (Desk(Screen.FORGET), "keep")),
+    ],
+)
+def test_the_buttons_made_before_the_table_still_work(old: str, new: tuple[Desk, str]) -> None:
+    """Cards, alerts and summaries already in chats carry the older data: read into the
+    same place, they go through the same table and the same checks."""
+    assert unpack(old) == new

@@ -106,6 +106,33 @@ async def test_the_report_and_chart_name_the_patient_and_nothing_leaves_after_a_
         assert all(m.at <= done.at for m in delivered)
 
 
+async def test_nothing_leaves_after_the_patient_reads_that_forget_deleted_everything(
+    tmp_path: Path,
+    sqlite_db: Path,
+) -> None:
+    """A report on its way (its upload held at Telegram) when the patient confirms
+    /forget: "everything deleted" is sent only once the report has left."""
+    async with FakeBotAPI() as api, running(settings_for(api, tmp_path, sqlite_db)):
+        anna, dana = await shared(api)
+        dana.say("/patients")
+        card = await dana.keyboard()
+        rule = api.hold("sendDocument", times=2)
+        await dana.tap(st.B_REPORT, card)
+        for _ in range(300):  # the held upload has provably arrived at "Telegram"
+            if any(c.status is None for c in api.calls("sendDocument")):
+                break
+            await asyncio.sleep(0.1)
+        anna.say("/forget")
+        confirm = await anna.keyboard()
+        await anna.tap(t.B_FORGET, confirm)
+        await asyncio.sleep(0.5)
+        assert not [m for m in api.sent_to(PATIENT) if "is deleted" in (m.text or "")]
+        api.release(rule)
+        done = await anna.expect("everything I had stored about you is deleted")
+        delivered = [m for m in api.sent_to(PT) if m.kind == "document"]
+        assert delivered and all(m.at <= done.at for m in delivered)
+
+
 async def test_the_pt_is_told_when_the_patient_lifts_a_stop(
     tmp_path: Path, sqlite_db: Path
 ) -> None:

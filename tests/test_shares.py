@@ -109,3 +109,26 @@ def test_codes_carry_128_random_bits_and_fit_a_deep_link() -> None:
     link = codes.link("sideglide_bot", "abc")
     assert link == "https://t.me/sideglide_bot?start=abc"
     assert not codes.looks_like_code("hello") and not codes.looks_like_code("x" * 65)
+
+
+async def test_letters_on_their_way_are_counted_per_patient_and_reader(storage: Storage) -> None:
+    """The marks behind "nothing leaves after Done" (bot.sharing.clinic.leaving): counted
+    for the patient, for one reader or any; gone when sent; not counted, and dropped at
+    the next mark, once their time is up; all dropped for a patient who /forgets."""
+    shares = storage.shares
+    soon = T0 + timedelta(seconds=120)
+    first = await shares.sending(PATIENT, PT, T0, soon)
+    await shares.sending(PATIENT, OTHER, T0, soon)
+    await shares.sending(OTHER, PT, T0, soon)
+    assert await shares.in_flight(PATIENT, T0) == 2
+    assert await shares.in_flight(PATIENT, T0, PT) == 1
+    await shares.sent(first)
+    assert await shares.in_flight(PATIENT, T0, PT) == 0
+    assert await shares.in_flight(PATIENT, T0) == 1
+    assert await shares.in_flight(PATIENT, soon) == 0  # a stopped process's mark ends
+    await shares.sending(PT, PATIENT, soon, soon + timedelta(seconds=120))  # sweeps
+    assert await shares.in_flight(PATIENT, T0) == 0 and await shares.in_flight(OTHER, T0) == 0
+    await shares.sending(PATIENT, PT, T0, soon)
+    await shares.unmark(PATIENT)
+    assert await shares.in_flight(PATIENT, T0) == 0
+    assert await shares.in_flight(PT, soon) == 1  # another patient's marks stay

@@ -112,8 +112,8 @@ async def _held_report(end: str, settle: bool) -> tuple[list[Letter], bool]:
             world.clinic.settled = _no_wait  # type: ignore[method-assign]
         counted = world.storage.shares.in_flight
 
-        async def in_flight(patient_id: int, now: datetime) -> int:
-            n = await counted(patient_id, now)
+        async def in_flight(patient_id: int, now: datetime, chat_id: int | None = None) -> int:
+            n = await counted(patient_id, now, chat_id)
             if n:
                 waiting.set()  # the revoke or /forget is waiting for our letter
             return n
@@ -139,7 +139,7 @@ async def _held_report(end: str, settle: bool) -> tuple[list[Letter], bool]:
         await world.storage.close()
 
 
-async def _no_wait(patient_id: int) -> None:
+async def _no_wait(patient_id: int, chat_id: int | None = None) -> None:
     return None
 
 
@@ -202,8 +202,8 @@ async def _random(
     wire, waited = Wire(world.clinic), []
     counted = world.storage.shares.in_flight
 
-    async def in_flight(patient_id: int, now: datetime) -> int:
-        n = await counted(patient_id, now)
+    async def in_flight(patient_id: int, now: datetime, chat_id: int | None = None) -> int:
+        n = await counted(patient_id, now, chat_id)
         waited.append(n > 0)
         return n
 

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -399,3 +400,70 @@ def test_a_re_delivered_yes_i_am_keeps_one_share_and_fails_nothing() -> None:
     assert other == [
         "This link was used already. Each link works once: ask for a new one (/share)."
     ]
+
+
+def test_a_confirmation_a_killed_process_left_half_done_is_finished_when_re_delivered() -> None:
+    """ "Yes, I am" redeemed the code, then the process died before the PT's row was
+    written: the re-delivered update finishes it (welcome, time zone, the patient told)
+    instead of "you already follow", and the PT's report then leaves."""
+
+    async def run() -> tuple[list[str], bool, list[bool]]:
+        world = await _open_world()
+        storage, clinic = world.storage, world.clinic
+        try:
+            await world.step(("start", 1))
+            await world.step(("share", 1))
+            code = world.model.latest[1]
+            pt = Person(2, 2, name(2), "en", update_id=777)
+            press = SharePress(pack(Desk(Screen.LINK, code), "yes"))
+            saved = storage.shares.save_clinician
+
+            async def killed(clinician: object) -> None:
+                raise RuntimeError("the process was killed here")
+
+            storage.shares.save_clinician = killed  # type: ignore[method-assign]
+            with pytest.raises(RuntimeError):
+                await clinic.handle(pt, press, "bot")
+            storage.shares.save_clinician = saved  # type: ignore[method-assign]
+            again = await clinic.handle(pt, press, "bot") or []
+            (share,) = await storage.shares.of_clinician(2)
+            report = SharePress(pack(Desk(Screen.CARD, str(share.id)), "report"))
+            allowed = []
+            for letter in await clinic.handle(pt, report, "bot") or []:
+                async with clinic.leaving(letter) as may:
+                    allowed.append(may)
+            told = any(lt.chat_id == 1 for lt in again)
+            return [lt.message.text for lt in again if lt.chat_id == 2], told, allowed
+        finally:
+            await storage.close()
+
+    texts, told, allowed = asyncio.run(run())
+    assert texts[0].startswith(f"You now follow {name(1)}'s progress") and told
+    assert allowed and all(allowed)
+
+
+def test_a_revoked_pt_opening_the_old_link_is_told_it_was_used() -> None:
+    """ "You already follow" is for a live share only: after the patient's revoke, the
+    PT's old link says it was used, and nothing is shared again."""
+
+    async def run() -> tuple[list[str], int]:
+        world = await _open_world()
+        storage, clinic = world.storage, world.clinic
+        try:
+            for action in [("start", 1), ("share", 1), ("open", 2, 0)]:
+                await world.step(action)
+            code = world.model.latest[1]
+            (share,) = await storage.shares.of_clinician(2)
+            await world.step(("revoke", 1, share.id))
+            pt = Person(2, 2, name(2), "en")
+            opened = await clinic.handle(pt, Command("start", code), "bot") or []
+            yes = SharePress(pack(Desk(Screen.LINK, code), "yes"))
+            confirmed = await clinic.handle(pt, yes, "bot") or []
+            texts = [lt.message.text for lt in [*opened, *confirmed]]
+            return texts, len(await storage.shares.of_clinician(2))
+        finally:
+            await storage.close()
+
+    texts, held = asyncio.run(run())
+    used = "This link was used already. Each link works once: ask for a new one (/share)."
+    assert texts == [used, used] and held == 0

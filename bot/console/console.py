@@ -221,22 +221,23 @@ class Console:
         self.out()
         self.out(f"-- you are now {self.name} (user {self.user_id}); /as me switches back --")
         waiting, self.mailbox[self.user_id] = self.mailbox.get(self.user_id, []), []
-        for letter in waiting:
-            await self.show_letter(letter)
+        for letter in waiting:  # checked again now: the share may have ended meanwhile
+            async with self.services.clinic.leaving(letter) as allowed:
+                if allowed:
+                    await self.show_letter(letter)
 
     async def letters(self, letters: Sequence[Letter]) -> None:
         """Letters to the person at the keyboard are shown now; to anyone else, kept for
-        when the console switches to them (/as). Access is checked again as they leave."""
+        when the console switches to them (/as). Access is checked as each is shown."""
         for letter in letters:
+            if letter.chat_id != self.user_id:
+                self.mailbox.setdefault(letter.chat_id, []).append(letter)
+                who = next((n for i, n in self.people.values() if i == letter.chat_id), "")
+                self.out(f"(a message for {who or letter.chat_id}: /as {who} to read it)")
+                continue
             async with self.services.clinic.leaving(letter) as allowed:
-                if not allowed:
-                    continue
-                if letter.chat_id == self.user_id:
+                if allowed:
                     await self.show_letter(letter)
-                else:
-                    self.mailbox.setdefault(letter.chat_id, []).append(letter)
-                    who = next((n for i, n in self.people.values() if i == letter.chat_id), "")
-                    self.out(f"(a message for {who or letter.chat_id}: /as {who} to read it)")
 
     async def show_letter(self, letter: Letter) -> None:
         await self.deliver(letter.message, letter)

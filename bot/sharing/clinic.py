@@ -52,6 +52,7 @@ NAME_MAX = 64
 # the longest a letter's send may take: the send policy's 60 s of waiting out 429s, and
 # the requests' own time-outs (bot.telegram.policy)
 SEND_LIMIT = timedelta(seconds=120)
+SEND_WITHIN = 90.0  # s: the sender gives a letter up after this, well inside SEND_LIMIT
 SETTLE_POLL_S = 0.05
 
 _LINK_ANSWERS = {
@@ -146,9 +147,9 @@ class Clinic:
     async def leaving(self, letter: Letter) -> AsyncIterator[bool]:
         """Whether `letter` may leave now (design.md: access is checked again just before
         each letter leaves). The check and a mark saying the letter is on its way are made
-        under the patient's lock, the send after it: a revoke or /forget, made under the
-        same lock, then waits for the marks (`settled`) before it is confirmed, so nothing
-        about a patient reaches a PT after that, and no lock is held across a send."""
+        under the patient's lock, the send after it (cut off at SEND_WITHIN by the sender):
+        a revoke or /forget waits for the marks (`settled`) before it is confirmed, so
+        nothing about a patient reaches a PT after that, and no lock is held across a send."""
         about = letter.about
         if about is None or about == letter.chat_id:
             yield True
@@ -156,29 +157,39 @@ class Clinic:
         async with self.coach.lock(about):
             allowed = await self._may_see(about, letter.chat_id)
             now = self.now()
-            mark = await self.shares.sending(about, now, now + SEND_LIMIT) if allowed else None
+            until = now + SEND_LIMIT
+            mark = (
+                await self.shares.sending(about, letter.chat_id, now, until) if allowed else None
+            )
         try:
             yield allowed
         finally:
             if mark is not None:
                 await self.shares.sent(mark)
 
-    async def settled(self, patient_id: int) -> None:
-        """Wait until no letter about the patient is on its way: called after a revoke or
-        a /forget and before it is confirmed. A mark a stopped process left ends with its
-        time (SEND_LIMIT), so this never waits longer than a send may take."""
+    async def settled(self, patient_id: int, chat_id: int | None = None) -> None:
+        """Wait until no letter about the patient (to `chat_id`, or to anyone) is on its
+        way: after a revoke or a /forget, before it is confirmed. The patient's lock is
+        taken once first, so a check that saw the share live has written its mark. A mark
+        a stopped process left ends with its time (SEND_LIMIT): this never waits longer."""
+        async with self.coach.lock(patient_id):
+            pass
         give_up = asyncio.get_running_loop().time() + SEND_LIMIT.total_seconds()
-        while await self.shares.in_flight(patient_id, self.now()):
+        while await self.shares.in_flight(patient_id, self.now(), chat_id):
             if asyncio.get_running_loop().time() > give_up:
                 log.warning("a letter about a patient was still marked as on its way")
                 return
             await asyncio.sleep(SETTLE_POLL_S)
 
     async def ended(self, user_id: int, handled: Handled) -> None:
-        """Before a turn that ended the user's shares (/forget) is shown to them: the
-        letters about them already on their way arrive first (`settled`)."""
-        if any(share.patient_id == user_id for share in handled.ended):
-            await self.settled(user_id)
+        """Before a turn that ended shares (/forget) is shown, and before the other side
+        hears of it: the letters already on their way between the two arrive first."""
+        for share in handled.ended:
+            if share.patient_id == user_id:
+                await self.settled(user_id)
+                await self.shares.unmark(user_id)  # no row names them any more
+            elif share.pt_id == user_id:
+                await self.settled(share.patient_id, user_id)  # a PT's chat is their own
 
     async def _may_see(self, patient_id: int, chat_id: int) -> bool:
         for share in await self._live_of_patient(patient_id):
@@ -308,14 +319,13 @@ class Clinic:
                         await self.shares.revoke(other.id, who.user_id, now)
         if revoked is None:  # not theirs, or stopped already: show what is true now
             return await self._sharing(who)
-        await self.settled(who.user_id)  # what was already on its way arrives before "Done"
+        pt = await self.shares.clinician(revoked.pt_id or 0)
+        # what was already on its way to that PT arrives before "Done"
+        await self.settled(who.user_id, pt.chat_id if pt is not None else None)
         letters = [self._say(who.chat_id, lang, st.REVOKED, pt=revoked.pt_name or "-")]
-        if revoked.pt_id is not None:
-            pt = await self.shares.clinician(revoked.pt_id)
-            if pt is not None:
-                letters.append(
-                    self._say(pt.chat_id, pt.language, st.NO_LONGER, name=revoked.patient_name)
-                )
+        if pt is not None:
+            text = translate(pt.language, st.NO_LONGER, {"name": revoked.patient_name})
+            letters.append(Letter(pt.chat_id, None, Message(text)))
         return letters
 
     # --- opening a link ---------------------------------------------------------------
@@ -336,11 +346,13 @@ class Clinic:
         now = self.now()
         name = who.name[:NAME_MAX]
         verdict, share = await self.shares.redeem(act.code, who.user_id, name, now)
-        if _followed_already(verdict, share, who):  # a re-delivered "Yes, I am", say
-            assert share is not None
+        again = _followed_already(verdict, share, who)
+        if again and await self.shares.clinician(who.user_id) is not None:
+            assert share is not None  # a re-delivered "Yes, I am": done already
             return [self._say(who.chat_id, lang, st.ALREADY_FOLLOW, name=share.patient_name)]
-        if verdict is not Redeemed.OK or share is None:
+        if not again and (verdict is not Redeemed.OK or share is None):
             return [self._say(who.chat_id, lang, _LINK_ANSWERS.get(verdict, st.LINK_UNKNOWN))]
+        assert share is not None  # redeemed now, or before a crash that left it half done
         followed = [
             s
             for s in await self._live_of_patient(share.patient_id)
@@ -349,6 +361,12 @@ class Clinic:
         if followed:  # a second link from someone they follow: the one share stays
             await self.shares.revoke(share.id, share.patient_id, now)
             return [self._say(who.chat_id, lang, st.ALREADY_FOLLOW, name=share.patient_name)]
+        return await self._welcome(who, lang, share)
+
+    async def _welcome(self, who: Person, lang: str, share: Share) -> list[Letter]:
+        """A PT's first share of this patient: their row, a time zone once, the patient
+        told. Also what finishes a confirmation a stopped process left half done."""
+        now = self.now()
         known = await self.shares.clinician(who.user_id)
         await self.shares.save_clinician(
             Clinician(
@@ -449,59 +467,63 @@ class Clinic:
 
     async def _lift(self, who: Person, share: Share | None, act: d.LiftHold) -> list[Letter]:
         """A PT who follows the patient lifts a stop from the card (design.md), recorded
-        with the PT's name; the coach re-checks the hold under the patient's lock."""
-        lang = await self._lang(who)
+        with the PT's name; the hold is checked again in the patient's turn."""
         assert share is not None  # a share screen's act: d.answer checked it is live
-        patient = await self.coach.loaded(share.patient_id)
-        if patient is None:
-            return [self._say(who.chat_id, lang, st.NOT_SHARED)]
+        lang, name = await self._lang(who), share.patient_name
         event = Cleared(act.rx, who.user_id, who.name or "-")
-        handled = await self.coach.handle(
-            share.patient_id, patient.chat_id, event, update_id=who.update_id
-        )
-        if handled.duplicate:
-            return []
-        plang = handled.session.language
-        letters = [
-            Letter(patient.chat_id, share.patient_id, message)
-            for message in render.texts(handled.effects, plang)
-        ]
-        if safety.exercise_hold(handled.session) == Hold.RED_FLAG:  # a warning sign since
-            letters.append(self._say(who.chat_id, lang, st.LIFT_RED_FLAG, name=share.patient_name))
-            return letters
+        done = await self._as_pt(who, share, event)
+        if done is None or done[1].duplicate:  # ended meanwhile, or a re-delivered update
+            return [] if done is not None else [self._say(who.chat_id, lang, st.NOT_SHARED)]
+        letters, handled = done
+        if not handled.effects:  # a warning sign since the card, or nothing held any more
+            red = safety.exercise_hold(handled.session) == Hold.RED_FLAG
+            said = st.LIFT_RED_FLAG if red else st.OLD_BUTTON
+            return [self._about(who, share, lang, said, name=name)]
         exercise = translate(lang, exercise_name(act.rx.rung))
-        name = share.patient_name
-        letters.append(self._say(who.chat_id, lang, st.LIFTED, name=name, exercise=exercise))
+        letters.append(self._about(who, share, lang, st.LIFTED, name=name, exercise=exercise))
         return letters + await self.after(share.patient_id, handled)
 
     async def _apply(self, who: Person, share: Share | None, act: d.Prescribe) -> list[Letter]:
-        lang = await self._lang(who)
         assert share is not None  # a share screen's act: d.answer checked it is live
-        rx = act.rx
-        patient = await self.coach.loaded(share.patient_id)
-        if patient is None:
-            return [self._say(who.chat_id, lang, st.NOT_SHARED)]
-        handled = await self.coach.handle(
-            share.patient_id, patient.chat_id, Prescribed(rx, who.user_id), update_id=who.update_id
-        )
-        if handled.duplicate:  # a re-delivered update: recorded once already, say nothing
-            return []
-        plang = handled.session.language
-        letters = [
-            Letter(patient.chat_id, share.patient_id, message)
-            for message in render.texts(handled.effects, plang)
-        ]
+        lang = await self._lang(who)
+        done = await self._as_pt(who, share, Prescribed(act.rx, who.user_id))
+        if done is None or done[1].duplicate:  # ended meanwhile, or a re-delivered update
+            return [] if done is not None else [self._say(who.chat_id, lang, st.NOT_SHARED)]
+        letters, handled = done
         waits = safety.exercise_hold(handled.session) is not None
         letters.append(
-            self._say(
-                who.chat_id,
+            self._about(
+                who,
+                share,
                 lang,
                 st.RX_WAITS if waits else st.RX_SENT,
                 name=share.patient_name,
-                exercise=translate(lang, exercise_name(rx.rung)),
+                exercise=translate(lang, exercise_name(act.rx.rung)),
             )
         )
         return letters + await self.after(share.patient_id, handled)
+
+    async def _as_pt(
+        self, who: Person, share: Share, event: Prescribed | Cleared
+    ) -> tuple[list[Letter], Handled] | None:
+        """The PT's act as a turn of the patient's, the share checked live again under the
+        patient's lock (a revoke a moment before wins); None when it is not. With it, what
+        the patient reads (texts only: they read it when they come)."""
+        patient_id = share.patient_id
+        async with self.coach.lock(patient_id):
+            live = await self._held_share(who, share.id)
+            patient = await self.coach.loaded(patient_id) if live else None
+            if patient is None:
+                return None
+            handled = await self.coach.handle_unlocked(
+                patient_id, patient.chat_id, event, update_id=who.update_id
+            )
+        plang = handled.session.language
+        letters = [
+            Letter(patient.chat_id, patient_id, message)
+            for message in render.texts(handled.effects, plang)
+        ]
+        return letters, handled
 
     # --- a clinician's /forget (one who is not also a patient here) ------------------
 
@@ -521,6 +543,8 @@ class Clinic:
         async with self.coach.lock(who.user_id):
             held = await self.shares.of_clinician(who.user_id)
             await self.conversations.forget(who.user_id)
+        for share in held:  # what was on its way to them arrives before anyone is told
+            await self.settled(share.patient_id, who.chat_id)
         letters = [self._say(who.chat_id, lang, st.PT_FORGOTTEN)]
         return letters + await self._ended(who.user_id, held)
 
@@ -552,16 +576,22 @@ class Clinic:
         return await acts[type(reply)](who, share, reply)
 
     async def _tell(self, who: Person, share: Share | None, act: d.Tell) -> list[Letter]:
-        name = share.patient_name if share is not None else "-"
-        return [self._say(who.chat_id, await self._lang(who), act.text, name=name)]
+        lang = await self._lang(who)
+        if share is not None:  # it may tell of the patient's state (a warning sign)
+            return [self._about(who, share, lang, act.text, name=share.patient_name)]
+        return [self._say(who.chat_id, lang, act.text, name="-")]
+
+    async def _held_share(self, who: Person, share_id: int) -> Share | None:
+        share = await self.shares.get(share_id)
+        return share if share is not None and share.live and share.pt_id == who.user_id else None
 
     async def _held(self, who: Person, desk: Desk) -> tuple[Share | None, Facts]:
         """The share a share screen's button names, if the presser holds it live right
         now, and what the table needs to know of the patient."""
         if not d.SCREENS[desk.screen].on_share:
             return None, d.NOBODY
-        share = await self.shares.get(int(desk.ref))
-        if share is None or not share.live or share.pt_id != who.user_id:
+        share = await self._held_share(who, int(desk.ref))
+        if share is None:
             return None, d.NOBODY
         session = await self.coach.session(share.patient_id)
         return (share, facts(session)) if session is not None else (None, d.NOBODY)
@@ -586,6 +616,12 @@ class Clinic:
     async def _patient_tz(self, patient_id: int) -> tzinfo:
         session = await self.coach.session(patient_id)
         return remind.user_tz(session) if session is not None else zone("UTC")
+
+    @staticmethod
+    def _about(who: Person, share: Share, lang: str, msgid: str, **params: object) -> Letter:
+        """A reply to the PT that tells of the patient's state: checked as it leaves."""
+        text = translate(lang, msgid, params)
+        return Letter(who.chat_id, share.patient_id, Message(text))
 
     @staticmethod
     def _say(chat_id: int, lang: str, msgid: str, **params: object) -> Letter:

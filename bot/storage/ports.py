@@ -245,13 +245,17 @@ class Shares(Protocol):
 
     async def summary_sent(self, pt_id: int, at: datetime) -> None: ...
 
-    async def sending(self, patient_id: int, now: datetime, until: datetime) -> int:
-        """Mark a letter about the patient as on its way (marks past `until` are dropped)."""
+    async def sending(self, patient_id: int, chat_id: int, now: datetime, until: datetime) -> int:
+        """Mark a letter about the patient to `chat_id` as on its way, until `until` at the
+        latest (marks whose time is up are dropped)."""
 
     async def sent(self, mark: int) -> None: ...
 
-    async def in_flight(self, patient_id: int, now: datetime) -> int:
-        """How many letters about the patient are on their way now."""
+    async def in_flight(self, patient_id: int, now: datetime, chat_id: int | None = None) -> int:
+        """How many letters about the patient (to `chat_id`, or to anyone) are on their way."""
+
+    async def unmark(self, patient_id: int) -> None:
+        """Drop every mark about the patient (after /forget: no row names them)."""
 
 
 class VoiceFiles(Protocol):

@@ -41,6 +41,7 @@ from bot.presentation.messages import Message, Voice
 from bot.presentation.render import Drawn, Exported, View, render
 from bot.progress.report import UserData
 from bot.services import Services
+from bot.sharing.clinic import SEND_WITHIN
 from bot.sharing.letters import Letter
 from bot.voice.cache import Clip
 from bot.voice.script import voice_note
@@ -164,10 +165,14 @@ class Sender:
                 await self._letter(letter)
                 continue
             async with gate(letter) as allowed:
-                if allowed:
-                    await self._letter(letter)
-                else:
+                if not allowed:
                     log.info("a letter about a patient was not sent: the share has ended")
+                    continue
+                try:  # its mark says "on its way" for SEND_LIMIT: it never sends after that
+                    async with asyncio.timeout(SEND_WITHIN):
+                        await self._letter(letter)
+                except TimeoutError:
+                    log.warning("a letter about a patient was given up: its send took too long")
 
     async def _letter(self, letter: Letter) -> None:
         try:

@@ -455,24 +455,58 @@ def pack(desk: Desk, value: str) -> str:
 
 
 def unpack(data: str) -> tuple[Desk, str] | None:
-    """A press back into its place and answer; None for anything this never made (an
-    older message's button, a forged one)."""
-    parts = data.split(":", 4)
-    if len(parts) != 5 or len(data.encode()) > MAX_DATA:
+    """A press back into its place and answer (also from the buttons made before this
+    table, `_OLD`); None for anything never made here: a forged button."""
+    if len(data.encode()) > MAX_DATA:
         return None
-    screen, ref, rung, wall, value = parts
     try:
-        desk = Desk(
-            Screen(screen),
-            ref,
-            Rung(rung) if rung else None,
-            Wall(wall) if wall else None,
-        )
-    except ValueError:
+        pressed = _new(data) or _old(data)
+    except (IndexError, ValueError):  # a screen, exercise or wall that does not exist
         return None
+    if pressed is None:
+        return None
+    desk = pressed[0]
     numbered = SCREENS[desk.screen].on_share or desk.screen == Screen.SHARING
-    if numbered and not (ref.isascii() and ref.isdigit() and len(ref) < 19):
+    if numbered and not (desk.ref.isascii() and desk.ref.isdigit() and len(desk.ref) < 19):
         return None
     if desk.rung is not None and desk.rung not in t.EXERCISE_BUTTONS:
         return None
+    return pressed
+
+
+def _new(data: str) -> tuple[Desk, str] | None:
+    parts = data.split(":", 4)
+    if len(parts) != 5 or parts[0] not in _SCREEN_VALUES:
+        return None
+    screen, ref, rung, wall, value = parts
+    desk = Desk(Screen(screen), ref, Rung(rung) if rung else None, Wall(wall) if wall else None)
     return desk, value
+
+
+_SCREEN_VALUES = frozenset(screen.value for screen in Screen)
+
+
+def _old(data: str) -> tuple[Desk, str] | None:
+    letter, _, rest = data.partition(":")
+    read = _OLD.get(letter)
+    return read(rest.split(":")) if read is not None else None
+
+
+# The buttons' data before this table ("<letter>:<share>:..."), still on the cards,
+# alerts and summaries in chats: read into the same places, so they keep working.
+_OLD: dict[str, Callable[[list[str]], tuple[Desk, str]]] = {
+    "c": lambda p: (Desk(Screen.CARD, p[0]), "chart"),
+    "r": lambda p: (Desk(Screen.CARD, p[0]), "report"),
+    "x": lambda p: (Desk(Screen.CARD, p[0]), "rx"),
+    "l": lambda p: (Desk(Screen.CARD, p[0]), "lift"),
+    "v": lambda p: (Desk(Screen.SHARING, p[0]), "stop"),
+    "e": lambda p: (Desk(Screen.RX_EXERCISE, p[0]), p[1]),
+    "m": lambda p: (Desk(Screen.LIFT_EXERCISE, p[0]), p[1]),
+    "w": lambda p: (Desk(Screen.RX_WALL, p[0], Rung(p[1])), p[2]),
+    "o": lambda p: (Desk(Screen.LIFT_WALL, p[0], Rung(p[1])), p[2]),
+    "d": lambda p: (Desk(Screen.RX_REPS, p[0], Rung(p[1]), Wall(p[2])), p[3]),
+    "y": lambda p: (Desk(Screen.LINK, p[0]), "yes"),
+    "n": lambda p: (Desk(Screen.LINK, ""), "no"),
+    "z": lambda p: (Desk(Screen.ZONE), p[0]),
+    "f": lambda p: (Desk(Screen.FORGET), "delete" if p[0] == "y" else "keep"),
+}

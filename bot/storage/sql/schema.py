@@ -226,6 +226,7 @@ sending = Table(
     metadata,
     row_id(),
     required("about", INT),
+    required("to_chat", INT),
     instant("expires"),
     Index("sending_about", "about"),
 )

@@ -162,13 +162,13 @@ class SqlShares:
                 "UPDATE clinicians SET last_summary = ? WHERE pt_id = ?", (stamp(at), pt_id)
             )
 
-    async def sending(self, patient_id: int, now: datetime, until: datetime) -> int:
+    async def sending(self, patient_id: int, chat_id: int, now: datetime, until: datetime) -> int:
         async with self._db.transaction() as conn:
             # a mark a stopped process left is dropped once its time is up
             await conn.execute("DELETE FROM sending WHERE expires <= ?", (stamp(now),))
             made = await conn.fetchone(
-                "INSERT INTO sending (about, expires) VALUES (?, ?) RETURNING id",
-                (patient_id, stamp(until)),
+                "INSERT INTO sending (about, to_chat, expires) VALUES (?, ?, ?) RETURNING id",
+                (patient_id, chat_id, stamp(until)),
             )
         assert made is not None
         return int(made["id"])
@@ -177,12 +177,17 @@ class SqlShares:
         async with self._db.transaction() as conn:
             await conn.execute("DELETE FROM sending WHERE id = ?", (mark,))
 
-    async def in_flight(self, patient_id: int, now: datetime) -> int:
-        row = await self._db.reads.fetchone(
-            "SELECT COUNT(*) AS n FROM sending WHERE about = ? AND expires > ?",
-            (patient_id, stamp(now)),
-        )
+    async def in_flight(self, patient_id: int, now: datetime, chat_id: int | None = None) -> int:
+        sql = "SELECT COUNT(*) AS n FROM sending WHERE about = ? AND expires > ?"
+        args: tuple[object, ...] = (patient_id, stamp(now))
+        if chat_id is not None:
+            sql, args = sql + " AND to_chat = ?", (*args, chat_id)
+        row = await self._db.reads.fetchone(sql, args)
         return int(row["n"]) if row is not None else 0
+
+    async def unmark(self, patient_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("DELETE FROM sending WHERE about = ?", (patient_id,))
 
 
 def _clinician(row: Row) -> Clinician:

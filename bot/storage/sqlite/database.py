@@ -71,6 +71,10 @@ def make_private(path: Path) -> None:
             log.warning("%s is readable by others and not the bot's to change", file.name)
 
 
+CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
+SCRUB_TRIES, SCRUB_PAUSE_S = 40, 0.05  # up to 2 s for a read in flight to end
+
+
 class SqliteConn:
     """bot.storage.sql.conn.Conn on an aiosqlite connection."""
 
@@ -209,11 +213,22 @@ class Database:
         """The WAL written back into the database and truncated to nothing: the pages of
         an erasure (zeroed by secure_delete) replace the old ones in the database file,
         and the WAL's copies of the old ones are gone. Between transactions, so nothing
-        this connection does can hold the checkpoint back."""
-        async with self._lock, self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
-            row = await cur.fetchone()
-        if row is not None and row[0]:  # busy
-            log.warning("the database's WAL could not be checkpointed after an erasure")
+        this connection does can hold the checkpoint back. A read of another task's may
+        still have its statement open on the connection ("database table is locked"):
+        it ends in moments, so the checkpoint is tried again."""
+        for _ in range(SCRUB_TRIES):
+            try:
+                async with self._lock, self.conn.execute(CHECKPOINT) as cur:
+                    row = await cur.fetchone()
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error):
+                    raise
+                await asyncio.sleep(SCRUB_PAUSE_S)
+                continue
+            if row is not None and row[0]:  # busy
+                break
+            return
+        log.warning("the database's WAL could not be checkpointed after an erasure")
 
     async def integrity_check(self) -> str:
         async with self.conn.execute("PRAGMA integrity_check") as cur:
