@@ -296,7 +296,10 @@ class SqlReminders:
         )
         async with self._db.transaction() as conn:
             found = await conn.fetchall(self._claim.sql, args)
-            rows = await _rows(conn, found)  # read with the claim: one consistent view
+        # the schedules are read after the claim, not inside it: SQLite has one writer, and
+        # a claim every tick that also read sessions kept others' writes waiting. A user's
+        # change in between moves next_due and ends the claim, so `start` refuses the row
+        rows = await _rows(self._db.reads, found)
         return sorted(rows, key=lambda r: (r.next_due or now, r.user_id))
 
     async def start(
