@@ -7,10 +7,10 @@ LANGS := es de ru
 RUN_PACKAGES := ffmpeg espeak-ng
 # the PostgreSQL tests start a real server: only `make test` needs it
 TEST_PACKAGES := $(RUN_PACKAGES) postgresql
-# one test worker more than the cores: a third of the suite's time is tests waiting on
-# purpose (timeouts, leases, restarts), which another worker fills (2 quiet cores:
-# pytest 221 s with 3 workers, 239 s with 2)
-WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) + 1)")
+# two test workers more than the cores: a third of the suite's time is tests waiting on
+# purpose (timeouts, leases, restarts), which the other workers fill (2 cores, 1,024
+# tests: pytest 238 s with 4 workers, 259-288 s with 3)
+WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) + 2)")
 
 .PHONY: run console test lint bench diagram docs-images render-venv locales locales-extract locales-update system-deps test-deps apt-install venv clean
 
