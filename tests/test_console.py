@@ -11,7 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -313,11 +313,9 @@ def test_ctrl_c_ends_the_console_at_once_without_a_traceback(tmp_path: Path) -> 
     assert os.waitstatus_to_exitcode(status) == 130
 
 
-async def test_the_pts_side_in_the_console_with_as(tmp_path: Path) -> None:
-    """Issue 29: a second person in the same console (/as Dana) opens the patient's link,
-    sees /patients with Chart, Report and Set exercise, and the patient hears of it."""
+def _typing(built: bootstrap.Built) -> tuple[Console, Callable[..., Awaitable[str]]]:
+    """A console fed line by line; `typed(*lines)` returns what they printed."""
     out = io.StringIO()
-    built = await bootstrap.build(console_settings(tmp_path))
     console = Console(built.services, io.StringIO(""), out, play=False)
 
     async def typed(*lines: str) -> str:
@@ -327,6 +325,15 @@ async def test_the_pts_side_in_the_console_with_as(tmp_path: Path) -> None:
             assert event is not None, line
             await console.send(event)
         return out.getvalue()[start:]
+
+    return console, typed
+
+
+async def test_the_pts_side_in_the_console_with_as(tmp_path: Path) -> None:
+    """Issue 29: a second person in the same console (/as Dana) opens the patient's link,
+    sees /patients with Chart, Report and Set exercise, and the patient hears of it."""
+    built = await bootstrap.build(console_settings(tmp_path))
+    _, typed = _typing(built)
 
     try:
         await typed("/start", *ONBOARD, "1", *["1"] * 8, "2", "5", "4")
@@ -359,17 +366,8 @@ async def test_the_pts_side_in_the_console_with_as(tmp_path: Path) -> None:
 async def test_a_letter_kept_for_the_pt_is_checked_again_when_shown(tmp_path: Path) -> None:
     """A letter about the patient kept for Dana (/as) is not shown after the patient
     stopped sharing: access is checked as a letter is shown, not when it was kept."""
-    out = io.StringIO()
     built = await bootstrap.build(console_settings(tmp_path))
-    console = Console(built.services, io.StringIO(""), out, play=False)
-
-    async def typed(*lines: str) -> str:
-        start = len(out.getvalue())
-        for line in lines:
-            event = console.parse(line)
-            assert event is not None, line
-            await console.send(event)
-        return out.getvalue()[start:]
+    console, typed = _typing(built)
 
     try:
         await typed("/start", *ONBOARD, "1", *["1"] * 8, "2", "5", "4")
