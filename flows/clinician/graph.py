@@ -76,7 +76,7 @@ def problems() -> list[str]:
 def mermaid() -> str:
     lines = ["flowchart LR"]
     for a, label, b in sorted(declared_edges()):
-        lines.append(f"    {a} -->|{label}| {b}")
+        lines.append(f'    {a} -->|"{label}"| {b}')  # quoted: "/start ..." is text
     return "\n".join(lines)
 
 
