@@ -7,7 +7,7 @@ flows.remind.schedule_of, which keeps flows.safety's pause too; this table holds
 what the ticker alone knows. `next_due` (unix seconds, NULL when nothing is due:
 paused) is the only column the ticker searches, through a partial index, so finding
 what is due costs the same with 100 users or 100,000, and nothing is held in memory per
-user; the sessions of the rows handed out are read with them, in the same transaction.
+user; the sessions of the rows handed out are read just after the claim commits.
 
 Two kinds of writes: a turn's changes (`apply`, inside the turn's own transaction,
 after the turn's session is saved in it: `next_due` is computed from that session, and
