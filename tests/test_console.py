@@ -212,8 +212,12 @@ async def test_a_reminder_fires_in_the_console_with_its_buttons(tmp_path: Path) 
                 return bool(conn.execute("SELECT COUNT(*) FROM reminders").fetchone()[0] == 1)
 
         await until(scheduled, "a saved schedule")
-        with sqlite3.connect(services.settings.SIDEGLIDE_DB, timeout=30) as conn:  # due now
-            conn.execute("UPDATE reminders SET next_due = ?", (int(noon.timestamp()) - 60,))
+
+        def due_now() -> None:  # in a thread: the console's ticker runs on this loop
+            with sqlite3.connect(services.settings.SIDEGLIDE_DB, timeout=30) as conn:
+                conn.execute("UPDATE reminders SET next_due = ?", (int(noon.timestamp()) - 60,))
+
+        await asyncio.to_thread(due_now)
         # the ping's own line: "Start now" alone is also the offer's, shown before /remind
         await until(lambda: "[2] Snooze" in out.getvalue(), "the ping")
         assert any(

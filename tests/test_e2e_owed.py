@@ -87,7 +87,7 @@ async def test_a_pings_start_now_and_a_due_ping_ask_the_owed_check_in(
             await user.keyboard()
             user.say(datetime.now(UTC).strftime("%H:%M"))  # this minute: due at once
             await user.keyboard()
-            make_due(settings.SIDEGLIDE_DB, 2302)
+            await make_due(settings.SIDEGLIDE_DB, 2302)
             ping = await user.expect("Time for your set of")
             user.say("/exercise")
             first = await user.keyboard()
@@ -106,7 +106,7 @@ async def test_a_pings_start_now_and_a_due_ping_ask_the_owed_check_in(
             assert t.OWED_AGAIN in (again.text or "")
             assert again.button_texts == list(LEG.values())
             assert len(steps_sent(api, user)) == before
-            make_due(settings.SIDEGLIDE_DB, 2302)  # a ping falls due while it is owed
+            await make_due(settings.SIDEGLIDE_DB, 2302)  # a ping falls due while it is owed
             owed_ping = await user.expect(t.OWED_PING)
             assert owed_ping.button_texts == list(LEG.values())
             assert t.B_START not in owed_ping.button_texts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,12 +26,17 @@ async def to_fixed_times(user: User) -> SentMessage:
     return await user.keyboard()
 
 
-def make_due(db: dbkit.Db, user_id: int) -> int:
-    """Pretend the clock reached the user's first slot: next_due := today's slot (just past)."""
+async def make_due(db: dbkit.Db, user_id: int) -> int:
+    """Pretend the clock reached the user's first slot: next_due := today's slot (just past).
+
+    The write waits in a thread: the bot runs on this event loop, and a write that
+    blocked the loop while the bot's own transaction was open would wait for a lock
+    that the blocked bot can never let go."""
     row = dbkit.one(db, "SELECT next_due FROM reminders WHERE user_id = ?", (user_id,))
     assert row is not None and row[0] is not None
     slot = int(row[0]) - 24 * 3600  # the schedule's slot today, a minute ago at most
-    dbkit.rows(db, "UPDATE reminders SET next_due = ? WHERE user_id = ?", (slot, user_id))
+    sql = "UPDATE reminders SET next_due = ? WHERE user_id = ?"
+    await asyncio.to_thread(dbkit.rows, db, sql, (slot, user_id))
     return slot
 
 
@@ -65,7 +71,7 @@ async def test_a_schedule_set_with_buttons_fires_and_survives_a_restart(
             user.say(hhmm)  # fixed time: this very minute, so "today's slot" has just passed
             saved = await user.keyboard()
             assert f"at {hhmm} (UTC)" in (saved.text or "")
-            make_due(db, 7007)
+            await make_due(db, 7007)
             ping = await user.expect("Time for your set of side glide at a wall")
             assert ping.button_texts == [t.B_START, t.B_SNOOZE, t.B_SKIP]
             await user.tap(t.B_START, ping)
@@ -79,7 +85,7 @@ async def test_a_schedule_set_with_buttons_fires_and_survives_a_restart(
         # restart between two pings: the schedule is still there and fires again
         async with running(settings):
             assert reminder_row(db, 7007)[0] == next_due
-            make_due(db, 7007)
+            await make_due(db, 7007)
             ping2 = await user.expect("Time for your set of")
             tapped = datetime.now(UTC).timestamp()
             await user.tap("Snooze 30 min", ping2)
@@ -106,7 +112,7 @@ async def test_a_user_who_blocked_the_bot_has_reminders_paused_until_start(
             user.say(hhmm)
             await user.keyboard()
             api.block_user(8008)
-            make_due(db, 8008)
+            await make_due(db, 8008)
             await api.wait_for(
                 lambda: reminder_row(db, 8008)[2] == "blocked" or None, what="a blocked pause"
             )

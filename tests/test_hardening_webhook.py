@@ -156,10 +156,15 @@ async def test_telegram_gets_its_200_only_once_the_update_is_stored(tmp_path: Pa
         async with running(settings):
             update = an_update(40, 4247, "/start")
             update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": 6}]
-            with sqlite3.connect(str(settings.SIDEGLIDE_DB), timeout=30) as lock:
-                lock.execute("BEGIN IMMEDIATE")  # no other writer until it ends
+            # taken in a thread: the bot runs on this loop, and a wait for its lock that
+            # blocked the loop would wait for a bot that cannot run to let it go
+            lock = sqlite3.connect(str(settings.SIDEGLIDE_DB), timeout=30, check_same_thread=False)
+            try:
+                await asyncio.to_thread(lock.execute, "BEGIN IMMEDIATE")  # no other writer
                 status, _ = await api.deliver_webhook(url, update, SECRET, timeout=60)
                 lock.rollback()
+            finally:
+                lock.close()
             assert status == 500
             assert api.sent_to(4247) == []
             status, _ = await api.deliver_webhook(url, update, SECRET)
@@ -267,7 +272,9 @@ async def test_one_users_burst_never_holds_up_another_users_help(tmp_path: Path)
             accepted = dbkit.one(settings.SIDEGLIDE_DB, "SELECT COUNT(*) FROM inbox")
             assert accepted is not None and 2 <= accepted[0] < 301  # the rest: turned away
             # the other process is done with it: A's accepted updates are handled now
-            dbkit_delete(settings.SIDEGLIDE_DB, "DELETE FROM inbox WHERE update_id = 0")
+            await asyncio.to_thread(
+                dbkit_delete, settings.SIDEGLIDE_DB, "DELETE FROM inbox WHERE update_id = 0"
+            )
             await a.expect("coach, not a doctor")
             await api.wait_for(
                 lambda: dbkit.one(settings.SIDEGLIDE_DB, "SELECT COUNT(*) FROM inbox") == (0,),
