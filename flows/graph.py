@@ -21,6 +21,7 @@ from typing import Any, get_args, get_type_hints
 
 from flows import owed
 from flows.clinician import graph as desk_graph
+from flows.edges import reachable
 from flows.effects import Say
 from flows.engine import ALL_STATES, COMMANDS, Outcome, advance, choices
 from flows.events import Command, Event, Other, Press, ReminderDue, ReminderPress, Text
@@ -78,15 +79,7 @@ def problems() -> list[str]:
 
 def _reachable(edges: set[tuple[str, str, str]]) -> set[str]:
     from_any = {b for a, _, b in edges if a == ANY_STATE}
-    seen: set[str] = {State.NEW, *from_any}
-    todo = list(seen)
-    while todo:
-        here = todo.pop()
-        for a, _, b in edges:
-            if a == here and b not in seen:
-                seen.add(b)
-                todo.append(b)
-    return seen
+    return reachable(edges, {State.NEW, *from_any})
 
 
 def mermaid() -> str:

@@ -436,13 +436,21 @@ def answer(desk: Desk, value: str, facts: Facts) -> Reply:
     """A press, through its row of the table (the one dispatch). A share screen answers
     only a presser holding the share live now; a value the screen does not offer now
     (forged, or from before the patient's state changed) is an old button."""
+    row = taking(desk, value, facts)
+    if row is None:
+        refused = SCREENS[desk.screen].on_share and not facts.live
+        return Tell(st.NOT_SHARED if refused else st.OLD_BUTTON)
+    return row.run(desk, value, facts)
+
+
+def taking(desk: Desk, value: str, facts: Facts) -> Row | None:
+    """The row that takes a press; None when none may: no live share on a share screen,
+    or a value or place the screen does not offer now (flows.clinician.graph checks
+    each reply against this row)."""
     entry = SCREENS[desk.screen]
     if entry.on_share and not facts.live:
-        return Tell(st.NOT_SHARED)
-    row = entry.row(desk, value, facts)
-    if row is None:
-        return Tell(st.OLD_BUTTON)
-    return row.run(desk, value, facts)
+        return None
+    return entry.row(desk, value, facts)
 
 
 # --- the buttons' data: a screen, its place and the answer, in one short string ----------

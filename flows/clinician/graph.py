@@ -26,7 +26,9 @@ from flows.clinician.desk import (
     Tell,
     Wall,
     answer,
+    taking,
 )
+from flows.edges import reachable
 from flows.session import Hold
 
 OUTSIDE = "outside"  # the diagram's node for a command, a link or a letter
@@ -55,14 +57,7 @@ def declared_edges() -> set[tuple[str, str, str]]:
 def problems() -> list[str]:
     """Screens without an entry, screens nothing opens, rows leading nowhere."""
     out = [f"no entry: {s.value}" for s in Screen if s not in SCREENS]
-    edges = declared_edges()
-    seen, todo = {OUTSIDE}, [OUTSIDE]
-    while todo:
-        here = todo.pop()
-        for a, _, b in edges:
-            if a == here and b not in seen:
-                seen.add(b)
-                todo.append(b)
+    seen = reachable(declared_edges(), {OUTSIDE})
     out += [f"unreachable screen: {s.value}" for s in SCREENS if s.value not in seen]
     out += [
         f"a row of {screen.value} leads nowhere"
@@ -95,10 +90,7 @@ class Pressed:
     @property
     def declared(self) -> frozenset[Target] | None:
         """Where the row that took the press says it may lead; None: no row took it."""
-        entry = SCREENS[self.desk.screen]
-        if entry.on_share and not self.facts.live:
-            return None
-        row = entry.row(self.desk, self.value, self.facts)
+        row = taking(self.desk, self.value, self.facts)
         return row.to if row is not None else None
 
     @property
