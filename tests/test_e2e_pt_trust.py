@@ -34,6 +34,14 @@ async def shared(api: FakeBotAPI) -> tuple[User, User]:
     return anna, dana
 
 
+async def upload_held(api: FakeBotAPI) -> None:
+    """Until a held upload has provably arrived at "Telegram" (and waits there)."""
+    for _ in range(300):
+        if any(c.status is None for c in api.calls("sendDocument")):
+            return
+        await asyncio.sleep(0.1)
+
+
 async def worse(anna: User, dana: User) -> None:
     """Anna reports a set that made her leg worse: stopped, and Dana is alerted."""
     anna.say("/checkin")
@@ -91,10 +99,7 @@ async def test_the_report_and_chart_name_the_patient_and_nothing_leaves_after_a_
         # document leaves before "can no longer see" is sent, or never
         rule = api.hold("sendDocument", times=2)
         await dana.tap(st.B_REPORT, card)
-        for _ in range(300):  # the held upload has provably arrived at "Telegram"
-            if any(c.status is None for c in api.calls("sendDocument")):
-                break
-            await asyncio.sleep(0.1)
+        await upload_held(api)
         anna.say("/sharing")
         revoke = await anna.keyboard()
         await anna.tap(revoke.button_texts[0], revoke)
@@ -118,10 +123,7 @@ async def test_nothing_leaves_after_the_patient_reads_that_forget_deleted_everyt
         card = await dana.keyboard()
         rule = api.hold("sendDocument", times=2)
         await dana.tap(st.B_REPORT, card)
-        for _ in range(300):  # the held upload has provably arrived at "Telegram"
-            if any(c.status is None for c in api.calls("sendDocument")):
-                break
-            await asyncio.sleep(0.1)
+        await upload_held(api)
         anna.say("/forget")
         confirm = await anna.keyboard()
         await anna.tap(t.B_FORGET, confirm)

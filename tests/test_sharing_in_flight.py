@@ -11,7 +11,7 @@ however the machine schedules the tasks: the sends are held by events, not by ti
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -97,9 +97,21 @@ async def forget(world: World, wire: Wire, share_id: int) -> None:
     assert [e for e in asked.effects if isinstance(e, Say) and e.choices]
     turn = await coach.handle(PATIENT, PATIENT, Press(asked.session.seq, "yes"))
     assert turn.ended
-    await world.clinic.ended(PATIENT, turn)
+    await world.clinic.settle_ended(PATIENT, turn)
     wire.done()
     await wire.send(await world.clinic.after(PATIENT, turn))
+
+
+def _watch(world: World, seen: Callable[[int], None]) -> None:
+    """Each count of letters on their way that a revoke or /forget reads goes to `seen`."""
+    counted = world.storage.shares.in_flight
+
+    async def in_flight(patient_id: int, now: datetime, chat_id: int | None = None) -> int:
+        n = await counted(patient_id, now, chat_id)
+        seen(n)
+        return n
+
+    world.storage.shares.in_flight = in_flight  # type: ignore[method-assign]
 
 
 async def _held_report(end: str, settle: bool) -> tuple[list[Letter], bool]:
@@ -110,15 +122,8 @@ async def _held_report(end: str, settle: bool) -> tuple[list[Letter], bool]:
     try:
         if not settle:
             world.clinic.settled = _no_wait  # type: ignore[method-assign]
-        counted = world.storage.shares.in_flight
-
-        async def in_flight(patient_id: int, now: datetime, chat_id: int | None = None) -> int:
-            n = await counted(patient_id, now, chat_id)
-            if n:
-                waiting.set()  # the revoke or /forget is waiting for our letter
-            return n
-
-        world.storage.shares.in_flight = in_flight  # type: ignore[method-assign]
+        # the revoke or /forget is waiting for our letter once it counts one
+        _watch(world, lambda n: waiting.set() if n else None)
         report = await _press(world, PT, Desk(Screen.CARD, str(share_id)), "report")
         assert report and all(lt.about == PATIENT for lt in report)
         sending = asyncio.create_task(wire.send(report, started, release))
@@ -199,15 +204,8 @@ async def _random(
     presses: list[tuple[str, int, int]], end: str, end_after: int
 ) -> tuple[list[Letter], bool]:
     world, share_id = await _shared()
-    wire, waited = Wire(world.clinic), []
-    counted = world.storage.shares.in_flight
-
-    async def in_flight(patient_id: int, now: datetime, chat_id: int | None = None) -> int:
-        n = await counted(patient_id, now, chat_id)
-        waited.append(n > 0)
-        return n
-
-    world.storage.shares.in_flight = in_flight  # type: ignore[method-assign]
+    wire, waited = Wire(world.clinic), list[bool]()
+    _watch(world, lambda n: waited.append(n > 0))
     ref = str(share_id)
     desks = {
         "report": (Desk(Screen.CARD, ref), "report"),

@@ -205,7 +205,7 @@ class Console:
         if isinstance(event, SharePress):
             return
         turn = await self.services.coach.handle(self.user_id, self.user_id, event)
-        await self.services.clinic.ended(self.user_id, turn)
+        await self.services.clinic.settle_ended(self.user_id, turn)
         await self.show(turn.session, turn.effects)
         # the other side of a share hears of a stop, a "my PT says go on", a /forget
         await self.letters(await self.services.clinic.after(self.user_id, turn))

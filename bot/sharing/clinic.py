@@ -181,7 +181,7 @@ class Clinic:
                 return
             await asyncio.sleep(SETTLE_POLL_S)
 
-    async def ended(self, user_id: int, handled: Handled) -> None:
+    async def settle_ended(self, user_id: int, handled: Handled) -> None:
         """Before a turn that ended shares (/forget) is shown, and before the other side
         hears of it: the letters already on their way between the two arrive first."""
         for share in handled.ended:

@@ -188,7 +188,7 @@ async def _reply(adapter: Adapter, user_id: int, chat_id: int, turn: Handled) ->
     if turn.duplicate:
         return  # its replies went out with its first handling
     services = adapter.services
-    await services.clinic.ended(user_id, turn)  # a /forget: letters on their way go first
+    await services.clinic.settle_ended(user_id, turn)  # a /forget: letters on their way go first
     if not await _in_order(adapter, user_id, chat_id, turn):
         await services.coach.handle(user_id, chat_id, Unreachable())
     letters = await services.clinic.after(user_id, turn)
