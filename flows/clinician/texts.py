@@ -23,9 +23,6 @@ NEVER = N_("not yet")
 B_REVOKE = N_("Stop sharing with {pt}")
 REVOKED = N_("Done: {pt} can no longer see your progress.")
 PT_LEFT = N_("{pt} deleted their data here, so they no longer see your progress.")
-TELEGRAM_ONLY = N_(
-    "Sharing with a physical therapist works in Telegram, where your PT opens your link."
-)
 
 # --- the clinician ----------------------------------------------------------------------
 LINK_OWN = N_("This is your own link: forward it to your physical therapist, who opens it.")
